@@ -1,0 +1,344 @@
+package sigv4
+
+import (
+	"bufio"
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"hash/crc32"
+	"hash/crc64"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Limits of the aws-chunked decoder.
+const (
+	maxChunkSize  = 16 << 20 // a chunk is buffered whole until its signature checks out
+	maxLineLength = 4096
+	maxTrailers   = 16
+)
+
+var crc64NVME = crc64.MakeTable(0x9a6c9329ac4bc9b5)
+
+// newChecksum returns the hash behind an x-amz-checksum-<alg> trailer, or nil if unknown.
+func newChecksum(name string) hash.Hash {
+	switch strings.TrimPrefix(name, "x-amz-checksum-") {
+	case "crc32":
+		return crc32.NewIEEE()
+	case "crc32c":
+		return crc32.New(crc32.MakeTable(crc32.Castagnoli))
+	case "crc64nvme":
+		return crc64.New(crc64NVME)
+	case "sha1":
+		return sha1.New()
+	case "sha256":
+		return sha256.New()
+	}
+	return nil
+}
+
+// Body returns the request body decoded and checked according to the payload hash it was signed
+// with: a hex SHA-256 is compared at EOF, UNSIGNED-PAYLOAD passes through, and the STREAMING-*
+// forms are decoded from aws-chunked with every chunk (and trailer) signature verified.
+func (vf *Verified) Body(r *http.Request, payloadHash string) io.Reader {
+	switch payloadHash {
+	case UnsignedPayload:
+		return r.Body
+	case StreamingPayload, StreamingPayloadTrailer, StreamingUnsignedTrailer:
+		decoded := int64(-1)
+		if s := r.Header.Get("X-Amz-Decoded-Content-Length"); s != "" {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 {
+				decoded = n
+			} else {
+				return errReader{errorf(KindIncompleteBody, "X-Amz-Decoded-Content-Length is not a valid length")}
+			}
+		}
+		var trailers []string
+		for _, t := range strings.Split(r.Header.Get("X-Amz-Trailer"), ",") {
+			if t = strings.ToLower(strings.TrimSpace(t)); t != "" {
+				trailers = append(trailers, t)
+			}
+		}
+		c := &ChunkedReader{
+			br:         bufio.NewReaderSize(r.Body, 64<<10),
+			signed:     payloadHash != StreamingUnsignedTrailer,
+			trailer:    payloadHash != StreamingPayload,
+			decodedLen: decoded,
+			declared:   trailers,
+		}
+		if c.signed {
+			c.key, c.amzDate, c.scope, c.prevSig = vf.key, vf.Auth.AmzDate, vf.Auth.Scope(), vf.Auth.Signature
+		}
+		return c
+	default:
+		return NewSHA256Reader(r.Body, payloadHash)
+	}
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// ChunkedReader decodes an aws-chunked body. A chunk's bytes are released only after its signature
+// (signed modes) has been verified; the final chunk, the trailer signature, the declared checksums
+// and X-Amz-Decoded-Content-Length are checked before EOF is returned.
+type ChunkedReader struct {
+	br         *bufio.Reader
+	signed     bool
+	trailer    bool
+	decodedLen int64
+	declared   []string
+
+	key                     []byte
+	amzDate, scope, prevSig string
+
+	buf      []byte
+	pos      int
+	total    int64
+	sums     map[string]hash.Hash
+	trailers map[string]string
+	done     bool
+	err      error
+}
+
+// NewChunkedReader decodes an aws-chunked body in the given mode. For signed modes, key is the
+// derived signing key, and amzDate, scope and seed the request's timestamp, scope and signature.
+func NewChunkedReader(body io.Reader, signed, trailer bool, decodedLen int64, declaredTrailers []string, key []byte, amzDate, scope, seed string) *ChunkedReader {
+	return &ChunkedReader{br: bufio.NewReader(body), signed: signed, trailer: trailer, decodedLen: decodedLen,
+		declared: declaredTrailers, key: key, amzDate: amzDate, scope: scope, prevSig: seed}
+}
+
+// Trailers returns the trailing headers, once Read has returned io.EOF.
+func (c *ChunkedReader) Trailers() map[string]string { return c.trailers }
+
+// Read implements io.Reader.
+func (c *ChunkedReader) Read(p []byte) (int, error) {
+	for c.pos >= len(c.buf) {
+		if c.err != nil {
+			return 0, c.err
+		}
+		if c.done {
+			return 0, io.EOF
+		}
+		if err := c.next(); err != nil {
+			c.err, c.buf, c.pos = err, nil, 0
+			return 0, err
+		}
+	}
+	n := copy(p, c.buf[c.pos:])
+	c.pos += n
+	return n, nil
+}
+
+func incomplete(msg string) error { return errorf(KindIncompleteBody, msg) }
+
+// next reads, verifies and buffers the next chunk.
+func (c *ChunkedReader) next() error {
+	line, err := c.readLine()
+	if err != nil {
+		return err
+	}
+	sizeStr, ext, hasExt := strings.Cut(line, ";")
+	size, err := strconv.ParseInt(sizeStr, 16, 64)
+	if err != nil || size < 0 || sizeStr == "" || len(sizeStr) > 8 {
+		return incomplete("aws-chunked: invalid chunk size " + quoteShort(sizeStr))
+	}
+	if size > maxChunkSize {
+		return incomplete("aws-chunked: chunk larger than 16 MiB")
+	}
+	var sig string
+	if c.signed {
+		v, ok := strings.CutPrefix(ext, "chunk-signature=")
+		if !hasExt || !ok || len(v) != 64 || !isLowerHex(v) {
+			return incomplete("aws-chunked: a chunk must carry chunk-signature=<64 hex>")
+		}
+		sig = v
+	}
+	if cap(c.buf) < int(size) {
+		c.buf = make([]byte, size)
+	}
+	c.buf, c.pos = c.buf[:size], 0
+	if _, err := io.ReadFull(c.br, c.buf); err != nil {
+		return incomplete("aws-chunked: the body ended inside a chunk")
+	}
+	if size > 0 {
+		if crlf, err := c.readN(2); err != nil || crlf != "\r\n" {
+			return incomplete("aws-chunked: a chunk's data must end with CRLF")
+		}
+	}
+	if c.signed {
+		sum := sha256.Sum256(c.buf)
+		sts := c.amzDate + "\n" + c.scope + "\n" + c.prevSig + "\n" + emptySHA256 + "\n" + hex.EncodeToString(sum[:])
+		if !c.checkSig("AWS4-HMAC-SHA256-PAYLOAD\n"+sts, sig) {
+			return errorf(KindSignatureMismatch, "The chunk signature we calculated does not match the signature you provided.")
+		}
+		c.prevSig = sig
+	}
+	c.total += size
+	if c.decodedLen >= 0 && c.total > c.decodedLen {
+		return incomplete("aws-chunked: the body is longer than X-Amz-Decoded-Content-Length")
+	}
+	if size > 0 {
+		c.updateSums(c.buf)
+		return nil
+	}
+	return c.finish()
+}
+
+func (c *ChunkedReader) updateSums(data []byte) {
+	if c.sums == nil {
+		c.sums = map[string]hash.Hash{}
+		for _, t := range c.declared {
+			if h := newChecksum(t); h != nil {
+				c.sums[t] = h
+			}
+		}
+	}
+	for _, h := range c.sums {
+		h.Write(data)
+	}
+}
+
+// finish reads the trailers (if any), checks them and the decoded length, and the end of the body.
+func (c *ChunkedReader) finish() error {
+	c.updateSums(nil)
+	c.trailers = map[string]string{}
+	var canon strings.Builder
+	var trailerSig string
+	for {
+		line, err := c.readLine()
+		if err != nil {
+			return err
+		}
+		if line == "" {
+			break
+		}
+		if !c.trailer {
+			return incomplete("aws-chunked: unexpected data after the final chunk")
+		}
+		name, value, ok := strings.Cut(line, ":")
+		name = strings.ToLower(strings.TrimSpace(name))
+		value = strings.TrimSpace(value)
+		if !ok || name == "" {
+			return incomplete("aws-chunked: malformed trailer " + quoteShort(line))
+		}
+		if name == "x-amz-trailer-signature" {
+			trailerSig = value
+			continue
+		}
+		if _, dup := c.trailers[name]; dup || len(c.trailers) >= maxTrailers {
+			return incomplete("aws-chunked: repeated or too many trailers")
+		}
+		c.trailers[name] = value
+		canon.WriteString(name + ":" + value + "\n")
+	}
+	if c.signed && c.trailer {
+		if len(trailerSig) != 64 || !isLowerHex(trailerSig) {
+			return incomplete("aws-chunked: missing x-amz-trailer-signature")
+		}
+		sum := sha256.Sum256([]byte(canon.String()))
+		sts := "AWS4-HMAC-SHA256-TRAILER\n" + c.amzDate + "\n" + c.scope + "\n" + c.prevSig + "\n" + hex.EncodeToString(sum[:])
+		if !c.checkSig(sts, trailerSig) {
+			return errorf(KindSignatureMismatch, "The trailer signature we calculated does not match the signature you provided.")
+		}
+	}
+	if c.decodedLen >= 0 && c.total != c.decodedLen {
+		return incomplete("aws-chunked: the body is shorter than X-Amz-Decoded-Content-Length")
+	}
+	for _, name := range c.declared {
+		value, ok := c.trailers[name]
+		if !ok {
+			return incomplete("aws-chunked: the declared trailer " + name + " is missing")
+		}
+		if h := c.sums[name]; h != nil {
+			// Compare canonical encodings: the decoder would skip stray CR/LF in value.
+			if value != base64.StdEncoding.EncodeToString(h.Sum(nil)) {
+				alg := strings.ToUpper(strings.TrimPrefix(name, "x-amz-checksum-"))
+				return errorf(KindBadDigest, "The "+alg+" you specified did not match the calculated checksum.")
+			}
+		}
+	}
+	if _, err := c.br.ReadByte(); err != io.EOF {
+		return incomplete("aws-chunked: unexpected data after the end of the body")
+	}
+	c.done = true
+	return nil
+}
+
+func (c *ChunkedReader) checkSig(stringToSign, sig string) bool {
+	want, err := hex.DecodeString(sig)
+	if err != nil {
+		return false
+	}
+	m := hmac.New(sha256.New, c.key)
+	m.Write([]byte(stringToSign))
+	return hmac.Equal(m.Sum(nil), want)
+}
+
+// readLine reads a CRLF-terminated line (without the CRLF) of at most maxLineLength bytes.
+func (c *ChunkedReader) readLine() (string, error) {
+	var b []byte
+	for {
+		frag, err := c.br.ReadSlice('\n')
+		b = append(b, frag...)
+		if len(b) > maxLineLength {
+			return "", incomplete("aws-chunked: line too long")
+		}
+		if err == nil {
+			break
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return "", incomplete("aws-chunked: the body ended before the final chunk")
+	}
+	if len(b) < 2 || b[len(b)-2] != '\r' {
+		return "", incomplete("aws-chunked: lines must end with CRLF")
+	}
+	return string(b[:len(b)-2]), nil
+}
+
+func (c *ChunkedReader) readN(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(c.br, b); err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// SHA256Reader passes a body through and, at EOF, fails with KindContentSHA256Mismatch unless the
+// body hashed to the expected hex SHA-256.
+type SHA256Reader struct {
+	r    io.Reader
+	h    hash.Hash
+	want string
+	err  error
+}
+
+// NewSHA256Reader checks body against wantHex (case-insensitive) as it is read.
+func NewSHA256Reader(body io.Reader, wantHex string) *SHA256Reader {
+	return &SHA256Reader{r: body, h: sha256.New(), want: strings.ToLower(wantHex)}
+}
+
+// Read implements io.Reader.
+func (s *SHA256Reader) Read(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.r.Read(p)
+	s.h.Write(p[:n])
+	if err == io.EOF {
+		if hex.EncodeToString(s.h.Sum(nil)) != s.want {
+			s.err = errorf(KindContentSHA256Mismatch, msgContentSHA256Mismatch)
+			return n, s.err
+		}
+		s.err = io.EOF
+	}
+	return n, err
+}
