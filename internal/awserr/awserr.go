@@ -69,6 +69,7 @@ const (
 
 	// STS.
 	RegionDisabledException Code = "RegionDisabledException"
+	PackedPolicyTooLarge    Code = "PackedPolicyTooLarge"
 )
 
 // statuses maps a code to the HTTP status AWS answers it with. Codes not listed answer 400.

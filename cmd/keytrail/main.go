@@ -1,0 +1,219 @@
+// Command keytrail is a local, faithful implementation of AWS CloudTrail log encryption with KMS:
+// KMS, IAM, STS, S3 and CloudTrail on one port, with real SigV4 and real policy evaluation.
+//
+//	keytrail serve [flags]   run the server (flags also as KEYTRAIL_<NAME> variables)
+//	keytrail version         print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/app"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "keytrail:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// Main is the keytrail command: its subcommands and their flags, and nothing else.
+type Main struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Ready, when set, receives the listening address once serve accepts connections.
+	Ready func(addr net.Addr)
+}
+
+// Run runs the subcommand named by args[0] until it ends or ctx is cancelled.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		m.usage()
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "serve":
+		cfg, err := m.parseServe(args[1:])
+		if err != nil {
+			return err
+		}
+		return m.serve(ctx, cfg)
+	case "version":
+		fmt.Fprintf(m.Stdout, "keytrail %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		return nil
+	case "help", "-h", "--help":
+		m.usage()
+		return nil
+	}
+	m.usage()
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func (m *Main) usage() {
+	fmt.Fprint(m.Stderr, `Usage:
+  keytrail serve [flags]   run keytrail (see keytrail serve -h; each flag is also KEYTRAIL_<NAME>)
+  keytrail version         print the version
+`)
+}
+
+// ServeConfig is the configuration of keytrail serve.
+type ServeConfig struct {
+	Addr             string
+	Data             string
+	Region           string
+	RootSecret       string
+	DeliveryInterval time.Duration
+	DigestInterval   time.Duration
+	TLSCert, TLSKey  string
+	LogFormat        string
+	LogLevel         string
+	RootKey          string // KEYTRAIL_ROOT_KEY only: never a flag, so it stays out of process listings
+}
+
+// parseServe reads serve's flags; each flag's default comes from KEYTRAIL_<NAME> when set.
+func (m *Main) parseServe(args []string) (*ServeConfig, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	env := func(name, def string) string {
+		if v := m.Getenv("KEYTRAIL_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &ServeConfig{}
+	var delivery, digest string
+	fs.StringVar(&c.Addr, "addr", env("addr", "127.0.0.1:4566"), "listen address (KEYTRAIL_ADDR)")
+	fs.StringVar(&c.Data, "data", env("data", "./keytrail-data"), "state directory (KEYTRAIL_DATA)")
+	fs.StringVar(&c.Region, "region", env("region", "us-east-1"), "default region (KEYTRAIL_REGION)")
+	fs.StringVar(&c.RootSecret, "root-secret", env("root-secret", "test"), "secret access key of every account's root credentials (KEYTRAIL_ROOT_SECRET)")
+	fs.StringVar(&delivery, "delivery-interval", env("delivery-interval", "30s"), "how often trails deliver log files (KEYTRAIL_DELIVERY_INTERVAL)")
+	fs.StringVar(&digest, "digest-interval", env("digest-interval", "1h"), "how often trails with log file validation deliver digests (KEYTRAIL_DIGEST_INTERVAL)")
+	fs.StringVar(&c.TLSCert, "tls-cert", env("tls-cert", ""), "TLS certificate file; serve HTTPS when set with --tls-key (KEYTRAIL_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", env("tls-key", ""), "TLS private key file (KEYTRAIL_TLS_KEY)")
+	fs.StringVar(&c.LogFormat, "log-format", env("log-format", "text"), "log format: text or json (KEYTRAIL_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", env("log-level", "info"), "log level: debug, info, warn or error (KEYTRAIL_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	var err error
+	if c.DeliveryInterval, err = positiveDuration("delivery-interval", delivery); err != nil {
+		return nil, err
+	}
+	if c.DigestInterval, err = positiveDuration("digest-interval", digest); err != nil {
+		return nil, err
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return nil, errors.New("--tls-cert and --tls-key must be given together")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return nil, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return nil, err
+	}
+	if c.Region == "" || c.RootSecret == "" || c.Data == "" {
+		return nil, errors.New("--region, --root-secret and --data must not be empty")
+	}
+	c.RootKey = m.Getenv("KEYTRAIL_ROOT_KEY")
+	return c, nil
+}
+
+func positiveDuration(name, s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("--%s must be a positive duration such as 30s or 1h, not %q", name, s)
+	}
+	return d, nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("--log-level must be debug, info, warn or error, not %q", s)
+	}
+	return l, nil
+}
+
+func (m *Main) logger(c *ServeConfig) *slog.Logger {
+	level, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(m.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(m.Stderr, opts))
+}
+
+// serve runs the server until ctx is cancelled (SIGINT/SIGTERM), then stops accepting, lets
+// in-flight requests finish, and closes the state store.
+func (m *Main) serve(ctx context.Context, c *ServeConfig) error {
+	log := m.logger(c)
+	a, err := app.Open(app.Config{Data: c.Data, Region: c.Region, RootSecret: c.RootSecret, RootKey: c.RootKey, Version: version, Logger: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		a.Close()
+		return err
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() {
+		if c.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, c.TLSCert, c.TLSKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	scheme := "http"
+	if c.TLSCert != "" {
+		scheme = "https"
+	}
+	log.Info("keytrail listening", "endpoint", scheme+"://"+ln.Addr().String(), "data", c.Data, "region", c.Region, "version", version)
+	if m.Ready != nil {
+		m.Ready(ln.Addr())
+	}
+	select {
+	case err := <-errc:
+		a.Close()
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	shutdownErr := srv.Shutdown(sctx)
+	if err := a.Close(); err != nil {
+		return err
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("shutdown: %w", shutdownErr)
+	}
+	log.Info("keytrail stopped")
+	return nil
+}

@@ -1,0 +1,87 @@
+// Package app wires keytrail together: the state store, the seal barrier, the services, the
+// credential resolver, the SigV4 verifier and the gateway. cmd/keytrail calls it to serve; the Go
+// tests call it to run the whole gateway in httptest.
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/authz"
+	"github.com/keytrail/keytrail/internal/credentials"
+	"github.com/keytrail/keytrail/internal/gateway"
+	"github.com/keytrail/keytrail/internal/iam"
+	"github.com/keytrail/keytrail/internal/protocol/awsquery"
+	"github.com/keytrail/keytrail/internal/seal"
+	"github.com/keytrail/keytrail/internal/sigv4"
+	"github.com/keytrail/keytrail/internal/store"
+	"github.com/keytrail/keytrail/internal/store/bolt"
+	"github.com/keytrail/keytrail/internal/sts"
+)
+
+// Config configures an App.
+type Config struct {
+	Data       string // the data directory
+	Region     string
+	RootSecret string // the secret of every account's root credentials
+	RootKey    string // KEYTRAIL_ROOT_KEY; empty: <data>/root.key
+	Version    string
+	Logger     *slog.Logger
+	Now        func() time.Time // the clock; time.Now in the product
+}
+
+// App is a wired keytrail.
+type App struct {
+	DB      store.DB
+	IAM     *iam.Service
+	STS     *sts.Service
+	Gateway *gateway.Gateway
+}
+
+// Open opens the state under cfg.Data and wires every service.
+func Open(cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	key, err := seal.LoadRootKey(cfg.Data, cfg.RootKey)
+	if err != nil {
+		return nil, err
+	}
+	barrier, err := seal.New(key)
+	if err != nil {
+		return nil, err
+	}
+	db, err := bolt.Open(cfg.Data)
+	if err != nil {
+		return nil, err
+	}
+	az := authz.AccountBoundary{}
+	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: cfg.Now})
+	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Now: cfg.Now})
+	resolver := &credentials.Resolver{RootSecret: cfg.RootSecret, IAM: iamSvc, STS: stsSvc}
+	gw := gateway.New(gateway.Config{
+		Region:   cfg.Region,
+		Version:  cfg.Version,
+		Logger:   cfg.Logger,
+		Verifier: sigv4.NewVerifier(resolver, cfg.Now),
+		Query:    []*awsquery.Service{iamSvc.API(), stsSvc.API()},
+		Now:      cfg.Now,
+	})
+	return &App{DB: db, IAM: iamSvc, STS: stsSvc, Gateway: gw}, nil
+}
+
+// Handler is the HTTP handler of the one endpoint.
+func (a *App) Handler() http.Handler { return a.Gateway }
+
+// Close closes the state store.
+func (a *App) Close() error {
+	if err := a.DB.Close(); err != nil {
+		return fmt.Errorf("close state: %w", err)
+	}
+	return nil
+}

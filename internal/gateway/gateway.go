@@ -1,0 +1,373 @@
+// Package gateway is keytrail's one HTTP endpoint: it gives every request an ID, verifies its
+// SigV4 signature, routes it by the credential scope's service (and X-Amz-Target) to the wire
+// protocol of kms, cloudtrail, s3, iam or sts, and writes one log line per request.
+//
+// The path of a request: ServeHTTP → request ID and request.Info → sigv4.ParseRequest → family
+// (JSON, query, S3) → body read and payload hash → sigv4.Verifier.Verify → identity in the context
+// → the protocol's Serve (operation table) → the service method (which authorizes) → storage.
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/protocol/awsjson"
+	"github.com/keytrail/keytrail/internal/protocol/awsquery"
+	"github.com/keytrail/keytrail/internal/protocol/restxml"
+	"github.com/keytrail/keytrail/internal/request"
+	"github.com/keytrail/keytrail/internal/sigv4"
+)
+
+// DefaultMaxBody bounds JSON and query request bodies (S3 bodies stream).
+const DefaultMaxBody = 8 << 20
+
+// Config wires a Gateway.
+type Config struct {
+	Region   string // the default region, for requests whose scope names none
+	Version  string
+	Logger   *slog.Logger
+	Verifier *sigv4.Verifier
+	JSON     []*awsjson.Service  // kms, cloudtrail
+	Query    []*awsquery.Service // iam, sts
+	S3       *restxml.Service
+	MaxBody  int64
+	Now      func() time.Time
+}
+
+// Gateway is the http.Handler of the one endpoint.
+type Gateway struct {
+	region   string
+	version  string
+	log      *slog.Logger
+	verifier *sigv4.Verifier
+	json     map[string]*awsjson.Service
+	query    map[string]*awsquery.Service
+	s3       *restxml.Service
+	maxBody  int64
+	now      func() time.Time
+	started  time.Time
+}
+
+// New returns a Gateway.
+func New(cfg Config) *Gateway {
+	g := &Gateway{region: cfg.Region, version: cfg.Version, log: cfg.Logger, verifier: cfg.Verifier,
+		json: map[string]*awsjson.Service{}, query: map[string]*awsquery.Service{}, s3: cfg.S3,
+		maxBody: cfg.MaxBody, now: cfg.Now}
+	if g.log == nil {
+		g.log = slog.New(slog.DiscardHandler)
+	}
+	if g.maxBody == 0 {
+		g.maxBody = DefaultMaxBody
+	}
+	if g.now == nil {
+		g.now = time.Now
+	}
+	if g.s3 == nil {
+		g.s3 = &restxml.Service{}
+	}
+	for _, s := range cfg.JSON {
+		g.json[s.Name] = s
+	}
+	for _, s := range cfg.Query {
+		g.query[s.Name] = s
+	}
+	g.started = g.now()
+	return g
+}
+
+// statusRecorder remembers the status written, for the log line.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Flush lets streaming handlers flush through the recorder.
+func (s *statusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// ServeHTTP implements http.Handler.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := g.now()
+	info := &request.Info{ID: newRequestID(), Region: g.region, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
+		Secure: r.TLS != nil, Host: r.Host, Time: start.UTC()}
+	rec := &statusRecorder{ResponseWriter: w}
+	caller := "-"
+	if strings.HasPrefix(r.URL.Path, "/_keytrail/") {
+		info.Service, info.Operation = "keytrail", strings.TrimPrefix(r.URL.Path, "/_keytrail/")
+		g.admin(rec, r)
+	} else {
+		caller = g.serve(rec, r, info)
+	}
+	g.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("request_id", info.ID),
+		slog.String("service", info.Service),
+		slog.String("operation", info.Operation),
+		slog.String("caller", caller),
+		slog.Int("status", rec.status),
+		slog.Duration("duration", g.now().Sub(start)),
+	)
+}
+
+// serve authenticates and dispatches an AWS request; it returns the caller's ARN for the log.
+func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, info *request.Info) string {
+	auth, perr := sigv4.ParseRequest(r)
+	service := serviceOf(r, auth)
+	info.Service = service
+	if auth != nil {
+		info.Region = auth.Region
+	}
+	ctx := request.WithInfo(r.Context(), info)
+
+	if js := g.jsonService(r, service); js != nil {
+		info.Service = js.Name
+		body, err := g.readBody(r)
+		if err == nil {
+			var p identity.Principal
+			p, err = g.authenticate(ctx, r, auth, perr, sigv4.BodyHash(body), familyJSON)
+			if err == nil {
+				info.Operation = js.Serve(identity.WithPrincipal(ctx, p), w, r.Header.Get("X-Amz-Target"), body, info.ID, g.log)
+				return p.ARN
+			}
+		}
+		if op, ok := js.Operation(r.Header.Get("X-Amz-Target")); ok {
+			info.Operation = op
+		}
+		awsjson.WriteError(w, err, info.ID, g.log)
+		return "-"
+	}
+
+	if service == "s3" || (auth == nil && perr == nil && !looksLikeQuery(r)) {
+		info.Service = "s3"
+		return g.serveS3(ctx, w, r, auth, perr, info)
+	}
+
+	qs := g.query[service]
+	namespace := "https://" + service + ".amazonaws.com/doc/"
+	if qs != nil {
+		namespace = qs.Namespace
+	}
+	body, err := g.readBody(r)
+	if err != nil {
+		awsquery.WriteError(w, namespace, err, info.ID, g.log)
+		return "-"
+	}
+	form := r.URL.RawQuery
+	if r.Method == http.MethodPost {
+		form = string(body)
+	}
+	params, err := awsquery.Decode(form)
+	if err != nil {
+		awsquery.WriteError(w, namespace, err, info.ID, g.log)
+		return "-"
+	}
+	info.Operation = params["Action"]
+	p, err := g.authenticate(ctx, r, auth, perr, sigv4.BodyHash(body), familyQuery)
+	if err != nil {
+		awsquery.WriteError(w, namespace, err, info.ID, g.log)
+		return "-"
+	}
+	if qs == nil {
+		awsquery.WriteError(w, namespace, awserr.New(awserr.InvalidAction, "The service %q is not served by keytrail", service), info.ID, g.log)
+		return p.ARN
+	}
+	info.Operation = qs.Serve(identity.WithPrincipal(ctx, p), w, params, info.ID, g.log)
+	return p.ARN
+}
+
+// serveS3 authenticates an S3 request (anonymous when unsigned), checks its payload and serves it.
+func (g *Gateway) serveS3(ctx context.Context, w http.ResponseWriter, r *http.Request, auth *sigv4.Auth, perr error, info *request.Info) string {
+	resource := r.URL.Path
+	if perr != nil {
+		restxml.WriteError(w, authError(perr, familyS3), resource, info.ID, g.log)
+		return "-"
+	}
+	p := identity.Principal{Type: identity.Anonymous, ARN: "*", PrincipalID: "ANONYMOUS_PRINCIPAL"}
+	var body io.Reader = r.Body
+	if auth != nil {
+		payload, err := sigv4.PayloadHash(r, auth)
+		if err != nil {
+			restxml.WriteError(w, authError(err, familyS3), resource, info.ID, g.log)
+			return "-"
+		}
+		vf, err := g.verifier.Verify(ctx, r, auth, payload)
+		if err != nil {
+			restxml.WriteError(w, authError(err, familyS3), resource, info.ID, g.log)
+			return "-"
+		}
+		p = vf.Principal
+		body = bodyErrors{vf.Body(r, payload)}
+	}
+	info.Operation = g.s3.Serve(identity.WithPrincipal(ctx, p), w, r, body, info.ID, g.log)
+	return p.ARN
+}
+
+// bodyErrors turns the verifier's body errors (chunk signatures, checksums) into S3 errors.
+type bodyErrors struct{ r io.Reader }
+
+func (b bodyErrors) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = authError(err, familyS3)
+	}
+	return n, err
+}
+
+// authenticate verifies a JSON or query request whose body hashes to payload.
+func (g *Gateway) authenticate(ctx context.Context, r *http.Request, auth *sigv4.Auth, perr error, payload string, f family) (identity.Principal, error) {
+	if perr != nil {
+		return identity.Principal{}, authError(perr, f)
+	}
+	if auth == nil {
+		return identity.Principal{}, missingAuth()
+	}
+	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" && h != sigv4.UnsignedPayload && !strings.EqualFold(h, payload) {
+		return identity.Principal{}, authError(&sigv4.Error{Kind: sigv4.KindContentSHA256Mismatch, Message: "The provided 'x-amz-content-sha256' header does not match what was computed."}, f)
+	}
+	vf, err := g.verifier.Verify(ctx, r, auth, payload)
+	if err != nil {
+		return identity.Principal{}, authError(err, f)
+	}
+	return vf.Principal, nil
+}
+
+func (g *Gateway) readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, g.maxBody+1))
+	if err != nil {
+		return nil, awserr.New(awserr.SerializationException, "The request body could not be read: %v", err)
+	}
+	if int64(len(body)) > g.maxBody {
+		return nil, awserr.New(awserr.RequestEntityTooLarge, "The request body is larger than %d bytes", g.maxBody)
+	}
+	return body, nil
+}
+
+// jsonService returns the JSON service a request is for: by scope service, or, for a request
+// carrying an X-Amz-Target, by the target's prefix. A target keytrail does not serve is answered
+// in JSON by a service with no operations (UnknownOperationException).
+func (g *Gateway) jsonService(r *http.Request, service string) *awsjson.Service {
+	if js, ok := g.json[service]; ok {
+		return js
+	}
+	target := r.Header.Get("X-Amz-Target")
+	if target == "" || service == "s3" || g.query[service] != nil {
+		return nil
+	}
+	for _, js := range g.json {
+		if _, ok := js.Operation(target); ok && service == "" {
+			return js
+		}
+	}
+	if service == "" {
+		service = "unknown"
+	}
+	return &awsjson.Service{Name: service}
+}
+
+var credentialService = regexp.MustCompile(`Credential=[^/,\s]*/[0-9]*/[^/,\s]*/([a-z0-9-]+)/`)
+
+// serviceOf names the service a request is for: its credential scope's, or, when the
+// authentication cannot be parsed, whatever the Authorization header or query still shows.
+func serviceOf(r *http.Request, auth *sigv4.Auth) string {
+	if auth != nil {
+		return auth.Service
+	}
+	if m := credentialService.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		return m[1]
+	}
+	if c := r.URL.Query().Get("X-Amz-Credential"); c != "" {
+		if parts := strings.Split(c, "/"); len(parts) >= 4 {
+			return parts[3]
+		}
+	}
+	return ""
+}
+
+// looksLikeQuery reports whether an unauthenticated request is shaped like a query-protocol call.
+func looksLikeQuery(r *http.Request) bool {
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return true
+	}
+	return r.URL.Path == "/" && r.URL.Query().Get("Action") != ""
+}
+
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// newRequestID returns a UUID-shaped request ID.
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// admin serves keytrail's own endpoints under /_keytrail/.
+func (g *Gateway) admin(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/_keytrail/health":
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{
+			"status":        "ok",
+			"version":       g.version,
+			"region":        g.region,
+			"uptimeSeconds": int64(g.now().Sub(g.started).Seconds()),
+			"services":      g.serviceNames(),
+		})
+	default:
+		http.Error(w, fmt.Sprintf("no such keytrail endpoint %s", r.URL.Path), http.StatusNotFound)
+	}
+}
+
+func (g *Gateway) serviceNames() []string {
+	var out []string
+	for n := range g.json {
+		out = append(out, n)
+	}
+	for n := range g.query {
+		out = append(out, n)
+	}
+	out = append(out, "s3")
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,137 @@
+package iam
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+// kind describes one of the three IAM identities that hold policies: users, roles and groups.
+type kind struct {
+	table    string
+	noun     string // "user", "role", "group": ARNs and messages
+	title    string // "User", "Role", "Group"
+	idPrefix string // AIDA, AROA, AGPA
+	maxName  int
+}
+
+var (
+	userKind  = kind{tableUsers, "user", "User", "AIDA", 64}
+	roleKind  = kind{tableRoles, "role", "Role", "AROA", 64}
+	groupKind = kind{tableGroups, "group", "Group", "AGPA", 128}
+)
+
+// entity is the stored form of a user, role or group (format version 1).
+type entity struct {
+	V        int               `json:"v"`
+	Kind     string            `json:"kind"`
+	Account  string            `json:"account"`
+	Name     string            `json:"name"`
+	Path     string            `json:"path"`
+	ID       string            `json:"id"`
+	Created  time.Time         `json:"created"`
+	Tags     []Tag             `json:"tags,omitempty"`
+	Inline   map[string]string `json:"inline,omitempty"`   // policy name → document, exactly as given
+	Attached []string          `json:"attached,omitempty"` // managed policy ARNs
+
+	// Roles.
+	TrustPolicy        string `json:"trustPolicy,omitempty"`
+	Description        string `json:"description,omitempty"`
+	MaxSessionDuration int32  `json:"maxSessionDuration,omitempty"`
+
+	// Groups: member user names, as created.
+	Members []string `json:"members,omitempty"`
+}
+
+// ARN returns the entity's ARN: arn:aws:iam::<account>:<noun><path><name>.
+func (e *entity) ARN() string { return "arn:aws:iam::" + e.Account + ":" + e.Kind + e.Path + e.Name }
+
+// entityKey is the store key: names are unique per account regardless of case.
+func entityKey(account, name string) string { return account + "/" + strings.ToLower(name) }
+
+func (s *Service) getEntity(tx store.Tx, k kind, account, name string) (*entity, error) {
+	v, err := tx.Get(k.table, entityKey(account, name))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, awserr.New(awserr.NoSuchEntity, "The %s with name %s cannot be found.", k.noun, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var e entity
+	if err := json.Unmarshal(v, &e); err != nil {
+		return nil, fmt.Errorf("iam: decode %s %s: %w", k.noun, name, err)
+	}
+	return &e, nil
+}
+
+func (s *Service) putEntity(tx store.Tx, k kind, e *entity) error {
+	e.V, e.Kind = 1, k.noun
+	v, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return tx.Put(k.table, entityKey(e.Account, e.Name), v)
+}
+
+// createEntity stores a new entity, refusing a name already taken in the account.
+func (s *Service) createEntity(tx store.Tx, k kind, e *entity) error {
+	if _, err := tx.Get(k.table, entityKey(e.Account, e.Name)); err == nil {
+		return awserr.New(awserr.EntityAlreadyExists, "%s with name %s already exists.", k.title, e.Name)
+	}
+	id, err := s.newID(k.idPrefix, 17)
+	if err != nil {
+		return err
+	}
+	e.ID, e.Created = id, s.stamp()
+	if e.Path == "" {
+		e.Path = "/"
+	}
+	return s.putEntity(tx, k, e)
+}
+
+// listEntities returns the account's entities of a kind whose path starts with pathPrefix, by name.
+func (s *Service) listEntities(tx store.Tx, k kind, account, pathPrefix string) ([]*entity, error) {
+	var out []*entity
+	err := tx.Scan(k.table, account+"/", "", func(_ string, v []byte) error {
+		var e entity
+		if err := json.Unmarshal(v, &e); err != nil {
+			return err
+		}
+		if strings.HasPrefix(e.Path, pathPrefix) {
+			out = append(out, &e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// deleteEntity removes an entity after AWS's conflict checks: no inline or attached policies
+// (and, for groups, no members).
+func (s *Service) deleteEntity(tx store.Tx, k kind, e *entity) error {
+	switch {
+	case len(e.Inline) > 0:
+		return awserr.New(awserr.DeleteConflict, "Cannot delete entity, must delete policies first.")
+	case len(e.Attached) > 0:
+		return awserr.New(awserr.DeleteConflict, "Cannot delete entity, must detach all policies first.")
+	case len(e.Members) > 0:
+		return awserr.New(awserr.DeleteConflict, "Cannot delete entity, must remove users from group first.")
+	}
+	return tx.Delete(k.table, entityKey(e.Account, e.Name))
+}
+
+func sortedNames(m map[string]string) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func entityName(e *entity) string { return strings.ToLower(e.Name) }

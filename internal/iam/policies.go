@@ -1,0 +1,803 @@
+package iam
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+// ---- Inline policies (users, roles, groups) ----
+
+func (k kind) arn(account, name string) string {
+	return "arn:aws:iam::" + account + ":" + k.noun + "/" + name
+}
+
+func validateHolder(v *validation, k kind, name string) {
+	if v.required(k.noun+"Name", name) {
+		v.name(k.noun+"Name", name, k.maxName)
+	}
+}
+
+func validatePolicyName(v *validation, name string) {
+	if v.required("policyName", name) {
+		v.name("policyName", name, 128)
+	}
+}
+
+// putInline stores (or replaces) an inline policy, exactly as given.
+func (s *Service) putInline(ctx context.Context, k kind, holder, policyName, doc string) error {
+	var v validation
+	validateHolder(&v, k, holder)
+	validatePolicyName(&v, policyName)
+	v.document("policyDocument", doc)
+	if err := v.err(); err != nil {
+		return err
+	}
+	if err := checkPolicyDocument(doc); err != nil {
+		return err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, p, "Put"+k.title+"Policy", k.arn(p.Account, holder)); err != nil {
+		return err
+	}
+	return s.db.Update(ctx, func(tx store.Tx) error {
+		e, err := s.getEntity(tx, k, p.Account, holder)
+		if err != nil {
+			return err
+		}
+		if e.Inline == nil {
+			e.Inline = map[string]string{}
+		}
+		// Inline policy names are case-insensitive: replace an existing one of another case.
+		for n := range e.Inline {
+			if strings.EqualFold(n, policyName) {
+				delete(e.Inline, n)
+			}
+		}
+		e.Inline[policyName] = doc
+		return s.putEntity(tx, k, e)
+	})
+}
+
+// inlinePolicy finds an inline policy by case-insensitive name.
+func inlinePolicy(k kind, e *entity, policyName string) (string, string, error) {
+	for n, d := range e.Inline {
+		if strings.EqualFold(n, policyName) {
+			return n, d, nil
+		}
+	}
+	return "", "", awserr.New(awserr.NoSuchEntity, "The %s policy with name %s cannot be found.", k.noun, policyName)
+}
+
+func (s *Service) getInline(ctx context.Context, k kind, holder, policyName string) (holderName, name, doc string, err error) {
+	var v validation
+	validateHolder(&v, k, holder)
+	validatePolicyName(&v, policyName)
+	if err := v.err(); err != nil {
+		return "", "", "", err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return "", "", "", err
+	}
+	if err := s.authorize(ctx, p, "Get"+k.title+"Policy", k.arn(p.Account, holder)); err != nil {
+		return "", "", "", err
+	}
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		e, err := s.getEntity(tx, k, p.Account, holder)
+		if err != nil {
+			return err
+		}
+		holderName = e.Name
+		name, doc, err = inlinePolicy(k, e, policyName)
+		return err
+	})
+	return holderName, name, doc, err
+}
+
+func (s *Service) deleteInline(ctx context.Context, k kind, holder, policyName string) error {
+	var v validation
+	validateHolder(&v, k, holder)
+	validatePolicyName(&v, policyName)
+	if err := v.err(); err != nil {
+		return err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, p, "Delete"+k.title+"Policy", k.arn(p.Account, holder)); err != nil {
+		return err
+	}
+	return s.db.Update(ctx, func(tx store.Tx) error {
+		e, err := s.getEntity(tx, k, p.Account, holder)
+		if err != nil {
+			return err
+		}
+		name, _, err := inlinePolicy(k, e, policyName)
+		if err != nil {
+			return err
+		}
+		delete(e.Inline, name)
+		return s.putEntity(tx, k, e)
+	})
+}
+
+func (s *Service) listInline(ctx context.Context, k kind, holder string, pg Paging) ([]string, PageInfo, error) {
+	var v validation
+	validateHolder(&v, k, holder)
+	v.maxItems(pg.MaxItems)
+	if err := v.err(); err != nil {
+		return nil, PageInfo{}, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, PageInfo{}, err
+	}
+	if err := s.authorize(ctx, p, "List"+k.title+"Policies", k.arn(p.Account, holder)); err != nil {
+		return nil, PageInfo{}, err
+	}
+	var names []string
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		e, err := s.getEntity(tx, k, p.Account, holder)
+		if err != nil {
+			return err
+		}
+		names = sortedNames(e.Inline)
+		return nil
+	})
+	if err != nil {
+		return nil, PageInfo{}, err
+	}
+	items, truncated, next := page(names, func(n string) string { return n }, pg.Marker, pg.MaxItems)
+	return append([]string{}, items...), PageInfo{IsTruncated: truncated, Marker: next}, nil
+}
+
+// PutUserPolicyInput is the PutUserPolicy request.
+type PutUserPolicyInput struct{ UserName, PolicyName, PolicyDocument string }
+
+// PutRolePolicyInput is the PutRolePolicy request.
+type PutRolePolicyInput struct{ RoleName, PolicyName, PolicyDocument string }
+
+// PutGroupPolicyInput is the PutGroupPolicy request.
+type PutGroupPolicyInput struct{ GroupName, PolicyName, PolicyDocument string }
+
+// InlinePolicyRef names an inline policy (the Get/Delete…Policy requests).
+type InlinePolicyRef struct{ UserName, RoleName, GroupName, PolicyName string }
+
+// GetUserPolicyOutput is the GetUserPolicy response; the document is URL-encoded.
+type GetUserPolicyOutput struct{ UserName, PolicyName, PolicyDocument string }
+
+// GetRolePolicyOutput is the GetRolePolicy response; the document is URL-encoded.
+type GetRolePolicyOutput struct{ RoleName, PolicyName, PolicyDocument string }
+
+// GetGroupPolicyOutput is the GetGroupPolicy response; the document is URL-encoded.
+type GetGroupPolicyOutput struct{ GroupName, PolicyName, PolicyDocument string }
+
+// HolderPaging is a List…Policies request.
+type HolderPaging struct {
+	UserName, RoleName, GroupName string
+	Paging
+}
+
+// ListInlinePoliciesOutput is the List{User,Role,Group}Policies response.
+type ListInlinePoliciesOutput struct {
+	PolicyNames []string `xml:"PolicyNames>member"`
+	PageInfo
+}
+
+// Empty is the response of operations that return nothing.
+type Empty struct{}
+
+// PutUserPolicy adds or replaces a user's inline policy.
+// Errors: ValidationError, MalformedPolicyDocument, NoSuchEntity, AccessDenied.
+func (s *Service) PutUserPolicy(ctx context.Context, in *PutUserPolicyInput) (*Empty, error) {
+	return &Empty{}, s.putInline(ctx, userKind, in.UserName, in.PolicyName, in.PolicyDocument)
+}
+
+// PutRolePolicy adds or replaces a role's inline policy.
+// Errors: ValidationError, MalformedPolicyDocument, NoSuchEntity, AccessDenied.
+func (s *Service) PutRolePolicy(ctx context.Context, in *PutRolePolicyInput) (*Empty, error) {
+	return &Empty{}, s.putInline(ctx, roleKind, in.RoleName, in.PolicyName, in.PolicyDocument)
+}
+
+// PutGroupPolicy adds or replaces a group's inline policy.
+// Errors: ValidationError, MalformedPolicyDocument, NoSuchEntity, AccessDenied.
+func (s *Service) PutGroupPolicy(ctx context.Context, in *PutGroupPolicyInput) (*Empty, error) {
+	return &Empty{}, s.putInline(ctx, groupKind, in.GroupName, in.PolicyName, in.PolicyDocument)
+}
+
+// GetUserPolicy returns a user's inline policy. Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) GetUserPolicy(ctx context.Context, in *InlinePolicyRef) (*GetUserPolicyOutput, error) {
+	h, n, d, err := s.getInline(ctx, userKind, in.UserName, in.PolicyName)
+	if err != nil {
+		return nil, err
+	}
+	return &GetUserPolicyOutput{UserName: h, PolicyName: n, PolicyDocument: EncodeDocument(d)}, nil
+}
+
+// GetRolePolicy returns a role's inline policy. Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) GetRolePolicy(ctx context.Context, in *InlinePolicyRef) (*GetRolePolicyOutput, error) {
+	h, n, d, err := s.getInline(ctx, roleKind, in.RoleName, in.PolicyName)
+	if err != nil {
+		return nil, err
+	}
+	return &GetRolePolicyOutput{RoleName: h, PolicyName: n, PolicyDocument: EncodeDocument(d)}, nil
+}
+
+// GetGroupPolicy returns a group's inline policy. Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) GetGroupPolicy(ctx context.Context, in *InlinePolicyRef) (*GetGroupPolicyOutput, error) {
+	h, n, d, err := s.getInline(ctx, groupKind, in.GroupName, in.PolicyName)
+	if err != nil {
+		return nil, err
+	}
+	return &GetGroupPolicyOutput{GroupName: h, PolicyName: n, PolicyDocument: EncodeDocument(d)}, nil
+}
+
+// DeleteUserPolicy deletes a user's inline policy. Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) DeleteUserPolicy(ctx context.Context, in *InlinePolicyRef) (*Empty, error) {
+	return &Empty{}, s.deleteInline(ctx, userKind, in.UserName, in.PolicyName)
+}
+
+// DeleteRolePolicy deletes a role's inline policy. Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) DeleteRolePolicy(ctx context.Context, in *InlinePolicyRef) (*Empty, error) {
+	return &Empty{}, s.deleteInline(ctx, roleKind, in.RoleName, in.PolicyName)
+}
+
+// DeleteGroupPolicy deletes a group's inline policy. Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) DeleteGroupPolicy(ctx context.Context, in *InlinePolicyRef) (*Empty, error) {
+	return &Empty{}, s.deleteInline(ctx, groupKind, in.GroupName, in.PolicyName)
+}
+
+// ListUserPolicies lists a user's inline policy names. Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) ListUserPolicies(ctx context.Context, in *HolderPaging) (*ListInlinePoliciesOutput, error) {
+	names, info, err := s.listInline(ctx, userKind, in.UserName, in.Paging)
+	return &ListInlinePoliciesOutput{PolicyNames: names, PageInfo: info}, err
+}
+
+// ListRolePolicies lists a role's inline policy names. Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) ListRolePolicies(ctx context.Context, in *HolderPaging) (*ListInlinePoliciesOutput, error) {
+	names, info, err := s.listInline(ctx, roleKind, in.RoleName, in.Paging)
+	return &ListInlinePoliciesOutput{PolicyNames: names, PageInfo: info}, err
+}
+
+// ListGroupPolicies lists a group's inline policy names. Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) ListGroupPolicies(ctx context.Context, in *HolderPaging) (*ListInlinePoliciesOutput, error) {
+	names, info, err := s.listInline(ctx, groupKind, in.GroupName, in.Paging)
+	return &ListInlinePoliciesOutput{PolicyNames: names, PageInfo: info}, err
+}
+
+// ---- Managed policies ----
+
+// managedPolicy is the stored form of a customer managed policy (format version 1).
+type managedPolicy struct {
+	V           int             `json:"v"`
+	Account     string          `json:"account"`
+	Name        string          `json:"name"`
+	Path        string          `json:"path"`
+	ID          string          `json:"id"`
+	Description string          `json:"description,omitempty"`
+	Created     time.Time       `json:"created"`
+	Updated     time.Time       `json:"updated"`
+	Versions    []policyVersion `json:"versions"`
+	Default     string          `json:"default"`
+	Attachments int32           `json:"attachments"`
+	Tags        []Tag           `json:"tags,omitempty"`
+}
+
+type policyVersion struct {
+	ID       string    `json:"id"`
+	Document string    `json:"document"` // exactly as given
+	Created  time.Time `json:"created"`
+}
+
+func (m *managedPolicy) ARN() string {
+	return "arn:aws:iam::" + m.Account + ":policy" + m.Path + m.Name
+}
+
+func (m *managedPolicy) out() *Policy {
+	return &Policy{PolicyName: m.Name, PolicyID: m.ID, Arn: m.ARN(), Path: m.Path, DefaultVersionID: m.Default,
+		AttachmentCount: m.Attachments, IsAttachable: true, Description: m.Description,
+		CreateDate: m.Created, UpdateDate: m.Updated, Tags: tagList(m.Tags)}
+}
+
+// awsManaged are the AWS managed policies keytrail knows (account "aws").
+var awsManaged = map[string]*managedPolicy{
+	"arn:aws:iam::aws:policy/AdministratorAccess": {
+		Account: "aws", Name: "AdministratorAccess", Path: "/", ID: "ANPAIWMBCKSKIEE64ZLYK", Default: "v1",
+		Created: time.Date(2015, 2, 6, 18, 39, 46, 0, time.UTC), Updated: time.Date(2015, 2, 6, 18, 39, 46, 0, time.UTC),
+		Description: "Provides full access to AWS services and resources.",
+		Versions: []policyVersion{{ID: "v1", Created: time.Date(2015, 2, 6, 18, 39, 46, 0, time.UTC),
+			Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}},
+	},
+}
+
+var policyARNPattern = regexp.MustCompile(`^arn:aws:iam::([0-9]{12}|aws):policy(/|/[\x21-\x7E]*/)([\w+=,.@-]{1,128})$`)
+
+// parsePolicyARN splits a policy ARN into its account, path and name.
+func parsePolicyARN(arn string) (account, path, name string, err error) {
+	m := policyARNPattern.FindStringSubmatch(arn)
+	if m == nil {
+		return "", "", "", awserr.New(awserr.InvalidInput, "ARN %s is not valid.", arn)
+	}
+	return m[1], m[2], m[3], nil
+}
+
+func policyNotFound(arn string) error {
+	return awserr.New(awserr.NoSuchEntity, "Policy %s does not exist or is not attachable.", arn)
+}
+
+// getPolicy loads a managed policy by ARN: an AWS managed one, or a customer managed one in the
+// caller's account.
+func (s *Service) getPolicy(tx store.Tx, account, arn string) (*managedPolicy, error) {
+	if m, ok := awsManaged[arn]; ok {
+		return m, nil
+	}
+	acct, path, name, err := parsePolicyARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	if acct != account {
+		return nil, policyNotFound(arn)
+	}
+	v, err := tx.Get(tablePolicies, entityKey(account, name))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, policyNotFound(arn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m managedPolicy
+	if err := json.Unmarshal(v, &m); err != nil {
+		return nil, fmt.Errorf("iam: decode policy: %w", err)
+	}
+	if m.Path != path {
+		return nil, policyNotFound(arn)
+	}
+	return &m, nil
+}
+
+func putPolicy(tx store.Tx, m *managedPolicy) error {
+	if m.Account == "aws" {
+		return nil // AWS managed policies are not stored; their attachments are not counted
+	}
+	m.V = 1
+	v, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return tx.Put(tablePolicies, entityKey(m.Account, m.Name), v)
+}
+
+func validatePolicyARN(v *validation, arn string) {
+	if v.required("policyArn", arn) && (len(arn) < 20 || len(arn) > 2048) {
+		v.add("policyArn", arn, "Member must have length between 20 and 2048")
+	}
+}
+
+// CreatePolicyInput is the CreatePolicy request.
+type CreatePolicyInput struct {
+	PolicyName     string
+	Path           string
+	PolicyDocument string
+	Description    string
+	Tags           []Tag
+}
+
+// PolicyOutput is the CreatePolicy and GetPolicy response.
+type PolicyOutput struct {
+	Policy *Policy `xml:"Policy"`
+}
+
+// CreatePolicy creates a customer managed policy whose version v1 is the document, as given.
+// Errors: ValidationError, MalformedPolicyDocument, EntityAlreadyExists, AccessDenied.
+func (s *Service) CreatePolicy(ctx context.Context, in *CreatePolicyInput) (*PolicyOutput, error) {
+	var v validation
+	validatePolicyName(&v, in.PolicyName)
+	v.path("path", in.Path)
+	v.document("policyDocument", in.PolicyDocument)
+	if len(in.Description) > 1000 {
+		v.add("description", in.Description, "Member must have length less than or equal to 1000")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkPolicyDocument(in.PolicyDocument); err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	path := in.Path
+	if path == "" {
+		path = "/"
+	}
+	arn := "arn:aws:iam::" + p.Account + ":policy" + path + in.PolicyName
+	if err := s.authorize(ctx, p, "CreatePolicy", arn); err != nil {
+		return nil, err
+	}
+	id, err := s.newID("ANPA", 17)
+	if err != nil {
+		return nil, err
+	}
+	now := s.stamp()
+	m := &managedPolicy{Account: p.Account, Name: in.PolicyName, Path: path, ID: id, Description: in.Description,
+		Created: now, Updated: now, Default: "v1", Tags: in.Tags,
+		Versions: []policyVersion{{ID: "v1", Document: in.PolicyDocument, Created: now}}}
+	err = s.db.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.Get(tablePolicies, entityKey(p.Account, in.PolicyName)); err == nil {
+			return awserr.New(awserr.EntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
+		}
+		return putPolicy(tx, m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &PolicyOutput{Policy: m.out()}, nil
+}
+
+// PolicyARNInput is a request naming a managed policy (GetPolicy, DeletePolicy).
+type PolicyARNInput struct {
+	PolicyArn string
+}
+
+// GetPolicy describes a managed policy. Errors: InvalidInput, NoSuchEntity, AccessDenied.
+func (s *Service) GetPolicy(ctx context.Context, in *PolicyARNInput) (*PolicyOutput, error) {
+	var v validation
+	validatePolicyARN(&v, in.PolicyArn)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, p, "GetPolicy", in.PolicyArn); err != nil {
+		return nil, err
+	}
+	var m *managedPolicy
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		m, err = s.getPolicy(tx, p.Account, in.PolicyArn)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &PolicyOutput{Policy: m.out()}, nil
+}
+
+// DeletePolicy deletes a customer managed policy that is attached to nothing.
+// Errors: InvalidInput, NoSuchEntity, DeleteConflict, AccessDenied.
+func (s *Service) DeletePolicy(ctx context.Context, in *PolicyARNInput) (*Empty, error) {
+	var v validation
+	validatePolicyARN(&v, in.PolicyArn)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, p, "DeletePolicy", in.PolicyArn); err != nil {
+		return nil, err
+	}
+	err = s.db.Update(ctx, func(tx store.Tx) error {
+		m, err := s.getPolicy(tx, p.Account, in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if m.Account == "aws" {
+			return awserr.New(awserr.AccessDenied, "AWS managed policies cannot be deleted.")
+		}
+		if m.Attachments > 0 {
+			return awserr.New(awserr.DeleteConflict, "Cannot delete a policy attached to entities.")
+		}
+		return tx.Delete(tablePolicies, entityKey(m.Account, m.Name))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, nil
+}
+
+// GetPolicyVersionInput is the GetPolicyVersion request.
+type GetPolicyVersionInput struct {
+	PolicyArn string
+	VersionID string `query:"VersionId"`
+}
+
+// GetPolicyVersionOutput is the GetPolicyVersion response.
+type GetPolicyVersionOutput struct {
+	PolicyVersion *PolicyVersion `xml:"PolicyVersion"`
+}
+
+var versionIDPattern = regexp.MustCompile(`^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$`)
+
+// GetPolicyVersion returns one version of a managed policy, its document URL-encoded.
+// Errors: ValidationError, InvalidInput, NoSuchEntity, AccessDenied.
+func (s *Service) GetPolicyVersion(ctx context.Context, in *GetPolicyVersionInput) (*GetPolicyVersionOutput, error) {
+	var v validation
+	validatePolicyARN(&v, in.PolicyArn)
+	if v.required("versionId", in.VersionID) && !versionIDPattern.MatchString(in.VersionID) {
+		v.add("versionId", in.VersionID, `Member must satisfy regular expression pattern: v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, p, "GetPolicyVersion", in.PolicyArn); err != nil {
+		return nil, err
+	}
+	var m *managedPolicy
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		m, err = s.getPolicy(tx, p.Account, in.PolicyArn)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, pv := range m.Versions {
+		if pv.ID == in.VersionID {
+			return &GetPolicyVersionOutput{PolicyVersion: &PolicyVersion{Document: EncodeDocument(pv.Document),
+				VersionID: pv.ID, IsDefaultVersion: pv.ID == m.Default, CreateDate: pv.Created}}, nil
+		}
+	}
+	return nil, awserr.New(awserr.NoSuchEntity, "Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionID)
+}
+
+// ListPoliciesInput is the ListPolicies request.
+type ListPoliciesInput struct {
+	Scope        string
+	OnlyAttached *bool
+	PathPrefix   string
+	Paging
+}
+
+// ListPoliciesOutput is the ListPolicies response.
+type ListPoliciesOutput struct {
+	Policies []*Policy `xml:"Policies>member"`
+	PageInfo
+}
+
+// ListPolicies lists managed policies: AWS managed, the account's own (Local), or both (All).
+// Errors: ValidationError, AccessDenied.
+func (s *Service) ListPolicies(ctx context.Context, in *ListPoliciesInput) (*ListPoliciesOutput, error) {
+	var v validation
+	v.maxItems(in.MaxItems)
+	if in.Scope != "" && in.Scope != "All" && in.Scope != "AWS" && in.Scope != "Local" {
+		v.add("scope", in.Scope, "Member must satisfy enum value set: [All, AWS, Local]")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, p, "ListPolicies", "arn:aws:iam::"+p.Account+":policy/"); err != nil {
+		return nil, err
+	}
+	var all []*managedPolicy
+	if in.Scope != "Local" {
+		for _, m := range awsManaged {
+			all = append(all, m)
+		}
+	}
+	if in.Scope != "AWS" {
+		err = s.db.View(ctx, func(tx store.Tx) error {
+			return tx.Scan(tablePolicies, p.Account+"/", "", func(_ string, val []byte) error {
+				var m managedPolicy
+				if err := json.Unmarshal(val, &m); err != nil {
+					return err
+				}
+				all = append(all, &m)
+				return nil
+			})
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	all = slices.DeleteFunc(all, func(m *managedPolicy) bool {
+		return !strings.HasPrefix(m.Path, in.PathPrefix) || (in.OnlyAttached != nil && *in.OnlyAttached && m.Attachments == 0)
+	})
+	slices.SortFunc(all, func(a, b *managedPolicy) int { return strings.Compare(a.ARN(), b.ARN()) })
+	items, truncated, next := page(all, (*managedPolicy).ARN, in.Marker, in.MaxItems)
+	out := &ListPoliciesOutput{Policies: []*Policy{}, PageInfo: PageInfo{IsTruncated: truncated, Marker: next}}
+	for _, m := range items {
+		out.Policies = append(out.Policies, m.out())
+	}
+	return out, nil
+}
+
+// ---- Attachments ----
+
+// AttachInput is the Attach/Detach{User,Role,Group}Policy request.
+type AttachInput struct {
+	UserName, RoleName, GroupName string
+	PolicyArn                     string
+}
+
+func (in *AttachInput) holder(k kind) string {
+	switch k {
+	case userKind:
+		return in.UserName
+	case roleKind:
+		return in.RoleName
+	}
+	return in.GroupName
+}
+
+func (s *Service) attach(ctx context.Context, k kind, in *AttachInput, attach bool) (*Empty, error) {
+	holder := in.holder(k)
+	var v validation
+	validateHolder(&v, k, holder)
+	validatePolicyARN(&v, in.PolicyArn)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	action := "Attach" + k.title + "Policy"
+	if !attach {
+		action = "Detach" + k.title + "Policy"
+	}
+	if err := s.authorize(ctx, p, action, k.arn(p.Account, holder)); err != nil {
+		return nil, err
+	}
+	err = s.db.Update(ctx, func(tx store.Tx) error {
+		e, err := s.getEntity(tx, k, p.Account, holder)
+		if err != nil {
+			return err
+		}
+		i := slices.Index(e.Attached, in.PolicyArn)
+		if !attach {
+			if i < 0 {
+				return awserr.New(awserr.NoSuchEntity, "Policy %s was not found.", in.PolicyArn)
+			}
+			e.Attached = slices.Delete(e.Attached, i, i+1)
+			if m, err := s.getPolicy(tx, p.Account, in.PolicyArn); err == nil {
+				m.Attachments--
+				if err := putPolicy(tx, m); err != nil {
+					return err
+				}
+			}
+			return s.putEntity(tx, k, e)
+		}
+		m, err := s.getPolicy(tx, p.Account, in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if i >= 0 {
+			return nil
+		}
+		e.Attached = append(e.Attached, in.PolicyArn)
+		m.Attachments++
+		if err := putPolicy(tx, m); err != nil {
+			return err
+		}
+		return s.putEntity(tx, k, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, nil
+}
+
+// AttachUserPolicy attaches a managed policy to a user. Errors: ValidationError, InvalidInput, NoSuchEntity, AccessDenied.
+func (s *Service) AttachUserPolicy(ctx context.Context, in *AttachInput) (*Empty, error) {
+	return s.attach(ctx, userKind, in, true)
+}
+
+// AttachRolePolicy attaches a managed policy to a role. Errors: ValidationError, InvalidInput, NoSuchEntity, AccessDenied.
+func (s *Service) AttachRolePolicy(ctx context.Context, in *AttachInput) (*Empty, error) {
+	return s.attach(ctx, roleKind, in, true)
+}
+
+// AttachGroupPolicy attaches a managed policy to a group. Errors: ValidationError, InvalidInput, NoSuchEntity, AccessDenied.
+func (s *Service) AttachGroupPolicy(ctx context.Context, in *AttachInput) (*Empty, error) {
+	return s.attach(ctx, groupKind, in, true)
+}
+
+// DetachUserPolicy detaches a managed policy from a user. Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) DetachUserPolicy(ctx context.Context, in *AttachInput) (*Empty, error) {
+	return s.attach(ctx, userKind, in, false)
+}
+
+// DetachRolePolicy detaches a managed policy from a role. Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) DetachRolePolicy(ctx context.Context, in *AttachInput) (*Empty, error) {
+	return s.attach(ctx, roleKind, in, false)
+}
+
+// DetachGroupPolicy detaches a managed policy from a group. Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) DetachGroupPolicy(ctx context.Context, in *AttachInput) (*Empty, error) {
+	return s.attach(ctx, groupKind, in, false)
+}
+
+// ListAttachedInput is the ListAttached{User,Role,Group}Policies request.
+type ListAttachedInput struct {
+	UserName, RoleName, GroupName string
+	PathPrefix                    string
+	Paging
+}
+
+// ListAttachedOutput is the ListAttached{User,Role,Group}Policies response.
+type ListAttachedOutput struct {
+	AttachedPolicies []*AttachedPolicy `xml:"AttachedPolicies>member"`
+	PageInfo
+}
+
+func (s *Service) listAttached(ctx context.Context, k kind, in *ListAttachedInput) (*ListAttachedOutput, error) {
+	holder := (&AttachInput{UserName: in.UserName, RoleName: in.RoleName, GroupName: in.GroupName}).holder(k)
+	var v validation
+	validateHolder(&v, k, holder)
+	v.maxItems(in.MaxItems)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, p, "ListAttached"+k.title+"Policies", k.arn(p.Account, holder)); err != nil {
+		return nil, err
+	}
+	var all []*AttachedPolicy
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		e, err := s.getEntity(tx, k, p.Account, holder)
+		if err != nil {
+			return err
+		}
+		for _, arn := range e.Attached {
+			m, err := s.getPolicy(tx, p.Account, arn)
+			if err != nil {
+				return err
+			}
+			if strings.HasPrefix(m.Path, in.PathPrefix) {
+				all = append(all, &AttachedPolicy{PolicyName: m.Name, PolicyArn: arn})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(all, func(a, b *AttachedPolicy) int { return strings.Compare(a.PolicyArn, b.PolicyArn) })
+	items, truncated, next := page(all, func(a *AttachedPolicy) string { return a.PolicyArn }, in.Marker, in.MaxItems)
+	return &ListAttachedOutput{AttachedPolicies: append([]*AttachedPolicy{}, items...), PageInfo: PageInfo{IsTruncated: truncated, Marker: next}}, nil
+}
+
+// ListAttachedUserPolicies lists the managed policies attached to a user.
+// Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) ListAttachedUserPolicies(ctx context.Context, in *ListAttachedInput) (*ListAttachedOutput, error) {
+	return s.listAttached(ctx, userKind, in)
+}
+
+// ListAttachedRolePolicies lists the managed policies attached to a role.
+// Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) ListAttachedRolePolicies(ctx context.Context, in *ListAttachedInput) (*ListAttachedOutput, error) {
+	return s.listAttached(ctx, roleKind, in)
+}
+
+// ListAttachedGroupPolicies lists the managed policies attached to a group.
+// Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) ListAttachedGroupPolicies(ctx context.Context, in *ListAttachedInput) (*ListAttachedOutput, error) {
+	return s.listAttached(ctx, groupKind, in)
+}

@@ -1,0 +1,242 @@
+package iam
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+// Role session duration limits (seconds).
+const (
+	defaultMaxSessionDuration = 3600
+	maxMaxSessionDuration     = 43200
+)
+
+func roleOut(e *entity) *Role {
+	return &Role{Path: e.Path, RoleName: e.Name, RoleID: e.ID, Arn: e.ARN(), CreateDate: e.Created,
+		AssumeRolePolicyDocument: EncodeDocument(e.TrustPolicy), Description: e.Description,
+		MaxSessionDuration: e.MaxSessionDuration, Tags: tagList(e.Tags)}
+}
+
+func (s *Service) roleARN(account, name string) string {
+	return "arn:aws:iam::" + account + ":role/" + name
+}
+
+func validateRoleName(v *validation, name string) {
+	if v.required("roleName", name) {
+		v.name("roleName", name, roleKind.maxName)
+	}
+}
+
+// CreateRoleInput is the CreateRole request.
+type CreateRoleInput struct {
+	RoleName                 string
+	Path                     string
+	AssumeRolePolicyDocument string
+	Description              string
+	MaxSessionDuration       *int32
+	Tags                     []Tag
+}
+
+// CreateRoleOutput is the CreateRole response.
+type CreateRoleOutput struct {
+	Role *Role `xml:"Role"`
+}
+
+// CreateRole creates a role with a trust policy, stored exactly as given.
+// Errors: ValidationError, MalformedPolicyDocument, EntityAlreadyExists, AccessDenied.
+func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateRoleOutput, error) {
+	var v validation
+	validateRoleName(&v, in.RoleName)
+	v.path("path", in.Path)
+	v.document("assumeRolePolicyDocument", in.AssumeRolePolicyDocument)
+	if len(in.Description) > 1000 {
+		v.add("description", in.Description, "Member must have length less than or equal to 1000")
+	}
+	max := int32(defaultMaxSessionDuration)
+	if in.MaxSessionDuration != nil {
+		max = *in.MaxSessionDuration
+		if max < defaultMaxSessionDuration || max > maxMaxSessionDuration {
+			v.add("maxSessionDuration", itoa(max), "Member must have value between 3600 and 43200")
+		}
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkPolicyDocument(in.AssumeRolePolicyDocument); err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, p, "CreateRole", s.roleARN(p.Account, in.RoleName)); err != nil {
+		return nil, err
+	}
+	e := &entity{Account: p.Account, Name: in.RoleName, Path: in.Path, TrustPolicy: in.AssumeRolePolicyDocument,
+		Description: in.Description, MaxSessionDuration: max, Tags: in.Tags}
+	if err := s.db.Update(ctx, func(tx store.Tx) error { return s.createEntity(tx, roleKind, e) }); err != nil {
+		return nil, err
+	}
+	return &CreateRoleOutput{Role: roleOut(e)}, nil
+}
+
+// GetRoleInput is the GetRole request.
+type GetRoleInput struct{ RoleName string }
+
+// GetRoleOutput is the GetRole response.
+type GetRoleOutput struct {
+	Role *Role `xml:"Role"`
+}
+
+// GetRole describes a role, with its URL-encoded trust policy.
+// Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) GetRole(ctx context.Context, in *GetRoleInput) (*GetRoleOutput, error) {
+	var v validation
+	validateRoleName(&v, in.RoleName)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, p, "GetRole", s.roleARN(p.Account, in.RoleName)); err != nil {
+		return nil, err
+	}
+	var e *entity
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		e, err = s.getEntity(tx, roleKind, p.Account, in.RoleName)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &GetRoleOutput{Role: roleOut(e)}, nil
+}
+
+// DeleteRoleInput is the DeleteRole request.
+type DeleteRoleInput struct{ RoleName string }
+
+// DeleteRoleOutput is the (empty) DeleteRole response.
+type DeleteRoleOutput struct{}
+
+// DeleteRole deletes a role that has no inline or attached policies.
+// Errors: ValidationError, NoSuchEntity, DeleteConflict, AccessDenied.
+func (s *Service) DeleteRole(ctx context.Context, in *DeleteRoleInput) (*DeleteRoleOutput, error) {
+	var v validation
+	validateRoleName(&v, in.RoleName)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, p, "DeleteRole", s.roleARN(p.Account, in.RoleName)); err != nil {
+		return nil, err
+	}
+	err = s.db.Update(ctx, func(tx store.Tx) error {
+		e, err := s.getEntity(tx, roleKind, p.Account, in.RoleName)
+		if err != nil {
+			return err
+		}
+		return s.deleteEntity(tx, roleKind, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &DeleteRoleOutput{}, nil
+}
+
+// ListRolesInput is the ListRoles request.
+type ListRolesInput struct {
+	PathPrefix string
+	Paging
+}
+
+// ListRolesOutput is the ListRoles response.
+type ListRolesOutput struct {
+	Roles []*Role `xml:"Roles>member"`
+	PageInfo
+}
+
+// ListRoles lists the account's roles, by name. Errors: ValidationError, AccessDenied.
+func (s *Service) ListRoles(ctx context.Context, in *ListRolesInput) (*ListRolesOutput, error) {
+	es, info, err := s.listKind(ctx, roleKind, "ListRoles", in.PathPrefix, in.Paging)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListRolesOutput{Roles: []*Role{}, PageInfo: info}
+	for _, e := range es {
+		out.Roles = append(out.Roles, roleOut(e))
+	}
+	return out, nil
+}
+
+// UpdateAssumeRolePolicyInput is the UpdateAssumeRolePolicy request.
+type UpdateAssumeRolePolicyInput struct {
+	RoleName       string
+	PolicyDocument string
+}
+
+// UpdateAssumeRolePolicyOutput is the (empty) UpdateAssumeRolePolicy response.
+type UpdateAssumeRolePolicyOutput struct{}
+
+// UpdateAssumeRolePolicy replaces a role's trust policy.
+// Errors: ValidationError, MalformedPolicyDocument, NoSuchEntity, AccessDenied.
+func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *UpdateAssumeRolePolicyInput) (*UpdateAssumeRolePolicyOutput, error) {
+	var v validation
+	validateRoleName(&v, in.RoleName)
+	v.document("policyDocument", in.PolicyDocument)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkPolicyDocument(in.PolicyDocument); err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, p, "UpdateAssumeRolePolicy", s.roleARN(p.Account, in.RoleName)); err != nil {
+		return nil, err
+	}
+	err = s.db.Update(ctx, func(tx store.Tx) error {
+		e, err := s.getEntity(tx, roleKind, p.Account, in.RoleName)
+		if err != nil {
+			return err
+		}
+		e.TrustPolicy = in.PolicyDocument
+		return s.putEntity(tx, roleKind, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &UpdateAssumeRolePolicyOutput{}, nil
+}
+
+// RoleInfo is what STS needs of a role to issue a session.
+type RoleInfo struct {
+	Account, Name, ARN, ID string
+	TrustPolicy            string
+	MaxSessionDuration     int32
+}
+
+// RoleForSession returns a role by name for STS AssumeRole (which authorizes the caller against the
+// role's trust policy itself). Errors: NoSuchEntity.
+func (s *Service) RoleForSession(ctx context.Context, account, name string) (*RoleInfo, error) {
+	var e *entity
+	err := s.db.View(ctx, func(tx store.Tx) error {
+		var err error
+		e, err = s.getEntity(tx, roleKind, account, name)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &RoleInfo{Account: e.Account, Name: e.Name, ARN: e.ARN(), ID: e.ID, TrustPolicy: e.TrustPolicy, MaxSessionDuration: e.MaxSessionDuration}, nil
+}
+
+func itoa(n int32) string { return strconv.Itoa(int(n)) }

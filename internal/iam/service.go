@@ -1,0 +1,248 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/keytrail/keytrail/internal/authz"
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/seal"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+// Tables this package owns.
+const (
+	tableAccounts   = "accounts"
+	tableUsers      = "iam.users"
+	tableRoles      = "iam.roles"
+	tableGroups     = "iam.groups"
+	tablePolicies   = "iam.policies"
+	tableAccessKeys = "iam.access-keys"
+	tableUserKeys   = "iam.user-access-keys" // index: <account>/<user>/<key ID>
+)
+
+// Config configures a Service.
+type Config struct {
+	DB         store.DB
+	Barrier    *seal.Barrier
+	Authorizer authz.Authorizer
+	Now        func() time.Time // defaults to time.Now
+	Rand       io.Reader        // defaults to crypto/rand
+}
+
+// Service is IAM.
+type Service struct {
+	db       store.DB
+	barrier  *seal.Barrier
+	az       authz.Authorizer
+	now      func() time.Time
+	rand     io.Reader
+	accounts sync.Map // account IDs known to exist
+}
+
+// New returns an IAM service.
+func New(cfg Config) *Service {
+	s := &Service{db: cfg.DB, barrier: cfg.Barrier, az: cfg.Authorizer, now: cfg.Now, rand: cfg.Rand}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	return s
+}
+
+// caller returns the principal a context carries.
+func caller(ctx context.Context) (identity.Principal, error) {
+	p, ok := identity.FromContext(ctx)
+	if !ok || p.Account == "" {
+		return identity.Principal{}, awserr.New(awserr.AccessDenied, "The request carries no authenticated caller.")
+	}
+	return p, nil
+}
+
+// authorize is the one authorization call of every IAM operation: may the caller perform
+// iam:<action> on resource (an ARN in the caller's account)?
+func (s *Service) authorize(ctx context.Context, p identity.Principal, action, resource string) error {
+	req := authz.Request{Principal: p, Action: "iam:" + action, Resource: resource, ResourceAccount: p.Account, PolicyType: "identity-based policy"}
+	d, err := s.az.Authorize(ctx, req)
+	if err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(req, d))
+	}
+	return nil
+}
+
+// EnsureAccount records that an account exists (accounts come into being on first use).
+func (s *Service) EnsureAccount(ctx context.Context, account string) error {
+	if _, ok := s.accounts.Load(account); ok {
+		return nil
+	}
+	err := s.db.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.Get(tableAccounts, account); err == nil {
+			return nil
+		}
+		v, _ := json.Marshal(accountRecord{V: 1, ID: account, Created: s.now().UTC().Truncate(time.Second)})
+		return tx.Put(tableAccounts, account, v)
+	})
+	if err == nil {
+		s.accounts.Store(account, true)
+	}
+	return err
+}
+
+type accountRecord struct {
+	V       int       `json:"v"`
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+}
+
+// now returns the current time as IAM reports it (UTC, whole seconds).
+func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Second) }
+
+const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// newID returns prefix + n random characters of the IAM ID alphabet (AIDA…, AROA…, AKIA…).
+func (s *Service) newID(prefix string, n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(s.rand, b); err != nil {
+		return "", fmt.Errorf("iam: random: %w", err)
+	}
+	for i := range b {
+		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+	}
+	return prefix + string(b), nil
+}
+
+const secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+// NewSecret returns a random 40-character secret access key.
+func NewSecret(r io.Reader) (string, error) {
+	b := make([]byte, 40)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", fmt.Errorf("iam: random: %w", err)
+	}
+	for i := range b {
+		b[i] = secretAlphabet[int(b[i])%len(secretAlphabet)]
+	}
+	return string(b), nil
+}
+
+// EncodeDocument returns a policy document as IAM returns it: URL-encoded (RFC 3986).
+func EncodeDocument(doc string) string {
+	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
+}
+
+// validation collects constraint violations in AWS's "N validation errors detected" form.
+type validation struct{ errs []string }
+
+var (
+	namePattern        = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	pathPattern        = regexp.MustCompile(`^(/|/[\x21-\x7E]+/)$`)
+	documentPattern    = regexp.MustCompile(`^[\t\n\r\x{20}-\x{FF}]+$`)
+	accessKeyIDPattern = regexp.MustCompile(`^\w+$`)
+)
+
+func (v *validation) add(field, value, constraint string) {
+	v.errs = append(v.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint))
+}
+
+func (v *validation) required(field, value string) bool {
+	if value == "" {
+		v.errs = append(v.errs, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", field))
+		return false
+	}
+	return true
+}
+
+// name checks an IAM name ([\w+=,.@-]+, 1..max characters).
+func (v *validation) name(field, value string, max int) {
+	switch {
+	case utf8.RuneCountInString(value) > max:
+		v.add(field, value, fmt.Sprintf("Member must have length less than or equal to %d", max))
+	case !namePattern.MatchString(value):
+		v.add(field, value, `Member must satisfy regular expression pattern: [\w+=,.@-]+`)
+	}
+}
+
+func (v *validation) path(field, value string) {
+	if value == "" {
+		return
+	}
+	if len(value) > 512 || !pathPattern.MatchString(value) {
+		v.add(field, value, `Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
+	}
+}
+
+func (v *validation) document(field, value string) {
+	if !v.required(field, value) {
+		return
+	}
+	switch {
+	case len(value) > 131072:
+		v.add(field, "…", "Member must have length less than or equal to 131072")
+	case !documentPattern.MatchString(value):
+		v.add(field, "…", `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`)
+	}
+}
+
+func (v *validation) maxItems(value *int32) {
+	if value != nil && (*value < 1 || *value > 1000) {
+		v.add("maxItems", fmt.Sprint(*value), "Member must have value between 1 and 1000")
+	}
+}
+
+func (v *validation) err() error {
+	switch len(v.errs) {
+	case 0:
+		return nil
+	case 1:
+		return awserr.New(awserr.ValidationError, "1 validation error detected: %s", v.errs[0])
+	}
+	return awserr.New(awserr.ValidationError, "%d validation errors detected: %s", len(v.errs), strings.Join(v.errs, "; "))
+}
+
+// checkPolicyDocument refuses a document that is not a JSON policy object. The full grammar is
+// checked by the policy engine (issue 3); until then IAM refuses what cannot be a policy at all.
+func checkPolicyDocument(doc string) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(doc), &m); err != nil {
+		return awserr.New(awserr.MalformedPolicyDocument, "Syntax errors in policy.")
+	}
+	if _, ok := m["Statement"]; !ok {
+		return awserr.New(awserr.MalformedPolicyDocument, "Policy document must contain a Statement element.")
+	}
+	return nil
+}
+
+// page returns the slice of items after marker, at most max (default 100), whether more remain,
+// and the marker for the next page. Markers are the key of the last item returned.
+func page[T any](items []T, key func(T) string, marker string, max *int32) (out []T, truncated bool, next string) {
+	limit := 100
+	if max != nil {
+		limit = int(*max)
+	}
+	start := 0
+	if marker != "" {
+		for start < len(items) && key(items[start]) <= marker {
+			start++
+		}
+	}
+	items = items[start:]
+	if len(items) > limit {
+		return items[:limit], true, key(items[limit-1])
+	}
+	return items, false, ""
+}

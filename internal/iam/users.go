@@ -1,0 +1,230 @@
+package iam
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+func userOut(e *entity) *User {
+	return &User{Path: e.Path, UserName: e.Name, UserID: e.ID, Arn: e.ARN(), CreateDate: e.Created, Tags: tagList(e.Tags)}
+}
+
+func (s *Service) userARN(account, name string) string {
+	return "arn:aws:iam::" + account + ":user/" + name
+}
+
+// CreateUserInput is the CreateUser request.
+type CreateUserInput struct {
+	UserName string
+	Path     string
+	Tags     []Tag
+}
+
+// CreateUserOutput is the CreateUser response.
+type CreateUserOutput struct {
+	User *User `xml:"User"`
+}
+
+// CreateUser creates an IAM user. Errors: ValidationError, EntityAlreadyExists, AccessDenied.
+func (s *Service) CreateUser(ctx context.Context, in *CreateUserInput) (*CreateUserOutput, error) {
+	var v validation
+	if v.required("userName", in.UserName) {
+		v.name("userName", in.UserName, userKind.maxName)
+	}
+	v.path("path", in.Path)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, p, "CreateUser", s.userARN(p.Account, in.UserName)); err != nil {
+		return nil, err
+	}
+	e := &entity{Account: p.Account, Name: in.UserName, Path: in.Path, Tags: in.Tags}
+	if err := s.db.Update(ctx, func(tx store.Tx) error { return s.createEntity(tx, userKind, e) }); err != nil {
+		return nil, err
+	}
+	return &CreateUserOutput{User: userOut(e)}, nil
+}
+
+// GetUserInput is the GetUser request; without UserName it describes the caller.
+type GetUserInput struct{ UserName string }
+
+// GetUserOutput is the GetUser response.
+type GetUserOutput struct {
+	User *User `xml:"User"`
+}
+
+// GetUser describes a user (the calling user, or the account root, when UserName is empty).
+// Errors: ValidationError, NoSuchEntity, AccessDenied.
+func (s *Service) GetUser(ctx context.Context, in *GetUserInput) (*GetUserOutput, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name := in.UserName
+	if name == "" {
+		switch p.Type {
+		case identity.IAMUser:
+			name = p.UserName
+		case identity.Root:
+			if err := s.authorize(ctx, p, "GetUser", p.ARN); err != nil {
+				return nil, err
+			}
+			created, err := s.accountCreated(ctx, p.Account)
+			if err != nil {
+				return nil, err
+			}
+			return &GetUserOutput{User: &User{Path: "/", UserID: p.Account, Arn: p.ARN, CreateDate: created}}, nil
+		default:
+			return nil, awserr.New(awserr.ValidationError, "Must specify userName when calling with non-User credentials")
+		}
+	}
+	var v validation
+	v.name("userName", name, userKind.maxName)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, p, "GetUser", s.userARN(p.Account, name)); err != nil {
+		return nil, err
+	}
+	var e *entity
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		e, err = s.getEntity(tx, userKind, p.Account, name)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &GetUserOutput{User: userOut(e)}, nil
+}
+
+// DeleteUserInput is the DeleteUser request.
+type DeleteUserInput struct{ UserName string }
+
+// DeleteUserOutput is the (empty) DeleteUser response.
+type DeleteUserOutput struct{}
+
+// DeleteUser deletes a user that has no access keys, policies or group memberships.
+// Errors: ValidationError, NoSuchEntity, DeleteConflict, AccessDenied.
+func (s *Service) DeleteUser(ctx context.Context, in *DeleteUserInput) (*DeleteUserOutput, error) {
+	var v validation
+	if v.required("userName", in.UserName) {
+		v.name("userName", in.UserName, userKind.maxName)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, p, "DeleteUser", s.userARN(p.Account, in.UserName)); err != nil {
+		return nil, err
+	}
+	err = s.db.Update(ctx, func(tx store.Tx) error {
+		e, err := s.getEntity(tx, userKind, p.Account, in.UserName)
+		if err != nil {
+			return err
+		}
+		keys, err := s.userKeyIDs(tx, p.Account, e.Name)
+		if err != nil {
+			return err
+		}
+		if len(keys) > 0 {
+			return awserr.New(awserr.DeleteConflict, "Cannot delete entity, must delete access keys first.")
+		}
+		groups, err := s.groupsOf(tx, p.Account, e.Name)
+		if err != nil {
+			return err
+		}
+		if len(groups) > 0 {
+			return awserr.New(awserr.DeleteConflict, "Cannot delete entity, must remove user from all groups first.")
+		}
+		return s.deleteEntity(tx, userKind, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &DeleteUserOutput{}, nil
+}
+
+// ListUsersInput is the ListUsers request.
+type ListUsersInput struct {
+	PathPrefix string
+	Paging
+}
+
+// ListUsersOutput is the ListUsers response.
+type ListUsersOutput struct {
+	Users []*User `xml:"Users>member"`
+	PageInfo
+}
+
+// ListUsers lists the account's users, by name. Errors: ValidationError, AccessDenied.
+func (s *Service) ListUsers(ctx context.Context, in *ListUsersInput) (*ListUsersOutput, error) {
+	es, info, err := s.listKind(ctx, userKind, "ListUsers", in.PathPrefix, in.Paging)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListUsersOutput{Users: []*User{}, PageInfo: info}
+	for _, e := range es {
+		out.Users = append(out.Users, userOut(e))
+	}
+	return out, nil
+}
+
+// listKind is the body of ListUsers, ListRoles and ListGroups.
+func (s *Service) listKind(ctx context.Context, k kind, action, pathPrefix string, pg Paging) ([]*entity, PageInfo, error) {
+	var v validation
+	v.maxItems(pg.MaxItems)
+	if pathPrefix != "" && (len(pathPrefix) > 512 || pathPrefix[0] != '/') {
+		v.add("pathPrefix", pathPrefix, `Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*`)
+	}
+	if err := v.err(); err != nil {
+		return nil, PageInfo{}, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, PageInfo{}, err
+	}
+	if err := s.authorize(ctx, p, action, "arn:aws:iam::"+p.Account+":"+k.noun+"/"); err != nil {
+		return nil, PageInfo{}, err
+	}
+	if pathPrefix == "" {
+		pathPrefix = "/"
+	}
+	var all []*entity
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		all, err = s.listEntities(tx, k, p.Account, pathPrefix)
+		return err
+	})
+	if err != nil {
+		return nil, PageInfo{}, err
+	}
+	items, truncated, next := page(all, entityName, pg.Marker, pg.MaxItems)
+	return items, PageInfo{IsTruncated: truncated, Marker: next}, nil
+}
+
+// accountCreated returns when the account came into being (its first authenticated use).
+func (s *Service) accountCreated(ctx context.Context, account string) (time.Time, error) {
+	if err := s.EnsureAccount(ctx, account); err != nil {
+		return time.Time{}, err
+	}
+	var a accountRecord
+	err := s.db.View(ctx, func(tx store.Tx) error {
+		v, err := tx.Get(tableAccounts, account)
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(v, &a)
+	})
+	return a.Created, err
+}

@@ -1,0 +1,132 @@
+// Package awsjson is the AWS JSON 1.1 protocol used by KMS and CloudTrail: POST / with an
+// X-Amz-Target naming <prefix>.<Operation>, JSON bodies, and the one place JSON-protocol errors are
+// rendered ({"__type": <Code>, "message": …}).
+//
+// Reference: https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html
+package awsjson
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+)
+
+// Handler runs one operation on a JSON request body and returns the response value. In and Out
+// are the operation's input and output types, for tests that check the table against the model.
+type Handler struct {
+	Run     func(ctx context.Context, body []byte) (any, error)
+	In, Out reflect.Type
+}
+
+// Handle adapts a typed, transport-free service method to a Handler. An empty body is {}; a body
+// that is not a JSON object of the input's shape is a SerializationException.
+func Handle[I, O any](fn func(context.Context, *I) (*O, error)) Handler {
+	return Handler{
+		Run: func(ctx context.Context, body []byte) (any, error) {
+			in := new(I)
+			if len(bytes.TrimSpace(body)) > 0 {
+				if err := json.Unmarshal(body, in); err != nil {
+					return nil, awserr.New(awserr.SerializationException, "%s", serializationMessage(err))
+				}
+			}
+			out, err := fn(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			return out, nil
+		},
+		In:  reflect.TypeFor[I](),
+		Out: reflect.TypeFor[O](),
+	}
+}
+
+func serializationMessage(err error) string {
+	if te, ok := err.(*json.UnmarshalTypeError); ok {
+		return fmt.Sprintf("Unexpected value for %s: expected %s", te.Field, te.Type)
+	}
+	return "Request body is not valid JSON: " + err.Error()
+}
+
+// Service is one JSON-protocol service: the X-Amz-Target prefixes it answers and its explicit
+// operation table.
+type Service struct {
+	Name       string   // kms, cloudtrail
+	Prefixes   []string // e.g. "TrentService"; CloudTrail has two
+	Operations map[string]Handler
+}
+
+// Operation returns the operation an X-Amz-Target names, if it has one of the service's prefixes.
+func (s *Service) Operation(target string) (string, bool) {
+	for _, p := range s.Prefixes {
+		if op, ok := strings.CutPrefix(target, p+"."); ok && op != "" {
+			return op, true
+		}
+	}
+	return "", false
+}
+
+// Serve dispatches a request with the given X-Amz-Target and writes the response or the error.
+// It returns the operation name for the caller's log line ("" when unknown).
+func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, target string, body []byte, requestID string, log *slog.Logger) string {
+	op, ok := s.Operation(target)
+	if !ok {
+		WriteError(w, awserr.New(awserr.UnknownOperationException, "The X-Amz-Target %q does not name an operation of %s", short(target), s.Name), requestID, log)
+		return ""
+	}
+	h, ok := s.Operations[op]
+	if !ok {
+		WriteError(w, awserr.New(awserr.UnknownOperationException, "Unknown operation %s", short(op)), requestID, log)
+		return ""
+	}
+	out, err := h.Run(ctx, body)
+	if err != nil {
+		WriteError(w, err, requestID, log)
+		return op
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		WriteError(w, fmt.Errorf("encode %s response: %w", op, err), requestID, log)
+		return op
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.WriteHeader(http.StatusOK)
+	w.Write(data)
+	return op
+}
+
+func short(s string) string {
+	if len(s) > 96 {
+		return s[:96] + "…"
+	}
+	return s
+}
+
+// WriteError renders err as a JSON-protocol error. An error that is not an *awserr.Error is an
+// internal fault: it is logged, and the client gets a 500 InternalFailure with a generic message.
+func WriteError(w http.ResponseWriter, err error, requestID string, log *slog.Logger) {
+	e, ok := awserr.As(err)
+	if !ok {
+		log.Error("internal error", "request_id", requestID, "err", err)
+		e = awserr.New(awserr.InternalFailure, "An internal error occurred. Retry the request.")
+	}
+	status := http.StatusBadRequest
+	if e.Fault() {
+		status = http.StatusInternalServerError
+	}
+	body, _ := json.Marshal(struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	}{string(e.Code), e.Message})
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.WriteHeader(status)
+	w.Write(body)
+}

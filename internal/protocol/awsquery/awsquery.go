@@ -1,0 +1,200 @@
+// Package awsquery is the AWS query protocol used by IAM and STS: form-encoded requests naming an
+// Action, XML responses wrapped in <ActionResponse><ActionResult>, and the one place query-protocol
+// errors are rendered (<ErrorResponse><Error><Type>…).
+//
+// Reference: https://smithy.io/2.0/aws/protocols/aws-query-protocol.html
+package awsquery
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+)
+
+// maxParams bounds the number of form parameters in one request.
+const maxParams = 1000
+
+// Values are a query request's parameters, one value per name.
+type Values map[string]string
+
+// Decode parses a form-encoded body (or query string). A malformed form, a repeated parameter or
+// too many parameters is a MalformedQueryString error, and no partial result is returned.
+func Decode(form string) (Values, error) {
+	v := Values{}
+	if form == "" {
+		return v, nil
+	}
+	parts := strings.Split(form, "&")
+	if len(parts) > maxParams {
+		return nil, awserr.New(awserr.MalformedQueryString, "Too many parameters in the request")
+	}
+	for _, part := range parts {
+		if part == "" {
+			continue
+		}
+		rk, rv, _ := strings.Cut(part, "=")
+		k, err := url.QueryUnescape(rk)
+		if err != nil || k == "" {
+			return nil, awserr.New(awserr.MalformedQueryString, "The query string is malformed at %q", short(rk))
+		}
+		val, err := url.QueryUnescape(rv)
+		if err != nil {
+			return nil, awserr.New(awserr.MalformedQueryString, "The value of parameter %q is not properly encoded", short(k))
+		}
+		if _, dup := v[k]; dup {
+			return nil, awserr.New(awserr.MalformedQueryString, "The parameter %q appears more than once", short(k))
+		}
+		v[k] = val
+	}
+	return v, nil
+}
+
+func short(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}
+
+// Handler runs one operation on decoded parameters and returns its result (a pointer to a struct,
+// marshalled as the <ActionResult> element's content). In and Out are the operation's input and
+// output types, for tests that check the table against the AWS service model.
+type Handler struct {
+	Run     func(ctx context.Context, params Values) (any, error)
+	In, Out reflect.Type
+}
+
+// Handle adapts a typed, transport-free service method to a Handler: parameters are unmarshalled
+// into a new I (see Unmarshal) before fn is called.
+func Handle[I, O any](fn func(context.Context, *I) (*O, error)) Handler {
+	return Handler{
+		Run: func(ctx context.Context, params Values) (any, error) {
+			in := new(I)
+			if err := Unmarshal(params, in); err != nil {
+				return nil, err
+			}
+			out, err := fn(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			return out, nil
+		},
+		In:  reflect.TypeFor[I](),
+		Out: reflect.TypeFor[O](),
+	}
+}
+
+// Service is one query-protocol service: its XML namespace and its explicit operation table.
+type Service struct {
+	Name       string // iam, sts
+	Version    string // the API version, e.g. 2010-05-08
+	Namespace  string // the response XML namespace
+	Operations map[string]Handler
+}
+
+// Serve decodes params, dispatches the Action and writes the response or the error. It returns the
+// operation name ("" when the Action is missing or unknown) for the caller's log line.
+func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, params Values, requestID string, log *slog.Logger) string {
+	action := params["Action"]
+	if action == "" {
+		s.WriteError(w, awserr.New(awserr.MissingAction, "Missing Action"), requestID, log)
+		return ""
+	}
+	h, ok := s.Operations[action]
+	if !ok {
+		s.WriteError(w, awserr.New(awserr.InvalidAction, "Could not find operation %s for version %s", short(action), s.Version), requestID, log)
+		return ""
+	}
+	out, err := h.Run(ctx, params)
+	if err != nil {
+		s.WriteError(w, err, requestID, log)
+		return action
+	}
+	s.writeResult(w, action, out, requestID, log)
+	return action
+}
+
+func (s *Service) writeResult(w http.ResponseWriter, action string, out any, requestID string, log *slog.Logger) {
+	var buf bytes.Buffer
+	buf.WriteString(`<` + action + `Response xmlns="` + s.Namespace + `">`)
+	if hasFields(out) {
+		enc := xml.NewEncoder(&buf)
+		if err := enc.EncodeElement(out, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
+			s.WriteError(w, fmt.Errorf("encode %s result: %w", action, err), requestID, log)
+			return
+		}
+	}
+	buf.WriteString(`<ResponseMetadata><RequestId>` + requestID + `</RequestId></ResponseMetadata></` + action + `Response>`)
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
+}
+
+// hasFields reports whether out points to a struct with at least one field.
+func hasFields(out any) bool {
+	v := reflect.ValueOf(out)
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return false
+		}
+		v = v.Elem()
+	}
+	return v.Kind() == reflect.Struct && v.NumField() > 0
+}
+
+type errorResponse struct {
+	XMLName   xml.Name `xml:"ErrorResponse"`
+	Xmlns     string   `xml:"xmlns,attr"`
+	Error     errorBody
+	RequestID string `xml:"RequestId"`
+}
+
+type errorBody struct {
+	Type    string
+	Code    string
+	Message string
+}
+
+// WriteError renders err as a query-protocol error. An error that is not an *awserr.Error is an
+// internal fault: it is logged, and the client gets InternalFailure with a generic message.
+func (s *Service) WriteError(w http.ResponseWriter, err error, requestID string, log *slog.Logger) {
+	WriteError(w, s.Namespace, err, requestID, log)
+}
+
+// WriteError renders err in the query protocol's error envelope with the given namespace.
+func WriteError(w http.ResponseWriter, namespace string, err error, requestID string, log *slog.Logger) {
+	e, ok := awserr.As(err)
+	if !ok {
+		log.Error("internal error", "request_id", requestID, "err", err)
+		e = awserr.New(awserr.InternalFailure, "An internal error occurred. Retry the request.")
+	}
+	typ := "Sender"
+	if e.Fault() {
+		typ = "Receiver"
+	}
+	body, _ := xml.Marshal(errorResponse{Xmlns: namespace, Error: errorBody{Type: typ, Code: string(e.Code), Message: e.Message}, RequestID: requestID})
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.WriteHeader(e.HTTPStatus())
+	w.Write(body)
+}
+
+// SortedKeys returns a map's keys in order (for deterministic list output).
+func SortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

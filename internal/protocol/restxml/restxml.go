@@ -1,0 +1,179 @@
+// Package restxml is the S3 flavour of the REST-XML protocol: it finds the bucket and key of a
+// request (path-style or virtual-hosted-style), resolves the operation from the method, the
+// resource level and the sub-resource query parameters with an explicit table, and renders S3
+// errors (<Error><Code>…</Code><Message>…</Message><RequestId>…</RequestId></Error>) in one place.
+//
+// Reference: https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
+package restxml
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/xml"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+)
+
+// Target is the S3 resource a request addresses.
+type Target struct {
+	Bucket string // "" for service-level requests (ListBuckets)
+	Key    string // "" for bucket-level requests
+	Query  url.Values
+}
+
+// Level is the resource level an operation applies to.
+type Level int
+
+// The three levels of S3 resources.
+const (
+	ServiceLevel Level = iota
+	BucketLevel
+	ObjectLevel
+)
+
+// Level returns the resource level the target addresses.
+func (t Target) Level() Level {
+	switch {
+	case t.Bucket == "":
+		return ServiceLevel
+	case t.Key == "":
+		return BucketLevel
+	}
+	return ObjectLevel
+}
+
+// ParseTarget finds the bucket and key: virtual-hosted-style when the host is
+// <bucket>.s3.<anything>, path-style (/<bucket>/<key>) otherwise. The key is the decoded path.
+func ParseTarget(r *http.Request) (Target, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return Target{}, awserr.New(awserr.InvalidArgument, "The query string is malformed")
+	}
+	t := Target{Query: q}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	path := r.URL.Path
+	if i := strings.Index(host, ".s3."); i > 0 {
+		t.Bucket = host[:i]
+		t.Key = strings.TrimPrefix(path, "/")
+		return t, nil
+	}
+	path = strings.TrimPrefix(path, "/")
+	if path == "" {
+		return t, nil
+	}
+	t.Bucket, t.Key, _ = strings.Cut(path, "/")
+	return t, nil
+}
+
+// Route is one row of an operation table: a method, a level and the sub-resource query parameter
+// that selects the operation ("" for none).
+type Route struct {
+	Method      string
+	Level       Level
+	Subresource string
+}
+
+// Handler serves one S3 operation.
+type Handler func(ctx context.Context, w http.ResponseWriter, r *http.Request, t Target, body io.Reader) error
+
+// Service is S3's operation table.
+type Service struct {
+	Operations map[Route]Operation
+}
+
+// Operation is a named handler.
+type Operation struct {
+	Name    string
+	Handler Handler
+}
+
+// Resolve returns the operation for a request: the route with a sub-resource present in the query
+// wins over the plain route.
+func (s *Service) Resolve(r *http.Request, t Target) (Operation, bool) {
+	for sub := range t.Query {
+		if op, ok := s.Operations[Route{r.Method, t.Level(), sub}]; ok {
+			return op, true
+		}
+	}
+	op, ok := s.Operations[Route{r.Method, t.Level(), ""}]
+	return op, ok
+}
+
+// Serve resolves and runs the request's operation, rendering any error. It returns the operation
+// name for the caller's log line ("" when none matched).
+func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Request, body io.Reader, requestID string, log *slog.Logger) string {
+	t, err := ParseTarget(r)
+	if err != nil {
+		WriteError(w, err, t.resource(r), requestID, log)
+		return ""
+	}
+	op, ok := s.Resolve(r, t)
+	if !ok {
+		WriteError(w, awserr.New(awserr.NotImplemented, "A header or query you provided implies functionality that is not implemented."), t.resource(r), requestID, log)
+		return ""
+	}
+	SetRequestHeaders(w, requestID)
+	if err := op.Handler(ctx, w, r, t, body); err != nil {
+		WriteError(w, err, t.resource(r), requestID, log)
+	}
+	return op.Name
+}
+
+func (t Target) resource(r *http.Request) string {
+	if t.Bucket == "" {
+		return r.URL.Path
+	}
+	if t.Key == "" {
+		return "/" + t.Bucket
+	}
+	return "/" + t.Bucket + "/" + t.Key
+}
+
+// SetRequestHeaders sets the request ID headers S3 puts on every response.
+func SetRequestHeaders(w http.ResponseWriter, requestID string) {
+	w.Header().Set("X-Amz-Request-Id", requestID)
+	w.Header().Set("X-Amz-Id-2", hostID())
+}
+
+func hostID() string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+type errorBody struct {
+	XMLName   xml.Name `xml:"Error"`
+	Code      string
+	Message   string
+	Resource  string `xml:",omitempty"`
+	RequestID string `xml:"RequestId"`
+	HostID    string `xml:"HostId"`
+}
+
+// WriteError renders err as an S3 error. An error that is not an *awserr.Error is an internal
+// fault: it is logged, and the client gets a 500 InternalError with a generic message.
+func WriteError(w http.ResponseWriter, err error, resource, requestID string, log *slog.Logger) {
+	e, ok := awserr.As(err)
+	if !ok {
+		log.Error("internal error", "request_id", requestID, "err", err)
+		e = awserr.New(awserr.InternalError, "We encountered an internal error. Please try again.")
+	}
+	id := hostID()
+	body, _ := xml.Marshal(errorBody{Code: string(e.Code), Message: e.Message, Resource: resource, RequestID: requestID, HostID: id})
+	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("X-Amz-Request-Id", requestID)
+	w.Header().Set("X-Amz-Id-2", id)
+	w.WriteHeader(e.HTTPStatus())
+	w.Write([]byte(xml.Header))
+	w.Write(body)
+}

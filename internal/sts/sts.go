@@ -1,0 +1,357 @@
+// Package sts implements the slice of AWS Security Token Service keytrail serves:
+// GetCallerIdentity, and AssumeRole issuing temporary credentials (ASIA… key, secret, session
+// token) whose caller ARN is arn:aws:sts::<account>:assumed-role/<role>/<session> and whose expiry
+// is enforced when they sign a request.
+//
+// AWS references:
+//   - https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+//   - https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+package sts
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/authz"
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/iam"
+	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/protocol/awsquery"
+	"github.com/keytrail/keytrail/internal/seal"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+// API version and XML namespace of STS's query protocol.
+const (
+	APIVersion = "2011-06-15"
+	Namespace  = "https://sts.amazonaws.com/doc/2011-06-15/"
+)
+
+const tableSessions = "sts.sessions"
+
+// Session duration limits (seconds).
+const (
+	minDuration      = 900
+	maxDuration      = 43200
+	defaultDuration  = 3600
+	chainingDuration = 3600
+	maxSessionPolicy = 2048
+)
+
+// Config configures a Service.
+type Config struct {
+	DB         store.DB
+	Barrier    *seal.Barrier
+	Authorizer authz.Authorizer
+	IAM        *iam.Service
+	Now        func() time.Time
+	Rand       io.Reader
+}
+
+// Service is STS.
+type Service struct {
+	db      store.DB
+	barrier *seal.Barrier
+	az      authz.Authorizer
+	iam     *iam.Service
+	now     func() time.Time
+	rand    io.Reader
+}
+
+// New returns an STS service.
+func New(cfg Config) *Service {
+	s := &Service{db: cfg.DB, barrier: cfg.Barrier, az: cfg.Authorizer, iam: cfg.IAM, now: cfg.Now, rand: cfg.Rand}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	return s
+}
+
+// API returns STS's operation table for the query protocol.
+func (s *Service) API() *awsquery.Service {
+	return &awsquery.Service{
+		Name:      "sts",
+		Version:   APIVersion,
+		Namespace: Namespace,
+		Operations: map[string]awsquery.Handler{
+			"GetCallerIdentity": awsquery.Handle(s.GetCallerIdentity),
+			"AssumeRole":        awsquery.Handle(s.AssumeRole),
+		},
+	}
+}
+
+// GetCallerIdentityInput is the (empty) GetCallerIdentity request.
+type GetCallerIdentityInput struct{}
+
+// GetCallerIdentityOutput is the GetCallerIdentity response.
+type GetCallerIdentityOutput struct {
+	UserID  string `xml:"UserId"`
+	Account string `xml:"Account"`
+	Arn     string `xml:"Arn"`
+}
+
+// GetCallerIdentity returns the caller's user ID, account and ARN. Like AWS, it needs no
+// permission: no policy can deny it.
+func (s *Service) GetCallerIdentity(ctx context.Context, _ *GetCallerIdentityInput) (*GetCallerIdentityOutput, error) {
+	p, ok := identity.FromContext(ctx)
+	if !ok || p.Account == "" {
+		return nil, awserr.New(awserr.AccessDenied, "The request carries no authenticated caller.")
+	}
+	return &GetCallerIdentityOutput{UserID: p.PrincipalID, Account: p.Account, Arn: p.ARN}, nil
+}
+
+// AssumeRoleInput is the AssumeRole request.
+type AssumeRoleInput struct {
+	RoleArn         string
+	RoleSessionName string
+	DurationSeconds *int32
+	Policy          string
+	ExternalID      string `query:"ExternalId"`
+}
+
+// Credentials are temporary security credentials.
+type Credentials struct {
+	AccessKeyID     string    `xml:"AccessKeyId"`
+	SecretAccessKey string    `xml:"SecretAccessKey"`
+	SessionToken    string    `xml:"SessionToken"`
+	Expiration      time.Time `xml:"Expiration"`
+}
+
+// AssumedRoleUser identifies the session.
+type AssumedRoleUser struct {
+	AssumedRoleID string `xml:"AssumedRoleId"`
+	Arn           string `xml:"Arn"`
+}
+
+// AssumeRoleOutput is the AssumeRole response.
+type AssumeRoleOutput struct {
+	Credentials      *Credentials     `xml:"Credentials"`
+	AssumedRoleUser  *AssumedRoleUser `xml:"AssumedRoleUser"`
+	PackedPolicySize *int32           `xml:"PackedPolicySize,omitempty"`
+}
+
+var (
+	roleARNPattern     = regexp.MustCompile(`^arn:aws:iam::([0-9]{12}):role(/|/[\x21-\x7E]*/)([\w+=,.@-]{1,64})$`)
+	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+)
+
+// AssumeRole issues temporary credentials for a role, if the caller may assume it.
+// Errors: ValidationError, MalformedPolicyDocument, PackedPolicyTooLarge, AccessDenied.
+func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
+	var errs []string
+	bad := func(field, value, constraint string) {
+		errs = append(errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint))
+	}
+	m := roleARNPattern.FindStringSubmatch(in.RoleArn)
+	switch {
+	case in.RoleArn == "":
+		errs = append(errs, "Value null at 'roleArn' failed to satisfy constraint: Member must not be null")
+	case m == nil:
+		bad("roleArn", in.RoleArn, "Member must be a role ARN of the form arn:aws:iam::<account>:role/<name>")
+	}
+	switch {
+	case in.RoleSessionName == "":
+		errs = append(errs, "Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null")
+	case !sessionNamePattern.MatchString(in.RoleSessionName):
+		bad("roleSessionName", in.RoleSessionName, `Member must satisfy regular expression pattern: [\w+=,.@-]* and have length between 2 and 64`)
+	}
+	duration := int32(defaultDuration)
+	if in.DurationSeconds != nil {
+		duration = *in.DurationSeconds
+		if duration < minDuration || duration > maxDuration {
+			bad("durationSeconds", fmt.Sprint(duration), "Member must have value between 900 and 43200")
+		}
+	}
+	if in.ExternalID != "" && (len(in.ExternalID) < 2 || len(in.ExternalID) > 1224 || !externalIDPattern.MatchString(in.ExternalID)) {
+		bad("externalId", in.ExternalID, `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
+	}
+	if len(errs) > 0 {
+		return nil, validationError(errs)
+	}
+	if in.Policy != "" {
+		var doc map[string]json.RawMessage
+		if json.Unmarshal([]byte(in.Policy), &doc) != nil {
+			return nil, awserr.New(awserr.MalformedPolicyDocument, "The policy is not in the valid JSON format.")
+		}
+		if len(in.Policy) > maxSessionPolicy {
+			return nil, &awserr.Error{Code: awserr.PackedPolicyTooLarge, Message: "Packed policy consumes more than 100% of the allotted space."}
+		}
+	}
+	p, ok := identity.FromContext(ctx)
+	if !ok || p.Account == "" {
+		return nil, awserr.New(awserr.AccessDenied, "The request carries no authenticated caller.")
+	}
+	denied := func() error {
+		return awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(authz.Request{Principal: p, Action: "sts:AssumeRole", Resource: in.RoleArn}, authz.Decision{PolicyType: "role trust policy"}))
+	}
+	if p.Type == identity.Root {
+		return nil, awserr.New(awserr.AccessDenied, "Roles may not be assumed by root accounts.")
+	}
+	account, path, name := m[1], m[2], m[3]
+	role, err := s.iam.RoleForSession(ctx, account, name)
+	if awserr.HasCode(err, awserr.NoSuchEntity) {
+		return nil, denied() // STS does not reveal whether a role exists
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !strings.Contains(role.ARN, ":role"+path) {
+		return nil, denied()
+	}
+	// The one authorization call: may the caller assume this role under its trust policy?
+	req := authz.Request{Principal: p, Action: "sts:AssumeRole", Resource: role.ARN, ResourceAccount: role.Account,
+		ResourcePolicy: role.TrustPolicy, PolicyType: "role trust policy"}
+	if in.ExternalID != "" {
+		req.Context = map[string][]string{"sts:ExternalId": {in.ExternalID}}
+	}
+	d, err := s.az.Authorize(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if !d.Allowed {
+		return nil, awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(req, d))
+	}
+	if duration > role.MaxSessionDuration {
+		return nil, awserr.New(awserr.ValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	if p.Type == identity.AssumedRole && duration > chainingDuration {
+		return nil, awserr.New(awserr.ValidationError, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	}
+	return s.issue(ctx, role, in.RoleSessionName, in.Policy, time.Duration(duration)*time.Second)
+}
+
+func validationError(errs []string) error {
+	if len(errs) == 1 {
+		return awserr.New(awserr.ValidationError, "1 validation error detected: %s", errs[0])
+	}
+	return awserr.New(awserr.ValidationError, "%d validation errors detected: %s", len(errs), strings.Join(errs, "; "))
+}
+
+// session is the stored form of temporary credentials (format version 1). The secret is sealed;
+// only a hash of the session token is kept.
+type session struct {
+	V           int       `json:"v"`
+	ID          string    `json:"id"`
+	Account     string    `json:"account"`
+	RoleName    string    `json:"roleName"`
+	RoleARN     string    `json:"roleArn"`
+	RoleID      string    `json:"roleId"`
+	SessionName string    `json:"sessionName"`
+	Secret      []byte    `json:"secret"`
+	TokenHash   string    `json:"tokenHash"`
+	Issued      time.Time `json:"issued"`
+	Expiration  time.Time `json:"expiration"`
+	Policy      string    `json:"policy,omitempty"`
+}
+
+func sealPurpose(id string) string { return "sts/session/" + id }
+
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func (s *Service) issue(ctx context.Context, role *iam.RoleInfo, sessionName, policy string, d time.Duration) (*AssumeRoleOutput, error) {
+	buf := make([]byte, 16+40+96)
+	if _, err := io.ReadFull(s.rand, buf); err != nil {
+		return nil, fmt.Errorf("sts: random: %w", err)
+	}
+	const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	id := []byte("ASIA")
+	for _, b := range buf[:16] {
+		id = append(id, idAlphabet[int(b)%len(idAlphabet)])
+	}
+	secret, err := iam.NewSecret(bytesReader(buf[16:56]))
+	if err != nil {
+		return nil, err
+	}
+	token := base64.StdEncoding.EncodeToString(buf[56:])
+	sealed, err := s.barrier.Seal([]byte(secret), sealPurpose(string(id)))
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	rec := &session{V: 1, ID: string(id), Account: role.Account, RoleName: role.Name, RoleARN: role.ARN, RoleID: role.ID,
+		SessionName: sessionName, Secret: sealed, TokenHash: tokenHash(token), Issued: now, Expiration: now.Add(d), Policy: policy}
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.Update(ctx, func(tx store.Tx) error { return tx.Put(tableSessions, rec.ID, v) }); err != nil {
+		return nil, err
+	}
+	out := &AssumeRoleOutput{
+		Credentials:     &Credentials{AccessKeyID: rec.ID, SecretAccessKey: secret, SessionToken: token, Expiration: rec.Expiration},
+		AssumedRoleUser: &AssumedRoleUser{AssumedRoleID: role.ID + ":" + sessionName, Arn: sessionARN(role.Account, role.Name, sessionName)},
+	}
+	if policy != "" {
+		size := int32(len(policy) * 100 / maxSessionPolicy)
+		out.PackedPolicySize = &size
+	}
+	return out, nil
+}
+
+func sessionARN(account, role, session string) string {
+	return "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session
+}
+
+type bytesReader []byte
+
+func (b bytesReader) Read(p []byte) (int, error) { return copy(p, b), nil }
+
+// Errors of SessionCredential.
+var (
+	ErrNoSuchSession = errors.New("sts: no such temporary access key")
+	ErrBadToken      = errors.New("sts: session token missing or wrong")
+	ErrExpired       = errors.New("sts: temporary credentials expired")
+)
+
+// SessionCredential returns the secret and principal of temporary credentials, for SigV4
+// verification, checking the session token and the expiry.
+func (s *Service) SessionCredential(ctx context.Context, id, token string) (string, identity.Principal, error) {
+	var rec session
+	err := s.db.View(ctx, func(tx store.Tx) error {
+		v, err := tx.Get(tableSessions, id)
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(v, &rec)
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return "", identity.Principal{}, ErrNoSuchSession
+	}
+	if err != nil {
+		return "", identity.Principal{}, err
+	}
+	if token == "" || subtle.ConstantTimeCompare([]byte(tokenHash(token)), []byte(rec.TokenHash)) != 1 {
+		return "", identity.Principal{}, ErrBadToken
+	}
+	if !s.now().Before(rec.Expiration) {
+		return "", identity.Principal{}, ErrExpired
+	}
+	secret, err := s.barrier.Open(rec.Secret, sealPurpose(rec.ID))
+	if err != nil {
+		return "", identity.Principal{}, fmt.Errorf("sts: open session secret: %w", err)
+	}
+	return string(secret), identity.Principal{
+		Type: identity.AssumedRole, Account: rec.Account, ARN: sessionARN(rec.Account, rec.RoleName, rec.SessionName),
+		PrincipalID: rec.RoleID + ":" + rec.SessionName, AccessKeyID: rec.ID,
+		RoleName: rec.RoleName, RoleARN: rec.RoleARN, RoleID: rec.RoleID, SessionName: rec.SessionName,
+		SessionIssued: rec.Issued, SessionPolicy: rec.Policy,
+	}, nil
+}
