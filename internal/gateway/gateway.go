@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -122,6 +123,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Secure: r.TLS != nil, Host: r.Host, Time: start.UTC()}
 	rec := &statusRecorder{ResponseWriter: w}
 	caller := "-"
+	defer func() {
+		// A bug must not drop the connection or take the server down: answer 500, log it.
+		if v := recover(); v != nil {
+			g.log.Error("panic serving request", "request_id", info.ID, "panic", v, "stack", string(debug.Stack()))
+			if rec.status == 0 {
+				http.Error(rec, "internal error", http.StatusInternalServerError)
+			}
+		}
+	}()
 	if strings.HasPrefix(r.URL.Path, "/_keytrail/") {
 		info.Service, info.Operation = "keytrail", strings.TrimPrefix(r.URL.Path, "/_keytrail/")
 		g.admin(rec, r)

@@ -32,6 +32,13 @@ func fill(params Values, prefix string, v reflect.Value) error {
 		if !f.IsExported() {
 			continue
 		}
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			// An embedded struct (Paging) contributes its fields at the same level.
+			if err := fill(params, prefix, v.Field(i)); err != nil {
+				return err
+			}
+			continue
+		}
 		name := f.Name
 		if tag := f.Tag.Get("query"); tag != "" {
 			if tag == "-" {
