@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what keytrail's tests drive, when missing: Debian's AWS CLI 2.9.19 (/usr/bin/aws) and
+# faketime (a client with a stale clock). The AWS CLI v1 (`aws` on PATH, with botocore, whose
+# service models the table test reads) comes with this kind of machine.
+set -euo pipefail
+missing=()
+[ -x /usr/bin/aws ] || missing+=(awscli)
+command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing test dependencies: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v aws >/dev/null || { echo "the AWS CLI v1 (aws on PATH) is required" >&2; exit 1; }
+python3 -c 'import botocore' || { echo "python3 with botocore (from the AWS CLI) is required" >&2; exit 1; }
