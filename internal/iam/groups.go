@@ -57,11 +57,8 @@ func (s *Service) CreateGroup(ctx context.Context, in *CreateGroupInput) (*Creat
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "CreateGroup", func(account string) string { return s.groupARN(account, in.GroupName) })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "CreateGroup", s.groupARN(p.Account, in.GroupName)); err != nil {
 		return nil, err
 	}
 	e := &entity{Account: p.Account, Name: in.GroupName, Path: in.Path}
@@ -92,11 +89,8 @@ func (s *Service) GetGroup(ctx context.Context, in *GetGroupInput) (*GetGroupOut
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "GetGroup", func(account string) string { return s.groupARN(account, in.GroupName) })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "GetGroup", s.groupARN(p.Account, in.GroupName)); err != nil {
 		return nil, err
 	}
 	var g *entity
@@ -140,11 +134,8 @@ func (s *Service) DeleteGroup(ctx context.Context, in *DeleteGroupInput) (*Delet
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "DeleteGroup", func(account string) string { return s.groupARN(account, in.GroupName) })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "DeleteGroup", s.groupARN(p.Account, in.GroupName)); err != nil {
 		return nil, err
 	}
 	err = s.db.Update(ctx, func(tx store.Tx) error {
@@ -214,11 +205,8 @@ func (s *Service) changeMembership(ctx context.Context, action string, in *Group
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, action, func(account string) string { return s.groupARN(account, in.GroupName) })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, action, s.groupARN(p.Account, in.GroupName)); err != nil {
 		return nil, err
 	}
 	err = s.db.Update(ctx, func(tx store.Tx) error {
@@ -269,11 +257,8 @@ func (s *Service) ListGroupsForUser(ctx context.Context, in *ListGroupsForUserIn
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "ListGroupsForUser", func(account string) string { return s.userARN(account, in.UserName) })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "ListGroupsForUser", s.userARN(p.Account, in.UserName)); err != nil {
 		return nil, err
 	}
 	var groups []*entity

@@ -460,11 +460,8 @@ func (s *Service) GetPolicy(ctx context.Context, in *PolicyARNInput) (*PolicyOut
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "GetPolicy", func(account string) string { return in.PolicyArn })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "GetPolicy", in.PolicyArn); err != nil {
 		return nil, err
 	}
 	var m *managedPolicy
@@ -486,11 +483,8 @@ func (s *Service) DeletePolicy(ctx context.Context, in *PolicyARNInput) (*Empty,
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "DeletePolicy", func(account string) string { return in.PolicyArn })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "DeletePolicy", in.PolicyArn); err != nil {
 		return nil, err
 	}
 	err = s.db.Update(ctx, func(tx store.Tx) error {
@@ -536,11 +530,8 @@ func (s *Service) GetPolicyVersion(ctx context.Context, in *GetPolicyVersionInpu
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "GetPolicyVersion", func(account string) string { return in.PolicyArn })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "GetPolicyVersion", in.PolicyArn); err != nil {
 		return nil, err
 	}
 	var m *managedPolicy
@@ -585,11 +576,8 @@ func (s *Service) ListPolicies(ctx context.Context, in *ListPoliciesInput) (*Lis
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "ListPolicies", func(account string) string { return "arn:aws:iam::" + account + ":policy/" })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "ListPolicies", "arn:aws:iam::"+p.Account+":policy/"); err != nil {
 		return nil, err
 	}
 	var all []*managedPolicy
@@ -752,11 +740,8 @@ func (s *Service) listAttached(ctx context.Context, k kind, in *ListAttachedInpu
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "ListAttached"+k.title+"Policies", func(account string) string { return k.arn(account, holder) })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "ListAttached"+k.title+"Policies", k.arn(p.Account, holder)); err != nil {
 		return nil, err
 	}
 	var all []*AttachedPolicy

@@ -67,11 +67,8 @@ func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateR
 	if err := checkPolicyDocument(in.AssumeRolePolicyDocument); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "CreateRole", func(account string) string { return s.roleARN(account, in.RoleName) })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "CreateRole", s.roleARN(p.Account, in.RoleName)); err != nil {
 		return nil, err
 	}
 	e := &entity{Account: p.Account, Name: in.RoleName, Path: in.Path, TrustPolicy: in.AssumeRolePolicyDocument,
@@ -98,11 +95,8 @@ func (s *Service) GetRole(ctx context.Context, in *GetRoleInput) (*GetRoleOutput
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "GetRole", func(account string) string { return s.roleARN(account, in.RoleName) })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "GetRole", s.roleARN(p.Account, in.RoleName)); err != nil {
 		return nil, err
 	}
 	var e *entity
@@ -130,11 +124,8 @@ func (s *Service) DeleteRole(ctx context.Context, in *DeleteRoleInput) (*DeleteR
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "DeleteRole", func(account string) string { return s.roleARN(account, in.RoleName) })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "DeleteRole", s.roleARN(p.Account, in.RoleName)); err != nil {
 		return nil, err
 	}
 	err = s.db.Update(ctx, func(tx store.Tx) error {
@@ -196,11 +187,8 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *UpdateAssumeRo
 	if err := checkPolicyDocument(in.PolicyDocument); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "UpdateAssumeRolePolicy", func(account string) string { return s.roleARN(account, in.RoleName) })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "UpdateAssumeRolePolicy", s.roleARN(p.Account, in.RoleName)); err != nil {
 		return nil, err
 	}
 	err = s.db.Update(ctx, func(tx store.Tx) error {

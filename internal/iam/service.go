@@ -85,6 +85,16 @@ func (s *Service) authorize(ctx context.Context, p identity.Principal, action, r
 	return nil
 }
 
+// allow is caller + authorize: it returns the caller if it may perform iam:<action> on the
+// resource that resourceIn names for the caller's account.
+func (s *Service) allow(ctx context.Context, action string, resourceIn func(account string) string) (identity.Principal, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return identity.Principal{}, err
+	}
+	return p, s.authorize(ctx, p, action, resourceIn(p.Account))
+}
+
 // EnsureAccount records that an account exists (accounts come into being on first use).
 func (s *Service) EnsureAccount(ctx context.Context, account string) error {
 	if _, ok := s.accounts.Load(account); ok {

@@ -40,11 +40,8 @@ func (s *Service) CreateUser(ctx context.Context, in *CreateUserInput) (*CreateU
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "CreateUser", func(account string) string { return s.userARN(account, in.UserName) })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "CreateUser", s.userARN(p.Account, in.UserName)); err != nil {
 		return nil, err
 	}
 	e := &entity{Account: p.Account, Name: in.UserName, Path: in.Path, Tags: in.Tags}
@@ -122,11 +119,8 @@ func (s *Service) DeleteUser(ctx context.Context, in *DeleteUserInput) (*DeleteU
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "DeleteUser", func(account string) string { return s.userARN(account, in.UserName) })
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "DeleteUser", s.userARN(p.Account, in.UserName)); err != nil {
 		return nil, err
 	}
 	err = s.db.Update(ctx, func(tx store.Tx) error {
