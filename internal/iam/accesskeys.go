@@ -67,6 +67,20 @@ func putAccessKey(tx store.Tx, k *accessKey) error {
 	return tx.Put(tableAccessKeys, k.ID, v)
 }
 
+// allowKeyUser resolves the user an access-key operation is about (see keyUser) and authorizes
+// the caller's action on that user.
+func (s *Service) allowKeyUser(ctx context.Context, action, name string) (identity.Principal, string, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return p, "", err
+	}
+	user, err := keyUser(p, name)
+	if err != nil {
+		return p, "", err
+	}
+	return p, user, s.authorize(ctx, p, action, s.userARN(p.Account, user))
+}
+
 // keyUser resolves the user an access-key operation is about: the named user, or the calling
 // IAM user when UserName is omitted.
 func keyUser(p identity.Principal, name string) (string, error) {
@@ -92,15 +106,8 @@ type CreateAccessKeyOutput struct {
 // CreateAccessKey creates an AKIA… access key with a random 40-character secret for a user (at
 // most two per user). Errors: ValidationError, NoSuchEntity, LimitExceeded, AccessDenied.
 func (s *Service) CreateAccessKey(ctx context.Context, in *CreateAccessKeyInput) (*CreateAccessKeyOutput, error) {
-	p, err := caller(ctx)
+	p, user, err := s.allowKeyUser(ctx, "CreateAccessKey", in.UserName)
 	if err != nil {
-		return nil, err
-	}
-	user, err := keyUser(p, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "CreateAccessKey", s.userARN(p.Account, user)); err != nil {
 		return nil, err
 	}
 	secret, err := NewSecret(s.rand)
@@ -178,15 +185,8 @@ func (s *Service) DeleteAccessKey(ctx context.Context, in *DeleteAccessKeyInput)
 	if err := validateKeyID(in.AccessKeyID); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, user, err := s.allowKeyUser(ctx, "DeleteAccessKey", in.UserName)
 	if err != nil {
-		return nil, err
-	}
-	user, err := keyUser(p, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "DeleteAccessKey", s.userARN(p.Account, user)); err != nil {
 		return nil, err
 	}
 	err = s.db.Update(ctx, func(tx store.Tx) error {
@@ -228,15 +228,8 @@ func (s *Service) UpdateAccessKey(ctx context.Context, in *UpdateAccessKeyInput)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, user, err := s.allowKeyUser(ctx, "UpdateAccessKey", in.UserName)
 	if err != nil {
-		return nil, err
-	}
-	user, err := keyUser(p, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "UpdateAccessKey", s.userARN(p.Account, user)); err != nil {
 		return nil, err
 	}
 	err = s.db.Update(ctx, func(tx store.Tx) error {
@@ -272,15 +265,8 @@ func (s *Service) ListAccessKeys(ctx context.Context, in *ListAccessKeysInput) (
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
+	p, user, err := s.allowKeyUser(ctx, "ListAccessKeys", in.UserName)
 	if err != nil {
-		return nil, err
-	}
-	user, err := keyUser(p, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "ListAccessKeys", s.userARN(p.Account, user)); err != nil {
 		return nil, err
 	}
 	var all []*AccessKeyMetadata

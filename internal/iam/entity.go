@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,6 +69,15 @@ func (s *Service) getEntity(tx store.Tx, k kind, account, name string) (*entity,
 		return nil, fmt.Errorf("iam: decode %s %s: %w", k.noun, name, err)
 	}
 	return &e, nil
+}
+
+// loadEntity reads one entity in its own transaction.
+func (s *Service) loadEntity(ctx context.Context, k kind, account, name string) (e *entity, err error) {
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		e, err = s.getEntity(tx, k, account, name)
+		return err
+	})
+	return e, err
 }
 
 func (s *Service) putEntity(tx store.Tx, k kind, e *entity) error {

@@ -44,11 +44,8 @@ func (s *Service) putInline(ctx context.Context, k kind, holder, policyName, doc
 	if err := checkPolicyDocument(doc); err != nil {
 		return err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "Put"+k.title+"Policy", func(account string) string { return k.arn(account, holder) })
 	if err != nil {
-		return err
-	}
-	if err := s.authorize(ctx, p, "Put"+k.title+"Policy", k.arn(p.Account, holder)); err != nil {
 		return err
 	}
 	return s.db.Update(ctx, func(tx store.Tx) error {
@@ -87,11 +84,8 @@ func (s *Service) getInline(ctx context.Context, k kind, holder, policyName stri
 	if err := v.err(); err != nil {
 		return "", "", "", err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "Get"+k.title+"Policy", func(account string) string { return k.arn(account, holder) })
 	if err != nil {
-		return "", "", "", err
-	}
-	if err := s.authorize(ctx, p, "Get"+k.title+"Policy", k.arn(p.Account, holder)); err != nil {
 		return "", "", "", err
 	}
 	err = s.db.View(ctx, func(tx store.Tx) error {
@@ -113,11 +107,8 @@ func (s *Service) deleteInline(ctx context.Context, k kind, holder, policyName s
 	if err := v.err(); err != nil {
 		return err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "Delete"+k.title+"Policy", func(account string) string { return k.arn(account, holder) })
 	if err != nil {
-		return err
-	}
-	if err := s.authorize(ctx, p, "Delete"+k.title+"Policy", k.arn(p.Account, holder)); err != nil {
 		return err
 	}
 	return s.db.Update(ctx, func(tx store.Tx) error {
@@ -141,11 +132,8 @@ func (s *Service) listInline(ctx context.Context, k kind, holder string, pg Pagi
 	if err := v.err(); err != nil {
 		return nil, PageInfo{}, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, "List"+k.title+"Policies", func(account string) string { return k.arn(account, holder) })
 	if err != nil {
-		return nil, PageInfo{}, err
-	}
-	if err := s.authorize(ctx, p, "List"+k.title+"Policies", k.arn(p.Account, holder)); err != nil {
 		return nil, PageInfo{}, err
 	}
 	var names []string
@@ -368,6 +356,15 @@ func (s *Service) getPolicy(tx store.Tx, account, arn string) (*managedPolicy, e
 	return &m, nil
 }
 
+// loadPolicy reads a managed policy in its own transaction.
+func (s *Service) loadPolicy(ctx context.Context, account, arn string) (m *managedPolicy, err error) {
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		m, err = s.getPolicy(tx, account, arn)
+		return err
+	})
+	return m, err
+}
+
 func putPolicy(tx store.Tx, m *managedPolicy) error {
 	if m.Account == "aws" {
 		return nil // AWS managed policies are not stored; their attachments are not counted
@@ -416,16 +413,14 @@ func (s *Service) CreatePolicy(ctx context.Context, in *CreatePolicyInput) (*Pol
 	if err := checkPolicyDocument(in.PolicyDocument); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
 	path := in.Path
 	if path == "" {
 		path = "/"
 	}
-	arn := "arn:aws:iam::" + p.Account + ":policy" + path + in.PolicyName
-	if err := s.authorize(ctx, p, "CreatePolicy", arn); err != nil {
+	p, err := s.allow(ctx, "CreatePolicy", func(account string) string {
+		return "arn:aws:iam::" + account + ":policy" + path + in.PolicyName
+	})
+	if err != nil {
 		return nil, err
 	}
 	id, err := s.newID("ANPA", 17)
@@ -464,11 +459,7 @@ func (s *Service) GetPolicy(ctx context.Context, in *PolicyARNInput) (*PolicyOut
 	if err != nil {
 		return nil, err
 	}
-	var m *managedPolicy
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		m, err = s.getPolicy(tx, p.Account, in.PolicyArn)
-		return err
-	})
+	m, err := s.loadPolicy(ctx, p.Account, in.PolicyArn)
 	if err != nil {
 		return nil, err
 	}
@@ -534,11 +525,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, in *GetPolicyVersionInpu
 	if err != nil {
 		return nil, err
 	}
-	var m *managedPolicy
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		m, err = s.getPolicy(tx, p.Account, in.PolicyArn)
-		return err
-	})
+	m, err := s.loadPolicy(ctx, p.Account, in.PolicyArn)
 	if err != nil {
 		return nil, err
 	}
@@ -621,33 +608,31 @@ type AttachInput struct {
 	PolicyArn                     string
 }
 
-func (in *AttachInput) holder(k kind) string {
+// holderName picks the name of the kind's identity from a request naming a user, role or group.
+func holderName(k kind, user, role, group string) string {
 	switch k {
 	case userKind:
-		return in.UserName
+		return user
 	case roleKind:
-		return in.RoleName
+		return role
 	}
-	return in.GroupName
+	return group
 }
 
 func (s *Service) attach(ctx context.Context, k kind, in *AttachInput, attach bool) (*Empty, error) {
-	holder := in.holder(k)
+	holder := holderName(k, in.UserName, in.RoleName, in.GroupName)
 	var v validation
 	validateHolder(&v, k, holder)
 	validatePolicyARN(&v, in.PolicyArn)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
 	action := "Attach" + k.title + "Policy"
 	if !attach {
 		action = "Detach" + k.title + "Policy"
 	}
-	if err := s.authorize(ctx, p, action, k.arn(p.Account, holder)); err != nil {
+	p, err := s.allow(ctx, action, func(account string) string { return k.arn(account, holder) })
+	if err != nil {
 		return nil, err
 	}
 	err = s.db.Update(ctx, func(tx store.Tx) error {
@@ -733,7 +718,7 @@ type ListAttachedOutput struct {
 }
 
 func (s *Service) listAttached(ctx context.Context, k kind, in *ListAttachedInput) (*ListAttachedOutput, error) {
-	holder := (&AttachInput{UserName: in.UserName, RoleName: in.RoleName, GroupName: in.GroupName}).holder(k)
+	holder := holderName(k, in.UserName, in.RoleName, in.GroupName)
 	var v validation
 	validateHolder(&v, k, holder)
 	v.maxItems(in.MaxItems)

@@ -99,11 +99,7 @@ func (s *Service) GetRole(ctx context.Context, in *GetRoleInput) (*GetRoleOutput
 	if err != nil {
 		return nil, err
 	}
-	var e *entity
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		e, err = s.getEntity(tx, roleKind, p.Account, in.RoleName)
-		return err
-	})
+	e, err := s.loadEntity(ctx, roleKind, p.Account, in.RoleName)
 	if err != nil {
 		return nil, err
 	}
@@ -215,12 +211,7 @@ type RoleInfo struct {
 // RoleForSession returns a role by name for STS AssumeRole (which authorizes the caller against the
 // role's trust policy itself). Errors: NoSuchEntity.
 func (s *Service) RoleForSession(ctx context.Context, account, name string) (*RoleInfo, error) {
-	var e *entity
-	err := s.db.View(ctx, func(tx store.Tx) error {
-		var err error
-		e, err = s.getEntity(tx, roleKind, account, name)
-		return err
-	})
+	e, err := s.loadEntity(ctx, roleKind, account, name)
 	if err != nil {
 		return nil, err
 	}

@@ -92,11 +92,7 @@ func (s *Service) GetUser(ctx context.Context, in *GetUserInput) (*GetUserOutput
 	if err := s.authorize(ctx, p, "GetUser", s.userARN(p.Account, name)); err != nil {
 		return nil, err
 	}
-	var e *entity
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		e, err = s.getEntity(tx, userKind, p.Account, name)
-		return err
-	})
+	e, err := s.loadEntity(ctx, userKind, p.Account, name)
 	if err != nil {
 		return nil, err
 	}
@@ -185,11 +181,8 @@ func (s *Service) listKind(ctx context.Context, k kind, action, pathPrefix strin
 	if err := v.err(); err != nil {
 		return nil, PageInfo{}, err
 	}
-	p, err := caller(ctx)
+	p, err := s.allow(ctx, action, func(account string) string { return "arn:aws:iam::" + account + ":" + k.noun + "/" })
 	if err != nil {
-		return nil, PageInfo{}, err
-	}
-	if err := s.authorize(ctx, p, action, "arn:aws:iam::"+p.Account+":"+k.noun+"/"); err != nil {
 		return nil, PageInfo{}, err
 	}
 	if pathPrefix == "" {
