@@ -124,10 +124,12 @@ func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Second)
 
 const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
-// newID returns prefix + n random characters of the IAM ID alphabet (AIDA…, AROA…, AKIA…).
-func (s *Service) newID(prefix string, n int) (string, error) {
+func (s *Service) newID(prefix string, n int) (string, error) { return NewID(s.rand, prefix, n) }
+
+// NewID returns prefix + n random characters of the IAM ID alphabet (AIDA…, AROA…, AKIA…, ASIA…).
+func NewID(r io.Reader, prefix string, n int) (string, error) {
 	b := make([]byte, n)
-	if _, err := io.ReadFull(s.rand, b); err != nil {
+	if _, err := io.ReadFull(r, b); err != nil {
 		return "", fmt.Errorf("iam: random: %w", err)
 	}
 	for i := range b {

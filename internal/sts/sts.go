@@ -267,26 +267,25 @@ func tokenHash(token string) string {
 }
 
 func (s *Service) issue(ctx context.Context, role *iam.RoleInfo, sessionName, policy string, d time.Duration) (*AssumeRoleOutput, error) {
-	buf := make([]byte, 16+40+96)
-	if _, err := io.ReadFull(s.rand, buf); err != nil {
-		return nil, fmt.Errorf("sts: random: %w", err)
-	}
-	const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-	id := []byte("ASIA")
-	for _, b := range buf[:16] {
-		id = append(id, idAlphabet[int(b)%len(idAlphabet)])
-	}
-	secret, err := iam.NewSecret(bytesReader(buf[16:56]))
+	id, err := iam.NewID(s.rand, "ASIA", 16)
 	if err != nil {
 		return nil, err
 	}
-	token := base64.StdEncoding.EncodeToString(buf[56:])
-	sealed, err := s.barrier.Seal([]byte(secret), sealPurpose(string(id)))
+	secret, err := iam.NewSecret(s.rand)
+	if err != nil {
+		return nil, err
+	}
+	tokenBytes := make([]byte, 96)
+	if _, err := io.ReadFull(s.rand, tokenBytes); err != nil {
+		return nil, fmt.Errorf("sts: random: %w", err)
+	}
+	token := base64.StdEncoding.EncodeToString(tokenBytes)
+	sealed, err := s.barrier.Seal([]byte(secret), sealPurpose(id))
 	if err != nil {
 		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Second)
-	rec := &session{V: 1, ID: string(id), Account: role.Account, RoleName: role.Name, RoleARN: role.ARN, RoleID: role.ID,
+	rec := &session{V: 1, ID: id, Account: role.Account, RoleName: role.Name, RoleARN: role.ARN, RoleID: role.ID,
 		SessionName: sessionName, Secret: sealed, TokenHash: tokenHash(token), Issued: now, Expiration: now.Add(d), Policy: policy}
 	v, err := json.Marshal(rec)
 	if err != nil {
@@ -309,10 +308,6 @@ func (s *Service) issue(ctx context.Context, role *iam.RoleInfo, sessionName, po
 func sessionARN(account, role, session string) string {
 	return "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session
 }
-
-type bytesReader []byte
-
-func (b bytesReader) Read(p []byte) (int, error) { return copy(p, b), nil }
 
 // Errors of SessionCredential.
 var (
