@@ -261,7 +261,7 @@ func (g *Gateway) authenticate(ctx context.Context, r *http.Request, auth *sigv4
 		return identity.Principal{}, missingAuth()
 	}
 	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" && h != sigv4.UnsignedPayload && !strings.EqualFold(h, payload) {
-		return identity.Principal{}, authError(&sigv4.Error{Kind: sigv4.KindContentSHA256Mismatch, Message: "The provided 'x-amz-content-sha256' header does not match what was computed."}, f)
+		return identity.Principal{}, authError(sigv4.ErrContentSHA256Mismatch, f)
 	}
 	vf, err := g.verifier.Verify(ctx, r, auth, payload)
 	if err != nil {

@@ -65,17 +65,8 @@ func (vf *Verified) Body(r *http.Request, payloadHash string) io.Reader {
 				trailers = append(trailers, t)
 			}
 		}
-		c := &ChunkedReader{
-			br:         bufio.NewReaderSize(r.Body, 64<<10),
-			signed:     payloadHash != StreamingUnsignedTrailer,
-			trailer:    payloadHash != StreamingPayload,
-			decodedLen: decoded,
-			declared:   trailers,
-		}
-		if c.signed {
-			c.key, c.amzDate, c.scope, c.prevSig = vf.key, vf.Auth.AmzDate, vf.Auth.Scope(), vf.Auth.Signature
-		}
-		return c
+		return NewChunkedReader(r.Body, payloadHash != StreamingUnsignedTrailer, payloadHash != StreamingPayload,
+			decoded, trailers, vf.key, vf.Auth.AmzDate, vf.Auth.Scope(), vf.Auth.Signature)
 	default:
 		return NewSHA256Reader(r.Body, payloadHash)
 	}
@@ -110,7 +101,7 @@ type ChunkedReader struct {
 // NewChunkedReader decodes an aws-chunked body in the given mode. For signed modes, key is the
 // derived signing key, and amzDate, scope and seed the request's timestamp, scope and signature.
 func NewChunkedReader(body io.Reader, signed, trailer bool, decodedLen int64, declaredTrailers []string, key []byte, amzDate, scope, seed string) *ChunkedReader {
-	return &ChunkedReader{br: bufio.NewReader(body), signed: signed, trailer: trailer, decodedLen: decodedLen,
+	return &ChunkedReader{br: bufio.NewReaderSize(body, 64<<10), signed: signed, trailer: trailer, decodedLen: decodedLen,
 		declared: declaredTrailers, key: key, amzDate: amzDate, scope: scope, prevSig: seed}
 }
 
@@ -335,7 +326,7 @@ func (s *SHA256Reader) Read(p []byte) (int, error) {
 	s.h.Write(p[:n])
 	if err == io.EOF {
 		if hex.EncodeToString(s.h.Sum(nil)) != s.want {
-			s.err = errorf(KindContentSHA256Mismatch, msgContentSHA256Mismatch)
+			s.err = ErrContentSHA256Mismatch
 			return n, s.err
 		}
 		s.err = io.EOF

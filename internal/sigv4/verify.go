@@ -206,6 +206,8 @@ var (
 	ErrUnknownKey   = &Error{Kind: KindUnknownKey, Message: msgUnknownKey}
 	ErrInvalidToken = &Error{Kind: KindInvalidToken, Message: msgUnknownKey}
 	ErrExpiredToken = &Error{Kind: KindExpiredToken, Message: msgExpiredToken}
+	// ErrContentSHA256Mismatch: X-Amz-Content-Sha256 names another hash than the body\'s.
+	ErrContentSHA256Mismatch = &Error{Kind: KindContentSHA256Mismatch, Message: msgContentSHA256Mismatch}
 )
 
 // BodyHash returns the hex SHA-256 of a request body, as non-S3 services sign it.
