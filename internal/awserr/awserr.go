@@ -118,13 +118,6 @@ func New(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// WithStatus returns a copy of e answered with the given HTTP status.
-func (e *Error) WithStatus(status int) *Error {
-	c := *e
-	c.Status = status
-	return &c
-}
-
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
 // HTTPStatus is the status the error is answered with.

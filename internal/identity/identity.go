@@ -43,25 +43,12 @@ type Principal struct {
 	Service string // AWS service principals: e.g. cloudtrail.amazonaws.com
 }
 
-// PrincipalARN is the value of aws:PrincipalArn: the role ARN for sessions, else the caller ARN.
-func (p Principal) PrincipalARN() string {
-	if p.Type == AssumedRole {
-		return p.RoleARN
-	}
-	return p.ARN
-}
-
 // RootARN returns the ARN of an account's root principal.
 func RootARN(account string) string { return "arn:aws:iam::" + account + ":root" }
 
 // AccountRoot returns the root principal of an account.
 func AccountRoot(account string) Principal {
 	return Principal{Type: Root, Account: account, ARN: RootARN(account), PrincipalID: account, AccessKeyID: account}
-}
-
-// ServicePrincipal returns an AWS service principal (cloudtrail.amazonaws.com, …) acting in account.
-func ServicePrincipal(service, account string) Principal {
-	return Principal{Type: AWSService, Service: service, Account: account, ARN: service, PrincipalID: service}
 }
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)

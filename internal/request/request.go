@@ -32,11 +32,3 @@ func FromContext(ctx context.Context) *Info {
 	info, _ := ctx.Value(ctxKey{}).(*Info)
 	return info
 }
-
-// Region returns the request's region, or def when the context carries none.
-func Region(ctx context.Context, def string) string {
-	if info := FromContext(ctx); info != nil && info.Region != "" {
-		return info.Region
-	}
-	return def
-}

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
-	"sort"
 	"strings"
 
 	"github.com/keytrail/keytrail/internal/awserr"
@@ -187,14 +186,4 @@ func WriteError(w http.ResponseWriter, namespace string, err error, requestID st
 	w.Header().Set("X-Amzn-Requestid", requestID)
 	w.WriteHeader(e.HTTPStatus())
 	w.Write(body)
-}
-
-// SortedKeys returns a map's keys in order (for deterministic list output).
-func SortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
