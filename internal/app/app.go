@@ -13,6 +13,7 @@ import (
 	"github.com/keytrail/keytrail/internal/credentials"
 	"github.com/keytrail/keytrail/internal/gateway"
 	"github.com/keytrail/keytrail/internal/iam"
+	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/protocol/awsquery"
 	"github.com/keytrail/keytrail/internal/seal"
 	"github.com/keytrail/keytrail/internal/sigv4"
@@ -60,9 +61,11 @@ func Open(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	az := authz.AccountBoundary{}
+	policies := policy.NewCache(4096)
+	az := authz.New(authz.Config{Policies: policies, Logger: cfg.Logger, Now: cfg.Now})
 	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: cfg.Now})
-	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Now: cfg.Now})
+	az.SetIdentities(iamSvc)
+	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Policies: policies, Now: cfg.Now})
 	resolver := &credentials.Resolver{RootSecret: cfg.RootSecret, IAM: iamSvc, STS: stsSvc}
 	gw := gateway.New(gateway.Config{
 		Region:   cfg.Region,

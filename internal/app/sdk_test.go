@@ -113,7 +113,12 @@ func must[T any](v T, err error) func(*testing.T) T {
 	}
 }
 
-const userPolicy = `{"Version": "2012-10-17", "Statement": [{"Sid": "Décrypter les journaux", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:ReEncryptFrom"], "Resource": "*"}]}`
+const userPolicy = `{"Version": "2012-10-17", "Statement": [{"Sid": "DecrypterLesJournaux", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:ReEncryptFrom"], "Resource": "*", "Condition": {"StringEquals": {"kms:EncryptionContext:équipe": "journaux d'audit"}}}]}`
+
+const assumeAnyRole = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`
+
+// manageOwnKeys lets a user manage its own access keys, through the ${aws:username} variable.
+const manageOwnKeys = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*AccessKey*","Resource":"arn:aws:iam::111122223333:user/${aws:username}"}]}`
 
 const trustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}`
 
@@ -159,8 +164,12 @@ func TestUsersAndAccessKeys(t *testing.T) {
 	if aws.ToString(who.Arn) != "arn:aws:iam::111122223333:user/auditors/alice" || aws.ToString(who.UserId) != aws.ToString(u.User.UserId) {
 		t.Fatalf("caller = %s %s", aws.ToString(who.Arn), aws.ToString(who.UserId))
 	}
-	// The user, signing as itself, manages its own keys without naming itself.
+	// The user, signing as itself, manages its own keys without naming itself, once its policy
+	// allows it.
 	self := e.iam(id, secret, "")
+	_, err = self.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
+	wantCode(t, err, "AccessDenied")
+	must(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("own-keys"), PolicyDocument: aws.String(manageOwnKeys)}))(t)
 	keys := must(self.ListAccessKeys(ctx, &iam.ListAccessKeysInput{}))(t)
 	if len(keys.AccessKeyMetadata) != 1 || aws.ToString(keys.AccessKeyMetadata[0].AccessKeyId) != id {
 		t.Fatalf("ListAccessKeys = %+v", keys.AccessKeyMetadata)
@@ -187,6 +196,7 @@ func TestUsersAndAccessKeys(t *testing.T) {
 	}
 	_, err = e.sts(id, secret, "").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	wantCode(t, err, "InvalidClientTokenId")
+	must(c.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("own-keys")}))(t)
 	must(c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("alice")}))(t)
 	_, err = c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")})
 	wantCode(t, err, "NoSuchEntity")
@@ -340,6 +350,11 @@ func TestAssumeRole(t *testing.T) {
 	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))(t)
 	k := must(c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")}))(t).AccessKey
 	bob := e.sts(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), "")
+	// The trust policy names the account: its users need their own policy to allow sts:AssumeRole.
+	_, err := bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111122223333:role/reader"), RoleSessionName: aws.String("audit")})
+	wantCode(t, err, "AccessDenied")
+	must(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(assumeAnyRole)}))(t)
+	must(c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("reader"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(assumeAnyRole)}))(t)
 
 	out := must(bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111122223333:role/reader"), RoleSessionName: aws.String("audit"), DurationSeconds: aws.Int32(900)}))(t)
 	cr := out.Credentials
@@ -358,7 +373,7 @@ func TestAssumeRole(t *testing.T) {
 		t.Fatalf("session caller = %s %s", aws.ToString(who.Arn), aws.ToString(who.UserId))
 	}
 	// A forged or missing session token is refused.
-	_, err := e.sts(aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), "forged").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	_, err = e.sts(aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), "forged").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	wantCode(t, err, "InvalidClientTokenId")
 	_, err = e.sts(aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), "").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	wantCode(t, err, "InvalidClientTokenId")
@@ -396,6 +411,7 @@ func TestStatePersistsAndSecretsAreSealed(t *testing.T) {
 	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")}))(t)
 	k := must(c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")}))(t).AccessKey
 	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("reader"), AssumeRolePolicyDocument: aws.String(trustPolicy)}))(t)
+	must(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(assumeAnyRole)}))(t)
 	alice := e.sts(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), "")
 	cr := must(alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111122223333:role/reader"), RoleSessionName: aws.String("s1")}))(t).Credentials
 	e.stop()

@@ -1,35 +1,67 @@
 // Package authz decides who may do what. Every service method calls Authorizer.Authorize exactly
-// once, with the caller (from the context), the action, the resource and its policies.
+// once, with the caller (from the context), the action, the resource and its policy; the Engine
+// gathers the caller's identity policies and answers with AWS's evaluation logic: explicit deny
+// wins; KMS key policies and role trust policies must allow, directly or by naming the account,
+// which then delegates to its identity policies; other resource policies (S3 buckets) allow in
+// their own account on their own; across accounts both sides must allow.
 //
-// The policy engine (issue 3: identity, resource, key and trust policies evaluated with AWS's
-// logic) replaces AccountBoundary; until then AccountBoundary is the decision, and it is recorded
-// as such in docs/decisions.md.
+// AWS pages implemented:
+//   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+//   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+//   - https://docs.aws.amazon.com/kms/latest/developerguide/determining-access-key-policy.html
+//   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 package authz
 
 import (
 	"context"
 
 	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/policy"
 )
 
 // Request is one authorization question.
 type Request struct {
 	Principal       identity.Principal
-	Action          string // e.g. iam:CreateUser, sts:AssumeRole
+	Action          string // e.g. iam:CreateUser, sts:AssumeRole, kms:Decrypt
 	Resource        string // the resource ARN ("*" for actions without a resource)
 	ResourceAccount string // the account that owns the resource
-	ResourcePolicy  string // the resource's own policy (a role's trust policy, a key or bucket policy), if any
-	PolicyType      string // what ResourcePolicy is called in messages, e.g. "role trust policy"
-	Context         map[string][]string
+	// ResourcePolicy is the resource's own policy (a role's trust policy, a key or bucket
+	// policy), nil when the resource has none. Its Kind decides how it combines with identity
+	// policies.
+	ResourcePolicy *policy.Policy
+	// Context holds the service's condition keys (kms:EncryptionContext:…, aws:SourceArn,
+	// sts:ExternalId…); names match regardless of case. The engine adds the global keys of the
+	// caller and the request (aws:PrincipalArn, aws:SourceIp, aws:CurrentTime…).
+	Context map[string][]string
 }
 
-// Decision is the outcome of a Request.
+// The policy types named in denial messages.
+const (
+	IdentityBased = "identity-based policy"
+	ResourceBased = "resource-based policy"
+	SessionPolicy = "session policy"
+)
+
+// Decision is the outcome of a Request, with the statements that decided it.
 type Decision struct {
 	Allowed bool
 	// Explicit is true when an explicit Deny decided.
 	Explicit bool
-	// PolicyType names the policy that allowed or failed to allow, for the denial message.
+	// PolicyType names the kind of policy that denied or failed to allow, for the message.
 	PolicyType string
+	// Matched lists the statements that decided: the denying statement, or the allowing ones.
+	Matched []Matched
+	// Diagnostic explains a denial statement by statement; nil when allowed.
+	Diagnostic *Diagnostic
+}
+
+// Matched names one statement that took part in a decision.
+type Matched struct {
+	Policy    string // e.g. "key policy", "user Bob inline policy ReadLogs", a managed policy ARN
+	Sid       string
+	Index     int
+	Effect    policy.Effect
+	Principal policy.Match // how the statement's principal matched the caller
 }
 
 // Authorizer answers authorization requests.
@@ -41,34 +73,20 @@ type Authorizer interface {
 // "User: <caller> is not authorized to perform: <action> on resource: <arn> because no <policy
 // type> allows the <action> action" (or "… with an explicit deny in a <policy type>").
 func DeniedMessage(req Request, d Decision) string {
-	msg := "User: " + req.Principal.ARN + " is not authorized to perform: " + req.Action + " on resource: " + req.Resource
+	caller := req.Principal.ARN
+	switch {
+	case req.Principal.Type == identity.AWSService:
+		caller = req.Principal.Service
+	case caller == "":
+		caller = "anonymous"
+	}
+	msg := "User: " + caller + " is not authorized to perform: " + req.Action + " on resource: " + req.Resource
 	pt := d.PolicyType
 	if pt == "" {
-		pt = "identity-based policy"
+		pt = IdentityBased
 	}
 	if d.Explicit {
 		return msg + " with an explicit deny in a " + pt
 	}
 	return msg + " because no " + pt + " allows the " + req.Action + " action"
-}
-
-// AccountBoundary is the interim decision until the policy engine lands: a principal may act on
-// resources of its own account (an account's root and its users and roles are not yet
-// distinguished by their policies), AWS service principals may act where the service calls them,
-// and every cross-account request is denied, as no resource policy is evaluated yet.
-type AccountBoundary struct{}
-
-// Authorize implements Authorizer.
-func (AccountBoundary) Authorize(_ context.Context, req Request) (Decision, error) {
-	switch {
-	case req.Principal.Type == identity.AWSService:
-		return Decision{Allowed: true}, nil
-	case req.Principal.Account != "" && req.Principal.Account == req.ResourceAccount:
-		return Decision{Allowed: true}, nil
-	}
-	pt := req.PolicyType
-	if pt == "" {
-		pt = "resource-based policy"
-	}
-	return Decision{Allowed: false, PolicyType: pt}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/store"
 )
 
@@ -20,12 +21,13 @@ type kind struct {
 	title    string // "User", "Role", "Group"
 	idPrefix string // AIDA, AROA, AGPA
 	maxName  int
+	maxDoc   int // the quota of an inline policy document
 }
 
 var (
-	userKind  = kind{tableUsers, "user", "User", "AIDA", 64}
-	roleKind  = kind{tableRoles, "role", "Role", "AROA", 64}
-	groupKind = kind{tableGroups, "group", "Group", "AGPA", 128}
+	userKind  = kind{tableUsers, "user", "User", "AIDA", 64, policy.MaxUserPolicySize}
+	roleKind  = kind{tableRoles, "role", "Role", "AROA", 64, policy.MaxRolePolicySize}
+	groupKind = kind{tableGroups, "group", "Group", "AGPA", 128, policy.MaxGroupPolicySize}
 )
 
 // entity is the stored form of a user, role or group (format version 1).

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/store"
 )
 
@@ -41,7 +42,7 @@ func (s *Service) putInline(ctx context.Context, k kind, holder, policyName, doc
 	if err := v.err(); err != nil {
 		return err
 	}
-	if err := checkPolicyDocument(doc); err != nil {
+	if err := checkPolicyDocument(doc, policy.Identity, k.maxDoc); err != nil {
 		return err
 	}
 	p, err := s.allow(ctx, "Put"+k.title+"Policy", func(account string) string { return k.arn(account, holder) })
@@ -410,7 +411,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *CreatePolicyInput) (*Pol
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := checkPolicyDocument(in.PolicyDocument); err != nil {
+	if err := checkPolicyDocument(in.PolicyDocument, policy.Identity, policy.MaxManagedPolicySize); err != nil {
 		return nil, err
 	}
 	path := in.Path

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/store"
 )
 
@@ -64,7 +65,7 @@ func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateR
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := checkPolicyDocument(in.AssumeRolePolicyDocument); err != nil {
+	if err := checkPolicyDocument(in.AssumeRolePolicyDocument, policy.Trust, policy.MaxTrustPolicySize); err != nil {
 		return nil, err
 	}
 	p, err := s.allow(ctx, "CreateRole", func(account string) string { return s.roleARN(account, in.RoleName) })
@@ -180,7 +181,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *UpdateAssumeRo
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := checkPolicyDocument(in.PolicyDocument); err != nil {
+	if err := checkPolicyDocument(in.PolicyDocument, policy.Trust, policy.MaxTrustPolicySize); err != nil {
 		return nil, err
 	}
 	p, err := s.allow(ctx, "UpdateAssumeRolePolicy", func(account string) string { return s.roleARN(account, in.RoleName) })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/seal"
 	"github.com/keytrail/keytrail/internal/store"
 )
@@ -74,7 +76,7 @@ func caller(ctx context.Context) (identity.Principal, error) {
 // authorize is the one authorization call of every IAM operation: may the caller perform
 // iam:<action> on resource (an ARN in the caller's account)?
 func (s *Service) authorize(ctx context.Context, p identity.Principal, action, resource string) error {
-	req := authz.Request{Principal: p, Action: "iam:" + action, Resource: resource, ResourceAccount: p.Account, PolicyType: "identity-based policy"}
+	req := authz.Request{Principal: p, Action: "iam:" + action, Resource: resource, ResourceAccount: p.Account}
 	d, err := s.az.Authorize(ctx, req)
 	if err != nil {
 		return err
@@ -226,15 +228,18 @@ func (v *validation) err() error {
 	return awserr.New(awserr.ValidationError, "%d validation errors detected: %s", len(v.errs), strings.Join(v.errs, "; "))
 }
 
-// checkPolicyDocument refuses a document that is not a JSON policy object. The full grammar is
-// checked by the policy engine (issue 3); until then IAM refuses what cannot be a policy at all.
-func checkPolicyDocument(doc string) error {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(doc), &m); err != nil {
-		return awserr.New(awserr.MalformedPolicyDocument, "Syntax errors in policy.")
+// checkPolicyDocument validates a document as the given kind of policy within its size quota:
+// MalformedPolicyDocument with the engine's reason, or LimitExceeded.
+func checkPolicyDocument(doc string, kind policy.Kind, limit int) error {
+	if err := policy.CheckSize(doc, kind, limit); err != nil {
+		return awserr.New(awserr.LimitExceeded, "%s", err.Error())
 	}
-	if _, ok := m["Statement"]; !ok {
-		return awserr.New(awserr.MalformedPolicyDocument, "Policy document must contain a Statement element.")
+	if _, err := policy.Parse(doc, kind); err != nil {
+		var se *policy.SizeError
+		if errors.As(err, &se) {
+			return awserr.New(awserr.LimitExceeded, "%s", err.Error())
+		}
+		return awserr.New(awserr.MalformedPolicyDocument, "%s", err.Error())
 	}
 	return nil
 }

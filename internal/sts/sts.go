@@ -27,6 +27,7 @@ import (
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/iam"
 	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/protocol/awsquery"
 	"github.com/keytrail/keytrail/internal/seal"
 	"github.com/keytrail/keytrail/internal/store"
@@ -55,6 +56,7 @@ type Config struct {
 	Barrier    *seal.Barrier
 	Authorizer authz.Authorizer
 	IAM        *iam.Service
+	Policies   *policy.Cache // compiles trust and session policies once; a new cache when nil
 	Now        func() time.Time
 	Rand       io.Reader
 }
@@ -65,13 +67,17 @@ type Service struct {
 	barrier *seal.Barrier
 	az      authz.Authorizer
 	iam     *iam.Service
+	pol     *policy.Cache
 	now     func() time.Time
 	rand    io.Reader
 }
 
 // New returns an STS service.
 func New(cfg Config) *Service {
-	s := &Service{db: cfg.DB, barrier: cfg.Barrier, az: cfg.Authorizer, iam: cfg.IAM, now: cfg.Now, rand: cfg.Rand}
+	s := &Service{db: cfg.DB, barrier: cfg.Barrier, az: cfg.Authorizer, iam: cfg.IAM, pol: cfg.Policies, now: cfg.Now, rand: cfg.Rand}
+	if s.pol == nil {
+		s.pol = policy.NewCache(256)
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -184,12 +190,11 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeR
 		return nil, validationError(errs)
 	}
 	if in.Policy != "" {
-		var doc map[string]json.RawMessage
-		if json.Unmarshal([]byte(in.Policy), &doc) != nil {
-			return nil, awserr.New(awserr.MalformedPolicyDocument, "The policy is not in the valid JSON format.")
-		}
-		if len(in.Policy) > maxSessionPolicy {
+		if policy.CheckSize(in.Policy, policy.Session, maxSessionPolicy) != nil {
 			return nil, &awserr.Error{Code: awserr.PackedPolicyTooLarge, Message: "Packed policy consumes more than 100% of the allotted space."}
+		}
+		if _, err := s.pol.Parse(in.Policy, policy.Session); err != nil {
+			return nil, awserr.New(awserr.MalformedPolicyDocument, "%s", err.Error())
 		}
 	}
 	p, ok := identity.FromContext(ctx)
@@ -197,7 +202,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeR
 		return nil, awserr.New(awserr.AccessDenied, "The request carries no authenticated caller.")
 	}
 	denied := func() error {
-		return awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(authz.Request{Principal: p, Action: "sts:AssumeRole", Resource: in.RoleArn}, authz.Decision{PolicyType: "role trust policy"}))
+		return awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(authz.Request{Principal: p, Action: "sts:AssumeRole", Resource: in.RoleArn}, authz.Decision{PolicyType: authz.ResourceBased}))
 	}
 	if p.Type == identity.Root {
 		return nil, awserr.New(awserr.AccessDenied, "Roles may not be assumed by root accounts.")
@@ -213,11 +218,16 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeR
 	if !strings.Contains(role.ARN, ":role"+path) {
 		return nil, denied()
 	}
-	// The one authorization call: may the caller assume this role under its trust policy?
+	trust, err := s.pol.Parse(role.TrustPolicy, policy.Trust)
+	if err != nil {
+		return nil, denied() // a stored trust policy that no longer parses trusts no one
+	}
+	// The one authorization call: may the caller assume this role under its trust policy (and,
+	// across accounts, its own identity policies)?
 	req := authz.Request{Principal: p, Action: "sts:AssumeRole", Resource: role.ARN, ResourceAccount: role.Account,
-		ResourcePolicy: role.TrustPolicy, PolicyType: "role trust policy"}
+		ResourcePolicy: trust, Context: map[string][]string{"sts:RoleSessionName": {in.RoleSessionName}}}
 	if in.ExternalID != "" {
-		req.Context = map[string][]string{"sts:ExternalId": {in.ExternalID}}
+		req.Context["sts:ExternalId"] = []string{in.ExternalID}
 	}
 	d, err := s.az.Authorize(ctx, req)
 	if err != nil {

@@ -1,0 +1,147 @@
+package authz
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/policy"
+	"github.com/keytrail/keytrail/internal/request"
+)
+
+// input is a request as policies see it, with its condition-key context; one allocation.
+type input struct {
+	req policy.Request
+	ctx evalContext
+}
+
+// The global condition keys the engine fills in, by their lower-case names.
+const (
+	kPrincipalArn = iota
+	kPrincipalAccount
+	kPrincipalType
+	kUserID
+	kUsername
+	kPrincipalIsAWSService
+	kPrincipalServiceName
+	kSourceIP
+	kCurrentTime
+	kEpochTime
+	kSecureTransport
+	kRequestedRegion
+	kMultiFactorAuthPresent
+	kTokenIssueTime
+	numKeys
+)
+
+var globalKeys = map[string]int{
+	"aws:principalarn":           kPrincipalArn,
+	"aws:principalaccount":       kPrincipalAccount,
+	"aws:principaltype":          kPrincipalType,
+	"aws:userid":                 kUserID,
+	"aws:username":               kUsername,
+	"aws:principalisawsservice":  kPrincipalIsAWSService,
+	"aws:principalservicename":   kPrincipalServiceName,
+	"aws:sourceip":               kSourceIP,
+	"aws:currenttime":            kCurrentTime,
+	"aws:epochtime":              kEpochTime,
+	"aws:securetransport":        kSecureTransport,
+	"aws:requestedregion":        kRequestedRegion,
+	"aws:multifactorauthpresent": kMultiFactorAuthPresent,
+	"aws:tokenissuetime":         kTokenIssueTime,
+}
+
+// evalContext answers condition-key lookups: the global keys from the caller and the request,
+// then the service's keys.
+type evalContext struct {
+	vals    [numKeys]string
+	has     [numKeys]bool
+	at      time.Time // the request time, for aws:CurrentTime and aws:EpochTime (formatted on demand)
+	service map[string][]string
+}
+
+func newInput(ctx context.Context, req *Request, now func() time.Time) *input {
+	in := &input{}
+	in.req.Action, in.req.Resource, in.req.Context = req.Action, req.Resource, &in.ctx
+	c, p := &in.ctx, &req.Principal
+	c.service = req.Context
+	set := func(k int, v string) { c.vals[k], c.has[k] = v, true }
+	caller := &in.req.Caller
+	switch p.Type {
+	case identity.AWSService:
+		caller.Service = p.Service
+		set(kPrincipalIsAWSService, "true")
+		set(kPrincipalServiceName, p.Service)
+	case identity.Anonymous:
+		caller.Anonymous = true
+		set(kPrincipalType, "Anonymous")
+		set(kUserID, "anonymous")
+		set(kPrincipalIsAWSService, "false")
+	default:
+		caller.Account, caller.ARN = p.Account, p.ARN
+		set(kPrincipalAccount, p.Account)
+		set(kPrincipalArn, p.ARN)
+		set(kUserID, p.PrincipalID)
+		set(kPrincipalIsAWSService, "false")
+		switch p.Type {
+		case identity.Root:
+			set(kPrincipalType, "Account")
+		case identity.IAMUser:
+			caller.UserID = p.PrincipalID
+			set(kPrincipalType, "User")
+			set(kUsername, p.UserName)
+		case identity.AssumedRole:
+			caller.RoleARN, caller.RoleID = p.RoleARN, p.RoleID
+			set(kPrincipalType, "AssumedRole")
+			set(kPrincipalArn, p.RoleARN) // aws:PrincipalArn is the role's ARN for a session
+			set(kMultiFactorAuthPresent, "false")
+			if !p.SessionIssued.IsZero() {
+				set(kTokenIssueTime, p.SessionIssued.UTC().Format(time.RFC3339))
+			}
+		}
+	}
+	c.at = now()
+	if info := request.FromContext(ctx); info != nil {
+		if !info.Time.IsZero() {
+			c.at = info.Time
+		}
+		if info.Region != "" {
+			set(kRequestedRegion, info.Region)
+		}
+		if p.Type != identity.AWSService {
+			if info.SourceIP != "" {
+				set(kSourceIP, info.SourceIP)
+			}
+			set(kSecureTransport, strconv.FormatBool(info.Secure))
+		}
+	}
+	c.has[kCurrentTime], c.has[kEpochTime] = true, true
+	return in
+}
+
+// Lookup implements policy.Context.
+func (c *evalContext) Lookup(key string) ([]string, bool) {
+	if k, ok := globalKeys[key]; ok {
+		if !c.has[k] {
+			return nil, false
+		}
+		switch {
+		case k == kCurrentTime && c.vals[k] == "":
+			c.vals[k] = c.at.UTC().Format(time.RFC3339)
+		case k == kEpochTime && c.vals[k] == "":
+			c.vals[k] = strconv.FormatInt(c.at.Unix(), 10)
+		}
+		return c.vals[k : k+1], true
+	}
+	if v, ok := c.service[key]; ok {
+		return v, true
+	}
+	for k, v := range c.service {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,68 @@
+package iam
+
+import (
+	"context"
+
+	"github.com/keytrail/keytrail/internal/authz"
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+// IdentityPolicies returns the identity policies that apply to a principal, for the policy
+// engine (authz.IdentityStore): an IAM user's inline and attached policies and those of its
+// groups; a role session's role's inline and attached policies. Others have none.
+func (s *Service) IdentityPolicies(ctx context.Context, p identity.Principal) ([]authz.Document, error) {
+	var out []authz.Document
+	add := func(tx store.Tx, e *entity) error {
+		for _, name := range sortedNames(e.Inline) {
+			out = append(out, authz.Document{Name: e.Kind + " " + e.Name + " inline policy " + name, Text: e.Inline[name]})
+		}
+		for _, arn := range e.Attached {
+			m, err := s.getPolicy(tx, e.Account, arn)
+			if awserr.HasCode(err, awserr.NoSuchEntity) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			for _, v := range m.Versions {
+				if v.ID == m.Default {
+					out = append(out, authz.Document{Name: arn, Text: v.Document})
+				}
+			}
+		}
+		return nil
+	}
+	err := s.db.View(ctx, func(tx store.Tx) error {
+		k, name := userKind, p.UserName
+		switch p.Type {
+		case identity.IAMUser:
+		case identity.AssumedRole:
+			k, name = roleKind, p.RoleName
+		default:
+			return nil
+		}
+		e, err := s.getEntity(tx, k, p.Account, name)
+		if awserr.HasCode(err, awserr.NoSuchEntity) {
+			return nil // deleted since the credentials were issued: no permissions
+		}
+		if err != nil {
+			return err
+		}
+		if err := add(tx, e); err != nil {
+			return err
+		}
+		if k != userKind {
+			return nil
+		}
+		groups, err := s.groupsOf(tx, p.Account, e.Name)
+		for _, g := range groups {
+			if err == nil {
+				err = add(tx, g)
+			}
+		}
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,164 @@
+package policy
+
+import (
+	"strings"
+)
+
+// Context gives the values of condition keys for a request. Keys are asked for in lower case;
+// the implementation matches them regardless of case.
+type Context interface {
+	Lookup(key string) ([]string, bool)
+}
+
+// Request is what a policy is evaluated against.
+type Request struct {
+	Caller   Caller
+	Action   string // service:Operation
+	Resource string // the resource ARN, or "*" for actions without a resource
+	Context  Context
+}
+
+// Result is one policy's answer for a request.
+type Result struct {
+	Deny       *Statement // the first statement that denies, if any
+	Allow      *Statement // the allowing statement whose principal matched best, if any
+	AllowMatch Match      // how Allow's principal matched
+}
+
+// Evaluate evaluates every statement of the policy against the request. It does not allocate
+// unless a matching statement holds policy variables.
+func (p *Policy) Evaluate(r *Request) Result {
+	var res Result
+	for _, s := range p.Statements {
+		m := s.applies(r, nil)
+		if m == NoMatch {
+			continue
+		}
+		if s.Effect == Deny {
+			if res.Deny == nil {
+				res.Deny = s
+			}
+			continue
+		}
+		if m > res.AllowMatch {
+			res.Allow, res.AllowMatch = s, m
+		}
+	}
+	return res
+}
+
+// Trace says whether and how one statement applied to a request, and if not, why.
+type Trace struct {
+	Statement *Statement
+	Match     Match  // NoMatch when the statement did not apply
+	Reason    string // why it did not apply: the first element that failed
+}
+
+// Explain evaluates every statement and says why each did or did not apply.
+func (p *Policy) Explain(r *Request) []Trace {
+	out := make([]Trace, 0, len(p.Statements))
+	for _, s := range p.Statements {
+		var why string
+		m := s.applies(r, &why)
+		out = append(out, Trace{Statement: s, Match: m, Reason: why})
+	}
+	return out
+}
+
+// applies returns how the statement applies to the request: NoMatch, or how its principal matched
+// (MatchDirect for statements without one). With why, it records the reason for NoMatch.
+func (s *Statement) applies(r *Request, why *string) Match {
+	fail := func(reason string) Match {
+		if why != nil {
+			*why = reason
+		}
+		return NoMatch
+	}
+	m := MatchDirect
+	if s.Principal != nil {
+		if s.NotPrincipal {
+			if s.Principal.excludes(&r.Caller) {
+				return fail("NotPrincipal lists the caller")
+			}
+		} else if m = s.Principal.match(&r.Caller); m == NoMatch {
+			return fail("Principal does not match the caller")
+		}
+	}
+	if s.Action == nil {
+		return fail("no Action")
+	}
+	if matchAny(s.actions, r.Action, true, nil) == s.NotAction {
+		return fail(s.actionElement() + " does not match " + r.Action)
+	}
+	if s.Resource == nil {
+		if s.kind != Trust {
+			return fail("no Resource")
+		}
+	} else if matchAny(s.resources, r.Resource, false, r.Context) == s.NotResource {
+		return fail(s.resourceElement() + " does not match " + r.Resource)
+	}
+	for _, c := range s.Conditions {
+		if !c.eval(r.Context) {
+			if why != nil {
+				*why = c.explain(r.Context)
+			}
+			return NoMatch
+		}
+	}
+	return m
+}
+
+func (s *Statement) actionElement() string {
+	if s.NotAction {
+		return "NotAction"
+	}
+	return "Action"
+}
+
+func (s *Statement) resourceElement() string {
+	if s.NotResource {
+		return "NotResource"
+	}
+	return "Resource"
+}
+
+// pattern is a compiled Action or Resource entry.
+type pattern struct {
+	text string // lower case for actions
+	any  bool   // "*"
+	vars bool   // holds policy variables
+}
+
+func matchAny(ps []pattern, v string, fold bool, ctx Context) bool {
+	for i := range ps {
+		p := &ps[i]
+		switch {
+		case p.any:
+			return true
+		case p.vars:
+			if t, ok := expand(p.text, ctx, true); ok && glob(t, v, fold) {
+				return true
+			}
+		case glob(p.text, v, fold):
+			return true
+		}
+	}
+	return false
+}
+
+// explain says why a condition failed.
+func (c *Condition) explain(ctx Context) string {
+	vals, ok := ctx.Lookup(c.key)
+	if !ok || len(vals) == 0 {
+		return "Condition " + c.Operator + " " + c.Key + ": the key is not in the request"
+	}
+	return "Condition " + c.Operator + " " + c.Key + ": request value " + quoteList(vals) + " against " + quoteList(c.Values)
+}
+
+func quoteList(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = quote(v)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
