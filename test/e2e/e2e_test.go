@@ -213,7 +213,9 @@ func str(m map[string]any, path ...string) string {
 
 const userPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"ReadLogs","Effect":"Allow","Action":["kms:Decrypt","kms:ReEncryptFrom"],"Resource":"*","Condition":{"StringLike":{"kms:EncryptionContext:aws:cloudtrail:arn":"arn:aws:cloudtrail:*:111122223333:trail/*"}}}]}`
 
-const trustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}`
+// trustPolicy names alice herself: in the role's own account that is enough to assume it, without
+// an identity policy of hers.
+const trustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"sts:AssumeRole"}]}`
 
 func TestCLI(t *testing.T) {
 	for _, c := range clis {
