@@ -123,10 +123,7 @@ func newInput(ctx context.Context, req *Request, now func() time.Time) *input {
 
 // Lookup implements policy.Context.
 func (c *evalContext) Lookup(key string) ([]string, bool) {
-	if k, ok := globalKeys[key]; ok {
-		if !c.has[k] {
-			return nil, false
-		}
+	if k, ok := globalKeys[key]; ok && c.has[k] {
 		switch {
 		case k == kCurrentTime && c.vals[k] == "":
 			c.vals[k] = c.at.UTC().Format(time.RFC3339)
