@@ -79,18 +79,18 @@ type named struct {
 // role, grant.
 func (e *Engine) Authorize(ctx context.Context, req Request) (Decision, error) {
 	in := newInput(ctx, &req, e.now)
-	policies, err := e.applicable(ctx, &req)
+	policies, err := e.applicable(ctx, &req, in.policies[:0])
 	if err != nil {
 		return Decision{}, err
 	}
-	var d Decision
+	d := Decision{Matched: in.matched[:0]}
 	idAllow, sessionAllow := req.Principal.Type == identity.Root, true
 	resMatch := policy.NoMatch
 	for _, np := range policies {
 		r := np.p.Evaluate(&in.req)
 		if r.Deny != nil {
-			d.Matched = []Matched{matched(np.name, r.Deny, policy.MatchDirect)}
-			return e.deny(ctx, &req, d, np.typ, true, policies, &in.req), nil
+			d.Matched = append(d.Matched[:0], matched(np.name, r.Deny, policy.MatchDirect))
+			return e.deny(ctx, req, d, np.typ, true, policies, &in.req), nil
 		}
 		if r.Allow == nil {
 			if np.typ == SessionPolicy {
@@ -132,13 +132,12 @@ func (e *Engine) Authorize(ctx context.Context, req Request) (Decision, error) {
 	case failed == IdentityBased && idAllow && !sessionAllow:
 		failed = SessionPolicy
 	}
-	return e.deny(ctx, &req, Decision{}, failed, false, policies, &in.req), nil
+	return e.deny(ctx, req, Decision{}, failed, false, policies, &in.req), nil
 }
 
 // applicable gathers the policies of a request: the caller's identity policies and session
 // policy, then the resource policy. A stored document that no longer parses denies (fail closed).
-func (e *Engine) applicable(ctx context.Context, req *Request) ([]named, error) {
-	var out []named
+func (e *Engine) applicable(ctx context.Context, req *Request, out []named) ([]named, error) {
 	p := req.Principal
 	if e.identities != nil && (p.Type == identity.IAMUser || p.Type == identity.AssumedRole) {
 		docs, err := e.identities.IdentityPolicies(ctx, p)
@@ -175,7 +174,7 @@ func matched(name string, s *policy.Statement, m policy.Match) Matched {
 }
 
 // deny completes a denial with its diagnostic, and logs it at debug level.
-func (e *Engine) deny(ctx context.Context, req *Request, d Decision, typ string, explicit bool, policies []named, in *policy.Request) Decision {
+func (e *Engine) deny(ctx context.Context, req Request, d Decision, typ string, explicit bool, policies []named, in *policy.Request) Decision {
 	d.Allowed, d.Explicit, d.PolicyType = false, explicit, typ
 	d.Diagnostic = explain(policies, in)
 	if l := e.logger; l.Enabled(ctx, slog.LevelDebug) {

@@ -11,10 +11,13 @@ import (
 	"github.com/keytrail/keytrail/internal/request"
 )
 
-// input is a request as policies see it, with its condition-key context; one allocation.
+// input is a request as policies see it, with its condition-key context and room for the
+// policies and statements of a typical decision: one allocation.
 type input struct {
-	req policy.Request
-	ctx evalContext
+	req      policy.Request
+	ctx      evalContext
+	policies [4]named
+	matched  [4]Matched
 }
 
 // The global condition keys the engine fills in, by their lower-case names.
@@ -58,7 +61,8 @@ var globalKeys = map[string]int{
 type evalContext struct {
 	vals    [numKeys]string
 	has     [numKeys]bool
-	at      time.Time // the request time, for aws:CurrentTime and aws:EpochTime (formatted on demand)
+	at      time.Time        // the request time, for aws:CurrentTime and aws:EpochTime (formatted on demand)
+	now     func() time.Time // the time of in-process calls, read on demand
 	service map[string][]string
 }
 
@@ -102,11 +106,9 @@ func newInput(ctx context.Context, req *Request, now func() time.Time) *input {
 			}
 		}
 	}
-	c.at = now()
+	c.now = now
 	if info := request.FromContext(ctx); info != nil {
-		if !info.Time.IsZero() {
-			c.at = info.Time
-		}
+		c.at = info.Time
 		if info.Region != "" {
 			set(kRequestedRegion, info.Region)
 		}
@@ -121,16 +123,21 @@ func newInput(ctx context.Context, req *Request, now func() time.Time) *input {
 	return in
 }
 
-// Lookup implements policy.Context.
+// Lookup implements policy.Context: the engine's global keys first, then the service's keys,
+// names matched regardless of case.
 func (c *evalContext) Lookup(key string) ([]string, bool) {
-	if k, ok := globalKeys[key]; ok && c.has[k] {
-		switch {
-		case k == kCurrentTime && c.vals[k] == "":
-			c.vals[k] = c.at.UTC().Format(time.RFC3339)
-		case k == kEpochTime && c.vals[k] == "":
-			c.vals[k] = strconv.FormatInt(c.at.Unix(), 10)
+	if len(key) > 4 && strings.EqualFold(key[:4], "aws:") && len(key) <= 32 {
+		var buf [32]byte
+		for i := 0; i < len(key); i++ {
+			b := key[i]
+			if 'A' <= b && b <= 'Z' {
+				b += 'a' - 'A'
+			}
+			buf[i] = b
 		}
-		return c.vals[k : k+1], true
+		if k, ok := globalKeys[string(buf[:len(key)])]; ok && c.has[k] {
+			return c.global(k), true
+		}
 	}
 	if v, ok := c.service[key]; ok {
 		return v, true
@@ -141,4 +148,19 @@ func (c *evalContext) Lookup(key string) ([]string, bool) {
 		}
 	}
 	return nil, false
+}
+
+// global returns a global key's value, formatting the time keys on first use.
+func (c *evalContext) global(k int) []string {
+	if (k == kCurrentTime || k == kEpochTime) && c.vals[k] == "" {
+		if c.at.IsZero() {
+			c.at = c.now()
+		}
+		if k == kCurrentTime {
+			c.vals[k] = c.at.UTC().Format(time.RFC3339)
+		} else {
+			c.vals[k] = strconv.FormatInt(c.at.Unix(), 10)
+		}
+	}
+	return c.vals[k : k+1]
 }

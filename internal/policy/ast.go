@@ -92,7 +92,6 @@ type Condition struct {
 	op       *operator
 	set      setMode
 	ifExists bool
-	key      string // lower case
 	vals     []value
 }
 

@@ -192,7 +192,7 @@ func parsePrefix(s string) (netip.Prefix, bool) {
 // condition operators page: "If the policy condition requires that the key is not matched …
 // and the right key is not present, the condition is true").
 func (c *Condition) eval(ctx Context) bool {
-	vals, ok := ctx.Lookup(c.key)
+	vals, ok := ctx.Lookup(c.Key)
 	present := ok && len(vals) > 0
 	if c.op.fam == famNull {
 		for i := range c.vals {

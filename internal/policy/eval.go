@@ -4,8 +4,8 @@ import (
 	"strings"
 )
 
-// Context gives the values of condition keys for a request. Keys are asked for in lower case;
-// the implementation matches them regardless of case.
+// Context gives the values of condition keys for a request. Keys are asked for as the policy
+// writes them; the implementation matches them regardless of case.
 type Context interface {
 	Lookup(key string) ([]string, bool)
 }
@@ -68,34 +68,34 @@ func (p *Policy) Explain(r *Request) []Trace {
 // applies returns how the statement applies to the request: NoMatch, or how its principal matched
 // (MatchDirect for statements without one). With why, it records the reason for NoMatch.
 func (s *Statement) applies(r *Request, why *string) Match {
-	fail := func(reason string) Match {
-		if why != nil {
-			*why = reason
-		}
-		return NoMatch
-	}
 	m := MatchDirect
 	if s.Principal != nil {
 		if s.NotPrincipal {
 			if s.Principal.excludes(&r.Caller) {
-				return fail("NotPrincipal lists the caller")
+				return explained(why, "NotPrincipal lists the caller")
 			}
 		} else if m = s.Principal.match(&r.Caller); m == NoMatch {
-			return fail("Principal does not match the caller")
+			return explained(why, "Principal does not match the caller")
 		}
 	}
 	if s.Action == nil {
-		return fail("no Action")
+		return explained(why, "no Action")
 	}
 	if matchAny(s.actions, r.Action, true, nil) == s.NotAction {
-		return fail(s.actionElement() + " does not match " + r.Action)
+		if why != nil { // reasons are built only when asked for: Evaluate does not allocate
+			*why = s.actionElement() + " does not match " + r.Action
+		}
+		return NoMatch
 	}
 	if s.Resource == nil {
 		if s.kind != Trust {
-			return fail("no Resource")
+			return explained(why, "no Resource")
 		}
 	} else if matchAny(s.resources, r.Resource, false, r.Context) == s.NotResource {
-		return fail(s.resourceElement() + " does not match " + r.Resource)
+		if why != nil {
+			*why = s.resourceElement() + " does not match " + r.Resource
+		}
+		return NoMatch
 	}
 	for _, c := range s.Conditions {
 		if !c.eval(r.Context) {
@@ -106,6 +106,14 @@ func (s *Statement) applies(r *Request, why *string) Match {
 		}
 	}
 	return m
+}
+
+// explained records a constant reason, if asked for, and returns NoMatch.
+func explained(why *string, reason string) Match {
+	if why != nil {
+		*why = reason
+	}
+	return NoMatch
 }
 
 func (s *Statement) actionElement() string {
@@ -148,7 +156,7 @@ func matchAny(ps []pattern, v string, fold bool, ctx Context) bool {
 
 // explain says why a condition failed.
 func (c *Condition) explain(ctx Context) string {
-	vals, ok := ctx.Lookup(c.key)
+	vals, ok := ctx.Lookup(c.Key)
 	if !ok || len(vals) == 0 {
 		return "Condition " + c.Operator + " " + c.Key + ": the key is not in the request"
 	}

@@ -43,8 +43,16 @@ func glob(p, s string, fold bool) bool {
 		if starP < 0 {
 			return false
 		}
-		// Backtrack: let the last star swallow one more character.
+		// Backtrack: let the last star swallow one more character — or, when a plain literal
+		// follows the star, skip straight to its next occurrence.
 		starS++
+		if next := starP + 1; !fold && next < len(p) && p[next] != '*' && p[next] != '?' && p[next] != esc && starS < len(s) {
+			j := strings.IndexByte(s[starS:], p[next])
+			if j < 0 {
+				return false
+			}
+			starS += j
+		}
 		pi, si = starP+1, starS
 	}
 	for pi < len(p) && p[pi] == '*' {
@@ -60,19 +68,6 @@ func lower(c byte) byte {
 	return c
 }
 
-// hasWildcard reports whether a pattern has an unescaped '*' or '?'.
-func hasWildcard(p string) bool {
-	for i := 0; i < len(p); i++ {
-		switch p[i] {
-		case esc:
-			i++
-		case '*', '?':
-			return true
-		}
-	}
-	return false
-}
-
 // arnGlob matches an ARN against an ARN pattern component by component (arn:partition:service:
 // region:account:resource), each component a glob, as ArnLike does. A value with fewer than six
 // components matches nothing.
@@ -86,14 +81,6 @@ func arnGlob(p, s string) bool {
 		p, s = prest, srest
 	}
 	return glob(p, s, false)
-}
-
-// unescape removes the escape bytes of a pattern, for messages.
-func unescape(p string) string {
-	if strings.IndexByte(p, esc) < 0 {
-		return p
-	}
-	return strings.ReplaceAll(p, string(esc), "")
 }
 
 func quote(s string) string { return strconv.Quote(s) }

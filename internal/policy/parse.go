@@ -165,7 +165,7 @@ func syntaxError(doc string, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		line, col := 1, 1
-		for _, c := range doc[:min(int(se.Offset), len(doc))] {
+		for _, c := range doc[:min(max(int(se.Offset)-1, 0), len(doc))] { // Offset counts the offending byte
 			if c == '\n' {
 				line, col = line+1, 1
 			} else {
@@ -452,7 +452,7 @@ func (s *Statement) parseConditions(v any, p *Policy, bad badFunc) error {
 			if !ok {
 				return bad("Condition", opName+" "+key+": values must be strings, numbers or booleans, or a non-empty list of them")
 			}
-			c := &Condition{Operator: opName, Key: key, Values: vals, op: op, set: set, ifExists: ifExists, key: lk}
+			c := &Condition{Operator: opName, Key: key, Values: vals, op: op, set: set, ifExists: ifExists}
 			for _, text := range vals {
 				cv, reason := compileValue(op, text, p.Version == Version2012)
 				if reason != "" {

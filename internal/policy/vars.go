@@ -56,7 +56,7 @@ func expand(s string, ctx Context, pattern bool) (string, bool) {
 		case "*", "?", "$":
 			v = name
 		default:
-			vals, ok := ctx.Lookup(strings.ToLower(name))
+			vals, ok := ctx.Lookup(name)
 			switch {
 			case ok && len(vals) == 1:
 				v = vals[0]
