@@ -1,10 +1,14 @@
 # keytrail: `make test` is the one test command (CI runs it through .ci/run).
 GO ?= go
 
-.PHONY: test deps check build bench fuzz run
+.PHONY: test deps check coverage build bench fuzz run
+
+# The policy engine's statement coverage, by its own tests, must stay at or above this.
+ENGINE_COVERAGE_MIN ?= 95
 
 test: deps check
 	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory coverage
 
 deps:
 	bash scripts/install-test-deps.sh
@@ -14,6 +18,12 @@ check:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
+coverage:
+	@$(GO) test -count=1 -coverpkg=./internal/policy,./internal/authz -coverprofile=.engine-coverage.out ./internal/policy/ ./internal/authz/ >/dev/null
+	@total="$$($(GO) tool cover -func=.engine-coverage.out | awk '/^total:/ {sub("%", "", $$3); print $$3}')"; rm -f .engine-coverage.out; \
+	echo "policy engine (internal/policy, internal/authz) statement coverage: $$total% (minimum $(ENGINE_COVERAGE_MIN)%)"; \
+	awk -v t="$$total" -v m="$(ENGINE_COVERAGE_MIN)" 'BEGIN { exit !(t + 0 >= m + 0) }'
+
 build:
 	$(GO) build -o keytrail ./cmd/keytrail
 
@@ -21,7 +31,7 @@ run:
 	$(GO) run ./cmd/keytrail serve
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/sigv4/ ./internal/app/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/sigv4/ ./internal/app/ ./internal/authz/
 
 # Each fuzz target for a while (go test runs only their seed corpora).
 fuzz:
@@ -30,3 +40,5 @@ fuzz:
 	$(GO) test ./internal/sigv4/ -run '^$$' -fuzz '^FuzzChunked$$' -fuzztime 30s
 	$(GO) test ./internal/sigv4/ -run '^$$' -fuzz '^FuzzCanonicalQuery$$' -fuzztime 30s
 	$(GO) test ./internal/protocol/awsquery/ -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 30s
+	$(GO) test ./internal/policy/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 60s
+	$(GO) test ./internal/policy/ -run '^$$' -fuzz '^FuzzGlob$$' -fuzztime 30s
