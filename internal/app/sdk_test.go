@@ -522,3 +522,56 @@ func TestGatewayRouting(t *testing.T) {
 		})
 	}
 }
+
+// A trust policy's conditions are evaluated with the keys STS and the engine fill in: here
+// sts:ExternalId and aws:PrincipalArn, across accounts, with the caller's own identity policy.
+func TestAssumeRoleTrustConditions(t *testing.T) {
+	e := start(t, t.TempDir())
+	ctx := context.Background()
+	trust := `{"Version":"2012-10-17","Statement":[{"Sid":"Partner","Effect":"Allow","Principal":{"AWS":"` + other + `"},"Action":"sts:AssumeRole",
+		"Condition":{"StringEquals":{"sts:ExternalId":"partner-7"},"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::` + other + `:user/auditors/*"}}}]}`
+	must(e.rootIAM().CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("partner"), AssumeRolePolicyDocument: aws.String(trust)}))(t)
+
+	partner := e.iam(other, rootSecret, "")
+	for _, u := range []struct{ name, path string }{{"ann", "/auditors/"}, {"ben", "/"}} {
+		must(partner.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u.name), Path: aws.String(u.path)}))(t)
+		must(partner.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(u.name), PolicyName: aws.String("assume"), PolicyDocument: aws.String(assumeAnyRole)}))(t)
+	}
+	client := func(user string) *sts.Client {
+		k := must(partner.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(user)}))(t).AccessKey
+		return e.sts(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), "")
+	}
+	ann, ben := client("ann"), client("ben")
+	in := func(externalID string) *sts.AssumeRoleInput {
+		in := &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + account + ":role/partner"), RoleSessionName: aws.String("audit")}
+		if externalID != "" {
+			in.ExternalId = aws.String(externalID)
+		}
+		return in
+	}
+	must(ann.AssumeRole(ctx, in("partner-7")))(t)
+	_, err := ann.AssumeRole(ctx, in(""))
+	wantCode(t, err, "AccessDenied")
+	_, err = ann.AssumeRole(ctx, in("partner-8"))
+	wantCode(t, err, "AccessDenied")
+	_, err = ben.AssumeRole(ctx, in("partner-7"))
+	wantCode(t, err, "AccessDenied")
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || !strings.Contains(ae.ErrorMessage(), "is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::"+account+":role/partner") {
+		t.Fatalf("message = %v", err)
+	}
+
+	// A malformed trust policy is refused with the engine's reason, and nothing changes.
+	_, err = e.rootIAM().UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("partner"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + other + `"},"Action":"sts:AssumeRole","Condition":{"StringEqual":{"sts:ExternalId":"x"}}}]}`)})
+	if !errors.As(err, &ae) || ae.ErrorCode() != "MalformedPolicyDocument" || !strings.Contains(ae.ErrorMessage(), `unknown condition operator "StringEqual"`) {
+		t.Fatalf("UpdateAssumeRolePolicy = %v", err)
+	}
+	must(ann.AssumeRole(ctx, in("partner-7")))(t)
+	// An oversized inline policy is refused with IAM's quota message.
+	big := `{"Version":"2012-10-17","Statement":[{"Sid":"` + strings.Repeat("x", 2100) + `","Effect":"Allow","Action":"*","Resource":"*"}]}`
+	_, err = partner.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("ann"), PolicyName: aws.String("big"), PolicyDocument: aws.String(big)})
+	if !errors.As(err, &ae) || ae.ErrorCode() != "LimitExceeded" || ae.ErrorMessage() != "Cannot exceed quota for PolicySize: 2048" {
+		t.Fatalf("PutUserPolicy = %v", err)
+	}
+}
