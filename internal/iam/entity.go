@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -135,15 +134,6 @@ func (s *Service) deleteEntity(tx store.Tx, k kind, e *entity) error {
 		return awserr.New(awserr.DeleteConflict, "Cannot delete entity, must remove users from group first.")
 	}
 	return tx.Delete(k.table, entityKey(e.Account, e.Name))
-}
-
-func sortedNames(m map[string]string) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 func entityName(e *entity) string { return strings.ToLower(e.Name) }

@@ -2,6 +2,8 @@ package iam
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
@@ -15,7 +17,7 @@ import (
 func (s *Service) IdentityPolicies(ctx context.Context, p identity.Principal) ([]authz.Document, error) {
 	var out []authz.Document
 	add := func(tx store.Tx, e *entity) error {
-		for _, name := range sortedNames(e.Inline) {
+		for _, name := range slices.Sorted(maps.Keys(e.Inline)) {
 			out = append(out, authz.Document{Name: e.Kind + " " + e.Name + " inline policy " + name, Text: e.Inline[name]})
 		}
 		for _, arn := range e.Attached {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -143,7 +144,7 @@ func (s *Service) listInline(ctx context.Context, k kind, holder string, pg Pagi
 		if err != nil {
 			return err
 		}
-		names = sortedNames(e.Inline)
+		names = slices.Sorted(maps.Keys(e.Inline))
 		return nil
 	})
 	if err != nil {

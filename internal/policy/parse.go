@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -194,16 +195,6 @@ func unknownKey(obj map[string]any, known ...string) string {
 	return ""
 }
 
-// sortedKeys returns a JSON object's keys in order, so that errors and conditions are stable.
-func sortedKeys(obj map[string]any) []string {
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 var (
 	sidPattern    = regexp.MustCompile(`^[0-9A-Za-z]*$`)
 	actionPattern = regexp.MustCompile(`^[A-Za-z0-9-]+:[A-Za-z0-9*?_-]+$`)
@@ -262,19 +253,20 @@ func (p *Policy) parseStatement(i int, raw any) (*Statement, error) {
 
 type badFunc func(element, reason string) error
 
-// pick returns the element present of a pair (Principal/NotPrincipal…), refusing both.
-func pick(obj map[string]any, name string, bad badFunc) (v any, not bool, present bool, err error) {
+// pick returns the element present of a pair (Principal/NotPrincipal…) and its name, refusing
+// both.
+func pick(obj map[string]any, name string, bad badFunc) (v any, element string, err error) {
 	a, hasA := obj[name]
 	b, hasB := obj["Not"+name]
 	switch {
 	case hasA && hasB:
-		return nil, false, false, bad(name, "a statement cannot have both "+name+" and Not"+name)
+		return nil, "", bad(name, "a statement cannot have both "+name+" and Not"+name)
 	case hasA:
-		return a, false, true, nil
+		return a, name, nil
 	case hasB:
-		return b, true, true, nil
+		return b, "Not" + name, nil
 	}
-	return nil, false, false, nil
+	return nil, "", nil
 }
 
 // stringList reads a string or a non-empty list of strings.
@@ -300,11 +292,8 @@ func stringList(v any) ([]string, bool) {
 }
 
 func (s *Statement) parsePrincipal(obj map[string]any, kind Kind, bad badFunc) error {
-	v, not, present, err := pick(obj, "Principal", bad)
-	name := "Principal"
-	if not {
-		name = "NotPrincipal"
-	}
+	v, name, err := pick(obj, "Principal", bad)
+	present := name != ""
 	switch {
 	case err != nil:
 		return err
@@ -326,7 +315,7 @@ func (s *Statement) parsePrincipal(obj map[string]any, kind Kind, bad badFunc) e
 		if !ok || len(m) == 0 {
 			return bad(name, "must be \"*\" or an object with AWS, Service, Federated or CanonicalUser")
 		}
-		for _, typ := range sortedKeys(m) {
+		for _, typ := range slices.Sorted(maps.Keys(m)) {
 			list, ok := stringList(m[typ])
 			if !ok {
 				return bad(name, typ+" must be a string or a non-empty list of strings")
@@ -361,21 +350,20 @@ func (s *Statement) parsePrincipal(obj map[string]any, kind Kind, bad badFunc) e
 			}
 		}
 	}
-	s.Principal, s.NotPrincipal = ps, not
+	s.Principal, s.NotPrincipal = ps, name == "NotPrincipal"
 	return nil
 }
 
 func (s *Statement) parseActions(obj map[string]any, kind Kind, bad badFunc) error {
-	v, not, present, err := pick(obj, "Action", bad)
+	v, name, err := pick(obj, "Action", bad)
 	switch {
 	case err != nil:
 		return err
-	case !present && kind == Key:
+	case name == "" && kind == Key:
 		return nil // KMS accepts a statement without Action; it has no effect
-	case !present:
+	case name == "":
 		return bad("Action", "missing required element Action")
 	}
-	name := map[bool]string{false: "Action", true: "NotAction"}[not]
 	list, ok := stringList(v)
 	if !ok {
 		return bad(name, "must be a string or a non-empty list of strings")
@@ -386,23 +374,22 @@ func (s *Statement) parseActions(obj map[string]any, kind Kind, bad badFunc) err
 		}
 		s.actions = append(s.actions, pattern{text: strings.ToLower(a), any: a == "*"})
 	}
-	s.Action, s.NotAction = list, not
+	s.Action, s.NotAction = list, name == "NotAction"
 	return nil
 }
 
 func (s *Statement) parseResources(obj map[string]any, p *Policy, bad badFunc) error {
-	v, not, present, err := pick(obj, "Resource", bad)
+	v, name, err := pick(obj, "Resource", bad)
 	switch {
 	case err != nil:
 		return err
-	case present && p.Kind == Trust:
-		return bad("Resource", "a trust policy cannot name a Resource: the resource is the role")
-	case !present && (p.Kind == Key || p.Kind == Trust):
+	case name != "" && p.Kind == Trust:
+		return bad(name, "a trust policy cannot name a Resource: the resource is the role")
+	case name == "" && (p.Kind == Key || p.Kind == Trust):
 		return nil
-	case !present:
+	case name == "":
 		return bad("Resource", "missing required element Resource")
 	}
-	name := map[bool]string{false: "Resource", true: "NotResource"}[not]
 	list, ok := stringList(v)
 	if !ok {
 		return bad(name, "must be a string or a non-empty list of strings")
@@ -421,7 +408,7 @@ func (s *Statement) parseResources(obj map[string]any, p *Policy, bad badFunc) e
 		}
 		s.resources = append(s.resources, pt)
 	}
-	s.Resource, s.NotResource = list, not
+	s.Resource, s.NotResource = list, name == "NotResource"
 	return nil
 }
 
@@ -430,7 +417,7 @@ func (s *Statement) parseConditions(v any, p *Policy, bad badFunc) error {
 	if !ok {
 		return bad("Condition", "must be an object of condition operators")
 	}
-	for _, opName := range sortedKeys(ops) {
+	for _, opName := range slices.Sorted(maps.Keys(ops)) {
 		op, set, ifExists, ok := parseOperator(opName)
 		if !ok {
 			return bad("Condition", "unknown condition operator "+quote(opName))
@@ -439,7 +426,7 @@ func (s *Statement) parseConditions(v any, p *Policy, bad badFunc) error {
 		if !ok || len(keys) == 0 {
 			return bad("Condition", opName+" must be an object of condition keys and values")
 		}
-		for _, key := range sortedKeys(keys) {
+		for _, key := range slices.Sorted(maps.Keys(keys)) {
 			if !condKey.MatchString(key) {
 				return bad("Condition", "invalid condition key "+quote(key)+": keys are prefaced by a service, e.g. aws:SourceArn")
 			}
