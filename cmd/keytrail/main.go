@@ -1,8 +1,9 @@
 // Command keytrail is a local, faithful implementation of AWS CloudTrail log encryption with KMS:
 // KMS, IAM, STS, S3 and CloudTrail on one port, with real SigV4 and real policy evaluation.
 //
-//	keytrail serve [flags]   run the server (flags also as KEYTRAIL_<NAME> variables)
-//	keytrail version         print the version
+//	keytrail serve [flags]                 run the server (flags also as KEYTRAIL_<NAME> variables)
+//	keytrail policy validate [--kind K] F  check a policy document as keytrail (and AWS) would
+//	keytrail version                       print the version
 package main
 
 import (
@@ -28,12 +29,16 @@ import (
 var version = "dev"
 
 func main() {
-	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := m.Run(ctx, os.Args[1:]); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "keytrail:", err)
+		}
+		var invalid *invalidError
+		if errors.As(err, &invalid) {
+			os.Exit(1)
 		}
 		os.Exit(2)
 	}
@@ -41,6 +46,7 @@ func main() {
 
 // Main is the keytrail command: its subcommands and their flags, and nothing else.
 type Main struct {
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
 	// Ready, when set, receives the listening address once serve accepts connections.
@@ -60,6 +66,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 			return err
 		}
 		return m.serve(ctx, cfg)
+	case "policy":
+		return m.policy(args[1:])
 	case "version":
 		fmt.Fprintf(m.Stdout, "keytrail %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil
@@ -73,8 +81,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 
 func (m *Main) usage() {
 	fmt.Fprint(m.Stderr, `Usage:
-  keytrail serve [flags]   run keytrail (see keytrail serve -h; each flag is also KEYTRAIL_<NAME>)
-  keytrail version         print the version
+  keytrail serve [flags]             run keytrail (see keytrail serve -h; each flag is also KEYTRAIL_<NAME>)
+  keytrail policy validate [flags] F  check a policy document (F, or - for standard input) as
+                                     keytrail and AWS would: --kind identity|session|trust|key|bucket
+  keytrail version                   print the version
 `)
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -66,5 +67,41 @@ func TestVersion(t *testing.T) {
 	var out bytes.Buffer
 	if err := (&Main{Stdout: &out, Stderr: &out, Getenv: env(nil)}).Run(context.Background(), []string{"version"}); err != nil || !strings.HasPrefix(out.String(), "keytrail ") {
 		t.Fatalf("version: %q %v", out.String(), err)
+	}
+}
+
+func TestPolicyValidate(t *testing.T) {
+	seedEDS := `{"Version":"2012-10-17","Statement":[{ "Sid": "Enable user key permissions for event data stores" "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::111111111111:user/Alice" }, "Action": [ "kms:Decrypt", "kms:GenerateDataKey" ], "Resource": "*" }]}`
+	good := strings.Replace(seedEDS, `stores" "Effect"`, `stores", "Effect"`, 1)
+	for _, c := range []struct {
+		args    []string
+		stdin   string
+		wantOut string
+		wantErr string
+		invalid bool
+	}{
+		{[]string{"validate", "-"}, good, "valid key policy: 1 statement(s), version 2012-10-17", "", false},
+		{[]string{"validate", "--kind", "bucket", "-"}, good, "valid bucket policy: 1 statement(s)", "", false},
+		{[]string{"validate", "-"}, seedEDS, "", "invalid key policy: Syntax errors in policy: invalid character '\"' after object key:value pair (line 1, column 99)", true},
+		{[]string{"validate", "--kind", "identity", "-"}, strings.Replace(good, "Enable user key permissions for event data stores", "EDS", 1), "", "Statement \"EDS\", Principal: Policy document should not specify a principal", true},
+		{[]string{"validate", "--kind", "trust", "-"}, `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringLike":{"aws:PrincipalArn":"` + strings.Repeat("x", 2100) + `"}}}]}`, "", "invalid trust policy: Cannot exceed quota for PolicySize: 2048", true},
+		{[]string{"validate", "--kind", "other", "-"}, good, "", `--kind "other"`, false},
+		{[]string{"validate"}, good, "", "one file", false},
+		{[]string{"validate", "/nonexistent/policy.json"}, "", "", "no such file", false},
+		{[]string{"check"}, "", "", "usage: keytrail policy validate", false},
+	} {
+		var stdout bytes.Buffer
+		m := &Main{Stdin: strings.NewReader(c.stdin), Stdout: &stdout, Stderr: &bytes.Buffer{}, Getenv: env(nil)}
+		err := m.Run(context.Background(), append([]string{"policy"}, c.args...))
+		if c.wantErr == "" {
+			if err != nil || !strings.Contains(stdout.String(), c.wantOut) {
+				t.Errorf("%v: %v, output %q", c.args, err, stdout.String())
+			}
+			continue
+		}
+		var invalid *invalidError
+		if err == nil || !strings.Contains(err.Error(), c.wantErr) || errors.As(err, &invalid) != c.invalid {
+			t.Errorf("%v: error %v, want %q (invalid document: %v)", c.args, err, c.wantErr, c.invalid)
+		}
 	}
 }

@@ -1,5 +1,7 @@
 package policy
 
+import "strings"
+
 // Kind is the kind of policy a document is; it decides which elements are required or refused.
 type Kind uint8
 
@@ -19,6 +21,16 @@ func (k Kind) String() string {
 		return kindNames[k]
 	}
 	return "policy"
+}
+
+// KindNamed returns the kind a short name stands for: identity, session, trust, key or bucket.
+func KindNamed(name string) (Kind, bool) {
+	for i, n := range kindNames {
+		if strings.TrimSuffix(n, " policy") == name {
+			return Kind(i), true
+		}
+	}
+	return 0, false
 }
 
 // resource reports whether the kind is a resource-based policy (one with a Principal element).
