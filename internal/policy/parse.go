@@ -298,7 +298,7 @@ func (s *Statement) parsePrincipal(obj map[string]any, kind Kind, bad badFunc) e
 	case err != nil:
 		return err
 	case present && !kind.resource():
-		return bad(name, "Policy document should not specify a principal (a "+kind.String()+" has none)")
+		return bad(name, "Policy document should not specify a principal: the "+kind.String()+" applies to whoever holds it")
 	case !present && kind.resource():
 		return bad("Principal", "missing required element Principal (every statement of a "+kind.String()+" names its principals)")
 	case !present:
