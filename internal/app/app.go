@@ -4,6 +4,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,7 +14,9 @@ import (
 	"github.com/keytrail/keytrail/internal/credentials"
 	"github.com/keytrail/keytrail/internal/gateway"
 	"github.com/keytrail/keytrail/internal/iam"
+	"github.com/keytrail/keytrail/internal/kms"
 	"github.com/keytrail/keytrail/internal/policy"
+	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/protocol/awsquery"
 	"github.com/keytrail/keytrail/internal/seal"
 	"github.com/keytrail/keytrail/internal/sigv4"
@@ -38,7 +41,11 @@ type App struct {
 	DB      store.DB
 	IAM     *iam.Service
 	STS     *sts.Service
+	KMS     *kms.Service
 	Gateway *gateway.Gateway
+
+	stop func()        // ends the background work (the KMS sweep)
+	done chan struct{} // closed when the background work has ended
 }
 
 // Open opens the state under cfg.Data and wires every service.
@@ -66,6 +73,13 @@ func Open(cfg Config) (*App, error) {
 	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: cfg.Now})
 	az.SetIdentities(iamSvc)
 	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Policies: policies, Now: cfg.Now})
+	kmsSvc := kms.New(kms.Config{DB: db, Barrier: barrier, Authorizer: az, Policies: policies, Principals: iamSvc,
+		Region: cfg.Region, Logger: cfg.Logger, Now: cfg.Now})
+	// Deletions and rotations that fell due while keytrail was down happen before it serves.
+	if err := kmsSvc.Sweep(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("kms sweep: %w", err)
+	}
 	resolver := &credentials.Resolver{RootSecret: cfg.RootSecret, IAM: iamSvc, STS: stsSvc}
 	gw := gateway.New(gateway.Config{
 		Region:   cfg.Region,
@@ -73,16 +87,25 @@ func Open(cfg Config) (*App, error) {
 		Logger:   cfg.Logger,
 		Verifier: sigv4.NewVerifier(resolver, cfg.Now),
 		Query:    []*awsquery.Service{iamSvc.API(), stsSvc.API()},
+		JSON:     []*awsjson.Service{kmsSvc.API()},
 		Now:      cfg.Now,
 	})
-	return &App{DB: db, IAM: iamSvc, STS: stsSvc, Gateway: gw}, nil
+	ctx, stop := context.WithCancel(context.Background())
+	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, Gateway: gw, stop: stop, done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		kmsSvc.Run(ctx, time.Minute)
+	}()
+	return a, nil
 }
 
 // Handler is the HTTP handler of the one endpoint.
 func (a *App) Handler() http.Handler { return a.Gateway }
 
-// Close closes the state store.
+// Close ends the background work and closes the state store.
 func (a *App) Close() error {
+	a.stop()
+	<-a.done
 	if err := a.DB.Close(); err != nil {
 		return fmt.Errorf("close state: %w", err)
 	}

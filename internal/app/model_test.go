@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/protocol/awsquery"
 )
 
@@ -136,6 +137,70 @@ func TestOperationTablesMatchTheAWSModels(t *testing.T) {
 				for _, f := range xmlFields(h.Out) {
 					if _, ok := members[f]; !ok {
 						t.Errorf("output element %s is not a member of %s", f, op.Output.Shape)
+					}
+				}
+			})
+		}
+	}
+}
+
+// jsonFields returns the JSON member names a type reads or writes (embedded structs flattened).
+func jsonFields(t reflect.Type) map[string]bool {
+	out := map[string]bool{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			for k := range jsonFields(f.Type) {
+				out[k] = true
+			}
+			continue
+		}
+		name := f.Name
+		if tag := strings.Split(f.Tag.Get("json"), ",")[0]; tag != "" {
+			name = tag
+		}
+		out[name] = true
+	}
+	return out
+}
+
+// TestJSONOperationTablesMatchTheAWSModels checks the JSON services' tables against botocore:
+// every operation exists, every member keytrail reads or writes is in the model's shape, every
+// required input member is read, and an operation without output writes nothing.
+func TestJSONOperationTablesMatchTheAWSModels(t *testing.T) {
+	e := start(t, t.TempDir())
+	for _, svc := range []struct {
+		api              *awsjson.Service
+		service, version string
+	}{{e.app.KMS.API(), "kms", "2014-11-01"}} {
+		m := loadModel(t, svc.service, svc.version)
+		for name, h := range svc.api.Operations {
+			t.Run(svc.service+"."+name, func(t *testing.T) {
+				op, ok := m.Operations[name]
+				if !ok {
+					t.Fatalf("%s is not an operation of the %s model", name, svc.service)
+				}
+				in := jsonFields(h.In)
+				for f := range in {
+					if _, ok := m.Shapes[op.Input.Shape].Members[f]; !ok {
+						t.Errorf("input member %s is not in %s", f, op.Input.Shape)
+					}
+				}
+				for _, req := range m.Shapes[op.Input.Shape].Required {
+					if !in[req] {
+						t.Errorf("required input member %s is not read", req)
+					}
+				}
+				out := jsonFields(h.Out)
+				if op.Output.Shape == "" {
+					if len(out) > 0 {
+						t.Errorf("the model has no output, keytrail writes %v", out)
+					}
+					return
+				}
+				for f := range out {
+					if _, ok := m.Shapes[op.Output.Shape].Members[f]; !ok {
+						t.Errorf("output member %s is not in %s", f, op.Output.Shape)
 					}
 				}
 			})

@@ -106,6 +106,12 @@ func (e *Engine) Authorize(ctx context.Context, req Request) (Decision, error) {
 			resMatch = r.AllowMatch
 		}
 	}
+	for _, g := range req.Grants {
+		if m := grantMatch(g.Grantee, &in.req.Caller); m > resMatch {
+			resMatch = m
+			d.Matched = append(d.Matched, Matched{Policy: "grant " + g.ID, Effect: policy.Allow, Principal: m})
+		}
+	}
 	if resMatch == policy.MatchRole && !sessionAllow {
 		resMatch = policy.NoMatch // grants to the role are limited by the session policy
 	}
@@ -168,6 +174,22 @@ func (e *Engine) compile(name, text string, kind policy.Kind, typ string) named 
 }
 
 var denyAll, _ = policy.Parse(`{"Version":"2012-10-17","Statement":[{"Sid":"UnparseableStoredPolicy","Effect":"Deny","Action":"*","Resource":"*"}]}`, policy.Identity)
+
+// grantMatch says how a grant's grantee matches the caller: the caller itself (or the service),
+// the caller's role, or the caller's account (which delegates to identity policies).
+func grantMatch(grantee string, c *policy.Caller) policy.Match {
+	switch {
+	case grantee == "":
+		return policy.NoMatch
+	case grantee == c.ARN || grantee == c.Service:
+		return policy.MatchDirect
+	case grantee == c.RoleARN:
+		return policy.MatchRole
+	case c.Account != "" && grantee == identity.RootARN(c.Account):
+		return policy.MatchAccount
+	}
+	return policy.NoMatch
+}
 
 func matched(name string, s *policy.Statement, m policy.Match) Matched {
 	return Matched{Policy: name, Sid: s.Sid, Index: s.Index, Effect: s.Effect, Principal: m}

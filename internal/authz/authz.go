@@ -14,6 +14,7 @@ package authz
 
 import (
 	"context"
+	"strings"
 
 	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/policy"
@@ -31,8 +32,46 @@ type Request struct {
 	ResourcePolicy *policy.Policy
 	// Context holds the service's condition keys (kms:EncryptionContext:…, aws:SourceArn,
 	// sts:ExternalId…); names match regardless of case. The engine adds the global keys of the
-	// caller and the request (aws:PrincipalArn, aws:SourceIp, aws:CurrentTime…).
+	// caller and the request (aws:PrincipalArn, aws:SourceIp, aws:CurrentTime…) and the keys an
+	// in-process caller put in the context with WithKeys.
 	Context map[string][]string
+	// Grants are the KMS grants that allow this operation with this request's encryption context
+	// (the KMS service checks operations and constraints); a grant to the caller, its role, or
+	// its account (delegating to identity policies) allows as the key policy would.
+	Grants []Grant
+}
+
+// Grant is a KMS grant as the engine sees it.
+type Grant struct {
+	ID      string
+	Grantee string // the grantee principal's ARN (or a service principal)
+}
+
+type keysKey struct{}
+
+// WithKeys returns a context whose authorization decisions see these condition keys as well:
+// how an in-process caller acting for another passes what AWS would (kms:ViaService when S3 calls
+// KMS for a user; aws:SourceArn and aws:SourceAccount when CloudTrail acts for a trail). Keys
+// already in ctx are kept unless keys names them again.
+func WithKeys(ctx context.Context, keys map[string][]string) context.Context {
+	merged := map[string][]string{}
+	for k, v := range keysFrom(ctx) {
+		merged[k] = v
+	}
+	for k, v := range keys {
+		for old := range merged {
+			if strings.EqualFold(old, k) {
+				delete(merged, old)
+			}
+		}
+		merged[k] = v
+	}
+	return context.WithValue(ctx, keysKey{}, merged)
+}
+
+func keysFrom(ctx context.Context) map[string][]string {
+	m, _ := ctx.Value(keysKey{}).(map[string][]string)
+	return m
 }
 
 // The policy types named in denial messages.

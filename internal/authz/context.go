@@ -64,13 +64,14 @@ type evalContext struct {
 	at      time.Time        // the request time, for aws:CurrentTime and aws:EpochTime (formatted on demand)
 	now     func() time.Time // the time of in-process calls, read on demand
 	service map[string][]string
+	carried map[string][]string // keys an in-process caller put in the context (WithKeys)
 }
 
 func newInput(ctx context.Context, req *Request, now func() time.Time) *input {
 	in := &input{}
 	in.req.Action, in.req.Resource, in.req.Context = req.Action, req.Resource, &in.ctx
 	c, p := &in.ctx, &req.Principal
-	c.service = req.Context
+	c.service, c.carried = req.Context, keysFrom(ctx)
 	set := func(k int, v string) { c.vals[k], c.has[k] = v, true }
 	caller := &in.req.Caller
 	switch p.Type {
@@ -139,10 +140,18 @@ func (c *evalContext) Lookup(key string) ([]string, bool) {
 			return c.global(k), true
 		}
 	}
-	if v, ok := c.service[key]; ok {
+	if v, ok := lookup(c.service, key); ok {
 		return v, true
 	}
-	for k, v := range c.service {
+	return lookup(c.carried, key)
+}
+
+// lookup finds a key in a map regardless of case, trying the name as written first.
+func lookup(m map[string][]string, key string) ([]string, bool) {
+	if v, ok := m[key]; ok {
+		return v, true
+	}
+	for k, v := range m {
 		if strings.EqualFold(k, key) {
 			return v, true
 		}

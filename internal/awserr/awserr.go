@@ -70,6 +70,26 @@ const (
 	// STS.
 	RegionDisabledException Code = "RegionDisabledException"
 	PackedPolicyTooLarge    Code = "PackedPolicyTooLarge"
+
+	// KMS (botocore-kms exception shapes; all 400 but KMSInternalException).
+	NotFoundException                Code = "NotFoundException"
+	DisabledException                Code = "DisabledException"
+	KMSInvalidStateException         Code = "KMSInvalidStateException"
+	InvalidCiphertextException       Code = "InvalidCiphertextException"
+	IncorrectKeyException            Code = "IncorrectKeyException"
+	MalformedPolicyDocumentException Code = "MalformedPolicyDocumentException"
+	InvalidKeyUsageException         Code = "InvalidKeyUsageException"
+	InvalidArnException              Code = "InvalidArnException"
+	AlreadyExistsException           Code = "AlreadyExistsException"
+	InvalidAliasNameException        Code = "InvalidAliasNameException"
+	LimitExceededException           Code = "LimitExceededException"
+	UnsupportedOperationException    Code = "UnsupportedOperationException"
+	InvalidMarkerException           Code = "InvalidMarkerException"
+	InvalidGrantTokenException       Code = "InvalidGrantTokenException"
+	InvalidGrantIDException          Code = "InvalidGrantIdException"
+	TagException                     Code = "TagException"
+	DryRunOperationException         Code = "DryRunOperationException"
+	KMSInternalException             Code = "KMSInternalException"
 )
 
 // statuses maps a code to the HTTP status AWS answers it with. Codes not listed answer 400.
@@ -92,6 +112,7 @@ var statuses = map[Code]int{
 	LimitExceeded:                       http.StatusConflict,
 	ExpiredToken:                        http.StatusBadRequest,
 	InvalidToken:                        http.StatusBadRequest,
+	KMSInternalException:                http.StatusInternalServerError,
 }
 
 // Status returns the HTTP status AWS uses for the code.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
@@ -67,4 +68,32 @@ func (s *Service) IdentityPolicies(ctx context.Context, p identity.Principal) ([
 		return err
 	})
 	return out, err
+}
+
+// PrincipalExists reports whether an IAM user or role ARN names an existing user or role (its
+// path included), for services that refuse policies naming principals that do not exist (KMS).
+// Other ARNs (account roots, sessions, services) are not IAM entities and exist.
+func (s *Service) PrincipalExists(ctx context.Context, arn string) (bool, error) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
+	if !ok {
+		return true, nil
+	}
+	account, resource, _ := strings.Cut(rest, ":")
+	k := userKind
+	switch {
+	case strings.HasPrefix(resource, "user/"):
+	case strings.HasPrefix(resource, "role/"):
+		k = roleKind
+	default:
+		return true, nil
+	}
+	name := resource[strings.LastIndex(resource, "/")+1:]
+	e, err := s.loadEntity(ctx, k, account, name)
+	if awserr.HasCode(err, awserr.NoSuchEntity) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return e.ARN() == arn, nil
 }

@@ -1,0 +1,212 @@
+package kms
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+// aliasRecord is the stored form of an alias (format version 1).
+type aliasRecord struct {
+	V       int       `json:"v"`
+	Name    string    `json:"name"`
+	Target  string    `json:"target"` // key ID, same account and region
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+}
+
+var aliasNamePattern = regexp.MustCompile(`^alias/[a-zA-Z0-9:/_-]+$`)
+
+func aliasNotFound(arn string) error {
+	return awserr.New(awserr.NotFoundException, "Alias %s is not found.", arn)
+}
+
+// aliasTarget returns the key ID an alias points to.
+func (s *Service) aliasTarget(c *call, account, region, name string) (string, error) {
+	var a *aliasRecord
+	err := s.db.View(c.ctx, func(tx store.Tx) (err error) {
+		a, err = getAlias(tx, account, region, name)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	if a == nil {
+		return "", aliasNotFound(aliasARN(region, account, name))
+	}
+	return a.Target, nil
+}
+
+func getAlias(tx store.Tx, account, region, name string) (*aliasRecord, error) {
+	v, err := tx.Get(tableAliases, keyStoreKey(account, region, name))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var a aliasRecord
+	if err := json.Unmarshal(v, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+func putAlias(tx store.Tx, account, region string, a *aliasRecord) error {
+	a.V = 1
+	v, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return tx.Put(tableAliases, keyStoreKey(account, region, a.Name), v)
+}
+
+// checkAliasName validates an alias name: alias/<name>, not under the reserved alias/aws/.
+func checkAliasName(name string) error {
+	var v validation
+	if v.required("aliasName", name) {
+		v.length("aliasName", name, 1, 256)
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+	switch {
+	case !aliasNamePattern.MatchString(name):
+		return awserr.New(awserr.InvalidAliasNameException, "Alias must start with the prefix \"alias/\" and contain only alphanumeric characters, forward slashes (/), underscores (_), colons (:) and dashes (-): %s", name)
+	case strings.HasPrefix(name, "alias/aws/"):
+		return awserr.New(awserr.InvalidAliasNameException, "Alias names cannot begin with alias/aws/: that prefix is reserved for AWS managed keys.")
+	}
+	return nil
+}
+
+// CreateAlias points a new alias at a key of the caller's account (key ID or key ARN). It needs
+// kms:CreateAlias on the alias (identity policy) and on the key (key policy): one engine call for
+// the key, whose identity side covers the alias. Errors: AlreadyExistsException,
+// InvalidAliasNameException, NotFoundException, KMSInvalidStateException, AccessDeniedException.
+func (s *Service) CreateAlias(ctx context.Context, in *AliasInput) (*Empty, error) {
+	return s.setAlias(ctx, "CreateAlias", in, true)
+}
+
+// UpdateAlias points an existing alias at another key of the caller's account. Errors:
+// NotFoundException, KMSInvalidStateException (the new key is pending deletion), AccessDeniedException.
+func (s *Service) UpdateAlias(ctx context.Context, in *AliasInput) (*Empty, error) {
+	return s.setAlias(ctx, "UpdateAlias", in, false)
+}
+
+func (s *Service) setAlias(ctx context.Context, action string, in *AliasInput, create bool) (*Empty, error) {
+	if err := checkAliasName(in.AliasName); err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(in.TargetKeyID, "alias/") || aliasARNPattern.MatchString(in.TargetKeyID) {
+		return nil, awserr.New(awserr.ValidationException, "Aliases must refer to keys. Not aliases")
+	}
+	c, k, err := s.keyOp(ctx, action, "targetKeyId", in.TargetKeyID, keyOwnAccount, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkState(k, false); err != nil {
+		return nil, err
+	}
+	now := s.stamp()
+	err = s.db.Update(ctx, func(tx store.Tx) error {
+		a, err := getAlias(tx, c.p.Account, c.region, in.AliasName)
+		if err != nil {
+			return err
+		}
+		switch {
+		case create && a != nil:
+			return awserr.New(awserr.AlreadyExistsException, "An alias with the name %s already exists", aliasARN(c.region, c.p.Account, in.AliasName))
+		case !create && a == nil:
+			return aliasNotFound(aliasARN(c.region, c.p.Account, in.AliasName))
+		case create:
+			a = &aliasRecord{Name: in.AliasName, Created: now}
+		}
+		a.Target, a.Updated = k.rec.ID, now
+		return putAlias(tx, c.p.Account, c.region, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, nil
+}
+
+// DeleteAlias deletes an alias of the caller's account; the key is unchanged. It needs
+// kms:DeleteAlias on the key the alias points to. Errors: NotFoundException, AccessDeniedException.
+func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Empty, error) {
+	if err := checkAliasName(in.AliasName); err != nil {
+		return nil, err
+	}
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	target, err := s.aliasTarget(c, c.p.Account, c.region, in.AliasName)
+	if err != nil {
+		return nil, err
+	}
+	k, err := s.key(c, c.p.Account, c.region, target)
+	if err != nil {
+		return nil, err
+	}
+	if k == nil {
+		return nil, aliasNotFound(aliasARN(c.region, c.p.Account, in.AliasName))
+	}
+	if err := s.authorize(c, "DeleteAlias", k, nil, nil); err != nil {
+		return nil, err
+	}
+	return &Empty{}, s.db.Update(ctx, func(tx store.Tx) error {
+		return tx.Delete(tableAliases, keyStoreKey(c.p.Account, c.region, in.AliasName))
+	})
+}
+
+// ListAliases lists the caller's aliases in the region by name, optionally only those of one key
+// (key ID or key ARN). Authorized by identity policies. Errors: NotFoundException,
+// InvalidMarkerException, ValidationException, AccessDeniedException.
+func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAliasesOutput, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorizeIdentity(c, "ListAliases", nil); err != nil {
+		return nil, err
+	}
+	filter := ""
+	if in.KeyID != "" {
+		k, err := s.resolve(c, in.KeyID, keyOwnAccount)
+		if err != nil {
+			return nil, err
+		}
+		filter = k.rec.ID
+	}
+	var aliases []AliasListEntry
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		return tx.Scan(tableAliases, c.p.Account+"/"+c.region+"/", "", func(_ string, v []byte) error {
+			var a aliasRecord
+			if err := json.Unmarshal(v, &a); err != nil {
+				return err
+			}
+			if filter == "" || a.Target == filter {
+				aliases = append(aliases, AliasListEntry{AliasName: a.Name, AliasArn: aliasARN(c.region, c.p.Account, a.Name),
+					TargetKeyID: a.Target, CreationDate: awsjsonTime(a.Created), LastUpdatedDate: awsjsonTime(a.Updated)})
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, pg, err := page(aliases, func(a AliasListEntry) string { return a.AliasName }, in.PageInput, 100, 50)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []AliasListEntry{}
+	}
+	return &ListAliasesOutput{Aliases: out, PageOutput: pg}, nil
+}

@@ -1,0 +1,368 @@
+package kms
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"maps"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/authz"
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+// grantRecord is the stored form of a grant (format version 1). The grant token is kept only as
+// a hash.
+type grantRecord struct {
+	V           int               `json:"v"`
+	ID          string            `json:"id"`
+	KeyID       string            `json:"keyId"`
+	Account     string            `json:"account"`
+	Region      string            `json:"region"`
+	Name        string            `json:"name,omitempty"`
+	Grantee     string            `json:"grantee"`
+	Retiring    string            `json:"retiring,omitempty"`
+	Operations  []string          `json:"operations"`
+	Constraints *GrantConstraints `json:"constraints,omitempty"`
+	Issuing     string            `json:"issuing"`
+	Created     time.Time         `json:"created"`
+	TokenHash   string            `json:"tokenHash"`
+}
+
+// The operations a grant on a symmetric encryption key can allow.
+var grantOperations = []string{"Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+	"ReEncryptFrom", "ReEncryptTo", "CreateGrant", "RetireGrant", "DescribeKey"}
+
+// cryptoOperations are the grant operations that grant constraints apply to.
+var cryptoOperations = []string{"Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo"}
+
+var granteePattern = regexp.MustCompile(`^(arn:aws:(iam|sts)::[0-9]{12}:\S+|[a-z0-9.-]+\.amazonaws\.com)$`)
+
+func grantKey(account, region, keyID, id string) string {
+	return account + "/" + region + "/" + keyID + "/" + id
+}
+
+func listGrants(tx store.Tx, account, region, keyID string) ([]grantRecord, error) {
+	var out []grantRecord
+	err := tx.Scan(tableGrants, account+"/"+region+"/"+keyID+"/", "", func(_ string, v []byte) error {
+		var g grantRecord
+		if err := json.Unmarshal(v, &g); err != nil {
+			return err
+		}
+		out = append(out, g)
+		return nil
+	})
+	return out, err
+}
+
+// grantsFor returns the key's grants that allow an operation with an encryption context.
+func (k *loadedKey) grantsFor(operation string, ec map[string]string) []authz.Grant {
+	var out []authz.Grant
+	for _, g := range k.grants {
+		if !slices.Contains(g.Operations, operation) || !g.Constraints.allow(ec) {
+			continue
+		}
+		out = append(out, authz.Grant{ID: g.ID, Grantee: g.Grantee})
+	}
+	return out
+}
+
+// allow reports whether a request's encryption context satisfies the constraints.
+func (gc *GrantConstraints) allow(ec map[string]string) bool {
+	if gc == nil {
+		return true
+	}
+	if gc.EncryptionContextEquals != nil && !maps.Equal(gc.EncryptionContextEquals, ec) {
+		return false
+	}
+	for k, v := range gc.EncryptionContextSubset {
+		if got, ok := ec[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}
+
+func (g *grantRecord) entry() GrantListEntry {
+	return GrantListEntry{KeyID: keyARN(g.Region, g.Account, g.KeyID), GrantID: g.ID, Name: g.Name, CreationDate: awsjsonTime(g.Created),
+		GranteePrincipal: g.Grantee, RetiringPrincipal: g.Retiring, IssuingAccount: identity.RootARN(g.Issuing),
+		Operations: g.Operations, Constraints: g.Constraints}
+}
+
+func tokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// CreateGrant lets a grantee principal use a key for some operations, optionally only with an
+// encryption context (other accounts' keys by ARN). Errors: ValidationException,
+// NotFoundException, DisabledException, KMSInvalidStateException, DryRunOperationException,
+// AccessDeniedException.
+func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*CreateGrantOutput, error) {
+	var v validation
+	if v.required("granteePrincipal", in.GranteePrincipal) && !granteePattern.MatchString(in.GranteePrincipal) {
+		v.add("granteePrincipal", in.GranteePrincipal, "Member must be a principal ARN or an AWS service principal")
+	}
+	if in.RetiringPrincipal != "" && !granteePattern.MatchString(in.RetiringPrincipal) {
+		v.add("retiringPrincipal", in.RetiringPrincipal, "Member must be a principal ARN or an AWS service principal")
+	}
+	if len(in.Operations) == 0 {
+		v.required("operations", "")
+	}
+	for _, op := range in.Operations {
+		if !slices.Contains(grantOperations, op) {
+			v.add("operations", op, "Member must be an operation a grant on a symmetric encryption key allows: "+joinOps(grantOperations))
+		}
+	}
+	if len(in.Name) > 256 {
+		v.add("name", in.Name, "Member must have length less than or equal to 256")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if in.Constraints != nil && !slices.ContainsFunc(in.Operations, func(op string) bool { return slices.Contains(cryptoOperations, op) }) {
+		return nil, awserr.New(awserr.ValidationException, "Grant constraints apply only to cryptographic operations.")
+	}
+	ops := slices.Clone(in.Operations)
+	keys := map[string][]string{"kms:GranteePrincipal": {in.GranteePrincipal}, "kms:GrantOperations": ops, "kms:GrantIsForAWSResource": {"false"}}
+	if in.RetiringPrincipal != "" {
+		keys["kms:RetiringPrincipal"] = []string{in.RetiringPrincipal}
+	}
+	var v2 validation
+	v2.keyID("keyId", in.KeyID)
+	if err := v2.err(); err != nil {
+		return nil, err
+	}
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	k, err := s.resolve(c, in.KeyID, keyAnyAccount)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(c, "CreateGrant", k, keys, k.grantsFor("CreateGrant", nil)); err != nil {
+		return nil, err
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
+	if err := checkState(k, true); err != nil {
+		return nil, err
+	}
+	id, err := s.randomHex(32)
+	if err != nil {
+		return nil, err
+	}
+	raw := make([]byte, 96)
+	if _, err := s.rand.Read(raw); err != nil {
+		return nil, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	g := grantRecord{V: 1, ID: id, KeyID: k.rec.ID, Account: k.rec.Account, Region: k.rec.Region, Name: in.Name, Grantee: in.GranteePrincipal,
+		Retiring: in.RetiringPrincipal, Operations: ops, Constraints: in.Constraints, Issuing: c.p.Account, Created: s.stamp(), TokenHash: tokenHash(token)}
+	err = s.update(c, k, func(tx store.Tx, _ *keyRecord) error {
+		v, err := json.Marshal(g)
+		if err != nil {
+			return err
+		}
+		return tx.Put(tableGrants, grantKey(g.Account, g.Region, g.KeyID, g.ID), v)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CreateGrantOutput{GrantToken: token, GrantID: id}, nil
+}
+
+func joinOps(ops []string) string {
+	out := ""
+	for i, op := range ops {
+		if i > 0 {
+			out += ", "
+		}
+		out += op
+	}
+	return out
+}
+
+// ListGrants lists a key's grants (other accounts' keys by ARN), optionally one grant or one
+// grantee's. Errors: NotFoundException, InvalidMarkerException, AccessDeniedException.
+func (s *Service) ListGrants(ctx context.Context, in *ListGrantsInput) (*ListGrantsOutput, error) {
+	_, k, err := s.keyOp(ctx, "ListGrants", "keyId", in.KeyID, keyAnyAccount, nil)
+	if err != nil {
+		return nil, err
+	}
+	var grants []GrantListEntry
+	for _, g := range k.grants {
+		if (in.GrantID == "" || g.ID == in.GrantID) && (in.GranteePrincipal == "" || g.Grantee == in.GranteePrincipal) {
+			grants = append(grants, g.entry())
+		}
+	}
+	return pageGrants(grants, in.PageInput)
+}
+
+func pageGrants(grants []GrantListEntry, in PageInput) (*ListGrantsOutput, error) {
+	out, pg, err := page(grants, func(g GrantListEntry) string { return g.GrantID }, in, 100, 50)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []GrantListEntry{}
+	}
+	return &ListGrantsOutput{Grants: out, PageOutput: pg}, nil
+}
+
+// findGrant returns a grant by token, or by key and grant ID.
+func (s *Service) findGrant(c *call, in *RetireGrantInput) (*loadedKey, *grantRecord, error) {
+	if in.GrantToken != "" {
+		want := tokenHash(in.GrantToken)
+		var found *grantRecord
+		err := s.db.View(c.ctx, func(tx store.Tx) error {
+			return tx.Scan(tableGrants, "", "", func(_ string, v []byte) error {
+				var g grantRecord
+				if err := json.Unmarshal(v, &g); err != nil {
+					return err
+				}
+				if g.TokenHash == want {
+					found = &g
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		if found == nil {
+			return nil, nil, awserr.New(awserr.InvalidGrantTokenException, "The grant token is not valid.")
+		}
+		k, err := s.key(c, found.Account, found.Region, found.KeyID)
+		if err != nil || k == nil {
+			return nil, nil, awserr.New(awserr.InvalidGrantTokenException, "The grant token is not valid.")
+		}
+		return k, found, nil
+	}
+	if in.KeyID == "" || in.GrantID == "" {
+		return nil, nil, awserr.New(awserr.ValidationException, "Specify a GrantToken, or both KeyId and GrantId.")
+	}
+	k, err := s.resolve(c, in.KeyID, keyAnyAccount)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, g := range k.grants {
+		if g.ID == in.GrantID {
+			return k, &g, nil
+		}
+	}
+	return nil, nil, awserr.New(awserr.NotFoundException, "Grant ID %s not found", in.GrantID)
+}
+
+// RetireGrant deletes a grant, by token or by key and grant ID. Retiring is not governed by
+// policies but by the grant itself: its retiring principal, its grantee when the grant allows
+// RetireGrant, or the account that created it may retire it. Errors: InvalidGrantTokenException,
+// NotFoundException, DryRunOperationException, AccessDeniedException.
+func (s *Service) RetireGrant(ctx context.Context, in *RetireGrantInput) (*Empty, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	k, g, err := s.findGrant(c, in)
+	if err != nil {
+		return nil, err
+	}
+	who := []string{c.p.ARN, c.p.RoleARN, c.p.Service}
+	allowed := slices.Contains(who, g.Retiring) && g.Retiring != "" ||
+		slices.Contains(g.Operations, "RetireGrant") && slices.Contains(who, g.Grantee) ||
+		c.p.Type == identity.Root && c.p.Account == g.Issuing
+	if !allowed {
+		return nil, awserr.New(awserr.AccessDeniedException, "User: %s is not authorized to perform: kms:RetireGrant on resource: %s because it is neither the grant's retiring principal, nor its grantee with RetireGrant, nor the account that created it", callerName(c), k.arn)
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
+	return &Empty{}, s.deleteGrant(c, k, g)
+}
+
+func callerName(c *call) string {
+	if c.p.Type == identity.AWSService {
+		return c.p.Service
+	}
+	return c.p.ARN
+}
+
+func (s *Service) deleteGrant(c *call, k *loadedKey, g *grantRecord) error {
+	return s.update(c, k, func(tx store.Tx, _ *keyRecord) error {
+		return tx.Delete(tableGrants, grantKey(g.Account, g.Region, g.KeyID, g.ID))
+	})
+}
+
+// RevokeGrant deletes a grant of a key (other accounts' keys by ARN), as kms:RevokeGrant allows.
+// Errors: NotFoundException, DryRunOperationException, AccessDeniedException.
+func (s *Service) RevokeGrant(ctx context.Context, in *RevokeGrantInput) (*Empty, error) {
+	var v validation
+	v.required("grantId", in.GrantID)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	c, k, err := s.keyOp(ctx, "RevokeGrant", "keyId", in.KeyID, keyAnyAccount, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
+	for _, g := range k.grants {
+		if g.ID == in.GrantID {
+			return &Empty{}, s.deleteGrant(c, k, &g)
+		}
+	}
+	return nil, awserr.New(awserr.NotFoundException, "Grant ID %s not found", in.GrantID)
+}
+
+// ListRetirableGrants lists the grants of the caller's account and region that a principal may
+// retire. Authorized by identity policies. Errors: ValidationException, AccessDeniedException.
+func (s *Service) ListRetirableGrants(ctx context.Context, in *ListRetirableGrantsInput) (*ListGrantsOutput, error) {
+	var v validation
+	v.required("retiringPrincipal", in.RetiringPrincipal)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorizeIdentity(c, "ListRetirableGrants", nil); err != nil {
+		return nil, err
+	}
+	var grants []GrantListEntry
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		return tx.Scan(tableGrants, c.p.Account+"/"+c.region+"/", "", func(_ string, v []byte) error {
+			var g grantRecord
+			if err := json.Unmarshal(v, &g); err != nil {
+				return err
+			}
+			if g.Retiring == in.RetiringPrincipal {
+				grants = append(grants, g.entry())
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(grants, func(a, b GrantListEntry) int {
+		switch {
+		case a.GrantID < b.GrantID:
+			return -1
+		case a.GrantID > b.GrantID:
+			return 1
+		}
+		return 0
+	})
+	return pageGrants(grants, in.PageInput)
+}

@@ -1,0 +1,616 @@
+package kms
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/policy"
+	"github.com/keytrail/keytrail/internal/protocol/awsjson"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+func awsjsonTime(t time.Time) *awsjson.Time { return awsjson.NewTime(t) }
+
+// defaultPolicy is the key policy CreateKey gives a key when the request names none (A.5).
+func defaultPolicy(account string) string {
+	return `{
+  "Version" : "2012-10-17",
+  "Id" : "key-default-1",
+  "Statement" : [ {
+    "Sid" : "Enable IAM User Permissions",
+    "Effect" : "Allow",
+    "Principal" : {
+      "AWS" : "arn:aws:iam::` + account + `:root"
+    },
+    "Action" : "kms:*",
+    "Resource" : "*"
+  } ]
+}`
+}
+
+// newMaterial draws 32 bytes of key material and seals it for the key's version n.
+func (s *Service) newMaterial(arn string, n uint32, rotation string) (keyVersion, error) {
+	material := make([]byte, 32)
+	if _, err := io.ReadFull(s.rand, material); err != nil {
+		return keyVersion{}, err
+	}
+	sealed, err := s.barrier.Seal(material, materialPurpose(arn, n))
+	if err != nil {
+		return keyVersion{}, err
+	}
+	id, err := s.randomHex(32)
+	if err != nil {
+		return keyVersion{}, err
+	}
+	return keyVersion{N: n, MaterialID: id, Sealed: sealed, Created: s.stamp(), Rotation: rotation}, nil
+}
+
+// checkKeyPolicy validates a key policy document: size (LimitExceededException), grammar and
+// principals (MalformedPolicyDocumentException), and the lockout safety check unless bypassed:
+// the policy must let the caller make a later PutKeyPolicy call on the key.
+func (s *Service) checkKeyPolicy(c *call, doc, arn, account string, bypass bool) (*policy.Policy, error) {
+	if err := policy.CheckSize(doc, policy.Key, policy.MaxKeyPolicySize); err != nil {
+		return nil, awserr.New(awserr.LimitExceededException, "The key policy is %d bytes; the limit is %d bytes.", len(doc), policy.MaxKeyPolicySize)
+	}
+	p, err := policy.Parse(doc, policy.Key)
+	if err != nil {
+		return nil, awserr.New(awserr.MalformedPolicyDocumentException, "%s", err.Error())
+	}
+	if err := s.checkPrincipals(c, p); err != nil {
+		return nil, err
+	}
+	if bypass {
+		return p, nil
+	}
+	k := &loadedKey{rec: keyRecord{Account: account}, arn: arn, policy: p}
+	if err := s.authorize(c, "PutKeyPolicy", k, nil, nil); err != nil {
+		return nil, awserr.New(awserr.MalformedPolicyDocumentException, "The new key policy will not allow you to update the key policy in the future.")
+	}
+	return p, nil
+}
+
+// checkPrincipals refuses a key policy naming IAM users or roles that do not exist.
+func (s *Service) checkPrincipals(c *call, p *policy.Policy) error {
+	if s.principals == nil {
+		return nil
+	}
+	for _, st := range p.Statements {
+		if st.Principal == nil {
+			continue
+		}
+		for _, arn := range st.Principal.AWS {
+			if !strings.Contains(arn, ":user/") && !strings.Contains(arn, ":role/") {
+				continue
+			}
+			ok, err := s.principals.PrincipalExists(c.ctx, arn)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return awserr.New(awserr.MalformedPolicyDocumentException, "Policy contains a statement with one or more invalid principals: %s does not exist (%s).", arn, st.Label())
+			}
+		}
+	}
+	return nil
+}
+
+// CreateKey creates a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT, AWS_KMS) with
+// the given key policy or the default one. Authorized by identity policies (kms:CreateKey).
+// Errors: ValidationException, UnsupportedOperationException, MalformedPolicyDocumentException,
+// LimitExceededException, TagException, AccessDeniedException.
+func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*KeyMetadataOutput, error) {
+	var v validation
+	if len([]rune(in.Description)) > 8192 {
+		v.add("description", in.Description, "Member must have length less than or equal to 8192")
+	}
+	if in.Policy != nil && (len(*in.Policy) < 1 || len(*in.Policy) > 131072) {
+		v.add("policy", *in.Policy, "Member must have length between 1 and 131072")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	for field, got := range map[string]string{"KeySpec": in.KeySpec, "CustomerMasterKeySpec": in.CustomerMasterKeySpec} {
+		if got != "" && got != "SYMMETRIC_DEFAULT" {
+			return nil, awserr.New(awserr.UnsupportedOperationException, "%s %s is not supported: keytrail implements symmetric encryption keys (SYMMETRIC_DEFAULT) only.", field, got)
+		}
+	}
+	if in.KeyUsage != "" && in.KeyUsage != "ENCRYPT_DECRYPT" {
+		return nil, awserr.New(awserr.UnsupportedOperationException, "KeyUsage %s is not supported for KeySpec SYMMETRIC_DEFAULT: keytrail implements ENCRYPT_DECRYPT keys only.", in.KeyUsage)
+	}
+	if in.Origin != "" && in.Origin != "AWS_KMS" || in.CustomKeyStoreID != "" || in.XksKeyID != "" || in.MultiRegion != nil && *in.MultiRegion {
+		return nil, awserr.New(awserr.UnsupportedOperationException, "keytrail implements single-region keys with Origin AWS_KMS only.")
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.p.Type == identity.AWSService {
+		return nil, awserr.New(awserr.AccessDeniedException, "Service principals cannot create keys.")
+	}
+	bypass := map[string][]string{"kms:BypassPolicyLockoutSafetyCheck": {fmt.Sprint(in.BypassPolicyLockoutSafetyCheck)}}
+	if err := s.authorizeIdentity(c, "CreateKey", bypass); err != nil {
+		return nil, err
+	}
+	id, err := s.newUUID()
+	if err != nil {
+		return nil, err
+	}
+	arn := keyARN(c.region, c.p.Account, id)
+	doc := defaultPolicy(c.p.Account)
+	if in.Policy != nil {
+		doc = *in.Policy
+		if _, err := s.checkKeyPolicy(c, doc, arn, c.p.Account, in.BypassPolicyLockoutSafetyCheck); err != nil {
+			return nil, err
+		}
+	}
+	ver, err := s.newMaterial(arn, 1, "")
+	if err != nil {
+		return nil, err
+	}
+	rec := keyRecord{ID: id, Account: c.p.Account, Region: c.region, Description: in.Description, Created: s.stamp(),
+		State: stateEnabled, Policy: doc, Tags: in.Tags, Versions: []keyVersion{ver}}
+	if err := s.db.Update(ctx, func(tx store.Tx) error { return putKey(tx, &rec) }); err != nil {
+		return nil, err
+	}
+	k, err := s.key(c, c.p.Account, c.region, id)
+	if err != nil {
+		return nil, err
+	}
+	return &KeyMetadataOutput{KeyMetadata: k.metadata()}, nil
+}
+
+// DescribeKey describes a key, by key ID, key ARN, alias name or alias ARN (other accounts' keys
+// by ARN). Errors: NotFoundException, InvalidArnException, AccessDeniedException.
+func (s *Service) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*KeyMetadataOutput, error) {
+	_, k, err := s.keyOp(ctx, "DescribeKey", "keyId", in.KeyID, anyForm, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &KeyMetadataOutput{KeyMetadata: k.metadata()}, nil
+}
+
+// keyOp is the start of most key operations: validate the KeyId, resolve it as the operation
+// accepts it, and authorize the action on the key.
+func (s *Service) keyOp(ctx context.Context, action, field, id string, forms idForms, extra map[string][]string) (*call, *loadedKey, error) {
+	var v validation
+	v.keyID(field, id)
+	if err := v.err(); err != nil {
+		return nil, nil, err
+	}
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := s.resolve(c, id, forms)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.authorize(c, action, k, extra, nil); err != nil {
+		return nil, nil, err
+	}
+	return c, k, nil
+}
+
+// page applies Limit and Marker to a sorted list of names: the marker is the last name returned.
+func page[T any](items []T, name func(T) string, in PageInput, max, def int32) ([]T, PageOutput, error) {
+	limit := def
+	if in.Limit != nil {
+		limit = *in.Limit
+		if limit < 1 || limit > max {
+			return nil, PageOutput{}, awserr.New(awserr.ValidationException, "1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d", limit, max)
+		}
+	}
+	start := 0
+	if in.Marker != "" {
+		start = slices.IndexFunc(items, func(t T) bool { return name(t) > in.Marker })
+		if start < 0 {
+			start = len(items)
+		}
+		if !slices.ContainsFunc(items, func(t T) bool { return name(t) == in.Marker }) && start == len(items) && len(items) > 0 {
+			return nil, PageOutput{}, awserr.New(awserr.InvalidMarkerException, "The marker %q is not valid for this request.", in.Marker)
+		}
+	}
+	items = items[start:]
+	if len(items) > int(limit) {
+		return items[:limit], PageOutput{NextMarker: name(items[limit-1]), Truncated: true}, nil
+	}
+	return items, PageOutput{}, nil
+}
+
+// ListKeys lists the caller's keys in the region, all states. Authorized by identity policies.
+// Errors: ValidationException, InvalidMarkerException, AccessDeniedException.
+func (s *Service) ListKeys(ctx context.Context, in *PageInput) (*ListKeysOutput, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorizeIdentity(c, "ListKeys", nil); err != nil {
+		return nil, err
+	}
+	var keys []KeyListEntry
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		return tx.Scan(tableKeys, c.p.Account+"/"+c.region+"/", "", func(_ string, v []byte) error {
+			var rec keyRecord
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return err
+			}
+			keys = append(keys, KeyListEntry{KeyID: rec.ID, KeyArn: keyARN(rec.Region, rec.Account, rec.ID)})
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, pg, err := page(keys, func(e KeyListEntry) string { return e.KeyID }, *in, 1000, 100)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []KeyListEntry{}
+	}
+	return &ListKeysOutput{Keys: out, PageOutput: pg}, nil
+}
+
+// UpdateKeyDescription replaces a key's description. Errors: NotFoundException,
+// KMSInvalidStateException, ValidationException, AccessDeniedException.
+func (s *Service) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescriptionInput) (*Empty, error) {
+	var v validation
+	if in.Description == nil {
+		v.required("description", "")
+	} else if len([]rune(*in.Description)) > 8192 {
+		v.add("description", *in.Description, "Member must have length less than or equal to 8192")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	c, k, err := s.keyOp(ctx, "UpdateKeyDescription", "keyId", in.KeyID, keyOwnAccount, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
+		if rec.State == statePendingDeletion {
+			return pendingDeletion(k)
+		}
+		rec.Description = *in.Description
+		return nil
+	})
+}
+
+// EnableKey sets a key's state to Enabled. Errors: NotFoundException, KMSInvalidStateException
+// (pending deletion), AccessDeniedException.
+func (s *Service) EnableKey(ctx context.Context, in *KeyIDInput) (*Empty, error) {
+	return s.setEnabled(ctx, "EnableKey", in.KeyID, stateEnabled)
+}
+
+// DisableKey sets a key's state to Disabled: cryptographic operations then fail with
+// DisabledException. Errors: NotFoundException, KMSInvalidStateException, AccessDeniedException.
+func (s *Service) DisableKey(ctx context.Context, in *KeyIDInput) (*Empty, error) {
+	return s.setEnabled(ctx, "DisableKey", in.KeyID, stateDisabled)
+}
+
+func (s *Service) setEnabled(ctx context.Context, action, id, state string) (*Empty, error) {
+	c, k, err := s.keyOp(ctx, action, "keyId", id, keyOwnAccount, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
+		if rec.State == statePendingDeletion {
+			return pendingDeletion(k)
+		}
+		rec.State = state
+		return nil
+	})
+}
+
+// ScheduleKeyDeletion puts a key in PendingDeletion for 7–30 days (default 30); when the window
+// ends the key and its aliases and grants are deleted (Sweep). Errors: ValidationException,
+// NotFoundException, KMSInvalidStateException, AccessDeniedException.
+func (s *Service) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionInput) (*ScheduleKeyDeletionOutput, error) {
+	days := int32(30)
+	if in.PendingWindowInDays != nil {
+		days = *in.PendingWindowInDays
+		if days < 7 || days > 30 {
+			return nil, awserr.New(awserr.ValidationException, "1 validation error detected: Value '%d' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30", days)
+		}
+	}
+	c, k, err := s.keyOp(ctx, "ScheduleKeyDeletion", "keyId", in.KeyID, keyOwnAccount, nil)
+	if err != nil {
+		return nil, err
+	}
+	// AWS schedules deletion at the end of the day the window ends (UTC); keytrail keeps the
+	// exact instant, so that the window is the window asked for.
+	when := s.stamp().Add(time.Duration(days) * 24 * time.Hour)
+	err = s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
+		if rec.State == statePendingDeletion {
+			return pendingDeletion(k)
+		}
+		rec.State, rec.DeletionDate, rec.PendingWindow = statePendingDeletion, when, days
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ScheduleKeyDeletionOutput{KeyID: k.arn, DeletionDate: awsjsonTime(when), KeyState: statePendingDeletion, PendingWindowInDays: days}, nil
+}
+
+// CancelKeyDeletion takes a key out of PendingDeletion; it is Disabled afterwards, as in AWS.
+// Errors: NotFoundException, KMSInvalidStateException (not pending deletion), AccessDeniedException.
+func (s *Service) CancelKeyDeletion(ctx context.Context, in *KeyIDInput) (*KeyIDOutput, error) {
+	c, k, err := s.keyOp(ctx, "CancelKeyDeletion", "keyId", in.KeyID, keyOwnAccount, nil)
+	if err != nil {
+		return nil, err
+	}
+	err = s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
+		if rec.State != statePendingDeletion {
+			return awserr.New(awserr.KMSInvalidStateException, "%s is not pending deletion.", k.arn)
+		}
+		rec.State, rec.DeletionDate, rec.PendingWindow = stateDisabled, time.Time{}, 0
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &KeyIDOutput{KeyID: k.arn}, nil
+}
+
+// Sweep does what time does to keys: it deletes the keys whose deletion date has passed, with
+// their aliases and grants, and rotates the keys whose automatic rotation is due. keytrail runs
+// it at start and every minute (Run), so a window that ends while keytrail is down is honoured at
+// the next start.
+func (s *Service) Sweep(ctx context.Context) error {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var changed []string
+	err := s.db.Update(ctx, func(tx store.Tx) error {
+		var due []keyRecord
+		err := tx.Scan(tableKeys, "", "", func(_ string, v []byte) error {
+			var rec keyRecord
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return err
+			}
+			if rec.State == statePendingDeletion && !now.Before(rec.DeletionDate) || rec.State != statePendingDeletion && rec.Rotation && !now.Before(rec.NextRotation) {
+				due = append(due, rec)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, rec := range due {
+			arn := keyARN(rec.Region, rec.Account, rec.ID)
+			changed = append(changed, arn)
+			if rec.State != statePendingDeletion {
+				if err := s.rotate(&rec, "AUTOMATIC"); err != nil {
+					return err
+				}
+				rec.NextRotation = now.UTC().Add(time.Duration(rec.RotationDays) * 24 * time.Hour)
+				if err := putKey(tx, &rec); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := deleteKey(tx, &rec); err != nil {
+				return err
+			}
+			s.log.Info("kms key deleted at the end of its waiting period", "key", arn)
+		}
+		return nil
+	})
+	for _, arn := range changed {
+		s.cache.Delete(arn)
+	}
+	return err
+}
+
+// deleteKey removes a key, the aliases that point to it and its grants.
+func deleteKey(tx store.Tx, rec *keyRecord) error {
+	prefix := rec.Account + "/" + rec.Region + "/"
+	var aliases, grants []string
+	err := tx.Scan(tableAliases, prefix, "", func(k string, v []byte) error {
+		var a aliasRecord
+		if err := json.Unmarshal(v, &a); err != nil {
+			return err
+		}
+		if a.Target == rec.ID {
+			aliases = append(aliases, k)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = tx.Scan(tableGrants, prefix+rec.ID+"/", "", func(k string, _ []byte) error {
+		grants = append(grants, k)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range aliases {
+		if err := tx.Delete(tableAliases, k); err != nil {
+			return err
+		}
+	}
+	for _, k := range grants {
+		if err := tx.Delete(tableGrants, k); err != nil {
+			return err
+		}
+	}
+	return tx.Delete(tableKeys, keyStoreKey(rec.Account, rec.Region, rec.ID))
+}
+
+// Run sweeps every interval until ctx ends (Open has swept once already).
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := s.Sweep(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Error("kms sweep", "err", err)
+		}
+	}
+}
+
+// ---- Key policies ----
+
+func checkPolicyName(name *string) error {
+	if name != nil && *name != "default" {
+		return awserr.New(awserr.ValidationException, "1 validation error detected: Value '%s' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: default", *name)
+	}
+	return nil
+}
+
+// GetKeyPolicy returns a key's policy, exactly as it was given. Errors: NotFoundException,
+// ValidationException, AccessDeniedException.
+func (s *Service) GetKeyPolicy(ctx context.Context, in *KeyPolicyInput) (*GetKeyPolicyOutput, error) {
+	if err := checkPolicyName(in.PolicyName); err != nil {
+		return nil, err
+	}
+	_, k, err := s.keyOp(ctx, "GetKeyPolicy", "keyId", in.KeyID, keyOwnAccount, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &GetKeyPolicyOutput{Policy: k.rec.Policy, PolicyName: "default"}, nil
+}
+
+// PutKeyPolicy replaces a key's policy, validated by the policy engine, within 32 KiB, with the
+// lockout safety check unless BypassPolicyLockoutSafetyCheck. Errors: NotFoundException,
+// MalformedPolicyDocumentException, LimitExceededException, ValidationException,
+// KMSInvalidStateException, AccessDeniedException.
+func (s *Service) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (*Empty, error) {
+	var v validation
+	if in.Policy == nil {
+		v.required("policy", "")
+	} else {
+		v.length("policy", *in.Policy, 1, 131072)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkPolicyName(in.PolicyName); err != nil {
+		return nil, err
+	}
+	bypass := map[string][]string{"kms:BypassPolicyLockoutSafetyCheck": {fmt.Sprint(in.BypassPolicyLockoutSafetyCheck)}}
+	c, k, err := s.keyOp(ctx, "PutKeyPolicy", "keyId", in.KeyID, keyOwnAccount, bypass)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.checkKeyPolicy(c, *in.Policy, k.arn, k.rec.Account, in.BypassPolicyLockoutSafetyCheck); err != nil {
+		return nil, err
+	}
+	return &Empty{}, s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
+		rec.Policy = *in.Policy
+		return nil
+	})
+}
+
+// ListKeyPolicies lists a key's policy names: always ["default"]. Errors: NotFoundException,
+// AccessDeniedException.
+func (s *Service) ListKeyPolicies(ctx context.Context, in *ListKeyPoliciesInput) (*ListKeyPoliciesOutput, error) {
+	if _, _, err := s.keyOp(ctx, "ListKeyPolicies", "keyId", in.KeyID, keyOwnAccount, nil); err != nil {
+		return nil, err
+	}
+	names, pg, err := page([]string{"default"}, func(n string) string { return n }, in.PageInput, 1000, 100)
+	if err != nil {
+		return nil, err
+	}
+	return &ListKeyPoliciesOutput{PolicyNames: names, PageOutput: pg}, nil
+}
+
+// ---- Tags ----
+
+func checkTags(tags []Tag) error {
+	for _, t := range tags {
+		switch {
+		case t.TagKey == "" || len([]rune(t.TagKey)) > 128 || len([]rune(t.TagValue)) > 256:
+			return awserr.New(awserr.TagException, "Tag keys must have 1 to 128 characters and tag values at most 256.")
+		case strings.HasPrefix(strings.ToLower(t.TagKey), "aws:"):
+			return awserr.New(awserr.TagException, "Tags beginning with aws: are reserved.")
+		}
+	}
+	if len(tags) > 50 {
+		return awserr.New(awserr.TagException, "A key can have at most 50 tags.")
+	}
+	return nil
+}
+
+// TagResource adds or replaces tags on a key. Errors: TagException, NotFoundException,
+// KMSInvalidStateException, AccessDeniedException.
+func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty, error) {
+	if in.Tags == nil {
+		return nil, awserr.New(awserr.ValidationException, "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	c, k, err := s.keyOp(ctx, "TagResource", "keyId", in.KeyID, keyOwnAccount, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
+		if rec.State == statePendingDeletion {
+			return pendingDeletion(k)
+		}
+		for _, t := range in.Tags {
+			rec.Tags = slices.DeleteFunc(rec.Tags, func(old Tag) bool { return old.TagKey == t.TagKey })
+			rec.Tags = append(rec.Tags, t)
+		}
+		if len(rec.Tags) > 50 {
+			return awserr.New(awserr.TagException, "A key can have at most 50 tags.")
+		}
+		return nil
+	})
+}
+
+// UntagResource removes tags from a key. Errors: NotFoundException, KMSInvalidStateException,
+// AccessDeniedException.
+func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*Empty, error) {
+	if in.TagKeys == nil {
+		return nil, awserr.New(awserr.ValidationException, "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null")
+	}
+	c, k, err := s.keyOp(ctx, "UntagResource", "keyId", in.KeyID, keyOwnAccount, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
+		if rec.State == statePendingDeletion {
+			return pendingDeletion(k)
+		}
+		rec.Tags = slices.DeleteFunc(rec.Tags, func(t Tag) bool { return slices.Contains(in.TagKeys, t.TagKey) })
+		return nil
+	})
+}
+
+// ListResourceTags lists a key's tags by key. Errors: NotFoundException, AccessDeniedException.
+func (s *Service) ListResourceTags(ctx context.Context, in *ListResourceTagsInput) (*ListResourceTagsOutput, error) {
+	_, k, err := s.keyOp(ctx, "ListResourceTags", "keyId", in.KeyID, keyOwnAccount, nil)
+	if err != nil {
+		return nil, err
+	}
+	tags := slices.Clone(k.rec.Tags)
+	slices.SortFunc(tags, func(a, b Tag) int { return strings.Compare(a.TagKey, b.TagKey) })
+	out, pg, err := page(tags, func(t Tag) string { return t.TagKey }, in.PageInput, 50, 50)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []Tag{}
+	}
+	return &ListResourceTagsOutput{Tags: out, PageOutput: pg}, nil
+}

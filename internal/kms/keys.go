@@ -1,0 +1,276 @@
+package kms
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/policy"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+// Key states keytrail's symmetric keys take.
+const (
+	stateEnabled         = "Enabled"
+	stateDisabled        = "Disabled"
+	statePendingDeletion = "PendingDeletion"
+)
+
+// keyRecord is the stored form of a key (format version 1).
+type keyRecord struct {
+	V             int          `json:"v"`
+	ID            string       `json:"id"`
+	Account       string       `json:"account"`
+	Region        string       `json:"region"`
+	Description   string       `json:"description"`
+	Created       time.Time    `json:"created"`
+	State         string       `json:"state"`
+	DeletionDate  time.Time    `json:"deletionDate,omitzero"`
+	PendingWindow int32        `json:"pendingWindow,omitempty"`
+	Policy        string       `json:"policy"` // exactly as given
+	Tags          []Tag        `json:"tags,omitempty"`
+	Rotation      bool         `json:"rotation,omitempty"`
+	RotationDays  int32        `json:"rotationDays,omitempty"`
+	NextRotation  time.Time    `json:"nextRotation,omitzero"`
+	OnDemandStart time.Time    `json:"onDemandStart,omitzero"`
+	Versions      []keyVersion `json:"versions"` // oldest first; the last encrypts
+}
+
+// keyVersion is one backing key: 32 bytes of AES-256 material, sealed.
+type keyVersion struct {
+	N          uint32    `json:"n"`
+	MaterialID string    `json:"materialId"`
+	Sealed     []byte    `json:"sealed"`
+	Created    time.Time `json:"created"`
+	Rotation   string    `json:"rotation,omitempty"` // AUTOMATIC or ON_DEMAND; empty for the first
+}
+
+func keyARN(region, account, id string) string {
+	return "arn:aws:kms:" + region + ":" + account + ":key/" + id
+}
+
+func aliasARN(region, account, name string) string {
+	return "arn:aws:kms:" + region + ":" + account + ":" + name
+}
+
+func keyStoreKey(account, region, id string) string { return account + "/" + region + "/" + id }
+
+// loadedKey is a key as operations use it: its record, compiled policy, unsealed ciphers and
+// grants.
+type loadedKey struct {
+	rec     keyRecord
+	arn     string
+	policy  *policy.Policy
+	ciphers map[uint32]cipher.AEAD
+	grants  []grantRecord
+}
+
+func (k *loadedKey) current() keyVersion { return k.rec.Versions[len(k.rec.Versions)-1] }
+
+// materialPurpose binds sealed key material to its key and version.
+func materialPurpose(arn string, n uint32) string { return fmt.Sprintf("kms key material %s v%d", arn, n) }
+
+// load builds a loadedKey from a stored record.
+func (s *Service) load(v []byte) (*loadedKey, error) {
+	var rec keyRecord
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return nil, fmt.Errorf("kms: decode key: %w", err)
+	}
+	k := &loadedKey{rec: rec, arn: keyARN(rec.Region, rec.Account, rec.ID), ciphers: map[uint32]cipher.AEAD{}}
+	p, err := s.policies.Parse(rec.Policy, policy.Key)
+	if err != nil {
+		return nil, fmt.Errorf("kms: stored key policy of %s: %w", k.arn, err)
+	}
+	k.policy = p
+	for _, ver := range rec.Versions {
+		material, err := s.barrier.Open(ver.Sealed, materialPurpose(k.arn, ver.N))
+		if err != nil {
+			return nil, fmt.Errorf("kms: unseal %s v%d: %w", k.arn, ver.N, err)
+		}
+		block, err := aes.NewCipher(material)
+		if err != nil {
+			return nil, err
+		}
+		if k.ciphers[ver.N], err = cipher.NewGCM(block); err != nil {
+			return nil, err
+		}
+	}
+	return k, nil
+}
+
+// key returns a key by account, region and ID, from the cache or the store; nil when none.
+func (s *Service) key(c *call, account, region, id string) (*loadedKey, error) {
+	arn := keyARN(region, account, id)
+	if k, ok := s.cache.Load(arn); ok {
+		return k.(*loadedKey), nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var k *loadedKey
+	err := s.db.View(c.ctx, func(tx store.Tx) error {
+		v, err := tx.Get(tableKeys, keyStoreKey(account, region, id))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if k, err = s.load(v); err != nil {
+			return err
+		}
+		k.grants, err = listGrants(tx, account, region, id)
+		return err
+	})
+	if err != nil || k == nil {
+		return nil, err
+	}
+	s.cache.Store(arn, k)
+	return k, nil
+}
+
+// update changes a stored key in one transaction and refreshes the cache. change sees the
+// current record; returning an error changes nothing.
+func (s *Service) update(c *call, k *loadedKey, change func(tx store.Tx, rec *keyRecord) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer s.cache.Delete(k.arn)
+	return s.db.Update(c.ctx, func(tx store.Tx) error {
+		v, err := tx.Get(tableKeys, keyStoreKey(k.rec.Account, k.rec.Region, k.rec.ID))
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound(k.arn)
+		}
+		if err != nil {
+			return err
+		}
+		var rec keyRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return err
+		}
+		if err := change(tx, &rec); err != nil {
+			return err
+		}
+		return putKey(tx, &rec)
+	})
+}
+
+func putKey(tx store.Tx, rec *keyRecord) error {
+	rec.V = 1
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return tx.Put(tableKeys, keyStoreKey(rec.Account, rec.Region, rec.ID), v)
+}
+
+func notFound(arn string) error {
+	return awserr.New(awserr.NotFoundException, "Key '%s' does not exist", arn)
+}
+
+var (
+	keyIDPattern    = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	keyARNPattern   = regexp.MustCompile(`^arn:aws:kms:([a-z0-9-]+):([0-9]{12}):key/(.+)$`)
+	aliasARNPattern = regexp.MustCompile(`^arn:aws:kms:([a-z0-9-]+):([0-9]{12}):(alias/.+)$`)
+)
+
+// idForms says which key identifiers an operation accepts (A.4).
+type idForms struct {
+	aliases      bool // alias names and alias ARNs
+	crossAccount bool // ARNs of other accounts' keys
+}
+
+var (
+	// DescribeKey, Encrypt, Decrypt, GenerateDataKey*, ReEncrypt.
+	anyForm = idForms{aliases: true, crossAccount: true}
+	// GetKeyRotationStatus, CreateGrant, ListGrants, RevokeGrant, RetireGrant.
+	keyAnyAccount = idForms{crossAccount: true}
+	// Every other key operation: key ID or key ARN in the caller's account.
+	keyOwnAccount = idForms{}
+)
+
+// resolve finds the key an identifier names, as the operation accepts it: a key ID or alias name
+// in the caller's account and region, a key ARN or alias ARN in the request's region. It returns
+// NotFoundException (and InvalidArnException for a malformed ARN) when there is none.
+func (s *Service) resolve(c *call, id string, forms idForms) (*loadedKey, error) {
+	account, region, keyID := c.account(), c.region, ""
+	switch {
+	case strings.HasPrefix(id, "arn:"):
+		if m := keyARNPattern.FindStringSubmatch(id); m != nil {
+			region, account, keyID = m[1], m[2], m[3]
+			break
+		}
+		m := aliasARNPattern.FindStringSubmatch(id)
+		if m == nil {
+			return nil, awserr.New(awserr.InvalidArnException, "ARN %s is not a valid KMS key or alias ARN", id)
+		}
+		if !forms.aliases {
+			return nil, awserr.New(awserr.NotFoundException, "Invalid keyId '%s'", id)
+		}
+		if region, account = m[1], m[2]; region != c.region {
+			return nil, aliasNotFound(aliasARN(region, account, m[3]))
+		}
+		var err error
+		if keyID, err = s.aliasTarget(c, account, region, m[3]); err != nil {
+			return nil, err
+		}
+	case strings.HasPrefix(id, "alias/"):
+		if !forms.aliases {
+			return nil, awserr.New(awserr.NotFoundException, "Invalid keyId '%s'", id)
+		}
+		var err error
+		if keyID, err = s.aliasTarget(c, account, region, id); err != nil {
+			return nil, err
+		}
+	default:
+		keyID = id
+	}
+	arn := keyARN(region, account, keyID)
+	if !keyIDPattern.MatchString(keyID) || region != c.region || account == "" || account != c.account() && !forms.crossAccount {
+		return nil, notFound(arn)
+	}
+	k, err := s.key(c, account, region, keyID)
+	if err != nil {
+		return nil, err
+	}
+	if k == nil {
+		return nil, notFound(arn)
+	}
+	return k, nil
+}
+
+// checkState refuses an operation the key's state does not allow (A.3, with the contract's
+// messages). crypto marks the cryptographic operations and CreateGrant.
+func checkState(k *loadedKey, crypto bool) error {
+	switch k.rec.State {
+	case stateDisabled:
+		if crypto {
+			return awserr.New(awserr.DisabledException, "%s is disabled.", k.arn)
+		}
+	case statePendingDeletion:
+		return pendingDeletion(k)
+	}
+	return nil
+}
+
+func pendingDeletion(k *loadedKey) error {
+	return awserr.New(awserr.KMSInvalidStateException, "%s is pending deletion.", k.arn)
+}
+
+// metadata is a key's KeyMetadata.
+func (k *loadedKey) metadata() *KeyMetadata {
+	m := &KeyMetadata{AWSAccountID: k.rec.Account, KeyID: k.rec.ID, Arn: k.arn, CreationDate: awsjsonTime(k.rec.Created),
+		Enabled: k.rec.State == stateEnabled, Description: k.rec.Description, KeyUsage: "ENCRYPT_DECRYPT", KeyState: k.rec.State,
+		Origin: "AWS_KMS", KeyManager: "CUSTOMER", CustomerMasterKeySpec: "SYMMETRIC_DEFAULT", KeySpec: "SYMMETRIC_DEFAULT",
+		EncryptionAlgorithms: []string{"SYMMETRIC_DEFAULT"}, CurrentKeyMaterialID: k.current().MaterialID}
+	if k.rec.State == statePendingDeletion {
+		m.DeletionDate = awsjsonTime(k.rec.DeletionDate)
+		w := k.rec.PendingWindow
+		m.PendingDeletionWindowInDays = &w
+	}
+	return m
+}

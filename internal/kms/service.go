@@ -1,0 +1,258 @@
+package kms
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/authz"
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/policy"
+	"github.com/keytrail/keytrail/internal/protocol/awsjson"
+	"github.com/keytrail/keytrail/internal/request"
+	"github.com/keytrail/keytrail/internal/seal"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+// Tables this package owns.
+const (
+	tableKeys    = "kms.keys"    // <account>/<region>/<key ID> → keyRecord
+	tableAliases = "kms.aliases" // <account>/<region>/<alias name> → aliasRecord
+	tableGrants  = "kms.grants"  // <account>/<region>/<key ID>/<grant ID> → grantRecord
+)
+
+// Principals tells whether IAM principals named in a key policy exist ("Principals must exist
+// and be visible to KMS").
+type Principals interface {
+	PrincipalExists(ctx context.Context, arn string) (bool, error)
+}
+
+// Config configures a Service.
+type Config struct {
+	DB         store.DB
+	Barrier    *seal.Barrier
+	Authorizer authz.Authorizer
+	Policies   *policy.Cache // compiles key policies once; a new cache when nil
+	Principals Principals    // nil: principals named in key policies are not checked
+	Region     string        // the region of in-process calls that carry no request region
+	Logger     *slog.Logger
+	Now        func() time.Time
+	Rand       io.Reader
+}
+
+// Service is KMS.
+type Service struct {
+	db         store.DB
+	barrier    *seal.Barrier
+	az         authz.Authorizer
+	policies   *policy.Cache
+	principals Principals
+	region     string
+	log        *slog.Logger
+	now        func() time.Time
+	rand       io.Reader
+
+	// cache holds loaded keys (record, compiled policy, unsealed ciphers) by key ARN. Writers
+	// hold mu while they commit and invalidate; readers that fill the cache hold it for reading,
+	// so a stale record never lands after an invalidation.
+	mu    sync.RWMutex
+	cache sync.Map // key ARN → *loadedKey
+}
+
+// New returns a KMS service.
+func New(cfg Config) *Service {
+	s := &Service{db: cfg.DB, barrier: cfg.Barrier, az: cfg.Authorizer, policies: cfg.Policies, principals: cfg.Principals,
+		region: cfg.Region, log: cfg.Logger, now: cfg.Now, rand: cfg.Rand}
+	if s.policies == nil {
+		s.policies = policy.NewCache(1024)
+	}
+	if s.region == "" {
+		s.region = "us-east-1"
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	return s
+}
+
+// API returns KMS's operation table for the JSON protocol.
+func (s *Service) API() *awsjson.Service {
+	return &awsjson.Service{
+		Name:     "kms",
+		Prefixes: []string{"TrentService"},
+		Operations: map[string]awsjson.Handler{
+			"CreateKey":                       awsjson.Handle(s.CreateKey),
+			"DescribeKey":                     awsjson.Handle(s.DescribeKey),
+			"ListKeys":                        awsjson.Handle(s.ListKeys),
+			"UpdateKeyDescription":            awsjson.Handle(s.UpdateKeyDescription),
+			"CreateAlias":                     awsjson.Handle(s.CreateAlias),
+			"UpdateAlias":                     awsjson.Handle(s.UpdateAlias),
+			"DeleteAlias":                     awsjson.Handle(s.DeleteAlias),
+			"ListAliases":                     awsjson.Handle(s.ListAliases),
+			"GetKeyPolicy":                    awsjson.Handle(s.GetKeyPolicy),
+			"PutKeyPolicy":                    awsjson.Handle(s.PutKeyPolicy),
+			"ListKeyPolicies":                 awsjson.Handle(s.ListKeyPolicies),
+			"EnableKey":                       awsjson.Handle(s.EnableKey),
+			"DisableKey":                      awsjson.Handle(s.DisableKey),
+			"ScheduleKeyDeletion":             awsjson.Handle(s.ScheduleKeyDeletion),
+			"CancelKeyDeletion":               awsjson.Handle(s.CancelKeyDeletion),
+			"GenerateDataKey":                 awsjson.Handle(s.GenerateDataKey),
+			"GenerateDataKeyWithoutPlaintext": awsjson.Handle(s.GenerateDataKeyWithoutPlaintext),
+			"Encrypt":                         awsjson.Handle(s.Encrypt),
+			"Decrypt":                         awsjson.Handle(s.Decrypt),
+			"ReEncrypt":                       awsjson.Handle(s.ReEncrypt),
+			"GenerateRandom":                  awsjson.Handle(s.GenerateRandom),
+			"TagResource":                     awsjson.Handle(s.TagResource),
+			"UntagResource":                   awsjson.Handle(s.UntagResource),
+			"ListResourceTags":                awsjson.Handle(s.ListResourceTags),
+			"EnableKeyRotation":               awsjson.Handle(s.EnableKeyRotation),
+			"DisableKeyRotation":              awsjson.Handle(s.DisableKeyRotation),
+			"GetKeyRotationStatus":            awsjson.Handle(s.GetKeyRotationStatus),
+			"RotateKeyOnDemand":               awsjson.Handle(s.RotateKeyOnDemand),
+			"ListKeyRotations":                awsjson.Handle(s.ListKeyRotations),
+			"CreateGrant":                     awsjson.Handle(s.CreateGrant),
+			"ListGrants":                      awsjson.Handle(s.ListGrants),
+			"RetireGrant":                     awsjson.Handle(s.RetireGrant),
+			"RevokeGrant":                     awsjson.Handle(s.RevokeGrant),
+			"ListRetirableGrants":             awsjson.Handle(s.ListRetirableGrants),
+		},
+	}
+}
+
+// call is what every operation knows about its request: the caller and the region.
+type call struct {
+	ctx    context.Context
+	p      identity.Principal
+	region string
+}
+
+// begin returns the caller and region of a request.
+func (s *Service) begin(ctx context.Context) (*call, error) {
+	p, ok := identity.FromContext(ctx)
+	if !ok || (p.Account == "" && p.Type != identity.AWSService) {
+		return nil, awserr.New(awserr.AccessDeniedException, "The request carries no authenticated caller.")
+	}
+	region := s.region
+	if info := request.FromContext(ctx); info != nil && info.Region != "" {
+		region = info.Region
+	}
+	return &call{ctx: ctx, p: p, region: region}, nil
+}
+
+// account is the account bare key IDs and alias names resolve in: the caller's.
+func (c *call) account() string { return c.p.Account }
+
+// authorize is the one authorization call of a key operation: the key policy (and grants, with
+// identity policies as the engine combines them). extra holds the operation's own condition keys.
+func (s *Service) authorize(c *call, action string, k *loadedKey, extra map[string][]string, grants []authz.Grant) error {
+	keys := map[string][]string{}
+	if c.p.Type != identity.AWSService && c.p.Account != "" {
+		keys["kms:CallerAccount"] = []string{c.p.Account}
+	}
+	for n, v := range extra {
+		keys[n] = v
+	}
+	req := authz.Request{Principal: c.p, Action: "kms:" + action, Resource: k.arn, ResourceAccount: k.rec.Account,
+		ResourcePolicy: k.policy, Context: keys, Grants: grants}
+	return s.decide(c, req)
+}
+
+// authorizeIdentity is the one authorization call of an operation without a key resource
+// (CreateKey, ListKeys, ListAliases, GenerateRandom, ListRetirableGrants): identity policies only.
+func (s *Service) authorizeIdentity(c *call, action string, extra map[string][]string) error {
+	req := authz.Request{Principal: c.p, Action: "kms:" + action, Resource: "*", ResourceAccount: c.p.Account, Context: extra}
+	return s.decide(c, req)
+}
+
+func (s *Service) decide(c *call, req authz.Request) error {
+	d, err := s.az.Authorize(c.ctx, req)
+	if err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return awserr.New(awserr.AccessDeniedException, "%s", authz.DeniedMessage(req, d))
+	}
+	return nil
+}
+
+// dryRun answers DryRunOperationException once the request would have succeeded.
+func dryRun(flag *bool) error {
+	if flag != nil && *flag {
+		return awserr.New(awserr.DryRunOperationException, "The request would have succeeded, but the DryRun option is set.")
+	}
+	return nil
+}
+
+// validation collects ValidationException messages in AWS's form.
+type validation []string
+
+func (v *validation) add(field, value, constraint string) {
+	*v = append(*v, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint))
+}
+
+func (v *validation) required(field, value string) bool {
+	if value == "" {
+		*v = append(*v, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", field))
+		return false
+	}
+	return true
+}
+
+func (v *validation) length(field, value string, min, max int) {
+	if n := len([]rune(value)); n < min || n > max {
+		v.add(field, value, fmt.Sprintf("Member must have length between %d and %d", min, max))
+	}
+}
+
+func (v validation) err() error {
+	switch len(v) {
+	case 0:
+		return nil
+	case 1:
+		return awserr.New(awserr.ValidationException, "1 validation error detected: %s", v[0])
+	}
+	return awserr.New(awserr.ValidationException, "%d validation errors detected: %s", len(v), strings.Join(v, "; "))
+}
+
+// keyID validates a required KeyId member (1–2048 characters).
+func (v *validation) keyID(field, value string) {
+	if v.required(field, value) {
+		v.length(field, value, 1, 2048)
+	}
+}
+
+// newUUID returns a random key ID in the 8-4-4-4-12 form.
+func (s *Service) newUUID() (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(s.rand, b[:]); err != nil {
+		return "", err
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
+}
+
+// randomHex returns n random bytes in hex (grant IDs, key material IDs).
+func (s *Service) randomHex(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(s.rand, b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
