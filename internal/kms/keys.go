@@ -74,7 +74,9 @@ type loadedKey struct {
 func (k *loadedKey) current() keyVersion { return k.rec.Versions[len(k.rec.Versions)-1] }
 
 // materialPurpose binds sealed key material to its key and version.
-func materialPurpose(arn string, n uint32) string { return fmt.Sprintf("kms key material %s v%d", arn, n) }
+func materialPurpose(arn string, n uint32) string {
+	return fmt.Sprintf("kms key material %s v%d", arn, n)
+}
 
 // load builds a loadedKey from a stored record.
 func (s *Service) load(v []byte) (*loadedKey, error) {
