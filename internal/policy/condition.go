@@ -79,6 +79,7 @@ const (
 type value struct {
 	text   string // the value; for StringLike and Arn operators, a pattern
 	vars   bool   // text holds policy variables to substitute at evaluation
+	shape  shape  // StringLike: the pattern's shape
 	num    float64
 	time   time.Time
 	prefix netip.Prefix
@@ -108,7 +109,7 @@ func parseOperator(name string) (op *operator, set setMode, ifExists bool, ok bo
 // compileValue checks and compiles one policy value for an operator; it returns a reason when the
 // value is not of the operator's type.
 func compileValue(op *operator, text string, vars bool) (value, string) {
-	v := value{text: text}
+	v := value{text: text, shape: shapeOf(text)}
 	switch op.fam {
 	case famString, famStringFold, famStringLike, famArn:
 		if vars {
@@ -265,7 +266,10 @@ func (o *operator) match(pv *value, v string, ctx Context) bool {
 	case famStringFold:
 		return strings.EqualFold(v, text)
 	case famStringLike:
-		return glob(text, v, false)
+		if pv.vars {
+			return glob(text, v, false)
+		}
+		return pv.shape.match(text, v, false)
 	case famArn:
 		return arnGlob(text, v)
 	case famBool:

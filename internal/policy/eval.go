@@ -132,9 +132,10 @@ func (s *Statement) resourceElement() string {
 
 // pattern is a compiled Action or Resource entry.
 type pattern struct {
-	text string // lower case for actions
-	any  bool   // "*"
-	vars bool   // holds policy variables
+	text  string // lower case for actions
+	any   bool   // "*"
+	vars  bool   // holds policy variables
+	shape shape
 }
 
 func matchAny(ps []pattern, v string, fold bool, ctx Context) bool {
@@ -147,7 +148,7 @@ func matchAny(ps []pattern, v string, fold bool, ctx Context) bool {
 			if t, ok := expand(p.text, ctx, true); ok && glob(t, v, fold) {
 				return true
 			}
-		case glob(p.text, v, fold):
+		case p.shape.match(p.text, v, fold):
 			return true
 		}
 	}

@@ -61,6 +61,45 @@ func glob(p, s string, fold bool) bool {
 	return pi == len(p)
 }
 
+// shape is what a compiled pattern looks like, so that most are matched without the general
+// glob: literals, and prefixes whose only wildcard is a final star.
+type shape uint8
+
+const (
+	shapeGlob shape = iota
+	shapeLiteral
+	shapePrefix
+)
+
+func shapeOf(p string) shape {
+	switch i := strings.IndexAny(p, "*?\x00"); {
+	case i < 0:
+		return shapeLiteral
+	case i == len(p)-1 && p[i] == '*':
+		return shapePrefix
+	}
+	return shapeGlob
+}
+
+// match is glob for a pattern of a known shape.
+func (sh shape) match(p, s string, fold bool) bool {
+	switch sh {
+	case shapeLiteral:
+		return equal(p, s, fold)
+	case shapePrefix:
+		n := len(p) - 1
+		return len(s) >= n && equal(p[:n], s[:n], fold)
+	}
+	return glob(p, s, fold)
+}
+
+func equal(a, b string, fold bool) bool {
+	if fold {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
 func lower(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'

@@ -372,7 +372,7 @@ func (s *Statement) parseActions(obj map[string]any, kind Kind, bad badFunc) err
 		if a != "*" && !actionPattern.MatchString(a) {
 			return bad(name, "invalid action "+quote(a)+": actions are prefaced by a service, e.g. kms:Decrypt")
 		}
-		s.actions = append(s.actions, pattern{text: strings.ToLower(a), any: a == "*"})
+		s.actions = append(s.actions, pattern{text: strings.ToLower(a), any: a == "*", shape: shapeOf(a)})
 	}
 	s.Action, s.NotAction = list, name == "NotAction"
 	return nil
@@ -399,7 +399,7 @@ func (s *Statement) parseResources(obj map[string]any, p *Policy, bad badFunc) e
 		if r != "*" && (!strings.HasPrefix(r, "arn:") || strings.Count(r, ":") < 5) {
 			return bad(name, "Resource "+quote(r)+" must be in ARN format or \"*\"")
 		}
-		pt := pattern{text: r, any: r == "*"}
+		pt := pattern{text: r, any: r == "*", shape: shapeOf(r)}
 		if vars && strings.Contains(r, "${") {
 			if m, ok := checkVars(r); !ok {
 				return bad(name, "malformed policy variable "+quote(m))
