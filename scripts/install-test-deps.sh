@@ -15,3 +15,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 command -v aws >/dev/null || { echo "the AWS CLI v1 (aws on PATH) is required" >&2; exit 1; }
 python3 -c 'import botocore' || { echo "python3 with botocore (from the AWS CLI) is required" >&2; exit 1; }
+# sops, for the end-to-end test of a real KMS client: built into $(go env GOPATH)/bin, pinned.
+SOPS_VERSION=v3.13.3
+gobin="$(go env GOBIN)"; [ -n "$gobin" ] || gobin="$(go env GOPATH)/bin"
+if ! go version -m "$gobin/sops" 2>/dev/null | grep -Eq "^\s+mod\s+github.com/getsops/sops/v3\s+$SOPS_VERSION"; then
+  echo "installing sops $SOPS_VERSION"
+  GOFLAGS= go install "github.com/getsops/sops/v3/cmd/sops@$SOPS_VERSION"
+fi
