@@ -271,7 +271,22 @@ func (g *Gateway) authenticate(ctx context.Context, r *http.Request, auth *sigv4
 }
 
 func (g *Gateway) readBody(r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, g.maxBody+1))
+	var body []byte
+	var err error
+	if n := r.ContentLength; n >= 0 && n <= g.maxBody {
+		// The usual case: read exactly the declared length, then make sure nothing follows.
+		body = make([]byte, n, n+1)
+		if _, err = io.ReadFull(r.Body, body); err == nil {
+			var extra [1]byte
+			if m, _ := r.Body.Read(extra[:]); m > 0 {
+				body = append(body, extra[0])
+				rest, rerr := io.ReadAll(io.LimitReader(r.Body, g.maxBody))
+				body, err = append(body, rest...), rerr
+			}
+		}
+	} else {
+		body, err = io.ReadAll(io.LimitReader(r.Body, g.maxBody+1))
+	}
 	if err != nil {
 		return nil, awserr.New(awserr.SerializationException, "The request body could not be read: %v", err)
 	}

@@ -123,7 +123,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *CreateAccessKeyInput)
 		return nil, err
 	}
 	var out *AccessKey
-	err = s.db.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) error {
 		e, err := s.getEntity(tx, userKind, p.Account, user)
 		if err != nil {
 			return err
@@ -189,7 +189,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, in *DeleteAccessKeyInput)
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) error {
 		k, err := s.userAccessKey(tx, p.Account, user, in.AccessKeyID)
 		if err != nil {
 			return err
@@ -232,7 +232,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, in *UpdateAccessKeyInput)
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) error {
 		k, err := s.userAccessKey(tx, p.Account, user, in.AccessKeyID)
 		if err != nil {
 			return err
@@ -304,6 +304,27 @@ var (
 // AccessKeyCredential returns the secret and principal of an active IAM user access key, for
 // SigV4 verification. It returns ErrNoSuchKey or ErrInactiveKey for keys that authenticate nothing.
 func (s *Service) AccessKeyCredential(ctx context.Context, id string) (secret string, p identity.Principal, err error) {
+	gen := s.gen.Load()
+	if c, ok := s.creds.Load(id); ok && c.(*cachedCredential).gen == gen {
+		c := c.(*cachedCredential)
+		return c.secret, c.p, c.err
+	}
+	secret, p, err = s.accessKeyCredential(ctx, id)
+	if err == nil || errors.Is(err, ErrNoSuchKey) || errors.Is(err, ErrInactiveKey) {
+		s.creds.Store(id, &cachedCredential{gen: gen, secret: secret, p: p, err: err})
+	}
+	return secret, p, err
+}
+
+// cachedCredential is an access key's secret and principal as read at a generation.
+type cachedCredential struct {
+	gen    uint64
+	secret string
+	p      identity.Principal
+	err    error
+}
+
+func (s *Service) accessKeyCredential(ctx context.Context, id string) (secret string, p identity.Principal, err error) {
 	var k *accessKey
 	var user *entity
 	err = s.db.View(ctx, func(tx store.Tx) error {

@@ -62,7 +62,7 @@ func (s *Service) CreateGroup(ctx context.Context, in *CreateGroupInput) (*Creat
 		return nil, err
 	}
 	e := &entity{Account: p.Account, Name: in.GroupName, Path: in.Path}
-	if err := s.db.Update(ctx, func(tx store.Tx) error { return s.createEntity(tx, groupKind, e) }); err != nil {
+	if err := s.update(ctx, func(tx store.Tx) error { return s.createEntity(tx, groupKind, e) }); err != nil {
 		return nil, err
 	}
 	return &CreateGroupOutput{Group: groupOut(e)}, nil
@@ -138,7 +138,7 @@ func (s *Service) DeleteGroup(ctx context.Context, in *DeleteGroupInput) (*Delet
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) error {
 		g, err := s.getEntity(tx, groupKind, p.Account, in.GroupName)
 		if err != nil {
 			return err
@@ -209,7 +209,7 @@ func (s *Service) changeMembership(ctx context.Context, action string, in *Group
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) error {
 		g, err := s.getEntity(tx, groupKind, p.Account, in.GroupName)
 		if err != nil {
 			return err

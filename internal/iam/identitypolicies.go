@@ -16,6 +16,25 @@ import (
 // engine (authz.IdentityStore): an IAM user's inline and attached policies and those of its
 // groups; a role session's role's inline and attached policies. Others have none.
 func (s *Service) IdentityPolicies(ctx context.Context, p identity.Principal) ([]authz.Document, error) {
+	key := string(p.Type) + "/" + p.Account + "/" + p.UserName + "/" + p.RoleName
+	gen := s.gen.Load()
+	if c, ok := s.idDocs.Load(key); ok && c.(*cachedDocuments).gen == gen {
+		return c.(*cachedDocuments).docs, nil
+	}
+	docs, err := s.identityPolicies(ctx, p)
+	if err == nil {
+		s.idDocs.Store(key, &cachedDocuments{gen: gen, docs: docs})
+	}
+	return docs, err
+}
+
+// cachedDocuments are a principal's identity policies as read at a generation.
+type cachedDocuments struct {
+	gen  uint64
+	docs []authz.Document
+}
+
+func (s *Service) identityPolicies(ctx context.Context, p identity.Principal) ([]authz.Document, error) {
 	var out []authz.Document
 	add := func(tx store.Tx, e *entity) error {
 		for _, name := range slices.Sorted(maps.Keys(e.Inline)) {

@@ -50,7 +50,7 @@ func (s *Service) putInline(ctx context.Context, k kind, holder, policyName, doc
 	if err != nil {
 		return err
 	}
-	return s.db.Update(ctx, func(tx store.Tx) error {
+	return s.update(ctx, func(tx store.Tx) error {
 		e, err := s.getEntity(tx, k, p.Account, holder)
 		if err != nil {
 			return err
@@ -113,7 +113,7 @@ func (s *Service) deleteInline(ctx context.Context, k kind, holder, policyName s
 	if err != nil {
 		return err
 	}
-	return s.db.Update(ctx, func(tx store.Tx) error {
+	return s.update(ctx, func(tx store.Tx) error {
 		e, err := s.getEntity(tx, k, p.Account, holder)
 		if err != nil {
 			return err
@@ -433,7 +433,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *CreatePolicyInput) (*Pol
 	m := &managedPolicy{Account: p.Account, Name: in.PolicyName, Path: path, ID: id, Description: in.Description,
 		Created: now, Updated: now, Default: "v1", Tags: in.Tags,
 		Versions: []policyVersion{{ID: "v1", Document: in.PolicyDocument, Created: now}}}
-	err = s.db.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) error {
 		if _, err := tx.Get(tablePolicies, entityKey(p.Account, in.PolicyName)); err == nil {
 			return awserr.New(awserr.EntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
 		}
@@ -480,7 +480,7 @@ func (s *Service) DeletePolicy(ctx context.Context, in *PolicyARNInput) (*Empty,
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) error {
 		m, err := s.getPolicy(tx, p.Account, in.PolicyArn)
 		if err != nil {
 			return err
@@ -637,7 +637,7 @@ func (s *Service) attach(ctx context.Context, k kind, in *AttachInput, attach bo
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) error {
 		e, err := s.getEntity(tx, k, p.Account, holder)
 		if err != nil {
 			return err

@@ -74,7 +74,7 @@ func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateR
 	}
 	e := &entity{Account: p.Account, Name: in.RoleName, Path: in.Path, TrustPolicy: in.AssumeRolePolicyDocument,
 		Description: in.Description, MaxSessionDuration: max, Tags: in.Tags}
-	if err := s.db.Update(ctx, func(tx store.Tx) error { return s.createEntity(tx, roleKind, e) }); err != nil {
+	if err := s.update(ctx, func(tx store.Tx) error { return s.createEntity(tx, roleKind, e) }); err != nil {
 		return nil, err
 	}
 	return &CreateRoleOutput{Role: roleOut(e)}, nil
@@ -125,7 +125,7 @@ func (s *Service) DeleteRole(ctx context.Context, in *DeleteRoleInput) (*DeleteR
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) error {
 		e, err := s.getEntity(tx, roleKind, p.Account, in.RoleName)
 		if err != nil {
 			return err
@@ -188,7 +188,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *UpdateAssumeRo
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) error {
 		e, err := s.getEntity(tx, roleKind, p.Account, in.RoleName)
 		if err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -50,6 +51,18 @@ type Service struct {
 	now      func() time.Time
 	rand     io.Reader
 	accounts sync.Map // account IDs known to exist
+
+	// gen counts committed IAM writes. The caches of credentials and identity policies remember
+	// the generation they were read at and are read again once it has moved on.
+	gen    atomic.Uint64
+	creds  sync.Map // access key ID → cachedCredential
+	idDocs sync.Map // principal → cachedDocuments
+}
+
+// update runs a write transaction; every write, committed or not, moves the generation on.
+func (s *Service) update(ctx context.Context, fn func(store.Tx) error) error {
+	defer s.gen.Add(1)
+	return s.db.Update(ctx, fn)
 }
 
 // New returns an IAM service.
@@ -102,7 +115,7 @@ func (s *Service) EnsureAccount(ctx context.Context, account string) error {
 	if _, ok := s.accounts.Load(account); ok {
 		return nil
 	}
-	err := s.db.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(tx store.Tx) error {
 		if _, err := tx.Get(tableAccounts, account); err == nil {
 			return nil
 		}

@@ -45,7 +45,7 @@ func (s *Service) CreateUser(ctx context.Context, in *CreateUserInput) (*CreateU
 		return nil, err
 	}
 	e := &entity{Account: p.Account, Name: in.UserName, Path: in.Path, Tags: in.Tags}
-	if err := s.db.Update(ctx, func(tx store.Tx) error { return s.createEntity(tx, userKind, e) }); err != nil {
+	if err := s.update(ctx, func(tx store.Tx) error { return s.createEntity(tx, userKind, e) }); err != nil {
 		return nil, err
 	}
 	return &CreateUserOutput{User: userOut(e)}, nil
@@ -119,7 +119,7 @@ func (s *Service) DeleteUser(ctx context.Context, in *DeleteUserInput) (*DeleteU
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) error {
 		e, err := s.getEntity(tx, userKind, p.Account, in.UserName)
 		if err != nil {
 			return err

@@ -7,7 +7,6 @@ package identity
 
 import (
 	"context"
-	"regexp"
 	"time"
 )
 
@@ -51,10 +50,18 @@ func AccountRoot(account string) Principal {
 	return Principal{Type: Root, Account: account, ARN: RootARN(account), PrincipalID: account, AccessKeyID: account}
 }
 
-var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
-
 // IsAccountID reports whether s is a 12-digit AWS account ID.
-func IsAccountID(s string) bool { return accountIDPattern.MatchString(s) }
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 type ctxKey struct{}
 

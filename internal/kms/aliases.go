@@ -23,6 +23,11 @@ type aliasRecord struct {
 
 var aliasNamePattern = regexp.MustCompile(`^alias/[a-zA-Z0-9:/_-]+$`)
 
+func isAliasARN(s string) bool {
+	_, _, _, ok := parseAliasARN(s)
+	return ok
+}
+
 func aliasNotFound(arn string) error {
 	return awserr.New(awserr.NotFoundException, "Alias %s is not found.", arn)
 }
@@ -103,7 +108,7 @@ func (s *Service) setAlias(ctx context.Context, action string, in *AliasInput, c
 	if err := checkAliasName(in.AliasName); err != nil {
 		return nil, err
 	}
-	if strings.HasPrefix(in.TargetKeyID, "alias/") || aliasARNPattern.MatchString(in.TargetKeyID) {
+	if strings.HasPrefix(in.TargetKeyID, "alias/") || isAliasARN(in.TargetKeyID) {
 		return nil, awserr.New(awserr.ValidationException, "Aliases must refer to keys. Not aliases")
 	}
 	c, k, err := s.keyOp(ctx, action, "targetKeyId", in.TargetKeyID, keyOwnAccount, nil)

@@ -1,7 +1,6 @@
 package kms
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -51,19 +50,24 @@ func parseBlob(b []byte) (*blob, error) {
 // canonicalContext is an encryption context as additional data: pairs sorted by key, each
 // length-prefixed, so that pair order does not matter and nothing is ambiguous.
 func canonicalContext(ec map[string]string) []byte {
+	if len(ec) == 0 {
+		return nil
+	}
 	keys := make([]string, 0, len(ec))
-	for k := range ec {
+	size := 0
+	for k, v := range ec {
 		keys = append(keys, k)
+		size += 8 + len(k) + len(v)
 	}
 	sort.Strings(keys)
-	var b bytes.Buffer
+	b := make([]byte, 0, size)
 	for _, k := range keys {
-		binary.Write(&b, binary.BigEndian, uint32(len(k)))
-		b.WriteString(k)
-		binary.Write(&b, binary.BigEndian, uint32(len(ec[k])))
-		b.WriteString(ec[k])
+		b = binary.BigEndian.AppendUint32(b, uint32(len(k)))
+		b = append(b, k...)
+		b = binary.BigEndian.AppendUint32(b, uint32(len(ec[k])))
+		b = append(b, ec[k]...)
 	}
-	return b.Bytes()
+	return b
 }
 
 // seal encrypts plaintext under the key's current version, binding the encryption context.
@@ -116,7 +120,7 @@ func checkContext(field string, ec map[string]string) error {
 // contextKeys are the condition keys of an encryption context: kms:EncryptionContext:<key> for
 // each pair and kms:EncryptionContextKeys.
 func contextKeys(ec map[string]string, id string) map[string][]string {
-	keys := make(map[string][]string, len(ec)+2)
+	keys := make(map[string][]string, len(ec)+3)
 	names := make([]string, 0, len(ec))
 	for k, v := range ec {
 		keys["kms:EncryptionContext:"+k] = []string{v}
@@ -128,8 +132,8 @@ func contextKeys(ec map[string]string, id string) map[string][]string {
 	}
 	if strings.HasPrefix(id, "alias/") {
 		keys["kms:RequestAlias"] = []string{id}
-	} else if m := aliasARNPattern.FindStringSubmatch(id); m != nil {
-		keys["kms:RequestAlias"] = []string{m[3]}
+	} else if _, _, name, ok := parseAliasARN(id); ok {
+		keys["kms:RequestAlias"] = []string{name}
 	}
 	return keys
 }
@@ -265,11 +269,11 @@ func (s *Service) blobKey(c *call, ct []byte, keyID string) (*blob, *loadedKey, 
 	if err != nil {
 		return nil, nil, errInvalidCiphertext
 	}
-	m := keyARNPattern.FindStringSubmatch(b.arn)
-	if m == nil || m[1] != c.region {
+	region, account, id, ok := parseKeyARN(b.arn)
+	if !ok || region != c.region {
 		return nil, nil, errInvalidCiphertext
 	}
-	k, err := s.key(c, m[2], m[1], m[3])
+	k, err := s.key(c, account, region, id)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -174,11 +173,70 @@ func notFound(arn string) error {
 	return awserr.New(awserr.NotFoundException, "Key '%s' does not exist", arn)
 }
 
-var (
-	keyIDPattern    = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	keyARNPattern   = regexp.MustCompile(`^arn:aws:kms:([a-z0-9-]+):([0-9]{12}):key/(.+)$`)
-	aliasARNPattern = regexp.MustCompile(`^arn:aws:kms:([a-z0-9-]+):([0-9]{12}):(alias/.+)$`)
-)
+// isKeyID reports whether s is a key ID: lower-case hex in the 8-4-4-4-12 form.
+func isKeyID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// parseKMSARN splits arn:aws:kms:<region>:<account>:<resource>, checking the region's
+// characters and the 12-digit account.
+func parseKMSARN(s string) (region, account, resource string, ok bool) {
+	rest, ok := strings.CutPrefix(s, "arn:aws:kms:")
+	if !ok {
+		return "", "", "", false
+	}
+	region, rest, ok1 := strings.Cut(rest, ":")
+	account, resource, ok2 := strings.Cut(rest, ":")
+	if !ok1 || !ok2 || region == "" || len(account) != 12 || resource == "" {
+		return "", "", "", false
+	}
+	for i := 0; i < len(region); i++ {
+		if c := region[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return "", "", "", false
+		}
+	}
+	for i := 0; i < 12; i++ {
+		if account[i] < '0' || account[i] > '9' {
+			return "", "", "", false
+		}
+	}
+	return region, account, resource, true
+}
+
+// parseKeyARN splits a key ARN into region, account and key ID (not yet checked).
+func parseKeyARN(s string) (region, account, id string, ok bool) {
+	region, account, resource, ok := parseKMSARN(s)
+	if !ok {
+		return "", "", "", false
+	}
+	id, ok = strings.CutPrefix(resource, "key/")
+	return region, account, id, ok && id != ""
+}
+
+// parseAliasARN splits an alias ARN into region, account and alias name.
+func parseAliasARN(s string) (region, account, name string, ok bool) {
+	region, account, resource, ok := parseKMSARN(s)
+	if !ok || !strings.HasPrefix(resource, "alias/") || len(resource) == len("alias/") {
+		return "", "", "", false
+	}
+	return region, account, resource, true
+}
 
 // idForms says which key identifiers an operation accepts (A.4).
 type idForms struct {
@@ -202,22 +260,22 @@ func (s *Service) resolve(c *call, id string, forms idForms) (*loadedKey, error)
 	account, region, keyID := c.account(), c.region, ""
 	switch {
 	case strings.HasPrefix(id, "arn:"):
-		if m := keyARNPattern.FindStringSubmatch(id); m != nil {
-			region, account, keyID = m[1], m[2], m[3]
+		var ok bool
+		if region, account, keyID, ok = parseKeyARN(id); ok {
 			break
 		}
-		m := aliasARNPattern.FindStringSubmatch(id)
-		if m == nil {
+		aRegion, aAccount, name, ok := parseAliasARN(id)
+		if !ok {
 			return nil, awserr.New(awserr.InvalidArnException, "ARN %s is not a valid KMS key or alias ARN", id)
 		}
 		if !forms.aliases {
 			return nil, awserr.New(awserr.NotFoundException, "Invalid keyId '%s'", id)
 		}
-		if region, account = m[1], m[2]; region != c.region {
-			return nil, aliasNotFound(aliasARN(region, account, m[3]))
+		if region, account = aRegion, aAccount; region != c.region {
+			return nil, aliasNotFound(aliasARN(region, account, name))
 		}
 		var err error
-		if keyID, err = s.aliasTarget(c, account, region, m[3]); err != nil {
+		if keyID, err = s.aliasTarget(c, account, region, name); err != nil {
 			return nil, err
 		}
 	case strings.HasPrefix(id, "alias/"):
@@ -232,7 +290,7 @@ func (s *Service) resolve(c *call, id string, forms idForms) (*loadedKey, error)
 		keyID = id
 	}
 	arn := keyARN(region, account, keyID)
-	if !keyIDPattern.MatchString(keyID) || region != c.region || account == "" || account != c.account() && !forms.crossAccount {
+	if !isKeyID(keyID) || region != c.region || account == "" || account != c.account() && !forms.crossAccount {
 		return nil, notFound(arn)
 	}
 	k, err := s.key(c, account, region, keyID)

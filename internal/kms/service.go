@@ -158,12 +158,12 @@ func (c *call) account() string { return c.p.Account }
 // authorize is the one authorization call of a key operation: the key policy (and grants, with
 // identity policies as the engine combines them). extra holds the operation's own condition keys.
 func (s *Service) authorize(c *call, action string, k *loadedKey, extra map[string][]string, grants []authz.Grant) error {
-	keys := map[string][]string{}
+	keys := extra
+	if keys == nil {
+		keys = make(map[string][]string, 1)
+	}
 	if c.p.Type != identity.AWSService && c.p.Account != "" {
 		keys["kms:CallerAccount"] = []string{c.p.Account}
-	}
-	for n, v := range extra {
-		keys[n] = v
 	}
 	req := authz.Request{Principal: c.p, Action: "kms:" + action, Resource: k.arn, ResourceAccount: k.rec.Account,
 		ResourcePolicy: k.policy, Context: keys, Grants: grants}
