@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"slices"
 	"sort"
 	"strings"
 
@@ -13,7 +12,7 @@ import (
 )
 
 // The ciphertext blob (format 1) names the key and the backing version that made it, so that
-// Decrypt needs no KeyId; the header and the canonical encryption context are the AEAD's
+// Decrypt needs no KeyId; the canonical encryption context followed by the header is the AEAD's
 // additional data:
 //
 //	0x01 | uint16 len | key ARN | uint32 version | 12-byte nonce | AES-256-GCM ciphertext and tag
@@ -50,11 +49,8 @@ func parseBlob(b []byte) (*blob, error) {
 // canonicalContext is an encryption context as additional data: pairs sorted by key, each
 // length-prefixed, so that pair order does not matter and nothing is ambiguous.
 func canonicalContext(ec map[string]string) []byte {
-	if len(ec) == 0 {
-		return nil
-	}
 	keys := make([]string, 0, len(ec))
-	size := 0
+	size := 3 + 256 + 4 // room for the blob header appended after it
 	for k, v := range ec {
 		keys = append(keys, k)
 		size += 8 + len(k) + len(v)
@@ -74,17 +70,18 @@ func canonicalContext(ec map[string]string) []byte {
 func (s *Service) seal(k *loadedKey, plaintext []byte, ec map[string]string) ([]byte, error) {
 	ver := k.current()
 	aead := k.ciphers[ver.N]
-	header := make([]byte, 0, 3+len(k.arn)+4)
-	header = append(header, blobFormat)
-	header = binary.BigEndian.AppendUint16(header, uint16(len(k.arn)))
-	header = append(header, k.arn...)
-	header = binary.BigEndian.AppendUint32(header, ver.N)
-	nonce := make([]byte, aead.NonceSize())
+	n := 3 + len(k.arn) + 4
+	out := make([]byte, n+aead.NonceSize(), n+aead.NonceSize()+len(plaintext)+aead.Overhead())
+	out[0] = blobFormat
+	binary.BigEndian.PutUint16(out[1:3], uint16(len(k.arn)))
+	copy(out[3:], k.arn)
+	binary.BigEndian.PutUint32(out[n-4:n], ver.N)
+	nonce := out[n:]
 	if _, err := io.ReadFull(s.rand, nonce); err != nil {
 		return nil, err
 	}
-	out := append(slices.Clip(header), nonce...)
-	return aead.Seal(out, nonce, plaintext, append(header, canonicalContext(ec)...)), nil
+	aad := append(canonicalContext(ec), out[:n]...) // context first: one allocation
+	return aead.Seal(out, nonce, plaintext, aad), nil
 }
 
 var errInvalidCiphertext = awserr.New(awserr.InvalidCiphertextException, "The ciphertext is invalid, was not made by this key, or its encryption context does not match the one it was encrypted with.")
@@ -95,7 +92,7 @@ func open(k *loadedKey, b *blob, ec map[string]string) ([]byte, error) {
 	if !ok {
 		return nil, errInvalidCiphertext
 	}
-	plain, err := aead.Open(nil, b.nonce, b.sealed, append(slices.Clip(b.header), canonicalContext(ec)...))
+	plain, err := aead.Open(nil, b.nonce, b.sealed, append(canonicalContext(ec), b.header...))
 	if err != nil {
 		return nil, errInvalidCiphertext
 	}
@@ -122,8 +119,10 @@ func checkContext(field string, ec map[string]string) error {
 func contextKeys(ec map[string]string, id string) map[string][]string {
 	keys := make(map[string][]string, len(ec)+3)
 	names := make([]string, 0, len(ec))
+	vals := make([]string, 0, len(ec)) // one backing array for the single values
 	for k, v := range ec {
-		keys["kms:EncryptionContext:"+k] = []string{v}
+		vals = append(vals, v)
+		keys["kms:EncryptionContext:"+k] = vals[len(vals)-1 : len(vals) : len(vals)]
 		names = append(names, k)
 	}
 	if len(names) > 0 {

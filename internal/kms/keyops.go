@@ -372,7 +372,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var changed []string
+	var changed []cacheKey
 	err := s.db.Update(ctx, func(tx store.Tx) error {
 		var due []keyRecord
 		err := tx.Scan(tableKeys, "", "", func(_ string, v []byte) error {
@@ -390,7 +390,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 		}
 		for _, rec := range due {
 			arn := keyARN(rec.Region, rec.Account, rec.ID)
-			changed = append(changed, arn)
+			changed = append(changed, cacheKey{rec.Account, rec.Region, rec.ID})
 			if rec.State != statePendingDeletion {
 				if err := s.rotate(&rec, "AUTOMATIC"); err != nil {
 					return err
@@ -408,8 +408,8 @@ func (s *Service) Sweep(ctx context.Context) error {
 		}
 		return nil
 	})
-	for _, arn := range changed {
-		s.cache.Delete(arn)
+	for _, k := range changed {
+		s.cache.Delete(k)
 	}
 	return err
 }

@@ -107,8 +107,8 @@ func (s *Service) load(v []byte) (*loadedKey, error) {
 
 // key returns a key by account, region and ID, from the cache or the store; nil when none.
 func (s *Service) key(c *call, account, region, id string) (*loadedKey, error) {
-	arn := keyARN(region, account, id)
-	if k, ok := s.cache.Load(arn); ok {
+	ck := cacheKey{account, region, id}
+	if k, ok := s.cache.Load(ck); ok {
 		return k.(*loadedKey), nil
 	}
 	s.mu.RLock()
@@ -131,16 +131,21 @@ func (s *Service) key(c *call, account, region, id string) (*loadedKey, error) {
 	if err != nil || k == nil {
 		return nil, err
 	}
-	s.cache.Store(arn, k)
+	s.cache.Store(ck, k)
 	return k, nil
 }
+
+// cacheKey names a key in the cache.
+type cacheKey struct{ account, region, id string }
+
+func (k *loadedKey) cacheKey() cacheKey { return cacheKey{k.rec.Account, k.rec.Region, k.rec.ID} }
 
 // update changes a stored key in one transaction and refreshes the cache. change sees the
 // current record; returning an error changes nothing.
 func (s *Service) update(c *call, k *loadedKey, change func(tx store.Tx, rec *keyRecord) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	defer s.cache.Delete(k.arn)
+	defer s.cache.Delete(k.cacheKey())
 	return s.db.Update(c.ctx, func(tx store.Tx) error {
 		v, err := tx.Get(tableKeys, keyStoreKey(k.rec.Account, k.rec.Region, k.rec.ID))
 		if errors.Is(err, store.ErrNotFound) {
@@ -289,16 +294,15 @@ func (s *Service) resolve(c *call, id string, forms idForms) (*loadedKey, error)
 	default:
 		keyID = id
 	}
-	arn := keyARN(region, account, keyID)
 	if !isKeyID(keyID) || region != c.region || account == "" || account != c.account() && !forms.crossAccount {
-		return nil, notFound(arn)
+		return nil, notFound(keyARN(region, account, keyID))
 	}
 	k, err := s.key(c, account, region, keyID)
 	if err != nil {
 		return nil, err
 	}
 	if k == nil {
-		return nil, notFound(arn)
+		return nil, notFound(keyARN(region, account, keyID))
 	}
 	return k, nil
 }

@@ -63,7 +63,7 @@ type Service struct {
 	// hold mu while they commit and invalidate; readers that fill the cache hold it for reading,
 	// so a stale record never lands after an invalidation.
 	mu    sync.RWMutex
-	cache sync.Map // key ARN → *loadedKey
+	cache sync.Map // cacheKey → *loadedKey
 }
 
 // New returns a KMS service.

@@ -88,8 +88,11 @@ func ParseAuthorization(h string) (*Auth, error) {
 		}
 		return nil, errorf(KindMalformed, "Unsupported authorization type; the Authorization header must start with "+Algorithm+".")
 	}
-	fields := map[string]string{}
-	for _, part := range strings.Split(rest, ",") {
+	var cred, signed, sig string
+	var seen [3]bool
+	for rest != "" {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
@@ -98,20 +101,27 @@ func ParseAuthorization(h string) (*Auth, error) {
 		if !ok {
 			return nil, errorf(KindMalformed, "Authorization header requires each component to be of the form key=value: "+quoteShort(part))
 		}
-		if k != "Credential" && k != "SignedHeaders" && k != "Signature" {
+		var i int
+		switch k {
+		case "Credential":
+			i, cred = 0, v
+		case "SignedHeaders":
+			i, signed = 1, v
+		case "Signature":
+			i, sig = 2, v
+		default:
 			return nil, errorf(KindMalformed, "Authorization header has an unknown component "+quoteShort(k))
 		}
-		if _, dup := fields[k]; dup {
+		if seen[i] {
 			return nil, errorf(KindMalformed, "Authorization header repeats the component "+k)
 		}
-		fields[k] = v
+		seen[i] = true
 	}
-	for _, k := range []string{"Credential", "SignedHeaders", "Signature"} {
-		if _, ok := fields[k]; !ok {
+	for i, k := range [3]string{"Credential", "SignedHeaders", "Signature"} {
+		if !seen[i] {
 			return nil, errorf(KindMalformed, "Authorization header requires '"+k+"' parameter.")
 		}
 	}
-	cred, signed, sig := fields["Credential"], fields["SignedHeaders"], fields["Signature"]
 	a := &Auth{}
 	if err := a.setCredential(cred); err != nil {
 		return nil, err

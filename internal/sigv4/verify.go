@@ -115,22 +115,28 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, a *Auth, payload
 	if err != nil {
 		return nil, err
 	}
-	key := v.keys.signingKey(a.AccessKeyID, cred.Secret, a)
-	want, err := hex.DecodeString(a.Signature)
-	if err != nil {
+	ck := v.keys.signingKey(a.AccessKeyID, cred.Secret, a)
+	var want [sha256.Size]byte
+	if len(a.Signature) != 2*sha256.Size {
+		return nil, errorf(KindMalformed, "Signature must be hexadecimal")
+	}
+	if _, err := hex.Decode(want[:], []byte(a.Signature)); err != nil {
 		return nil, errorf(KindMalformed, "Signature must be hexadecimal")
 	}
 	bp := v.bufs.Get().(*[]byte)
 	defer v.bufs.Put(bp)
+	m, done := ck.mac()
+	defer done()
+	var sum [sha256.Size]byte
 	for _, uri := range canonicalURIs(r, a.Service) {
 		buf := canonicalRequest((*bp)[:0], r, a, uri, query, payloadHash)
 		crHash := sha256.Sum256(buf)
 		buf = stringToSign(buf[:0], "AWS4-HMAC-SHA256", a, crHash[:])
 		*bp = buf
-		m := hmac.New(sha256.New, key)
+		m.Reset()
 		m.Write(buf)
-		if hmac.Equal(m.Sum(nil), want) {
-			return &Verified{Principal: cred.Principal, Auth: a, key: key}, nil
+		if hmac.Equal(m.Sum(sum[:0]), want[:]) {
+			return &Verified{Principal: cred.Principal, Auth: a, key: ck.key}, nil
 		}
 	}
 	return nil, errorf(KindSignatureMismatch, msgSignatureDoesNotMatch)
