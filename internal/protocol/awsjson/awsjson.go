@@ -95,8 +95,7 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, target strin
 		WriteError(w, fmt.Errorf("encode %s response: %w", op, err), requestID, log)
 		return op
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Requestid", requestID)
+	setHeaders(w.Header(), requestID)
 	w.WriteHeader(http.StatusOK)
 	w.Write(data)
 	return op
@@ -125,8 +124,17 @@ func WriteError(w http.ResponseWriter, err error, requestID string, log *slog.Lo
 		Type    string `json:"__type"`
 		Message string `json:"message"`
 	}{string(e.Code), e.Message})
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Requestid", requestID)
+	setHeaders(w.Header(), requestID)
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// contentType is shared by every response; net/http never changes a header's values.
+var contentType = []string{"application/x-amz-json-1.1"}
+
+// setHeaders sets the content type and request ID of a JSON-protocol response (keys in their
+// canonical form, set directly: the hot path of every KMS and CloudTrail call).
+func setHeaders(h http.Header, requestID string) {
+	h["Content-Type"] = contentType
+	h["X-Amzn-Requestid"] = []string{requestID}
 }
