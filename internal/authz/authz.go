@@ -43,8 +43,8 @@ type Request struct {
 
 // Grant is a KMS grant as the engine sees it.
 type Grant struct {
-	ID      string
-	Grantee string // the grantee principal's ARN (or a service principal)
+	ID      string `json:"id"`
+	Grantee string `json:"grantee"` // the grantee principal's ARN (or a service principal)
 }
 
 type keysKey struct{}

@@ -54,6 +54,8 @@ type corpusCase struct {
 	Action        string              `json:"action"`
 	Resource      string              `json:"resource"`
 	Context       map[string][]string `json:"context"`
+	Carried       map[string][]string `json:"carriedContext"` // keys an in-process caller passes with authz.WithKeys
+	Grants        []authz.Grant       `json:"grants"`
 	Want          string              `json:"want"` // allow, deny, explicit-deny
 	WantType      string              `json:"wantPolicyType"`
 	Matched       []string            `json:"matched"`
@@ -198,8 +200,12 @@ func runSuite(t *testing.T, s corpusSuite) {
 			if resource == "" {
 				resource = "*"
 			}
-			req := authz.Request{Principal: p, Action: c.Action, Resource: resource, ResourceAccount: s.ResourceAccount, ResourcePolicy: rp, Context: c.Context}
-			d, err := engine.Authorize(context.Background(), req)
+			req := authz.Request{Principal: p, Action: c.Action, Resource: resource, ResourceAccount: s.ResourceAccount, ResourcePolicy: rp, Context: c.Context, Grants: c.Grants}
+			ctx := context.Background()
+			if c.Carried != nil {
+				ctx = authz.WithKeys(authz.WithKeys(ctx, map[string][]string{"aws:SourceArn": {"overridden"}}), c.Carried)
+			}
+			d, err := engine.Authorize(ctx, req)
 			if err != nil {
 				t.Fatal(err)
 			}

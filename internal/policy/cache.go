@@ -3,10 +3,12 @@ package policy
 import "sync"
 
 // Cache holds compiled policies by document text and kind, so that a document stored once is
-// parsed once. It is safe for concurrent use and holds at most its capacity of documents.
+// parsed once. It is safe for concurrent use: reads take no lock. It holds about its capacity of
+// documents; when full, it starts again empty.
 type Cache struct {
+	m   sync.Map // cacheKey → cached
 	mu  sync.Mutex
-	m   map[cacheKey]cached
+	n   int
 	max int
 }
 
@@ -20,29 +22,26 @@ type cached struct {
 	err error
 }
 
-// NewCache returns a cache of at most capacity compiled documents (at least 1).
+// NewCache returns a cache of about capacity compiled documents (at least 1).
 func NewCache(capacity int) *Cache {
-	return &Cache{m: map[cacheKey]cached{}, max: max(capacity, 1)}
+	return &Cache{max: max(capacity, 1)}
 }
 
 // Parse is Parse through the cache: the same document and kind give the same *Policy (or error).
 func (c *Cache) Parse(doc string, kind Kind) (*Policy, error) {
 	k := cacheKey{doc, kind}
-	c.mu.Lock()
-	v, ok := c.m[k]
-	c.mu.Unlock()
-	if ok {
-		return v.p, v.err
+	if v, ok := c.m.Load(k); ok {
+		return v.(cached).p, v.(cached).err
 	}
 	p, err := Parse(doc, kind)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for len(c.m) >= c.max {
-		for old := range c.m { // evict an arbitrary entry
-			delete(c.m, old)
-			break
-		}
+	if c.n >= c.max {
+		c.m.Clear()
+		c.n = 0
 	}
-	c.m[k] = cached{p, err}
+	if _, loaded := c.m.LoadOrStore(k, cached{p, err}); !loaded {
+		c.n++
+	}
 	return p, err
 }

@@ -160,7 +160,19 @@ func TestCache(t *testing.T) {
 	if _, err := c.Parse("{", Identity); err == nil {
 		t.Fatal("errors are cached too")
 	}
-	if len(c.m) > 2 {
-		t.Fatalf("the cache holds %d documents, more than its capacity", len(c.m))
+	if c.n > 2 {
+		t.Fatalf("the cache holds %d documents, more than its capacity", c.n)
+	}
+}
+
+func TestKindNamed(t *testing.T) {
+	for _, name := range []string{"identity", "session", "trust", "key", "bucket"} {
+		k, ok := KindNamed(name)
+		if !ok || k.String() != name+" policy" {
+			t.Errorf("KindNamed(%q) = %v, %v", name, k, ok)
+		}
+	}
+	if _, ok := KindNamed("resource"); ok {
+		t.Error("resource is not a kind")
 	}
 }
