@@ -42,3 +42,4 @@ fuzz:
 	$(GO) test ./internal/protocol/awsquery/ -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 30s
 	$(GO) test ./internal/policy/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 60s
 	$(GO) test ./internal/policy/ -run '^$$' -fuzz '^FuzzGlob$$' -fuzztime 30s
+	$(GO) test ./internal/kms/ -run '^$$' -fuzz '^FuzzParseBlob$$' -fuzztime 30s

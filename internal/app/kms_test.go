@@ -15,6 +15,10 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/keytrail/keytrail/internal/authz"
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/identity"
+	kmssvc "github.com/keytrail/keytrail/internal/kms"
 	"github.com/keytrail/keytrail/internal/store"
 	"github.com/keytrail/keytrail/internal/store/bolt"
 )
@@ -489,4 +493,36 @@ func TestKMSAuthorization(t *testing.T) {
 	wantCode(t, err, "NotFoundException")
 	_, err = c.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: aws.String(id), GranteePrincipal: aws.String("arn:aws:iam::" + account + ":user/grantee"), Operations: []kmstypes.GrantOperation{kmstypes.GrantOperationSign}})
 	wantCode(t, err, "ValidationException")
+}
+
+// In-process callers (CloudTrail, S3) call the same KMS methods as their own principal, with the
+// condition keys AWS would give them: here CloudTrail generating a data key for a trail under the
+// seed's "Allow CloudTrail to encrypt logs" statement.
+func TestKMSInProcessCaller(t *testing.T) {
+	e := start(t, t.TempDir())
+	ctx := context.Background()
+	c := e.rootKMS()
+	trail := "arn:aws:cloudtrail:us-east-1:" + account + ":trail/management"
+	policy := `{"Version":"2012-10-17","Statement":[
+		{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"},
+		{"Sid":"Allow CloudTrail to encrypt logs","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:GenerateDataKey*","Resource":"*",
+		 "Condition":{"StringEquals":{"aws:SourceArn":"` + trail + `"},"StringLike":{"kms:EncryptionContext:aws:cloudtrail:arn":"arn:aws:cloudtrail:*:` + account + `:trail/*"}}}]}`
+	id := aws.ToString(must(c.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(policy)}))(t).KeyMetadata.Arn)
+	service := identity.WithPrincipal(ctx, identity.Principal{Type: identity.AWSService, Service: "cloudtrail.amazonaws.com"})
+	in := &kmssvc.GenerateDataKeyInput{}
+	in.KeyID, in.KeySpec = id, "AES_256"
+	in.EncryptionContext = map[string]string{"aws:cloudtrail:arn": trail}
+	out, err := e.app.KMS.GenerateDataKey(authz.WithKeys(service, map[string][]string{"aws:SourceArn": {trail}, "aws:SourceAccount": {account}}), in)
+	if err != nil || len(out.Plaintext) != 32 || out.KeyID != id {
+		t.Fatalf("CloudTrail's GenerateDataKey: %v", err)
+	}
+	_, err = e.app.KMS.GenerateDataKey(authz.WithKeys(service, map[string][]string{"aws:SourceArn": {trail + "-other"}}), in)
+	if ae, ok := awserr.As(err); !ok || ae.Code != awserr.AccessDeniedException || !strings.Contains(ae.Message, "User: cloudtrail.amazonaws.com is not authorized to perform: kms:GenerateDataKey") {
+		t.Fatalf("another trail: %v", err)
+	}
+	// The root decrypts what CloudTrail encrypted, with the same context.
+	got := must(c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: out.CiphertextBlob, EncryptionContext: in.EncryptionContext}))(t)
+	if !bytes.Equal(got.Plaintext, out.Plaintext) {
+		t.Fatal("the data key does not round-trip")
+	}
 }
