@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"hash"
 	"sync"
+	"unsafe"
 )
 
 // keyCacheSize bounds the derived signing keys kept; a full cache is emptied and refilled.
@@ -39,7 +40,7 @@ func newKeyCache() *keyCache { return &keyCache{keys: make(map[keyID]cachedKey)}
 // signingKey returns HMAC(HMAC(HMAC(HMAC("AWS4"+secret, date), region), service), "aws4_request").
 func (c *keyCache) signingKey(accessKeyID, secret string, a *Auth) cachedKey {
 	id := keyID{accessKeyID, a.Date, a.Region, a.Service}
-	sum := sha256.Sum256([]byte(secret))
+	sum := sha256.Sum256(unsafe.Slice(unsafe.StringData(secret), len(secret))) // read only: no copy
 	c.mu.RLock()
 	e, ok := c.keys[id]
 	c.mu.RUnlock()

@@ -177,11 +177,13 @@ func ParsePresigned(q url.Values) (*Auth, error) {
 }
 
 func (a *Auth) setCredential(v string) error {
-	parts := strings.Split(v, "/")
-	if len(parts) != 5 {
+	if strings.Count(v, "/") != 4 {
 		return errorf(KindMalformed, "Credential should have exactly five slash-separated parts: <key>/<date>/<region>/<service>/aws4_request; got "+quoteShort(v))
 	}
-	key, date, region, service, term := parts[0], parts[1], parts[2], parts[3], parts[4]
+	key, rest, _ := strings.Cut(v, "/")
+	date, rest, _ := strings.Cut(rest, "/")
+	region, rest, _ := strings.Cut(rest, "/")
+	service, term, _ := strings.Cut(rest, "/")
 	if key == "" {
 		return errorf(KindMalformed, "Credential has an empty access key ID")
 	}
