@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -32,8 +33,8 @@ func Handle[I, O any](fn func(context.Context, *I) (*O, error)) Handler {
 		Run: func(ctx context.Context, body []byte) (any, error) {
 			in := new(I)
 			if len(bytes.TrimSpace(body)) > 0 {
-				if err := json.Unmarshal(body, in); err != nil {
-					return nil, awserr.New(awserr.SerializationException, "%s", serializationMessage(err))
+				if err := decode(body, in); err != nil {
+					return nil, err
 				}
 			}
 			out, err := fn(ctx, in)
@@ -45,6 +46,25 @@ func Handle[I, O any](fn func(context.Context, *I) (*O, error)) Handler {
 		In:  reflect.TypeFor[I](),
 		Out: reflect.TypeFor[O](),
 	}
+}
+
+// decode reads a request body into in: with its own Decoder when it has one, else encoding/json.
+func decode(body []byte, in any) error {
+	if d, ok := in.(Decoder); ok {
+		err := Decode(body, d)
+		var te *TypeError
+		switch {
+		case errors.As(err, &te):
+			return awserr.New(awserr.SerializationException, "%s", te.Error())
+		case err != nil:
+			return awserr.New(awserr.SerializationException, "Request body is not valid JSON")
+		}
+		return nil
+	}
+	if err := json.Unmarshal(body, in); err != nil {
+		return awserr.New(awserr.SerializationException, "%s", serializationMessage(err))
+	}
+	return nil
 }
 
 func serializationMessage(err error) string {
