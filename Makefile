@@ -43,3 +43,4 @@ fuzz:
 	$(GO) test ./internal/policy/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 60s
 	$(GO) test ./internal/policy/ -run '^$$' -fuzz '^FuzzGlob$$' -fuzztime 30s
 	$(GO) test ./internal/kms/ -run '^$$' -fuzz '^FuzzParseBlob$$' -fuzztime 30s
+	$(GO) test ./internal/protocol/awsjson/ -run '^$$' -fuzz '^FuzzScanner$$' -fuzztime 30s
