@@ -30,15 +30,34 @@ type Request struct {
 	// policy), nil when the resource has none. Its Kind decides how it combines with identity
 	// policies.
 	ResourcePolicy *policy.Policy
-	// Context holds the service's condition keys (kms:EncryptionContext:…, aws:SourceArn,
-	// sts:ExternalId…); names match regardless of case. The engine adds the global keys of the
-	// caller and the request (aws:PrincipalArn, aws:SourceIp, aws:CurrentTime…) and the keys an
-	// in-process caller put in the context with WithKeys.
-	Context map[string][]string
+	// Context gives the service's condition keys (kms:EncryptionContext:…, aws:SourceArn,
+	// sts:ExternalId…), usually a Map; names match regardless of case. The engine adds the global
+	// keys of the caller and the request (aws:PrincipalArn, aws:SourceIp, aws:CurrentTime…) and
+	// the keys an in-process caller put in the context with WithKeys. Nil means none.
+	Context Keys
 	// Grants are the KMS grants that allow this operation with this request's encryption context
 	// (the KMS service checks operations and constraints); a grant to the caller, its role, or
 	// its account (delegating to identity policies) allows as the key policy would.
 	Grants []Grant
+}
+
+// Keys gives condition keys by name, matched regardless of case (policy.Context).
+type Keys = policy.Context
+
+// Map is condition keys in a map: the usual Keys.
+type Map map[string][]string
+
+// Lookup implements Keys: the name as written first, then regardless of case.
+func (m Map) Lookup(key string) ([]string, bool) {
+	if v, ok := m[key]; ok {
+		return v, true
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 // Grant is a KMS grant as the engine sees it.
@@ -53,8 +72,8 @@ type keysKey struct{}
 // how an in-process caller acting for another passes what AWS would (kms:ViaService when S3 calls
 // KMS for a user; aws:SourceArn and aws:SourceAccount when CloudTrail acts for a trail). Keys
 // already in ctx are kept unless keys names them again.
-func WithKeys(ctx context.Context, keys map[string][]string) context.Context {
-	merged := map[string][]string{}
+func WithKeys(ctx context.Context, keys Map) context.Context {
+	merged := Map{}
 	for k, v := range keysFrom(ctx) {
 		merged[k] = v
 	}
@@ -69,8 +88,8 @@ func WithKeys(ctx context.Context, keys map[string][]string) context.Context {
 	return context.WithValue(ctx, keysKey{}, merged)
 }
 
-func keysFrom(ctx context.Context) map[string][]string {
-	m, _ := ctx.Value(keysKey{}).(map[string][]string)
+func keysFrom(ctx context.Context) Map {
+	m, _ := ctx.Value(keysKey{}).(Map)
 	return m
 }
 

@@ -27,7 +27,7 @@ func BenchmarkDecideGenerateDataKey(b *testing.B) {
 	}
 	e := authz.New(authz.Config{})
 	req := authz.Request{Principal: cloudtrail, Action: "kms:GenerateDataKey", Resource: "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-		ResourceAccount: "111111111111", ResourcePolicy: kp, Context: map[string][]string{
+		ResourceAccount: "111111111111", ResourcePolicy: kp, Context: authz.Map{
 			"aws:SourceArn":                            {"arn:aws:cloudtrail:us-east-1:111111111111:trail/management"},
 			"aws:SourceAccount":                        {"111111111111"},
 			"kms:EncryptionContext:aws:cloudtrail:arn": {"arn:aws:cloudtrail:us-east-1:111111111111:trail/management"},

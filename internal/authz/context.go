@@ -63,8 +63,8 @@ type evalContext struct {
 	has     [numKeys]bool
 	at      time.Time        // the request time, for aws:CurrentTime and aws:EpochTime (formatted on demand)
 	now     func() time.Time // the time of in-process calls, read on demand
-	service map[string][]string
-	carried map[string][]string // keys an in-process caller put in the context (WithKeys)
+	service Keys
+	carried Map // keys an in-process caller put in the context (WithKeys)
 }
 
 func newInput(ctx context.Context, req *Request, now func() time.Time) *input {
@@ -140,23 +140,12 @@ func (c *evalContext) Lookup(key string) ([]string, bool) {
 			return c.global(k), true
 		}
 	}
-	if v, ok := lookup(c.service, key); ok {
-		return v, true
-	}
-	return lookup(c.carried, key)
-}
-
-// lookup finds a key in a map regardless of case, trying the name as written first.
-func lookup(m map[string][]string, key string) ([]string, bool) {
-	if v, ok := m[key]; ok {
-		return v, true
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, key) {
+	if c.service != nil {
+		if v, ok := c.service.Lookup(key); ok {
 			return v, true
 		}
 	}
-	return nil, false
+	return c.carried.Lookup(key)
 }
 
 // global returns a global key's value, formatting the time keys on first use.

@@ -48,17 +48,17 @@ type docValue json.RawMessage
 func (d *docValue) UnmarshalJSON(b []byte) error { *d = append((*d)[:0], b...); return nil }
 
 type corpusCase struct {
-	Name          string              `json:"name"`
-	Principal     string              `json:"principal"` // an ARN, "service:<name>" or "anonymous"
-	SessionPolicy json.RawMessage     `json:"sessionPolicy"`
-	Action        string              `json:"action"`
-	Resource      string              `json:"resource"`
-	Context       map[string][]string `json:"context"`
-	Carried       map[string][]string `json:"carriedContext"` // keys an in-process caller passes with authz.WithKeys
-	Grants        []authz.Grant       `json:"grants"`
-	Want          string              `json:"want"` // allow, deny, explicit-deny
-	WantType      string              `json:"wantPolicyType"`
-	Matched       []string            `json:"matched"`
+	Name          string          `json:"name"`
+	Principal     string          `json:"principal"` // an ARN, "service:<name>" or "anonymous"
+	SessionPolicy json.RawMessage `json:"sessionPolicy"`
+	Action        string          `json:"action"`
+	Resource      string          `json:"resource"`
+	Context       authz.Map       `json:"context"`
+	Carried       authz.Map       `json:"carriedContext"` // keys an in-process caller passes with authz.WithKeys
+	Grants        []authz.Grant   `json:"grants"`
+	Want          string          `json:"want"` // allow, deny, explicit-deny
+	WantType      string          `json:"wantPolicyType"`
+	Matched       []string        `json:"matched"`
 }
 
 func (p *corpusPolicy) text() string {
@@ -203,7 +203,7 @@ func runSuite(t *testing.T, s corpusSuite) {
 			req := authz.Request{Principal: p, Action: c.Action, Resource: resource, ResourceAccount: s.ResourceAccount, ResourcePolicy: rp, Context: c.Context, Grants: c.Grants}
 			ctx := context.Background()
 			if c.Carried != nil {
-				ctx = authz.WithKeys(authz.WithKeys(ctx, map[string][]string{"aws:SourceArn": {"overridden"}}), c.Carried)
+				ctx = authz.WithKeys(authz.WithKeys(ctx, authz.Map{"aws:SourceArn": {"overridden"}}), c.Carried)
 			}
 			d, err := engine.Authorize(ctx, req)
 			if err != nil {

@@ -141,7 +141,7 @@ func TestDiagnosticAndMessages(t *testing.T) {
 		t.Errorf("message = %s", got)
 	}
 	req.Action = "kms:Decrypt"
-	req.Context = map[string][]string{"aws:SourceArn": {"arn:aws:cloudtrail:us-east-1:111111111111:trail/u"}}
+	req.Context = authz.Map{"aws:SourceArn": {"arn:aws:cloudtrail:us-east-1:111111111111:trail/u"}}
 	d, _ = e.Authorize(ctx, req)
 	if diag := d.Diagnostic.String(); !strings.Contains(diag, `Condition StringEquals aws:SourceArn: request value ["arn:aws:cloudtrail:us-east-1:111111111111:trail/u"] against ["arn:aws:cloudtrail:us-east-1:111111111111:trail/t"]`) {
 		t.Errorf("diagnostic = %s", diag)

@@ -114,25 +114,14 @@ func checkContext(field string, ec map[string]string) error {
 	return nil
 }
 
-// contextKeys are the condition keys of an encryption context: kms:EncryptionContext:<key> for
-// each pair and kms:EncryptionContextKeys.
-func contextKeys(ec map[string]string, id string) map[string][]string {
-	keys := make(map[string][]string, len(ec)+3)
-	names := make([]string, 0, len(ec))
-	vals := make([]string, 0, len(ec)) // one backing array for the single values
-	for k, v := range ec {
-		vals = append(vals, v)
-		keys["kms:EncryptionContext:"+k] = vals[len(vals)-1 : len(vals) : len(vals)]
-		names = append(names, k)
-	}
-	if len(names) > 0 {
-		sort.Strings(names)
-		keys["kms:EncryptionContextKeys"] = names
-	}
+// contextKeys are the condition keys of a cryptographic request: its encryption context and
+// the alias it named the key by, if any.
+func contextKeys(ec map[string]string, id string) *conditionKeys {
+	keys := &conditionKeys{ec: ec}
 	if strings.HasPrefix(id, "alias/") {
-		keys["kms:RequestAlias"] = []string{id}
+		keys.alias[0] = id
 	} else if _, _, name, ok := parseAliasARN(id); ok {
-		keys["kms:RequestAlias"] = []string{name}
+		keys.alias[0] = name
 	}
 	return keys
 }

@@ -130,7 +130,7 @@ func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*Creat
 		return nil, awserr.New(awserr.ValidationException, "Grant constraints apply only to cryptographic operations.")
 	}
 	ops := slices.Clone(in.Operations)
-	keys := map[string][]string{"kms:GranteePrincipal": {in.GranteePrincipal}, "kms:GrantOperations": ops, "kms:GrantIsForAWSResource": {"false"}}
+	keys := authz.Map{"kms:GranteePrincipal": {in.GranteePrincipal}, "kms:GrantOperations": ops, "kms:GrantIsForAWSResource": {"false"}}
 	if in.RetiringPrincipal != "" {
 		keys["kms:RetiringPrincipal"] = []string{in.RetiringPrincipal}
 	}
@@ -147,7 +147,7 @@ func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*Creat
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(c, "CreateGrant", k, keys, k.grantsFor("CreateGrant", nil)); err != nil {
+	if err := s.authorize(c, "CreateGrant", k, &conditionKeys{extra: keys}, k.grantsFor("CreateGrant", nil)); err != nil {
 		return nil, err
 	}
 	if err := dryRun(in.DryRun); err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/policy"
@@ -138,7 +139,7 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*KeyMetada
 	if c.p.Type == identity.AWSService {
 		return nil, awserr.New(awserr.AccessDeniedException, "Service principals cannot create keys.")
 	}
-	bypass := map[string][]string{"kms:BypassPolicyLockoutSafetyCheck": {fmt.Sprint(in.BypassPolicyLockoutSafetyCheck)}}
+	bypass := authz.Map{"kms:BypassPolicyLockoutSafetyCheck": {fmt.Sprint(in.BypassPolicyLockoutSafetyCheck)}}
 	if err := s.authorizeIdentity(c, "CreateKey", bypass); err != nil {
 		return nil, err
 	}
@@ -182,7 +183,7 @@ func (s *Service) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*KeyMe
 
 // keyOp is the start of most key operations: validate the KeyId, resolve it as the operation
 // accepts it, and authorize the action on the key.
-func (s *Service) keyOp(ctx context.Context, action, field, id string, forms idForms, extra map[string][]string) (*call, *loadedKey, error) {
+func (s *Service) keyOp(ctx context.Context, action, field, id string, forms idForms, extra authz.Map) (*call, *loadedKey, error) {
 	var v validation
 	v.keyID(field, id)
 	if err := v.err(); err != nil {
@@ -196,7 +197,7 @@ func (s *Service) keyOp(ctx context.Context, action, field, id string, forms idF
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.authorize(c, action, k, extra, nil); err != nil {
+	if err := s.authorize(c, action, k, &conditionKeys{extra: extra}, nil); err != nil {
 		return nil, nil, err
 	}
 	return c, k, nil
@@ -506,7 +507,7 @@ func (s *Service) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (*Emp
 	if err := checkPolicyName(in.PolicyName); err != nil {
 		return nil, err
 	}
-	bypass := map[string][]string{"kms:BypassPolicyLockoutSafetyCheck": {fmt.Sprint(in.BypassPolicyLockoutSafetyCheck)}}
+	bypass := authz.Map{"kms:BypassPolicyLockoutSafetyCheck": {fmt.Sprint(in.BypassPolicyLockoutSafetyCheck)}}
 	c, k, err := s.keyOp(ctx, "PutKeyPolicy", "keyId", in.KeyID, keyOwnAccount, bypass)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -156,14 +158,14 @@ func (s *Service) begin(ctx context.Context) (*call, error) {
 func (c *call) account() string { return c.p.Account }
 
 // authorize is the one authorization call of a key operation: the key policy (and grants, with
-// identity policies as the engine combines them). extra holds the operation's own condition keys.
-func (s *Service) authorize(c *call, action string, k *loadedKey, extra map[string][]string, grants []authz.Grant) error {
-	keys := extra
+// identity policies as the engine combines them). keys holds the operation's own condition keys;
+// nil means none but kms:CallerAccount.
+func (s *Service) authorize(c *call, action string, k *loadedKey, keys *conditionKeys, grants []authz.Grant) error {
 	if keys == nil {
-		keys = make(map[string][]string, 1)
+		keys = &conditionKeys{}
 	}
 	if c.p.Type != identity.AWSService && c.p.Account != "" {
-		keys["kms:CallerAccount"] = []string{c.p.Account}
+		keys.caller[0] = c.p.Account
 	}
 	req := authz.Request{Principal: c.p, Action: "kms:" + action, Resource: k.arn, ResourceAccount: k.rec.Account,
 		ResourcePolicy: k.policy, Context: keys, Grants: grants}
@@ -172,9 +174,52 @@ func (s *Service) authorize(c *call, action string, k *loadedKey, extra map[stri
 
 // authorizeIdentity is the one authorization call of an operation without a key resource
 // (CreateKey, ListKeys, ListAliases, GenerateRandom, ListRetirableGrants): identity policies only.
-func (s *Service) authorizeIdentity(c *call, action string, extra map[string][]string) error {
+func (s *Service) authorizeIdentity(c *call, action string, extra authz.Map) error {
 	req := authz.Request{Principal: c.p, Action: "kms:" + action, Resource: "*", ResourceAccount: c.p.Account, Context: extra}
 	return s.decide(c, req)
+}
+
+// conditionKeys are the condition keys of a KMS request, looked up without building a map:
+// kms:CallerAccount, kms:EncryptionContext:<key>, kms:EncryptionContextKeys, kms:RequestAlias,
+// and the operation's others.
+type conditionKeys struct {
+	caller [1]string
+	ec     map[string]string
+	names  []string // kms:EncryptionContextKeys, sorted, built on first use
+	alias  [1]string
+	extra  authz.Map
+}
+
+const encryptionContextPrefix = "kms:EncryptionContext:"
+
+// Lookup implements authz.Keys.
+func (k *conditionKeys) Lookup(key string) ([]string, bool) {
+	switch {
+	case len(key) > len(encryptionContextPrefix) && strings.EqualFold(key[:len(encryptionContextPrefix)], encryptionContextPrefix):
+		name := key[len(encryptionContextPrefix):]
+		if v, ok := k.ec[name]; ok {
+			return []string{v}, true
+		}
+		for n, v := range k.ec {
+			if strings.EqualFold(n, name) {
+				return []string{v}, true
+			}
+		}
+		return nil, false
+	case strings.EqualFold(key, "kms:CallerAccount"):
+		return k.caller[:], k.caller[0] != ""
+	case strings.EqualFold(key, "kms:EncryptionContextKeys"):
+		if len(k.ec) == 0 {
+			return nil, false
+		}
+		if k.names == nil {
+			k.names = slices.Sorted(maps.Keys(k.ec))
+		}
+		return k.names, true
+	case strings.EqualFold(key, "kms:RequestAlias"):
+		return k.alias[:], k.alias[0] != ""
+	}
+	return k.extra.Lookup(key)
 }
 
 func (s *Service) decide(c *call, req authz.Request) error {

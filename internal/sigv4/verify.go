@@ -164,16 +164,15 @@ func checkSignedHeaders(r *http.Request, a *Auth) error {
 		if len(name) < 6 || !strings.EqualFold(name[:6], "x-amz-") {
 			continue
 		}
-		lower := strings.ToLower(name)
 		signed := false
-		for _, h := range a.SignedHeaders {
-			if h == lower {
+		for _, h := range a.SignedHeaders { // signed header names are lower case
+			if strings.EqualFold(h, name) {
 				signed = true
 				break
 			}
 		}
 		if !signed {
-			unsigned = append(unsigned, lower)
+			unsigned = append(unsigned, strings.ToLower(name))
 		}
 	}
 	if len(unsigned) > 0 {

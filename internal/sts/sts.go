@@ -225,9 +225,11 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeR
 	// The one authorization call: may the caller assume this role under its trust policy (and,
 	// across accounts, its own identity policies)?
 	req := authz.Request{Principal: p, Action: "sts:AssumeRole", Resource: role.ARN, ResourceAccount: role.Account,
-		ResourcePolicy: trust, Context: map[string][]string{"sts:RoleSessionName": {in.RoleSessionName}}}
+		ResourcePolicy: trust}
+	keys := authz.Map{"sts:RoleSessionName": {in.RoleSessionName}}
+	req.Context = keys
 	if in.ExternalID != "" {
-		req.Context["sts:ExternalId"] = []string{in.ExternalID}
+		keys["sts:ExternalId"] = []string{in.ExternalID}
 	}
 	d, err := s.az.Authorize(ctx, req)
 	if err != nil {

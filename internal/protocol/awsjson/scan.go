@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Decoder is implemented by request types that decode themselves from a JSON body with a Scanner,
@@ -31,7 +32,8 @@ func Decode(body []byte, d Decoder) error {
 	return err
 }
 
-// Scanner is a strict, allocation-light reader of one JSON document (RFC 8259).
+// Scanner is a strict, allocation-light reader of one JSON document (RFC 8259). Strings without
+// escapes share the input's memory: the input must not change once scanned.
 type Scanner struct {
 	b   []byte
 	i   int
@@ -387,7 +389,7 @@ func (s *Scanner) str() (string, bool) {
 		c := s.b[s.i]
 		switch {
 		case c == '"':
-			v := string(s.b[start:s.i])
+			v := unsafe.String(unsafe.SliceData(s.b[start:]), s.i-start)
 			s.i++
 			return v, utf8.ValidString(v)
 		case c == '\\':
