@@ -97,3 +97,29 @@ func (in *DecryptInput) DecodeJSON(s *awsjson.Scanner) error {
 		return s.Skip()
 	})
 }
+
+// AppendJSON implements awsjson.Encoder.
+func (o *GenerateDataKeyWithoutPlaintextOutput) AppendJSON(b []byte) []byte {
+	return o.members(awsjson.NewObject(b)).End()
+}
+
+func (o *GenerateDataKeyWithoutPlaintextOutput) members(obj *awsjson.Object) *awsjson.Object {
+	return obj.Bytes("CiphertextBlob", o.CiphertextBlob).String("KeyId", o.KeyID, false).String("KeyMaterialId", o.KeyMaterialID, true)
+}
+
+// AppendJSON implements awsjson.Encoder.
+func (o *GenerateDataKeyOutput) AppendJSON(b []byte) []byte {
+	return o.members(awsjson.NewObject(b)).Bytes("Plaintext", o.Plaintext).End()
+}
+
+// AppendJSON implements awsjson.Encoder.
+func (o *EncryptOutput) AppendJSON(b []byte) []byte {
+	return awsjson.NewObject(b).Bytes("CiphertextBlob", o.CiphertextBlob).String("KeyId", o.KeyID, false).
+		String("EncryptionAlgorithm", o.EncryptionAlgorithm, false).End()
+}
+
+// AppendJSON implements awsjson.Encoder.
+func (o *DecryptOutput) AppendJSON(b []byte) []byte {
+	return awsjson.NewObject(b).String("KeyId", o.KeyID, false).Bytes("Plaintext", o.Plaintext).
+		String("EncryptionAlgorithm", o.EncryptionAlgorithm, false).String("KeyMaterialId", o.KeyMaterialID, true).End()
+}

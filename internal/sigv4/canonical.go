@@ -35,6 +35,19 @@ func canonicalRequest(buf []byte, r *http.Request, a *Auth, uri, query, payloadH
 	return buf
 }
 
+// canonicalNames are the canonical forms of the headers SDKs sign, so that looking them up costs
+// no allocation.
+var canonicalNames = map[string]string{}
+
+func init() {
+	for _, h := range []string{"content-type", "content-md5", "x-amz-date", "x-amz-target", "x-amz-security-token",
+		"x-amz-content-sha256", "x-amz-user-agent", "amz-sdk-invocation-id", "amz-sdk-request", "x-amz-decoded-content-length",
+		"content-encoding", "x-amz-acl", "x-amz-sdk-checksum-algorithm", "x-amz-trailer", "x-amz-server-side-encryption",
+		"x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-context", "x-amz-checksum-crc32"} {
+		canonicalNames[h] = http.CanonicalHeaderKey(h)
+	}
+}
+
 // appendHeaderValue appends the canonical value of the lower-case header h: each value trimmed with
 // inner runs of spaces collapsed, several values joined by commas.
 func appendHeaderValue(buf []byte, r *http.Request, h string) []byte {
@@ -47,10 +60,14 @@ func appendHeaderValue(buf []byte, r *http.Request, h string) []byte {
 	case "content-length":
 		values = r.Header["Content-Length"]
 		if len(values) == 0 && r.ContentLength >= 0 {
-			values = []string{strconv.FormatInt(r.ContentLength, 10)}
+			return strconv.AppendInt(buf, r.ContentLength, 10)
 		}
 	default:
-		values = r.Header[http.CanonicalHeaderKey(h)]
+		name, ok := canonicalNames[h]
+		if !ok {
+			name = http.CanonicalHeaderKey(h)
+		}
+		values = r.Header[name]
 	}
 	for i, v := range values {
 		if i > 0 {
@@ -97,25 +114,24 @@ func rawPath(r *http.Request) string {
 	return p
 }
 
-// canonicalURIs returns the canonical URI candidates for the request. S3 signs the path as sent
+// canonicalURIs returns the canonical URI candidates for the request (the second may be empty). S3 signs the path as sent
 // (single encoding); every other service URI-encodes the already-encoded, normalised path again.
 // For S3 a second candidate re-encodes the decoded path with AWS's rules, for clients that send
 // characters raw that their signer encoded.
-func canonicalURIs(r *http.Request, service string) []string {
+func canonicalURIs(r *http.Request, service string) (string, string) {
 	p := rawPath(r)
 	if p == "" {
 		p = "/"
 	}
 	if service == "s3" {
-		out := []string{p}
 		if dec, err := url.PathUnescape(p); err == nil {
 			if alt := escape(dec, false); alt != p {
-				out = append(out, alt)
+				return p, alt
 			}
 		}
-		return out
+		return p, ""
 	}
-	return []string{escape(normalizePath(p), false)}
+	return escape(normalizePath(p), false), ""
 }
 
 // normalizePath removes "." and ".." segments and repeated slashes, keeping a trailing slash.

@@ -128,7 +128,11 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, a *Auth, payload
 	m, done := ck.mac()
 	defer done()
 	var sum [sha256.Size]byte
-	for _, uri := range canonicalURIs(r, a.Service) {
+	first, second := canonicalURIs(r, a.Service)
+	for _, uri := range [2]string{first, second} {
+		if uri == "" {
+			continue
+		}
 		buf := canonicalRequest((*bp)[:0], r, a, uri, query, payloadHash)
 		crHash := sha256.Sum256(buf)
 		buf = stringToSign(buf[:0], "AWS4-HMAC-SHA256", a, crHash[:])

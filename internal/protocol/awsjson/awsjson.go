@@ -110,8 +110,10 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, target strin
 		WriteError(w, err, requestID, log)
 		return op
 	}
-	data, err := json.Marshal(out)
-	if err != nil {
+	var data []byte
+	if e, ok := out.(Encoder); ok {
+		data = e.AppendJSON(make([]byte, 0, 512))
+	} else if data, err = json.Marshal(out); err != nil {
 		WriteError(w, fmt.Errorf("encode %s response: %w", op, err), requestID, log)
 		return op
 	}

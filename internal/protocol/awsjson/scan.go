@@ -486,3 +486,67 @@ func (s *Scanner) hex4() (rune, bool) {
 	s.i += 4
 	return r, true
 }
+
+// Encoder is implemented by response types that write themselves as JSON without reflection
+// (the hot operations' responses).
+type Encoder interface {
+	AppendJSON(b []byte) []byte
+}
+
+// Object builds a JSON object by appending members.
+type Object struct{ b []byte }
+
+// NewObject starts an object in b.
+func NewObject(b []byte) *Object { return &Object{b: append(b, '{')} }
+
+func (o *Object) name(n string) {
+	if o.b[len(o.b)-1] != '{' {
+		o.b = append(o.b, ',')
+	}
+	o.b = AppendString(o.b, n)
+	o.b = append(o.b, ':')
+}
+
+// String adds a string member; an empty one is left out when omitEmpty.
+func (o *Object) String(n, v string, omitEmpty bool) *Object {
+	if v == "" && omitEmpty {
+		return o
+	}
+	o.name(n)
+	o.b = AppendString(o.b, v)
+	return o
+}
+
+// Bytes adds a base64 member; nil is left out.
+func (o *Object) Bytes(n string, v []byte) *Object {
+	if v == nil {
+		return o
+	}
+	o.name(n)
+	o.b = append(o.b, '"')
+	o.b = base64.StdEncoding.AppendEncode(o.b, v)
+	o.b = append(o.b, '"')
+	return o
+}
+
+// End closes the object and returns the bytes.
+func (o *Object) End() []byte { return append(o.b, '}') }
+
+// AppendString appends s as a JSON string.
+func AppendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
+
+const hexDigits = "0123456789abcdef"

@@ -143,3 +143,16 @@ func equalSample(a, b sample) bool {
 	return a.Name == b.Name && string(a.Blob) == string(b.Blob) && deref(a.Flag) == deref(b.Flag) && derefI(a.Count) == derefI(b.Count) &&
 		reflect.DeepEqual(a.Context, b.Context) && reflect.DeepEqual(a.Tokens, b.Tokens) && a.Present == b.Present
 }
+
+func TestObjectEncodesAsEncodingJSON(t *testing.T) {
+	got := NewObject(nil).String("A", "x\"\\\n\x01é<", false).String("B", "", true).String("C", "", false).Bytes("D", []byte{1, 2, 250}).Bytes("E", nil).End()
+	want, _ := json.Marshal(struct {
+		A string
+		C string
+		D []byte
+	}{"x\"\\\n\x01é<", "", []byte{1, 2, 250}})
+	var a, b any
+	if json.Unmarshal(got, &a) != nil || json.Unmarshal(want, &b) != nil || !reflect.DeepEqual(a, b) {
+		t.Fatalf("got %s, want the same as %s", got, want)
+	}
+}
