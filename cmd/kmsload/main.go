@@ -11,6 +11,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -36,7 +37,13 @@ func main() {
 	binary := flag.String("keytrail", "", "the keytrail binary (default: built from ./cmd/keytrail)")
 	endpoint := flag.String("endpoint", "", "drive a server that is already running instead (no setup: root credentials, key alias/load)")
 	pid := flag.Int("pid", 0, "with -endpoint: the server's process ID, for its CPU time")
+	baseline := flag.Bool("baseline", true, "also drive a net/http server that answers every request with a canned GenerateDataKey response, for scale")
+	cannedAddr := flag.String("canned", "", "internal: serve the canned answer on this address")
 	flag.Parse()
+	if *cannedAddr != "" {
+		serveCanned(*cannedAddr)
+		return
+	}
 	// The client shares the machine with the server: keep its own collector quiet, so that the
 	// server's CPU per operation is not inflated by the client's garbage collection.
 	debug.SetGCPercent(400)
@@ -45,6 +52,9 @@ func main() {
 		err = external(*endpoint, *pid, *workers, *duration)
 	} else {
 		err = run(*workers, *duration, *binary)
+		if err == nil && *baseline {
+			err = canned(*workers, *duration)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kmsload:", err)
@@ -162,9 +172,51 @@ func external(url string, pid, workers int, duration time.Duration) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%s: %d GenerateDataKey in %v: %.0f ops/s, p50 %v, p99 %v, server CPU/op %v\n", url, r.ops, r.elapsed.Round(time.Millisecond),
-		float64(r.ops)/r.elapsed.Seconds(), r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), (r.cpu / time.Duration(r.ops)).Round(100*time.Nanosecond))
+	fmt.Printf("%-16s %10d %10.0f %10v %10v %14v   (canned net/http server at %s, for scale)\n", "GenerateDataKey", r.ops, float64(r.ops)/r.elapsed.Seconds(),
+		r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), (r.cpu / time.Duration(r.ops)).Round(100*time.Nanosecond), url)
 	return nil
+}
+
+// cannedBody is a GenerateDataKey response of the usual size.
+const cannedBody = `{"CiphertextBlob":"AQBLYXJuOmF3czprbXM6dXMtZWFzdC0xOjExMTEyMjIyMzMzMzprZXkvMTIzNGFiY2QtMTJhYi0zNGNkLTU2ZWYtMTIzNDU2Nzg5MGFiAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==","Plaintext":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","KeyId":"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}`
+
+// serveCanned answers every request with cannedBody: the cost of net/http alone.
+func serveCanned(addr string) {
+	http.ListenAndServe(addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		io.WriteString(w, cannedBody)
+	}))
+}
+
+// canned runs this program as the canned server and drives it like keytrail.
+func canned(workers int, duration time.Duration) error {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	srv := exec.Command(self, "-canned", addr)
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer func() { srv.Process.Kill(); srv.Wait() }()
+	for i := 0; ; i++ {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if i > 100 {
+			return fmt.Errorf("the canned server did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return external("http://"+addr, srv.Process.Pid, workers, duration)
 }
 
 type result struct {

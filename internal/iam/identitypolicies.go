@@ -16,7 +16,7 @@ import (
 // engine (authz.IdentityStore): an IAM user's inline and attached policies and those of its
 // groups; a role session's role's inline and attached policies. Others have none.
 func (s *Service) IdentityPolicies(ctx context.Context, p identity.Principal) ([]authz.Document, error) {
-	key := string(p.Type) + "/" + p.Account + "/" + p.UserName + "/" + p.RoleName
+	key := docsKey{p.Type, p.Account, p.UserName, p.RoleName}
 	gen := s.gen.Load()
 	if c, ok := s.idDocs.Load(key); ok && c.(*cachedDocuments).gen == gen {
 		return c.(*cachedDocuments).docs, nil
@@ -26,6 +26,12 @@ func (s *Service) IdentityPolicies(ctx context.Context, p identity.Principal) ([
 		s.idDocs.Store(key, &cachedDocuments{gen: gen, docs: docs})
 	}
 	return docs, err
+}
+
+// docsKey names a principal in the identity-policy cache.
+type docsKey struct {
+	typ                     identity.Type
+	account, user, roleName string
 }
 
 // cachedDocuments are a principal's identity policies as read at a generation.
