@@ -526,3 +526,27 @@ func TestKMSInProcessCaller(t *testing.T) {
 		t.Fatal("the data key does not round-trip")
 	}
 }
+
+func TestKMSLimitsAndMarkers(t *testing.T) {
+	e := start(t, t.TempDir())
+	ctx := context.Background()
+	c := e.rootKMS()
+	id := aws.ToString(must(c.CreateKey(ctx, &kms.CreateKeyInput{Tags: []kmstypes.Tag{{TagKey: aws.String("team"), TagValue: aws.String("audit")}}}))(t).KeyMetadata.KeyId)
+	for range 10 {
+		must(c.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: aws.String(id)}))(t)
+	}
+	_, err := c.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: aws.String(id)})
+	wantCode(t, err, "LimitExceededException")
+	p1 := must(c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: aws.String(id), Limit: aws.Int32(4)}))(t)
+	p2 := must(c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: aws.String(id), Marker: p1.NextMarker}))(t)
+	if len(p1.Rotations) != 4 || !p1.Truncated || len(p2.Rotations) != 6 || p2.Truncated {
+		t.Fatalf("rotation pages %d, %d", len(p1.Rotations), len(p2.Rotations))
+	}
+	_, err = c.ListKeys(ctx, &kms.ListKeysInput{Marker: aws.String("zzzz-not-a-marker")})
+	wantCode(t, err, "InvalidMarkerException")
+	_, err = c.RetireGrant(ctx, &kms.RetireGrantInput{GrantToken: aws.String("bogus-token")})
+	wantCode(t, err, "InvalidGrantTokenException")
+	if tags := must(c.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: aws.String(id)}))(t).Tags; len(tags) != 1 {
+		t.Fatalf("CreateKey tags = %+v", tags)
+	}
+}
