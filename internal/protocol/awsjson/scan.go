@@ -245,25 +245,35 @@ func (s *Scanner) StringList(member string, dst *[]string) error {
 	if s.peek() != '[' {
 		return s.typeError(member, "list")
 	}
-	s.i++
 	out := []string{}
+	err := s.array(func() error {
+		var v string
+		err := s.String(member, &v)
+		out = append(out, v)
+		return err
+	})
+	if err == nil {
+		*dst = out
+	}
+	return err
+}
+
+// array reads an array whose next character is '[', calling elem for each element.
+func (s *Scanner) array(elem func() error) error {
+	s.i++
 	if s.peek() == ']' {
 		s.i++
-		*dst = out
 		return nil
 	}
 	for {
-		var v string
-		if err := s.String(member, &v); err != nil {
+		if err := elem(); err != nil {
 			return err
 		}
-		out = append(out, v)
 		switch s.peek() {
 		case ',':
 			s.i++
 		case ']':
 			s.i++
-			*dst = out
 			return nil
 		default:
 			return s.fail(errSyntax)
@@ -286,25 +296,7 @@ func (s *Scanner) Skip() error {
 	case '{':
 		return s.Object(func(string) error { return s.Skip() })
 	case '[':
-		s.i++
-		if s.peek() == ']' {
-			s.i++
-			return nil
-		}
-		for {
-			if err := s.Skip(); err != nil {
-				return err
-			}
-			switch s.peek() {
-			case ',':
-				s.i++
-			case ']':
-				s.i++
-				return nil
-			default:
-				return s.fail(errSyntax)
-			}
-		}
+		return s.array(s.Skip)
 	case '"':
 		if _, ok := s.str(); !ok {
 			return s.fail(errSyntax)
