@@ -191,11 +191,7 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 	}
 	var aliases []AliasListEntry
 	err = s.db.View(ctx, func(tx store.Tx) error {
-		return tx.Scan(tableAliases, c.p.Account+"/"+c.region+"/", "", func(_ string, v []byte) error {
-			var a aliasRecord
-			if err := json.Unmarshal(v, &a); err != nil {
-				return err
-			}
+		return scanRecords(tx, tableAliases, c.p.Account+"/"+c.region+"/", func(_ string, a *aliasRecord) error {
 			if filter == "" || a.Target == filter {
 				aliases = append(aliases, AliasListEntry{AliasName: a.Name, AliasArn: aliasARN(c.region, c.p.Account, a.Name),
 					TargetKeyID: a.Target, CreationDate: awsjsonTime(a.Created), LastUpdatedDate: awsjsonTime(a.Updated)})

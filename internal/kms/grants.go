@@ -50,12 +50,8 @@ func grantKey(account, region, keyID, id string) string {
 
 func listGrants(tx store.Tx, account, region, keyID string) ([]grantRecord, error) {
 	var out []grantRecord
-	err := tx.Scan(tableGrants, account+"/"+region+"/"+keyID+"/", "", func(_ string, v []byte) error {
-		var g grantRecord
-		if err := json.Unmarshal(v, &g); err != nil {
-			return err
-		}
-		out = append(out, g)
+	err := scanRecords(tx, tableGrants, account+"/"+region+"/"+keyID+"/", func(_ string, g *grantRecord) error {
+		out = append(out, *g)
 		return nil
 	})
 	return out, err
@@ -224,13 +220,9 @@ func (s *Service) findGrant(c *call, in *RetireGrantInput) (*loadedKey, *grantRe
 		want := tokenHash(in.GrantToken)
 		var found *grantRecord
 		err := s.db.View(c.ctx, func(tx store.Tx) error {
-			return tx.Scan(tableGrants, "", "", func(_ string, v []byte) error {
-				var g grantRecord
-				if err := json.Unmarshal(v, &g); err != nil {
-					return err
-				}
+			return scanRecords(tx, tableGrants, "", func(_ string, g *grantRecord) error {
 				if g.TokenHash == want {
-					found = &g
+					found = g
 				}
 				return nil
 			})
@@ -341,11 +333,7 @@ func (s *Service) ListRetirableGrants(ctx context.Context, in *ListRetirableGran
 	}
 	var grants []GrantListEntry
 	err = s.db.View(ctx, func(tx store.Tx) error {
-		return tx.Scan(tableGrants, c.p.Account+"/"+c.region+"/", "", func(_ string, v []byte) error {
-			var g grantRecord
-			if err := json.Unmarshal(v, &g); err != nil {
-				return err
-			}
+		return scanRecords(tx, tableGrants, c.p.Account+"/"+c.region+"/", func(_ string, g *grantRecord) error {
 			if g.Retiring == in.RetiringPrincipal {
 				grants = append(grants, g.entry())
 			}

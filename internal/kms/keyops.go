@@ -2,7 +2,6 @@ package kms
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -241,11 +240,7 @@ func (s *Service) ListKeys(ctx context.Context, in *PageInput) (*ListKeysOutput,
 	}
 	var keys []KeyListEntry
 	err = s.db.View(ctx, func(tx store.Tx) error {
-		return tx.Scan(tableKeys, c.p.Account+"/"+c.region+"/", "", func(_ string, v []byte) error {
-			var rec keyRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return err
-			}
+		return scanRecords(tx, tableKeys, c.p.Account+"/"+c.region+"/", func(_ string, rec *keyRecord) error {
 			keys = append(keys, KeyListEntry{KeyID: rec.ID, KeyArn: keyARN(rec.Region, rec.Account, rec.ID)})
 			return nil
 		})
@@ -376,13 +371,9 @@ func (s *Service) Sweep(ctx context.Context) error {
 	var changed []cacheKey
 	err := s.db.Update(ctx, func(tx store.Tx) error {
 		var due []keyRecord
-		err := tx.Scan(tableKeys, "", "", func(_ string, v []byte) error {
-			var rec keyRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return err
-			}
+		err := scanRecords(tx, tableKeys, "", func(_ string, rec *keyRecord) error {
 			if rec.State == statePendingDeletion && !now.Before(rec.DeletionDate) || rec.State != statePendingDeletion && rec.Rotation && !now.Before(rec.NextRotation) {
-				due = append(due, rec)
+				due = append(due, *rec)
 			}
 			return nil
 		})
@@ -419,11 +410,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 func deleteKey(tx store.Tx, rec *keyRecord) error {
 	prefix := rec.Account + "/" + rec.Region + "/"
 	var aliases, grants []string
-	err := tx.Scan(tableAliases, prefix, "", func(k string, v []byte) error {
-		var a aliasRecord
-		if err := json.Unmarshal(v, &a); err != nil {
-			return err
-		}
+	err := scanRecords(tx, tableAliases, prefix, func(k string, a *aliasRecord) error {
 		if a.Target == rec.ID {
 			aliases = append(aliases, k)
 		}

@@ -165,6 +165,17 @@ func (s *Service) update(c *call, k *loadedKey, change func(tx store.Tx, rec *ke
 	})
 }
 
+// scanRecords decodes each JSON record of a table under a prefix, in key order.
+func scanRecords[T any](tx store.Tx, table, prefix string, fn func(key string, rec *T) error) error {
+	return tx.Scan(table, prefix, "", func(k string, v []byte) error {
+		var rec T
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("kms: decode %s %s: %w", table, k, err)
+		}
+		return fn(k, &rec)
+	})
+}
+
 func putKey(tx store.Tx, rec *keyRecord) error {
 	rec.V = 1
 	v, err := json.Marshal(rec)
