@@ -274,10 +274,7 @@ func (s *Service) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescrip
 	if err != nil {
 		return nil, err
 	}
-	return &Empty{}, s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
-		if rec.State == statePendingDeletion {
-			return pendingDeletion(k)
-		}
+	return &Empty{}, s.change(c, k, refusePending, func(rec *keyRecord) error {
 		rec.Description = *in.Description
 		return nil
 	})
@@ -300,10 +297,7 @@ func (s *Service) setEnabled(ctx context.Context, action, id, state string) (*Em
 	if err != nil {
 		return nil, err
 	}
-	return &Empty{}, s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
-		if rec.State == statePendingDeletion {
-			return pendingDeletion(k)
-		}
+	return &Empty{}, s.change(c, k, refusePending, func(rec *keyRecord) error {
 		rec.State = state
 		return nil
 	})
@@ -327,10 +321,7 @@ func (s *Service) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeleti
 	// AWS schedules deletion at the end of the day the window ends (UTC); keytrail keeps the
 	// exact instant, so that the window is the window asked for.
 	when := s.stamp().Add(time.Duration(days) * 24 * time.Hour)
-	err = s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
-		if rec.State == statePendingDeletion {
-			return pendingDeletion(k)
-		}
+	err = s.change(c, k, refusePending, func(rec *keyRecord) error {
 		rec.State, rec.DeletionDate, rec.PendingWindow = statePendingDeletion, when, days
 		return nil
 	})
@@ -551,10 +542,7 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty
 	if err != nil {
 		return nil, err
 	}
-	return &Empty{}, s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
-		if rec.State == statePendingDeletion {
-			return pendingDeletion(k)
-		}
+	return &Empty{}, s.change(c, k, refusePending, func(rec *keyRecord) error {
 		for _, t := range in.Tags {
 			rec.Tags = slices.DeleteFunc(rec.Tags, func(old Tag) bool { return old.TagKey == t.TagKey })
 			rec.Tags = append(rec.Tags, t)
@@ -576,10 +564,7 @@ func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*E
 	if err != nil {
 		return nil, err
 	}
-	return &Empty{}, s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
-		if rec.State == statePendingDeletion {
-			return pendingDeletion(k)
-		}
+	return &Empty{}, s.change(c, k, refusePending, func(rec *keyRecord) error {
 		rec.Tags = slices.DeleteFunc(rec.Tags, func(t Tag) bool { return slices.Contains(in.TagKeys, t.TagKey) })
 		return nil
 	})

@@ -176,6 +176,24 @@ func scanRecords[T any](tx store.Tx, table, prefix string, fn func(key string, r
 	})
 }
 
+// change updates a key once check has accepted its stored record (refusePending, rotationState).
+func (s *Service) change(c *call, k *loadedKey, check func(*loadedKey, *keyRecord) error, fn func(*keyRecord) error) error {
+	return s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
+		if err := check(k, rec); err != nil {
+			return err
+		}
+		return fn(rec)
+	})
+}
+
+// refusePending refuses a change to a key pending deletion (A.3 [3]).
+func refusePending(k *loadedKey, rec *keyRecord) error {
+	if rec.State == statePendingDeletion {
+		return pendingDeletion(k)
+	}
+	return nil
+}
+
 func putKey(tx store.Tx, rec *keyRecord) error {
 	rec.V = 1
 	v, err := json.Marshal(rec)

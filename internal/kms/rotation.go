@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/keytrail/keytrail/internal/awserr"
-	"github.com/keytrail/keytrail/internal/store"
 )
 
 const maxOnDemandRotations = 10
@@ -49,10 +48,7 @@ func (s *Service) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationIn
 	if err != nil {
 		return nil, err
 	}
-	return &Empty{}, s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
-		if err := rotationState(k, rec); err != nil {
-			return err
-		}
+	return &Empty{}, s.change(c, k, rotationState, func(rec *keyRecord) error {
 		rec.Rotation, rec.RotationDays = true, days
 		rec.NextRotation = s.stamp().Add(time.Duration(days) * 24 * time.Hour)
 		return nil
@@ -66,10 +62,7 @@ func (s *Service) DisableKeyRotation(ctx context.Context, in *KeyIDInput) (*Empt
 	if err != nil {
 		return nil, err
 	}
-	return &Empty{}, s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
-		if err := rotationState(k, rec); err != nil {
-			return err
-		}
+	return &Empty{}, s.change(c, k, rotationState, func(rec *keyRecord) error {
 		rec.Rotation, rec.RotationDays, rec.NextRotation = false, 0, time.Time{}
 		return nil
 	})
@@ -98,10 +91,7 @@ func (s *Service) RotateKeyOnDemand(ctx context.Context, in *KeyIDInput) (*KeyID
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(c, k, func(_ store.Tx, rec *keyRecord) error {
-		if err := rotationState(k, rec); err != nil {
-			return err
-		}
+	err = s.change(c, k, rotationState, func(rec *keyRecord) error {
 		n := 0
 		for _, v := range rec.Versions {
 			if v.Rotation == "ON_DEMAND" {
