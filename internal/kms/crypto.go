@@ -128,29 +128,17 @@ func contextKeys(ec map[string]string, id string) *conditionKeys {
 
 // cryptoKey resolves, authorizes and state-checks the key of a cryptographic operation.
 func (s *Service) cryptoKey(ctx context.Context, action, field, id string, ec map[string]string, dry *bool) (*call, *loadedKey, error) {
-	var v validation
-	v.keyID(field, id)
-	if err := v.err(); err != nil {
-		return nil, nil, err
-	}
 	if err := checkContext("encryptionContext", ec); err != nil {
 		return nil, nil, err
 	}
-	c, err := s.begin(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	k, err := s.resolve(c, id, anyForm)
+	c, k, err := s.target(ctx, field, id, anyForm)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := s.authorizeCrypto(c, action, k, id, ec); err != nil {
 		return nil, nil, err
 	}
-	if err := dryRun(dry); err != nil {
-		return nil, nil, err
-	}
-	if err := checkState(k, true); err != nil {
+	if err := permitted(k, dry); err != nil {
 		return nil, nil, err
 	}
 	return c, k, nil
@@ -280,6 +268,35 @@ func (s *Service) blobKey(c *call, ct []byte, keyID string) (*blob, *loadedKey, 
 	return b, k, nil
 }
 
+// blobOp is the start of the operations that open a ciphertext blob (Decrypt, ReEncrypt): the
+// context is checked, the blob's key found and checked against keyID, and action authorized.
+func (s *Service) blobOp(ctx context.Context, action string, ct []byte, keyID string, ec map[string]string) (*call, *blob, *loadedKey, error) {
+	if err := checkContext("encryptionContext", ec); err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	b, k, err := s.blobKey(c, ct, keyID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := s.authorizeCrypto(c, action, k, keyID, ec); err != nil {
+		return nil, nil, nil, err
+	}
+	return c, b, k, nil
+}
+
+// permitted finishes an authorized cryptographic request: DryRun stops it here, and the key's
+// state must allow cryptography.
+func permitted(k *loadedKey, dry *bool) error {
+	if err := dryRun(dry); err != nil {
+		return err
+	}
+	return checkState(k, true)
+}
+
 // Decrypt decrypts a ciphertext blob made by Encrypt or GenerateDataKey*, with the encryption
 // context it was made with; KeyId is optional. Errors: InvalidCiphertextException,
 // IncorrectKeyException, NotFoundException, DisabledException, KMSInvalidStateException,
@@ -288,27 +305,14 @@ func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput
 	if err := checkAlgorithm(in.EncryptionAlgorithm); err != nil {
 		return nil, err
 	}
-	if err := checkContext("encryptionContext", in.EncryptionContext); err != nil {
-		return nil, err
-	}
 	if in.Recipient != nil {
 		return nil, awserr.New(awserr.UnsupportedOperationException, "Recipient (Nitro Enclaves attestation) is not supported by keytrail.")
 	}
-	c, err := s.begin(ctx)
+	_, b, k, err := s.blobOp(ctx, "Decrypt", in.CiphertextBlob, in.KeyID, in.EncryptionContext)
 	if err != nil {
 		return nil, err
 	}
-	b, k, err := s.blobKey(c, in.CiphertextBlob, in.KeyID)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorizeCrypto(c, "Decrypt", k, in.KeyID, in.EncryptionContext); err != nil {
-		return nil, err
-	}
-	if err := dryRun(in.DryRun); err != nil {
-		return nil, err
-	}
-	if err := checkState(k, true); err != nil {
+	if err := permitted(k, in.DryRun); err != nil {
 		return nil, err
 	}
 	plain, err := open(k, b, in.EncryptionContext)
@@ -336,18 +340,8 @@ func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncrypt
 			return nil, err
 		}
 	}
-	if err := checkContext("sourceEncryptionContext", in.SourceEncryptionContext); err != nil {
-		return nil, err
-	}
-	c, err := s.begin(ctx)
+	_, b, src, err := s.blobOp(ctx, "ReEncryptFrom", in.CiphertextBlob, in.SourceKeyID, in.SourceEncryptionContext)
 	if err != nil {
-		return nil, err
-	}
-	b, src, err := s.blobKey(c, in.CiphertextBlob, in.SourceKeyID)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorizeCrypto(c, "ReEncryptFrom", src, in.SourceKeyID, in.SourceEncryptionContext); err != nil {
 		return nil, err
 	}
 	_, dst, err := s.cryptoKey(ctx, "ReEncryptTo", "destinationKeyId", in.DestinationKeyID, in.DestinationEncryptionContext, in.DryRun)

@@ -130,26 +130,14 @@ func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*Creat
 	if in.RetiringPrincipal != "" {
 		keys["kms:RetiringPrincipal"] = []string{in.RetiringPrincipal}
 	}
-	var v2 validation
-	v2.keyID("keyId", in.KeyID)
-	if err := v2.err(); err != nil {
-		return nil, err
-	}
-	c, err := s.begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	k, err := s.resolve(c, in.KeyID, keyAnyAccount)
+	c, k, err := s.target(ctx, "keyId", in.KeyID, keyAnyAccount)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.authorize(c, "CreateGrant", k, &conditionKeys{extra: keys}, k.grantsFor("CreateGrant", nil)); err != nil {
 		return nil, err
 	}
-	if err := dryRun(in.DryRun); err != nil {
-		return nil, err
-	}
-	if err := checkState(k, true); err != nil {
+	if err := permitted(k, in.DryRun); err != nil {
 		return nil, err
 	}
 	id, err := s.randomHex(32)

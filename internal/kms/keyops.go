@@ -180,9 +180,8 @@ func (s *Service) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*KeyMe
 	return &KeyMetadataOutput{KeyMetadata: k.metadata()}, nil
 }
 
-// keyOp is the start of most key operations: validate the KeyId, resolve it as the operation
-// accepts it, and authorize the action on the key.
-func (s *Service) keyOp(ctx context.Context, action, field, id string, forms idForms, extra authz.Map) (*call, *loadedKey, error) {
+// target validates a required key identifier and resolves it as the operation accepts it.
+func (s *Service) target(ctx context.Context, field, id string, forms idForms) (*call, *loadedKey, error) {
 	var v validation
 	v.keyID(field, id)
 	if err := v.err(); err != nil {
@@ -193,6 +192,16 @@ func (s *Service) keyOp(ctx context.Context, action, field, id string, forms idF
 		return nil, nil, err
 	}
 	k, err := s.resolve(c, id, forms)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, k, nil
+}
+
+// keyOp is the start of most key operations: validate the KeyId, resolve it as the operation
+// accepts it, and authorize the action on the key.
+func (s *Service) keyOp(ctx context.Context, action, field, id string, forms idForms, extra authz.Map) (*call, *loadedKey, error) {
+	c, k, err := s.target(ctx, field, id, forms)
 	if err != nil {
 		return nil, nil, err
 	}
