@@ -173,6 +173,15 @@ func (c cli) run(t *testing.T, url string, k keys, prefix []string, args ...stri
 	return result{stdout.String(), stderr.String(), code}
 }
 
+// newUser creates an IAM user with an access key, as the account k signs for, and returns the
+// user's credentials.
+func (c cli) newUser(t *testing.T, url string, k keys, name string) keys {
+	t.Helper()
+	c.ok(t, url, k, "iam", "create-user", "--user-name", name)
+	out := c.ok(t, url, k, "iam", "create-access-key", "--user-name", name)
+	return keys{str(out, "AccessKey", "AccessKeyId"), str(out, "AccessKey", "SecretAccessKey"), ""}
+}
+
 // ok runs the CLI, requires success and decodes its JSON output.
 func (c cli) ok(t *testing.T, url string, k keys, args ...string) map[string]any {
 	t.Helper()

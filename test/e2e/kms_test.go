@@ -61,15 +61,9 @@ func TestSeedKeyPolicies(t *testing.T) {
 	for _, c := range clis {
 		t.Run(c.name, func(t *testing.T) {
 			s := startServer(t, t.TempDir())
-			user := func(k keys, name string) keys {
-				c.ok(t, s.url, k, "iam", "create-user", "--user-name", name)
-				out := c.ok(t, s.url, k, "iam", "create-access-key", "--user-name", name)
-				return keys{str(out, "AccessKey", "AccessKeyId"), str(out, "AccessKey", "SecretAccessKey"), ""}
-			}
-
 			// Bob, in the key's account, may decrypt log files: ciphertexts made with an
 			// aws:cloudtrail:arn encryption context, and no others.
-			bob := user(owner, "Bob")
+			bob := c.newUser(t, s.url, owner, "Bob")
 			id := str(c.ok(t, s.url, owner, "kms", "create-key", "--description", "trail key"), "KeyMetadata", "KeyId")
 			c.ok(t, s.url, owner, "kms", "put-key-policy", "--key-id", id, "--policy-name", "default", "--policy", keyPolicy(defaultRootStmt, fill(seedBob, id)))
 			logFile := c.encrypt(t, s.url, owner, id, trailContext)
@@ -117,9 +111,7 @@ func TestSeedCrossAccountAlice(t *testing.T) {
 			full := keyPolicy(defaultRootStmt, strings.NewReplacer("region", "us-west-2", "account-id", "111111111111", "key-id", id).Replace(seedAliceKey))
 			west(owner, "kms", "put-key-policy", "--key-id", id, "--policy-name", "default", "--policy", full)
 
-			c.ok(t, s.url, partner, "iam", "create-user", "--user-name", "Alice")
-			out := c.ok(t, s.url, partner, "iam", "create-access-key", "--user-name", "Alice")
-			alice := keys{str(out, "AccessKey", "AccessKeyId"), str(out, "AccessKey", "SecretAccessKey"), ""}
+			alice := c.newUser(t, s.url, partner, "Alice")
 			c.ok(t, s.url, partner, "iam", "put-user-policy", "--user-name", "Alice", "--policy-name", "read-logs",
 				"--policy-document", strings.Replace(seedAliceIAM, "arn:aws:kms:us-west-2:111111111111:key/KeyA", arn, 1))
 

@@ -21,9 +21,7 @@ func TestCloudTrailReadRole(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := startServer(t, t.TempDir())
 			c.ok(t, s.url, owner, "iam", "create-role", "--role-name", "CloudTrailReadRole", "--assume-role-policy-document", cloudTrailReadRoleTrust)
-			c.ok(t, s.url, reader, "iam", "create-user", "--user-name", "alice")
-			k := c.ok(t, s.url, reader, "iam", "create-access-key", "--user-name", "alice")
-			alice := keys{str(k, "AccessKey", "AccessKeyId"), str(k, "AccessKey", "SecretAccessKey"), ""}
+			alice := c.newUser(t, s.url, reader, "alice")
 			assume := []string{"sts", "assume-role", "--role-arn", "arn:aws:iam::111111111111:role/CloudTrailReadRole", "--role-session-name", "alice"}
 
 			// The trust policy names her account, but her account has not granted her the role.

@@ -59,9 +59,7 @@ func TestSops(t *testing.T) {
 	if err != nil || out != "db:\n    password: hunter2\n" {
 		t.Fatalf("sops --decrypt: %v\n%s\n%q", err, stderr, out)
 	}
-	c.ok(t, s.url, root, "iam", "create-user", "--user-name", "intruder")
-	k := c.ok(t, s.url, root, "iam", "create-access-key", "--user-name", "intruder")
-	intruder := keys{str(k, "AccessKey", "AccessKeyId"), str(k, "AccessKey", "SecretAccessKey"), ""}
+	intruder := c.newUser(t, s.url, root, "intruder")
 	if out, stderr, err := run(intruder, "--decrypt", encrypted); err == nil || strings.Contains(out, "hunter2") || !strings.Contains(stderr, "AccessDeniedException") {
 		t.Fatalf("an unauthorized user decrypted: %v\n%s\n%s", err, stderr, out)
 	}
