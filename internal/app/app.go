@@ -18,6 +18,7 @@ import (
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/protocol/awsquery"
+	"github.com/keytrail/keytrail/internal/s3"
 	"github.com/keytrail/keytrail/internal/seal"
 	"github.com/keytrail/keytrail/internal/sigv4"
 	"github.com/keytrail/keytrail/internal/store"
@@ -42,6 +43,7 @@ type App struct {
 	IAM     *iam.Service
 	STS     *sts.Service
 	KMS     *kms.Service
+	S3      *s3.Service
 	Gateway *gateway.Gateway
 
 	stop func()        // ends the background work (the KMS sweep)
@@ -75,6 +77,7 @@ func Open(cfg Config) (*App, error) {
 	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Policies: policies, Now: cfg.Now})
 	kmsSvc := kms.New(kms.Config{DB: db, Barrier: barrier, Authorizer: az, Policies: policies, Principals: iamSvc,
 		Region: cfg.Region, Logger: cfg.Logger, Now: cfg.Now})
+	s3Svc := s3.New(s3.Config{DB: db, Authorizer: az, Policies: policies, Region: cfg.Region, Now: cfg.Now})
 	// Deletions and rotations that fell due while keytrail was down happen before it serves.
 	if err := kmsSvc.Sweep(context.Background()); err != nil {
 		db.Close()
@@ -88,10 +91,11 @@ func Open(cfg Config) (*App, error) {
 		Verifier: sigv4.NewVerifier(resolver, cfg.Now),
 		Query:    []*awsquery.Service{iamSvc.API(), stsSvc.API()},
 		JSON:     []*awsjson.Service{kmsSvc.API()},
+		S3:       s3Svc.API(),
 		Now:      cfg.Now,
 	})
 	ctx, stop := context.WithCancel(context.Background())
-	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, Gateway: gw, stop: stop, done: make(chan struct{})}
+	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, Gateway: gw, stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(a.done)
 		kmsSvc.Run(ctx, time.Minute)

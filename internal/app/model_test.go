@@ -207,3 +207,19 @@ func TestJSONOperationTablesMatchTheAWSModels(t *testing.T) {
 		}
 	}
 }
+
+// TestS3OperationsAreInTheModel checks that every S3 operation keytrail routes exists in botocore's
+// S3 model.
+func TestS3OperationsAreInTheModel(t *testing.T) {
+	e := start(t, t.TempDir())
+	m := loadModel(t, "s3", "2006-03-01")
+	ops := e.app.S3.API().Operations
+	if len(ops) == 0 {
+		t.Fatal("S3 serves no operations")
+	}
+	for route, op := range ops {
+		if _, ok := m.Operations[op.Name]; !ok {
+			t.Errorf("%s (%s) is not an operation of the S3 model", op.Name, route.Method)
+		}
+	}
+}

@@ -90,6 +90,17 @@ const (
 	TagException                     Code = "TagException"
 	DryRunOperationException         Code = "DryRunOperationException"
 	KMSInternalException             Code = "KMSInternalException"
+
+	// S3.
+	NoSuchBucket                       Code = "NoSuchBucket"
+	BucketAlreadyExists                Code = "BucketAlreadyExists"
+	BucketAlreadyOwnedByYou            Code = "BucketAlreadyOwnedByYou"
+	InvalidBucketName                  Code = "InvalidBucketName"
+	BucketNotEmpty                     Code = "BucketNotEmpty"
+	NoSuchBucketPolicy                 Code = "NoSuchBucketPolicy"
+	MalformedPolicy                    Code = "MalformedPolicy"
+	IllegalLocationConstraintException Code = "IllegalLocationConstraintException"
+	InvalidLocationConstraint          Code = "InvalidLocationConstraint"
 )
 
 // statuses maps a code to the HTTP status AWS answers it with. Codes not listed answer 400.
@@ -113,6 +124,11 @@ var statuses = map[Code]int{
 	ExpiredToken:                        http.StatusBadRequest,
 	InvalidToken:                        http.StatusBadRequest,
 	KMSInternalException:                http.StatusInternalServerError,
+	NoSuchBucket:                        http.StatusNotFound,
+	BucketAlreadyExists:                 http.StatusConflict,
+	BucketAlreadyOwnedByYou:             http.StatusConflict,
+	BucketNotEmpty:                      http.StatusConflict,
+	NoSuchBucketPolicy:                  http.StatusNotFound,
 }
 
 // Status returns the HTTP status AWS uses for the code.

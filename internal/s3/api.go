@@ -1,0 +1,216 @@
+package s3
+
+import (
+	"context"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/protocol/restxml"
+)
+
+// namespace is S3's XML namespace.
+const namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+// API returns S3's operation table: method, resource level and sub-resource → operation.
+func (s *Service) API() *restxml.Service {
+	b, svc := restxml.BucketLevel, restxml.ServiceLevel
+	return &restxml.Service{Operations: map[restxml.Route]restxml.Operation{
+		{Method: "GET", Level: svc}:                         {Name: "ListBuckets", Handler: s.handleListBuckets},
+		{Method: "PUT", Level: b}:                           {Name: "CreateBucket", Handler: s.handleCreateBucket},
+		{Method: "HEAD", Level: b}:                          {Name: "HeadBucket", Handler: s.handleHeadBucket},
+		{Method: "DELETE", Level: b}:                        {Name: "DeleteBucket", Handler: s.handleDeleteBucket},
+		{Method: "GET", Level: b, Subresource: "location"}:  {Name: "GetBucketLocation", Handler: s.handleGetBucketLocation},
+		{Method: "GET", Level: b, Subresource: "policy"}:    {Name: "GetBucketPolicy", Handler: s.handleGetBucketPolicy},
+		{Method: "PUT", Level: b, Subresource: "policy"}:    {Name: "PutBucketPolicy", Handler: s.handlePutBucketPolicy},
+		{Method: "DELETE", Level: b, Subresource: "policy"}: {Name: "DeleteBucketPolicy", Handler: s.handleDeleteBucketPolicy},
+		{Method: "GET", Level: b, Subresource: "acl"}:       {Name: "GetBucketAcl", Handler: s.handleGetBucketACL},
+	}}
+}
+
+// maxConfigBody bounds the XML and JSON configuration bodies S3 reads whole.
+const maxConfigBody = 64 << 10
+
+// readConfig reads a configuration body of at most max bytes.
+func readConfig(body io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(body, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, awserr.New(awserr.InvalidRequest, "The request body is too large")
+	}
+	return b, nil
+}
+
+func writeXML(w http.ResponseWriter, status int, v any) error {
+	out, err := xml.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(status)
+	io.WriteString(w, xml.Header)
+	_, err = w.Write(out)
+	return err
+}
+
+func s3Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+type createBucketConfiguration struct {
+	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
+	LocationConstraint string   `xml:"LocationConstraint"`
+}
+
+func (s *Service) handleCreateBucket(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+	raw, err := readConfig(body, maxConfigBody)
+	if err != nil {
+		return err
+	}
+	in := &CreateBucketInput{Bucket: t.Bucket, ACL: r.Header.Get("X-Amz-Acl")}
+	if len(raw) > 0 {
+		var cfg createBucketConfiguration
+		if err := xml.Unmarshal(raw, &cfg); err != nil {
+			return awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+		}
+		in.LocationConstraint = cfg.LocationConstraint
+	}
+	location, err := s.CreateBucket(ctx, in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", location)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Service) handleHeadBucket(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+	region, err := s.HeadBucket(ctx, t.Bucket)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("X-Amz-Bucket-Region", region)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Service) handleDeleteBucket(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+	if err := s.DeleteBucket(ctx, t.Bucket); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type owner struct {
+	ID          string `xml:"ID"`
+	DisplayName string `xml:"DisplayName"`
+}
+
+func ownerOf(account string) owner { return owner{ID: CanonicalUserID(account), DisplayName: account} }
+
+type listBucketsResult struct {
+	XMLName xml.Name `xml:"ListAllMyBucketsResult"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Owner   owner    `xml:"Owner"`
+	Buckets []struct {
+		Name         string `xml:"Name"`
+		CreationDate string `xml:"CreationDate"`
+		BucketRegion string `xml:"BucketRegion"`
+	} `xml:"Buckets>Bucket"`
+}
+
+func (s *Service) handleListBuckets(ctx context.Context, w http.ResponseWriter, r *http.Request, _ restxml.Target, _ io.Reader) error {
+	buckets, err := s.ListBuckets(ctx)
+	if err != nil {
+		return err
+	}
+	p, _ := identity.FromContext(ctx)
+	out := listBucketsResult{Xmlns: namespace, Owner: ownerOf(p.Account)}
+	out.Buckets = make([]struct {
+		Name         string `xml:"Name"`
+		CreationDate string `xml:"CreationDate"`
+		BucketRegion string `xml:"BucketRegion"`
+	}, len(buckets))
+	for i, b := range buckets {
+		out.Buckets[i].Name, out.Buckets[i].CreationDate, out.Buckets[i].BucketRegion = b.Name, s3Time(b.CreationDate), b.Region
+	}
+	return writeXML(w, http.StatusOK, out)
+}
+
+type locationConstraint struct {
+	XMLName xml.Name `xml:"LocationConstraint"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Region  string   `xml:",chardata"`
+}
+
+func (s *Service) handleGetBucketLocation(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+	region, err := s.GetBucketLocation(ctx, t.Bucket)
+	if err != nil {
+		return err
+	}
+	return writeXML(w, http.StatusOK, locationConstraint{Xmlns: namespace, Region: region})
+}
+
+func (s *Service) handleGetBucketPolicy(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+	doc, err := s.GetBucketPolicy(ctx, t.Bucket)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, err = io.WriteString(w, doc)
+	return err
+}
+
+func (s *Service) handlePutBucketPolicy(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+	raw, err := readConfig(body, maxConfigBody)
+	if err != nil {
+		return err
+	}
+	if err := s.PutBucketPolicy(ctx, t.Bucket, string(raw)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Service) handleDeleteBucketPolicy(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+	if err := s.DeleteBucketPolicy(ctx, t.Bucket); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type grantee struct {
+	Xmlns string `xml:"xmlns:xsi,attr"`
+	Type  string `xml:"xsi:type,attr"`
+	owner
+}
+
+type accessControlPolicy struct {
+	XMLName xml.Name `xml:"AccessControlPolicy"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Owner   owner    `xml:"Owner"`
+	Grants  []struct {
+		Grantee    grantee `xml:"Grantee"`
+		Permission string  `xml:"Permission"`
+	} `xml:"AccessControlList>Grant"`
+}
+
+func (s *Service) handleGetBucketACL(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+	account, err := s.GetBucketACL(ctx, t.Bucket)
+	if err != nil {
+		return err
+	}
+	out := accessControlPolicy{Xmlns: namespace, Owner: ownerOf(account)}
+	out.Grants = append(out.Grants, struct {
+		Grantee    grantee `xml:"Grantee"`
+		Permission string  `xml:"Permission"`
+	}{grantee{Xmlns: "http://www.w3.org/2001/XMLSchema-instance", Type: "CanonicalUser", owner: ownerOf(account)}, "FULL_CONTROL"})
+	return writeXML(w, http.StatusOK, out)
+}
