@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/authz"
@@ -23,6 +24,7 @@ import (
 	"github.com/keytrail/keytrail/internal/sigv4"
 	"github.com/keytrail/keytrail/internal/store"
 	"github.com/keytrail/keytrail/internal/store/bolt"
+	"github.com/keytrail/keytrail/internal/store/files"
 	"github.com/keytrail/keytrail/internal/sts"
 )
 
@@ -77,7 +79,12 @@ func Open(cfg Config) (*App, error) {
 	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Policies: policies, Now: cfg.Now})
 	kmsSvc := kms.New(kms.Config{DB: db, Barrier: barrier, Authorizer: az, Policies: policies, Principals: iamSvc,
 		Region: cfg.Region, Logger: cfg.Logger, Now: cfg.Now})
-	s3Svc := s3.New(s3.Config{DB: db, Authorizer: az, Policies: policies, Region: cfg.Region, Now: cfg.Now})
+	blobs, err := files.Open(filepath.Join(cfg.Data, "objects"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s3Svc := s3.New(s3.Config{DB: db, Blobs: blobs, Barrier: barrier, KMS: kmsSvc, Authorizer: az, Policies: policies, Region: cfg.Region, Now: cfg.Now})
 	// Deletions and rotations that fell due while keytrail was down happen before it serves.
 	if err := kmsSvc.Sweep(context.Background()); err != nil {
 		db.Close()

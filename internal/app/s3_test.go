@@ -1,12 +1,21 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -150,4 +159,103 @@ func TestS3BucketPolicies(t *testing.T) {
 	wantMessage(t, err, "AccessDenied", "with an explicit deny in a resource-based policy")
 	must(c.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("trail-logs")}))(t)
 	must(c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("trail-logs")}))(t)
+}
+
+func TestS3ObjectsEncrypted(t *testing.T) {
+	dir := t.TempDir()
+	e := start(t, dir)
+	ctx := context.Background()
+	c := e.s3client(account, rootSecret, "us-east-1", true)
+	must(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("data")}))(t)
+
+	// SSE-S3 by default; metadata, ETag, ranges, conditional requests.
+	body := strings.Repeat("0123456789abcdef", 10000) // 160000 bytes: three segments
+	put := must(c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("dir/file.txt"), Body: strings.NewReader(body),
+		ContentType: aws.String("text/plain"), Metadata: map[string]string{"owner": "audit"}}))(t)
+	sum := md5.Sum([]byte(body))
+	if aws.ToString(put.ETag) != `"`+hex.EncodeToString(sum[:])+`"` || put.ServerSideEncryption != s3types.ServerSideEncryptionAes256 {
+		t.Fatalf("PutObject = %s %s", aws.ToString(put.ETag), put.ServerSideEncryption)
+	}
+	got := must(c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("dir/file.txt")}))(t)
+	data, _ := io.ReadAll(got.Body)
+	if string(data) != body || aws.ToString(got.ContentType) != "text/plain" || got.Metadata["owner"] != "audit" || aws.ToInt64(got.ContentLength) != int64(len(body)) {
+		t.Fatalf("GetObject: %d bytes, %s, %v", len(data), aws.ToString(got.ContentType), got.Metadata)
+	}
+	for rng, want := range map[string]string{"bytes=65530-65545": body[65530:65546], "bytes=159990-": body[159990:], "bytes=-5": body[len(body)-5:], "bytes=0-0": body[:1]} {
+		r := must(c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("dir/file.txt"), Range: aws.String(rng)}))(t)
+		part, _ := io.ReadAll(r.Body)
+		if string(part) != want {
+			t.Fatalf("Range %s = %q, want %q", rng, part, want)
+		}
+	}
+	_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("dir/file.txt"), Range: aws.String("bytes=200000-")})
+	wantCode(t, err, "InvalidRange")
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("dir/file.txt"), IfMatch: aws.String(`"nope"`)})
+	wantCode(t, err, "PreconditionFailed")
+	head := must(c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("data"), Key: aws.String("dir/file.txt")}))(t)
+	if aws.ToInt64(head.ContentLength) != int64(len(body)) || head.ServerSideEncryption != s3types.ServerSideEncryptionAes256 {
+		t.Fatalf("HeadObject = %+v", head)
+	}
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("missing")})
+	wantCode(t, err, "NoSuchKey")
+	must(c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("empty"), Body: strings.NewReader("")}))(t)
+	if r := must(c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("empty")}))(t); aws.ToInt64(r.ContentLength) != 0 {
+		t.Fatal("empty object")
+	}
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("bad-md5"), Body: strings.NewReader("abc"), ContentMD5: aws.String(base64.StdEncoding.EncodeToString(sum[:]))})
+	wantCode(t, err, "BadDigest")
+	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("data"), Key: aws.String("bad-md5")})
+	if err == nil {
+		t.Fatal("an object with a bad digest was stored")
+	}
+	_, err = c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("data")})
+	wantCode(t, err, "BucketNotEmpty")
+
+	// Bytes on disk are never plaintext.
+	marker := strings.Repeat("PLAINTEXT-MARKER-", 1000)
+	must(c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("marker"), Body: strings.NewReader(marker)}))(t)
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte("PLAINTEXT-MARKER")) {
+				t.Errorf("%s holds the plaintext", p)
+			}
+		}
+		return nil
+	})
+
+	// SSE-KMS: the writer generates the data key, the reader decrypts it, both through S3.
+	id := aws.ToString(must(e.rootKMS().CreateKey(ctx, &kms.CreateKeyInput{}))(t).KeyMetadata.Arn)
+	kput := must(c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("logs/a.json.gz"), Body: strings.NewReader("secret log"),
+		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(id), SSEKMSEncryptionContext: aws.String(base64.StdEncoding.EncodeToString([]byte(`{"aws:cloudtrail:arn":"arn:aws:cloudtrail:us-east-1:111122223333:trail/t"}`)))}))(t)
+	if kput.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms || aws.ToString(kput.SSEKMSKeyId) != id {
+		t.Fatalf("SSE-KMS PutObject = %s %s", kput.ServerSideEncryption, aws.ToString(kput.SSEKMSKeyId))
+	}
+	kget := must(c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("logs/a.json.gz")}))(t)
+	if b, _ := io.ReadAll(kget.Body); string(b) != "secret log" || aws.ToString(kget.SSEKMSKeyId) != id {
+		t.Fatalf("SSE-KMS GetObject = %q", b)
+	}
+	// A reader allowed by S3 but not by the key gets AccessDenied; with kms:Decrypt, the object.
+	ak, sk := e.user(t, account, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]}`)
+	reader := e.s3client(ak, sk, "us-east-1", true)
+	_, err = reader.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("logs/a.json.gz")})
+	wantMessage(t, err, "AccessDenied", "kms:Decrypt")
+	if r := must(reader.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("dir/file.txt")}))(t); aws.ToInt64(r.ContentLength) != int64(len(body)) {
+		t.Fatal("the SSE-S3 object needs no key permission")
+	}
+	must(e.rootIAM().PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("reader"), PolicyName: aws.String("decrypt"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}}]}`)}))(t)
+	if b, _ := io.ReadAll(must(reader.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("logs/a.json.gz")}))(t).Body); string(b) != "secret log" {
+		t.Fatal("the reader with kms:Decrypt through S3")
+	}
+	// A disabled key refuses the read with S3's KMS error.
+	must(e.rootKMS().DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(id)}))(t)
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("logs/a.json.gz")})
+	wantCode(t, err, "KMS.DisabledException")
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("logs/b"), Body: strings.NewReader("x"), ServerSideEncryption: s3types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(id)})
+	wantCode(t, err, "KMS.DisabledException")
+
+	must(c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("data"), Key: aws.String("dir/file.txt")}))(t)
+	must(c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("data"), Key: aws.String("dir/file.txt")}))(t)
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("dir/file.txt")})
+	wantCode(t, err, "NoSuchKey")
 }

@@ -101,6 +101,10 @@ const (
 	MalformedPolicy                    Code = "MalformedPolicy"
 	IllegalLocationConstraintException Code = "IllegalLocationConstraintException"
 	InvalidLocationConstraint          Code = "InvalidLocationConstraint"
+	NoSuchKey                          Code = "NoSuchKey"
+	InvalidDigest                      Code = "InvalidDigest"
+	InvalidRange                       Code = "InvalidRange"
+	PreconditionFailed                 Code = "PreconditionFailed"
 )
 
 // statuses maps a code to the HTTP status AWS answers it with. Codes not listed answer 400.
@@ -129,6 +133,9 @@ var statuses = map[Code]int{
 	BucketAlreadyOwnedByYou:             http.StatusConflict,
 	BucketNotEmpty:                      http.StatusConflict,
 	NoSuchBucketPolicy:                  http.StatusNotFound,
+	NoSuchKey:                           http.StatusNotFound,
+	InvalidRange:                        http.StatusRequestedRangeNotSatisfiable,
+	PreconditionFailed:                  http.StatusPreconditionFailed,
 }
 
 // Status returns the HTTP status AWS uses for the code.

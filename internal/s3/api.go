@@ -28,6 +28,10 @@ func (s *Service) API() *restxml.Service {
 		{Method: "PUT", Level: b, Subresource: "policy"}:    {Name: "PutBucketPolicy", Handler: s.handlePutBucketPolicy},
 		{Method: "DELETE", Level: b, Subresource: "policy"}: {Name: "DeleteBucketPolicy", Handler: s.handleDeleteBucketPolicy},
 		{Method: "GET", Level: b, Subresource: "acl"}:       {Name: "GetBucketAcl", Handler: s.handleGetBucketACL},
+		{Method: "PUT", Level: restxml.ObjectLevel}:         {Name: "PutObject", Handler: s.handlePutObject},
+		{Method: "GET", Level: restxml.ObjectLevel}:         {Name: "GetObject", Handler: s.handleGetObject},
+		{Method: "HEAD", Level: restxml.ObjectLevel}:        {Name: "HeadObject", Handler: s.handleGetObject},
+		{Method: "DELETE", Level: restxml.ObjectLevel}:      {Name: "DeleteObject", Handler: s.handleDeleteObject},
 	}}
 }
 

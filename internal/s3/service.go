@@ -21,9 +21,12 @@ import (
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/kms"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/request"
+	"github.com/keytrail/keytrail/internal/seal"
 	"github.com/keytrail/keytrail/internal/store"
+	"github.com/keytrail/keytrail/internal/store/files"
 )
 
 // Tables this package owns.
@@ -35,6 +38,9 @@ const (
 // Config configures a Service.
 type Config struct {
 	DB         store.DB
+	Blobs      *files.Dir    // object bodies, encrypted
+	Barrier    *seal.Barrier // seals SSE-S3 data keys
+	KMS        *kms.Service  // SSE-KMS: GenerateDataKey and Decrypt as the caller, through S3
 	Authorizer authz.Authorizer
 	Policies   *policy.Cache // compiles bucket policies once; a new cache when nil
 	Region     string        // the region of requests that name none
@@ -44,6 +50,9 @@ type Config struct {
 // Service is S3.
 type Service struct {
 	db       store.DB
+	blobs    *files.Dir
+	barrier  *seal.Barrier
+	kms      *kms.Service
 	az       authz.Authorizer
 	policies *policy.Cache
 	region   string
@@ -52,7 +61,7 @@ type Service struct {
 
 // New returns an S3 service.
 func New(cfg Config) *Service {
-	s := &Service{db: cfg.DB, az: cfg.Authorizer, policies: cfg.Policies, region: cfg.Region, now: cfg.Now}
+	s := &Service{db: cfg.DB, blobs: cfg.Blobs, barrier: cfg.Barrier, kms: cfg.KMS, az: cfg.Authorizer, policies: cfg.Policies, region: cfg.Region, now: cfg.Now}
 	if s.policies == nil {
 		s.policies = policy.NewCache(256)
 	}

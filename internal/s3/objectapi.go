@@ -1,0 +1,163 @@
+package s3
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/protocol/restxml"
+)
+
+func (s *Service) handlePutObject(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+	h := r.Header
+	in := &PutObjectInput{Bucket: t.Bucket, Key: t.Key, Body: body, ContentType: h.Get("Content-Type"), ContentMD5: h.Get("Content-Md5"),
+		ACL: h.Get("X-Amz-Acl"), SSE: h.Get("X-Amz-Server-Side-Encryption"), KMSKeyID: h.Get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"),
+		EncryptionCtx: h.Get("X-Amz-Server-Side-Encryption-Context")}
+	for name, v := range h {
+		if m, ok := strings.CutPrefix(strings.ToLower(name), "x-amz-meta-"); ok && len(v) > 0 {
+			if in.Metadata == nil {
+				in.Metadata = map[string]string{}
+			}
+			in.Metadata[m] = v[0]
+		}
+	}
+	info, err := s.PutObject(ctx, in)
+	if err != nil {
+		return err
+	}
+	objectHeaders(w.Header(), info)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// objectHeaders sets the headers that describe an object: ETag, encryption and metadata.
+func objectHeaders(h http.Header, o *ObjectInfo) {
+	h.Set("ETag", o.ETag)
+	h.Set("X-Amz-Server-Side-Encryption", o.SSE)
+	if o.KMSKey != "" {
+		h.Set("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", o.KMSKey)
+		h.Set("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled", "false")
+	}
+	for k, v := range o.Metadata {
+		h.Set("X-Amz-Meta-"+k, v)
+	}
+}
+
+// parseRange reads a single byte range (bytes=a-b, bytes=a-, bytes=-n) against the object's
+// size; a header that is not a single byte range is ignored, as S3 does.
+func parseRange(header string) func(size int64) (int64, int64, error) {
+	spec, ok := strings.CutPrefix(header, "bytes=")
+	if !ok || strings.Contains(spec, ",") {
+		return nil
+	}
+	a, b, ok := strings.Cut(spec, "-")
+	if !ok {
+		return nil
+	}
+	start, errA := strconv.ParseInt(a, 10, 64)
+	end, errB := strconv.ParseInt(b, 10, 64)
+	switch {
+	case a == "" && errB == nil && end > 0: // the last n bytes
+		return func(size int64) (int64, int64, error) { return max(size-end, 0), size - 1, nil }
+	case errA == nil && b == "":
+		end = -1
+	case errA != nil || errB != nil || end < start:
+		return nil
+	}
+	return func(size int64) (int64, int64, error) {
+		if start >= size {
+			return 0, 0, awserr.New(awserr.InvalidRange, "The requested range is not satisfiable")
+		}
+		if end < 0 || end >= size {
+			end = size - 1
+		}
+		return start, end, nil
+	}
+}
+
+// checkPreconditions applies If-Match, If-None-Match, If-Modified-Since and If-Unmodified-Since;
+// notModified reports a 304.
+func checkPreconditions(r *http.Request, o *ObjectInfo) (notModified bool, err error) {
+	h := r.Header
+	failed := func() error {
+		return awserr.New(awserr.PreconditionFailed, "At least one of the pre-conditions you specified did not hold")
+	}
+	if m := h.Get("If-Match"); m != "" && m != o.ETag && m != "*" && strings.Trim(m, `"`) != strings.Trim(o.ETag, `"`) {
+		return false, failed()
+	}
+	if t, err := http.ParseTime(h.Get("If-Unmodified-Since")); err == nil && h.Get("If-Match") == "" && o.LastModified.After(t) {
+		return false, failed()
+	}
+	if m := h.Get("If-None-Match"); m != "" {
+		return m == "*" || strings.Trim(m, `"`) == strings.Trim(o.ETag, `"`), nil
+	}
+	if t, err := http.ParseTime(h.Get("If-Modified-Since")); err == nil && !o.LastModified.After(t) {
+		return true, nil
+	}
+	return false, nil
+}
+
+func (s *Service) handleGetObject(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+	rng := parseRange(r.Header.Get("Range"))
+	skip := false
+	head := func(o *ObjectInfo, start, end int64) error {
+		notModified, err := checkPreconditions(r, o)
+		if err != nil {
+			return err
+		}
+		h := w.Header()
+		objectHeaders(h, o)
+		h.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
+		h.Set("Accept-Ranges", "bytes")
+		if notModified {
+			skip = true
+			w.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+		if o.ContentType != "" {
+			h.Set("Content-Type", o.ContentType)
+		} else {
+			h.Set("Content-Type", "binary/octet-stream")
+		}
+		status := http.StatusOK
+		if rng != nil {
+			status = http.StatusPartialContent
+			h.Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10)+"/"+strconv.FormatInt(o.Size, 10))
+		}
+		h.Set("Content-Length", strconv.FormatInt(max(end-start+1, 0), 10))
+		if r.Method == http.MethodHead {
+			skip = true
+		}
+		w.WriteHeader(status)
+		return nil
+	}
+	out := io.Writer(w)
+	if r.Method == http.MethodHead {
+		out = io.Discard
+	}
+	return s.GetObject(ctx, t.Bucket, t.Key, rng, head, writerUnless{out, &skip})
+}
+
+// writerUnless writes to w unless *skip.
+type writerUnless struct {
+	w    io.Writer
+	skip *bool
+}
+
+func (u writerUnless) Write(p []byte) (int, error) {
+	if *u.skip {
+		return len(p), nil
+	}
+	return u.w.Write(p)
+}
+
+func (s *Service) handleDeleteObject(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+	if err := s.DeleteObject(ctx, t.Bucket, t.Key); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

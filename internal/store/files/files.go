@@ -1,0 +1,101 @@
+// Package files keeps object bodies as files under a directory: each written to a temporary file,
+// synced, then renamed into place, so that a body is either whole or absent.
+package files
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Dir is a directory of blobs named by opaque IDs (letters, digits, '-' and '_').
+type Dir struct{ root string }
+
+// Open returns the blob directory root, creating it.
+func Open(root string) (*Dir, error) {
+	if err := os.MkdirAll(filepath.Join(root, "tmp"), 0o700); err != nil {
+		return nil, err
+	}
+	return &Dir{root: root}, nil
+}
+
+func (d *Dir) path(id string) (string, error) {
+	if id == "" || strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "" {
+		return "", fmt.Errorf("files: invalid blob id %q", id)
+	}
+	return filepath.Join(d.root, id[:2], id), nil
+}
+
+// Writer is a blob being written; Commit makes it visible, Abort discards it.
+type Writer struct {
+	*os.File
+	final string
+}
+
+// Create starts writing the blob id.
+func (d *Dir) Create(id string) (*Writer, error) {
+	final, err := d.path(id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(filepath.Join(d.root, "tmp"), "blob-*")
+	if err != nil {
+		return nil, err
+	}
+	return &Writer{File: f, final: final}, nil
+}
+
+// Commit syncs the blob and renames it into place.
+func (w *Writer) Commit() error {
+	if err := w.File.Sync(); err != nil {
+		w.Abort()
+		return err
+	}
+	if err := w.File.Close(); err != nil {
+		os.Remove(w.Name())
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(w.final), 0o700); err != nil {
+		os.Remove(w.Name())
+		return err
+	}
+	if err := os.Rename(w.Name(), w.final); err != nil {
+		os.Remove(w.Name())
+		return err
+	}
+	if dir, err := os.Open(filepath.Dir(w.final)); err == nil {
+		dir.Sync()
+		dir.Close()
+	}
+	return nil
+}
+
+// Abort discards the blob.
+func (w *Writer) Abort() {
+	w.File.Close()
+	os.Remove(w.Name())
+}
+
+// Open opens a blob for reading.
+func (d *Dir) Open(id string) (*os.File, error) {
+	p, err := d.path(id)
+	if err != nil {
+		return nil, err
+	}
+	return os.Open(p)
+}
+
+// Remove deletes a blob; a missing one is not an error.
+func (d *Dir) Remove(id string) error {
+	p, err := d.path(id)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
