@@ -98,4 +98,3 @@ func (d *Dir) Remove(id string) error {
 	}
 	return nil
 }
-
