@@ -28,6 +28,8 @@ func (s *Service) API() *restxml.Service {
 		{Method: "PUT", Level: b, Subresource: "policy"}:    {Name: "PutBucketPolicy", Handler: s.handlePutBucketPolicy},
 		{Method: "DELETE", Level: b, Subresource: "policy"}: {Name: "DeleteBucketPolicy", Handler: s.handleDeleteBucketPolicy},
 		{Method: "GET", Level: b, Subresource: "acl"}:       {Name: "GetBucketAcl", Handler: s.handleGetBucketACL},
+		{Method: "GET", Level: b}:                           {Name: "ListObjects", Handler: s.handleListObjects},
+		{Method: "GET", Level: b, Subresource: "list-type"}: {Name: "ListObjectsV2", Handler: s.handleListObjects},
 		{Method: "PUT", Level: restxml.ObjectLevel}:         {Name: "PutObject", Handler: s.handlePutObject},
 		{Method: "GET", Level: restxml.ObjectLevel}:         {Name: "GetObject", Handler: s.handleGetObject},
 		{Method: "HEAD", Level: restxml.ObjectLevel}:        {Name: "HeadObject", Handler: s.handleGetObject},

@@ -256,9 +256,9 @@ func (s *Service) DeleteBucket(ctx context.Context, name string) error {
 		empty := true
 		err := tx.Scan(tableObjects, name+"/", "", func(string, []byte) error {
 			empty = false
-			return errStop
+			return store.ErrStop
 		})
-		if err != nil && !errors.Is(err, errStop) {
+		if err != nil {
 			return err
 		}
 		if !empty {
@@ -267,8 +267,6 @@ func (s *Service) DeleteBucket(ctx context.Context, name string) error {
 		return tx.Delete(tableBuckets, name)
 	})
 }
-
-var errStop = errors.New("stop")
 
 // BucketEntry is one bucket of ListBuckets.
 type BucketEntry struct {

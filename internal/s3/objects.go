@@ -73,11 +73,12 @@ type ObjectInfo struct {
 	Metadata     map[string]string
 	SSE          string
 	KMSKey       string
+	Owner        string // the writer's account
 }
 
 func (o *objectRecord) info() *ObjectInfo {
 	return &ObjectInfo{Key: o.Key, Size: o.Size, ETag: o.ETag, LastModified: o.LastModified, ContentType: o.ContentType,
-		Metadata: o.Metadata, SSE: o.SSE, KMSKey: o.KMSKey}
+		Metadata: o.Metadata, SSE: o.SSE, KMSKey: o.KMSKey, Owner: o.Owner}
 }
 
 // kmsError turns an error of the KMS call S3 made into the S3 error (F.4): a denial is
