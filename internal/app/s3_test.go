@@ -305,3 +305,60 @@ func TestS3ListObjects(t *testing.T) {
 	_, err := e.s3client(other, rootSecret, "us-east-1", true).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("logs")})
 	wantCode(t, err, "AccessDenied")
 }
+
+func TestS3MultipartUpload(t *testing.T) {
+	e := start(t, t.TempDir())
+	ctx := context.Background()
+	c := e.s3client(account, rootSecret, "us-east-1", true)
+	must(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("big")}))(t)
+	id := aws.ToString(must(e.rootKMS().CreateKey(ctx, &kms.CreateKeyInput{}))(t).KeyMetadata.Arn)
+	up := must(c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("big"), Key: aws.String("blob.bin"),
+		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(id)}))(t)
+	if up.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms {
+		t.Fatalf("CreateMultipartUpload SSE = %s", up.ServerSideEncryption)
+	}
+	parts := [][]byte{bytes.Repeat([]byte("a"), 5<<20), bytes.Repeat([]byte("b"), 5<<20+7), []byte("tail")}
+	var done []s3types.CompletedPart
+	h := md5.New()
+	for i, p := range parts {
+		out := must(c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("big"), Key: aws.String("blob.bin"), UploadId: up.UploadId,
+			PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(p)}))(t)
+		sum := md5.Sum(p)
+		h.Write(sum[:])
+		done = append(done, s3types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.ETag})
+	}
+	lp := must(c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("big"), Key: aws.String("blob.bin"), UploadId: up.UploadId}))(t)
+	if len(lp.Parts) != 3 || aws.ToInt64(lp.Parts[1].Size) != 5<<20+7 {
+		t.Fatalf("ListParts = %+v", lp.Parts)
+	}
+	if n := len(must(c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("big")}))(t).Uploads); n != 1 {
+		t.Fatalf("ListMultipartUploads = %d", n)
+	}
+	_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("big"), Key: aws.String("blob.bin"), UploadId: up.UploadId,
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: []s3types.CompletedPart{done[1], done[0]}}})
+	wantCode(t, err, "InvalidPartOrder")
+	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("big"), Key: aws.String("blob.bin"), UploadId: up.UploadId,
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: []s3types.CompletedPart{done[0], done[2], {PartNumber: aws.Int32(4), ETag: done[2].ETag}}}})
+	wantCode(t, err, "EntityTooSmall")
+	fin := must(c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("big"), Key: aws.String("blob.bin"), UploadId: up.UploadId,
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: done}}))(t)
+	if want := `"` + hex.EncodeToString(h.Sum(nil)) + `-3"`; aws.ToString(fin.ETag) != want {
+		t.Fatalf("multipart ETag = %s, want %s", aws.ToString(fin.ETag), want)
+	}
+	got := must(c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("big"), Key: aws.String("blob.bin")}))(t)
+	data, _ := io.ReadAll(got.Body)
+	if !bytes.Equal(data, bytes.Join(parts, nil)) || got.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms {
+		t.Fatalf("GetObject returned %d bytes", len(data))
+	}
+	// A range across the boundary of parts 1 and 2.
+	r := must(c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("big"), Key: aws.String("blob.bin"), Range: aws.String("bytes=5242878-5242881")}))(t)
+	if b, _ := io.ReadAll(r.Body); string(b) != "aabb" {
+		t.Fatalf("range across parts = %q", b)
+	}
+	_, err = c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("big"), Key: aws.String("blob.bin"), UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("x")})
+	wantCode(t, err, "NoSuchUpload")
+	up2 := must(c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("big"), Key: aws.String("gone")}))(t)
+	must(c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String("big"), Key: aws.String("gone"), UploadId: up2.UploadId}))(t)
+	_, err = c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("big"), Key: aws.String("gone"), UploadId: up2.UploadId})
+	wantCode(t, err, "NoSuchUpload")
+}

@@ -105,6 +105,10 @@ const (
 	InvalidDigest                      Code = "InvalidDigest"
 	InvalidRange                       Code = "InvalidRange"
 	PreconditionFailed                 Code = "PreconditionFailed"
+	NoSuchUpload                       Code = "NoSuchUpload"
+	InvalidPart                        Code = "InvalidPart"
+	InvalidPartOrder                   Code = "InvalidPartOrder"
+	EntityTooSmall                     Code = "EntityTooSmall"
 )
 
 // statuses maps a code to the HTTP status AWS answers it with. Codes not listed answer 400.
@@ -136,6 +140,7 @@ var statuses = map[Code]int{
 	NoSuchKey:                           http.StatusNotFound,
 	InvalidRange:                        http.StatusRequestedRangeNotSatisfiable,
 	PreconditionFailed:                  http.StatusPreconditionFailed,
+	NoSuchUpload:                        http.StatusNotFound,
 }
 
 // Status returns the HTTP status AWS uses for the code.

@@ -11,7 +11,8 @@ import (
 	"github.com/keytrail/keytrail/internal/protocol/restxml"
 )
 
-func (s *Service) handlePutObject(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+// putInput reads a write's headers: content type and MD5, canned ACL, encryption, metadata.
+func putInput(r *http.Request, t restxml.Target, body io.Reader) *PutObjectInput {
 	h := r.Header
 	in := &PutObjectInput{Bucket: t.Bucket, Key: t.Key, Body: body, ContentType: h.Get("Content-Type"), ContentMD5: h.Get("Content-Md5"),
 		ACL: h.Get("X-Amz-Acl"), SSE: h.Get("X-Amz-Server-Side-Encryption"), KMSKeyID: h.Get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"),
@@ -24,7 +25,11 @@ func (s *Service) handlePutObject(ctx context.Context, w http.ResponseWriter, r 
 			in.Metadata[m] = v[0]
 		}
 	}
-	info, err := s.PutObject(ctx, in)
+	return in
+}
+
+func (s *Service) handlePutObject(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+	info, err := s.PutObject(ctx, putInput(r, t, body))
 	if err != nil {
 		return err
 	}
