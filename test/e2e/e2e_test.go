@@ -182,6 +182,16 @@ func (c cli) newUser(t *testing.T, url string, k keys, name string) keys {
 	return keys{str(out, "AccessKey", "AccessKeyId"), str(out, "AccessKey", "SecretAccessKey"), ""}
 }
 
+// succeeds runs a CLI command whose output is not JSON (aws s3 …) and requires success.
+func (c cli) succeeds(t *testing.T, url string, k keys, args ...string) string {
+	t.Helper()
+	r := c.run(t, url, k, nil, args...)
+	if r.code != 0 {
+		t.Fatalf("%s %v: exit %d\n%s", c.name, args, r.code, r.err)
+	}
+	return r.out
+}
+
 // ok runs the CLI, requires success and decodes its JSON output.
 func (c cli) ok(t *testing.T, url string, k keys, args ...string) map[string]any {
 	t.Helper()
