@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -361,4 +363,66 @@ func TestS3MultipartUpload(t *testing.T) {
 	must(c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String("big"), Key: aws.String("gone"), UploadId: up2.UploadId}))(t)
 	_, err = c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("big"), Key: aws.String("gone"), UploadId: up2.UploadId})
 	wantCode(t, err, "NoSuchUpload")
+}
+
+func TestS3BucketEncryptionAndBucketKeys(t *testing.T) {
+	e := start(t, t.TempDir())
+	ctx := context.Background()
+	c := e.s3client(account, rootSecret, "us-east-1", true)
+	must(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("enc")}))(t)
+	def := must(c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("enc")}))(t)
+	if r := def.ServerSideEncryptionConfiguration.Rules[0]; r.ApplyServerSideEncryptionByDefault.SSEAlgorithm != s3types.ServerSideEncryptionAes256 {
+		t.Fatalf("default encryption = %+v", r)
+	}
+	// aws:kms without a key: the AWS managed key aws/s3, created on first use.
+	out := must(c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("enc"), Key: aws.String("managed"), Body: strings.NewReader("m"), ServerSideEncryption: s3types.ServerSideEncryptionAwsKms}))(t)
+	managed := must(e.rootKMS().DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/aws/s3")}))(t).KeyMetadata
+	if aws.ToString(out.SSEKMSKeyId) != aws.ToString(managed.Arn) || managed.KeyManager != kmstypes.KeyManagerTypeAws {
+		t.Fatalf("aws/s3 = %s (%s), object key %s", aws.ToString(managed.Arn), managed.KeyManager, aws.ToString(out.SSEKMSKeyId))
+	}
+	// The managed key is usable only through S3, not directly, and cannot be administered.
+	_, err := e.rootKMS().Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/aws/s3"), Plaintext: []byte("x")})
+	wantCode(t, err, "AccessDeniedException")
+	_, err = e.rootKMS().DisableKey(ctx, &kms.DisableKeyInput{KeyId: managed.KeyId})
+	wantCode(t, err, "AccessDeniedException")
+	if b, _ := io.ReadAll(must(c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("enc"), Key: aws.String("managed")}))(t).Body); string(b) != "m" {
+		t.Fatal("managed-key object")
+	}
+
+	// Default SSE-KMS with a Bucket Key: objects without headers use it, bound to the bucket ARN.
+	id := aws.ToString(must(e.rootKMS().CreateKey(ctx, &kms.CreateKeyInput{}))(t).KeyMetadata.Arn)
+	must(c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("enc"), ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{
+		Rules: []s3types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAwsKms, KMSMasterKeyID: aws.String(id)}, BucketKeyEnabled: aws.Bool(true)}}}}))(t)
+	for i := range 3 {
+		o := must(c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("enc"), Key: aws.String("bk/" + strconv.Itoa(i)), Body: strings.NewReader("bucket key " + strconv.Itoa(i))}))(t)
+		if o.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms || aws.ToString(o.SSEKMSKeyId) != id || !aws.ToBool(o.BucketKeyEnabled) {
+			t.Fatalf("default SSE-KMS PutObject = %s %s %v", o.ServerSideEncryption, aws.ToString(o.SSEKMSKeyId), aws.ToBool(o.BucketKeyEnabled))
+		}
+	}
+	for i := range 3 {
+		g := must(c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("enc"), Key: aws.String("bk/" + strconv.Itoa(i))}))(t)
+		if b, _ := io.ReadAll(g.Body); string(b) != "bucket key "+strconv.Itoa(i) || !aws.ToBool(g.BucketKeyEnabled) {
+			t.Fatalf("bucket-key object %d = %q", i, b)
+		}
+	}
+	// A key policy that only admits the bucket-ARN context shows which context S3 used.
+	must(e.rootKMS().PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: aws.String(id), Policy: aws.String(`{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":["kms:PutKeyPolicy","kms:GetKeyPolicy","kms:DescribeKey"],"Resource":"*"},
+		{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"kms:EncryptionContext:aws:s3:arn":"arn:aws:s3:::enc"}}}]}`)}))(t)
+	must(c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("enc"), Key: aws.String("bk/0")}))(t)
+	must(c.DeleteBucketEncryption(ctx, &s3.DeleteBucketEncryptionInput{Bucket: aws.String("enc")}))(t)
+	if o := must(c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("enc"), Key: aws.String("plain"), Body: strings.NewReader("p")}))(t); o.ServerSideEncryption != s3types.ServerSideEncryptionAes256 {
+		t.Fatalf("after DeleteBucketEncryption: %s", o.ServerSideEncryption)
+	}
+
+	// Versioning (never enabled) and tagging.
+	if v := must(c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String("enc")}))(t); v.Status != "" {
+		t.Fatalf("versioning = %s", v.Status)
+	}
+	_, err = c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("enc")})
+	wantCode(t, err, "NoSuchTagSet")
+	must(c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("enc"), Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String("team"), Value: aws.String("audit")}}}}))(t)
+	if tags := must(c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("enc")}))(t).TagSet; len(tags) != 1 || aws.ToString(tags[0].Value) != "audit" {
+		t.Fatalf("tags = %+v", tags)
+	}
 }

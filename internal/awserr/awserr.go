@@ -109,6 +109,8 @@ const (
 	InvalidPart                        Code = "InvalidPart"
 	InvalidPartOrder                   Code = "InvalidPartOrder"
 	EntityTooSmall                     Code = "EntityTooSmall"
+	NoSuchTagSet                       Code = "NoSuchTagSet"
+	InvalidTag                         Code = "InvalidTag"
 )
 
 // statuses maps a code to the HTTP status AWS answers it with. Codes not listed answer 400.
@@ -141,6 +143,7 @@ var statuses = map[Code]int{
 	InvalidRange:                        http.StatusRequestedRangeNotSatisfiable,
 	PreconditionFailed:                  http.StatusPreconditionFailed,
 	NoSuchUpload:                        http.StatusNotFound,
+	NoSuchTagSet:                        http.StatusNotFound,
 }
 
 // Status returns the HTTP status AWS uses for the code.

@@ -596,3 +596,71 @@ func (s *Service) ListResourceTags(ctx context.Context, in *ListResourceTagsInpu
 	}
 	return &ListResourceTagsOutput{Tags: out, PageOutput: pg}, nil
 }
+
+// managedKeyPolicy is the key policy of an AWS managed key for a service: every principal of the
+// account may use the key through that service; the account may read its metadata.
+func managedKeyPolicy(account, region, service string) string {
+	return `{
+  "Version" : "2012-10-17",
+  "Id" : "auto-` + service + `-2",
+  "Statement" : [ {
+    "Sid" : "Allow access through ` + strings.ToUpper(service) + ` for all principals in the account that are authorized to use ` + strings.ToUpper(service) + `",
+    "Effect" : "Allow",
+    "Principal" : {
+      "AWS" : "*"
+    },
+    "Action" : [ "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey" ],
+    "Resource" : "*",
+    "Condition" : {
+      "StringEquals" : {
+        "kms:CallerAccount" : "` + account + `",
+        "kms:ViaService" : "` + service + `.` + region + `.amazonaws.com"
+      }
+    }
+  }, {
+    "Sid" : "Allow direct access to key metadata to the account",
+    "Effect" : "Allow",
+    "Principal" : {
+      "AWS" : "arn:aws:iam::` + account + `:root"
+    },
+    "Action" : [ "kms:Describe*", "kms:Get*", "kms:List*" ],
+    "Resource" : "*"
+  } ]
+}`
+}
+
+// AWSManagedKey returns the ARN of the account's AWS managed key for a service (aws/s3) in a
+// region, creating it with its alias on first use, as AWS does when the service first needs it.
+// It is an in-process call of the service, not an API operation: it authorizes nothing itself;
+// using the key is authorized by its policy like any other.
+func (s *Service) AWSManagedKey(ctx context.Context, account, region, service string) (string, error) {
+	alias := "alias/aws/" + service
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var arn string
+	err := s.db.Update(ctx, func(tx store.Tx) error {
+		if a, err := getAlias(tx, account, region, alias); err != nil || a != nil {
+			if a != nil {
+				arn = keyARN(region, account, a.Target)
+			}
+			return err
+		}
+		id, err := s.newUUID()
+		if err != nil {
+			return err
+		}
+		arn = keyARN(region, account, id)
+		ver, err := s.newMaterial(arn, 1, "")
+		if err != nil {
+			return err
+		}
+		now := s.stamp()
+		rec := keyRecord{ID: id, Account: account, Region: region, Description: "Default key that protects my " + strings.ToUpper(service) + " objects when no other key is defined",
+			Created: now, State: stateEnabled, Policy: managedKeyPolicy(account, region, service), Versions: []keyVersion{ver}, Managed: true}
+		if err := putKey(tx, &rec); err != nil {
+			return err
+		}
+		return putAlias(tx, account, region, &aliasRecord{Name: alias, Target: id, Created: now, Updated: now})
+	})
+	return arn, err
+}

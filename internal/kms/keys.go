@@ -38,7 +38,8 @@ type keyRecord struct {
 	RotationDays  int32        `json:"rotationDays,omitempty"`
 	NextRotation  time.Time    `json:"nextRotation,omitzero"`
 	OnDemandStart time.Time    `json:"onDemandStart,omitzero"`
-	Versions      []keyVersion `json:"versions"` // oldest first; the last encrypts
+	Versions      []keyVersion `json:"versions"`          // oldest first; the last encrypts
+	Managed       bool         `json:"managed,omitempty"` // an AWS managed key (aws/s3)
 }
 
 // keyVersion is one backing key: 32 bytes of AES-256 material, sealed.
@@ -350,6 +351,13 @@ func checkState(k *loadedKey, crypto bool) error {
 	return nil
 }
 
+func keyManager(managed bool) string {
+	if managed {
+		return "AWS"
+	}
+	return "CUSTOMER"
+}
+
 func pendingDeletion(k *loadedKey) error {
 	return awserr.New(awserr.KMSInvalidStateException, "%s is pending deletion.", k.arn)
 }
@@ -358,7 +366,7 @@ func pendingDeletion(k *loadedKey) error {
 func (k *loadedKey) metadata() *KeyMetadata {
 	m := &KeyMetadata{AWSAccountID: k.rec.Account, KeyID: k.rec.ID, Arn: k.arn, CreationDate: awsjsonTime(k.rec.Created),
 		Enabled: k.rec.State == stateEnabled, Description: k.rec.Description, KeyUsage: "ENCRYPT_DECRYPT", KeyState: k.rec.State,
-		Origin: "AWS_KMS", KeyManager: "CUSTOMER", CustomerMasterKeySpec: "SYMMETRIC_DEFAULT", KeySpec: "SYMMETRIC_DEFAULT",
+		Origin: "AWS_KMS", KeyManager: keyManager(k.rec.Managed), CustomerMasterKeySpec: "SYMMETRIC_DEFAULT", KeySpec: "SYMMETRIC_DEFAULT",
 		EncryptionAlgorithms: []string{"SYMMETRIC_DEFAULT"}, CurrentKeyMaterialID: k.current().MaterialID}
 	if k.rec.State == statePendingDeletion {
 		m.DeletionDate = awsjsonTime(k.rec.DeletionDate)

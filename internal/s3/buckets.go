@@ -24,6 +24,9 @@ type bucketRecord struct {
 	Region  string    `json:"region"`
 	Created time.Time `json:"created"`
 	Policy  string    `json:"policy,omitempty"` // exactly as given
+
+	Encryption *bucketEncryption `json:"encryption,omitempty"` // nil: SSE-S3
+	Tags       []Tag             `json:"tags,omitempty"`
 }
 
 // ARN is the bucket's ARN.

@@ -102,7 +102,7 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *PutObjectInput)
 	if in.Key == "" || len(in.Key) > 1024 {
 		return "", nil, awserr.New(awserr.InvalidArgument, "Object keys are 1 to 1024 bytes long")
 	}
-	enc, err := checkEncryption(in.SSE, in.KMSKeyID, in.EncryptionCtx)
+	enc, err := checkEncryption(in.SSE, in.KMSKeyID, in.EncryptionCtx, in.BucketKeyEnabled)
 	if err != nil {
 		return "", nil, err
 	}
@@ -110,7 +110,7 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *PutObjectInput)
 	if err != nil {
 		return "", nil, err
 	}
-	if err := s.authorizeWrite(c, in.Bucket, in.Key, in.ACL, enc); err != nil {
+	if err := s.authorizeWrite(c, in.Bucket, in.Key, in.ACL, &enc); err != nil {
 		return "", nil, err
 	}
 	plain, dk, err := s.newDataKey(ctx, c, in.Bucket, in.Key, enc)

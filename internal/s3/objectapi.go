@@ -17,6 +17,10 @@ func putInput(r *http.Request, t restxml.Target, body io.Reader) *PutObjectInput
 	in := &PutObjectInput{Bucket: t.Bucket, Key: t.Key, Body: body, ContentType: h.Get("Content-Type"), ContentMD5: h.Get("Content-Md5"),
 		ACL: h.Get("X-Amz-Acl"), SSE: h.Get("X-Amz-Server-Side-Encryption"), KMSKeyID: h.Get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"),
 		EncryptionCtx: h.Get("X-Amz-Server-Side-Encryption-Context")}
+	if v := h.Get("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled"); v != "" {
+		b := strings.EqualFold(v, "true")
+		in.BucketKeyEnabled = &b
+	}
 	for name, v := range h {
 		if m, ok := strings.CutPrefix(strings.ToLower(name), "x-amz-meta-"); ok && len(v) > 0 {
 			if in.Metadata == nil {
@@ -44,7 +48,7 @@ func objectHeaders(h http.Header, o *ObjectInfo) {
 	h.Set("X-Amz-Server-Side-Encryption", o.SSE)
 	if o.KMSKey != "" {
 		h.Set("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", o.KMSKey)
-		h.Set("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled", "false")
+		h.Set("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled", strconv.FormatBool(o.BucketKey))
 	}
 	for k, v := range o.Metadata {
 		h.Set("X-Amz-Meta-"+k, v)

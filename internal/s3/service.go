@@ -57,6 +57,7 @@ type Service struct {
 	policies *policy.Cache
 	region   string
 	now      func() time.Time
+	bks      bucketKeys
 }
 
 // New returns an S3 service.

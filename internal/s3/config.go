@@ -1,0 +1,208 @@
+package s3
+
+import (
+	"context"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/protocol/restxml"
+)
+
+// bucketEncryption is a bucket's default encryption: SSE-S3 unless configured.
+type bucketEncryption struct {
+	SSE       string `json:"sse"`              // AES256 or aws:kms
+	KMSKey    string `json:"kmsKey,omitempty"` // as configured: key ID, ARN or alias
+	BucketKey bool   `json:"bucketKey,omitempty"`
+}
+
+func (b *bucketRecord) encryption() bucketEncryption {
+	if b.Encryption == nil {
+		return bucketEncryption{SSE: "AES256"}
+	}
+	return *b.Encryption
+}
+
+type sseConfiguration struct {
+	XMLName xml.Name `xml:"ServerSideEncryptionConfiguration"`
+	Xmlns   string   `xml:"xmlns,attr,omitempty"`
+	Rules   []struct {
+		Default struct {
+			SSEAlgorithm   string `xml:"SSEAlgorithm"`
+			KMSMasterKeyID string `xml:"KMSMasterKeyID,omitempty"`
+		} `xml:"ApplyServerSideEncryptionByDefault"`
+		BucketKeyEnabled bool `xml:"BucketKeyEnabled"`
+	} `xml:"Rule"`
+}
+
+// GetBucketEncryption returns a bucket's default encryption. Errors: NoSuchBucket, AccessDenied.
+func (s *Service) GetBucketEncryption(ctx context.Context, name string) (bucketEncryption, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return bucketEncryption{}, err
+	}
+	b, err := s.bucket(c, "GetEncryptionConfiguration", name, "", nil)
+	if err != nil {
+		return bucketEncryption{}, err
+	}
+	return b.encryption(), nil
+}
+
+// PutBucketEncryption sets a bucket's default encryption (AES256, or aws:kms with an optional key
+// and Bucket Key). Errors: NoSuchBucket, MalformedXML, InvalidArgument, AccessDenied.
+func (s *Service) PutBucketEncryption(ctx context.Context, name string, enc bucketEncryption) error {
+	switch {
+	case enc.SSE != "AES256" && enc.SSE != "aws:kms":
+		return awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+	case enc.SSE == "AES256" && enc.KMSKey != "":
+		return awserr.New(awserr.InvalidArgument, "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms")
+	}
+	c, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := s.bucket(c, "PutEncryptionConfiguration", name, "", nil); err != nil {
+		return err
+	}
+	return s.changeBucket(ctx, name, func(b *bucketRecord) { b.Encryption = &enc })
+}
+
+// DeleteBucketEncryption restores the default, SSE-S3. Errors: NoSuchBucket, AccessDenied.
+func (s *Service) DeleteBucketEncryption(ctx context.Context, name string) error {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := s.bucket(c, "PutEncryptionConfiguration", name, "", nil); err != nil {
+		return err
+	}
+	return s.changeBucket(ctx, name, func(b *bucketRecord) { b.Encryption = nil })
+}
+
+func (s *Service) handleGetBucketEncryption(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+	enc, err := s.GetBucketEncryption(ctx, t.Bucket)
+	if err != nil {
+		return err
+	}
+	out := sseConfiguration{Xmlns: namespace}
+	out.Rules = make([]struct {
+		Default struct {
+			SSEAlgorithm   string `xml:"SSEAlgorithm"`
+			KMSMasterKeyID string `xml:"KMSMasterKeyID,omitempty"`
+		} `xml:"ApplyServerSideEncryptionByDefault"`
+		BucketKeyEnabled bool `xml:"BucketKeyEnabled"`
+	}, 1)
+	out.Rules[0].Default.SSEAlgorithm, out.Rules[0].Default.KMSMasterKeyID, out.Rules[0].BucketKeyEnabled = enc.SSE, enc.KMSKey, enc.BucketKey
+	return writeXML(w, http.StatusOK, out)
+}
+
+func (s *Service) handlePutBucketEncryption(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+	raw, err := readConfig(body, maxConfigBody)
+	if err != nil {
+		return err
+	}
+	var cfg sseConfiguration
+	if err := xml.Unmarshal(raw, &cfg); err != nil || len(cfg.Rules) != 1 {
+		return awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+	}
+	rule := cfg.Rules[0]
+	if err := s.PutBucketEncryption(ctx, t.Bucket, bucketEncryption{SSE: rule.Default.SSEAlgorithm, KMSKey: rule.Default.KMSMasterKeyID, BucketKey: rule.BucketKeyEnabled}); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Service) handleDeleteBucketEncryption(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+	if err := s.DeleteBucketEncryption(ctx, t.Bucket); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type versioningConfiguration struct {
+	XMLName xml.Name `xml:"VersioningConfiguration"`
+	Xmlns   string   `xml:"xmlns,attr"`
+}
+
+// handleGetBucketVersioning answers for a bucket that has never been versioned: no Status.
+func (s *Service) handleGetBucketVersioning(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := s.bucket(c, "GetBucketVersioning", t.Bucket, "", nil); err != nil {
+		return err
+	}
+	return writeXML(w, http.StatusOK, versioningConfiguration{Xmlns: namespace})
+}
+
+// Tag is a bucket tag.
+type Tag struct {
+	Key   string `xml:"Key" json:"key"`
+	Value string `xml:"Value" json:"value"`
+}
+
+type tagging struct {
+	XMLName xml.Name `xml:"Tagging"`
+	Xmlns   string   `xml:"xmlns,attr,omitempty"`
+	Tags    []Tag    `xml:"TagSet>Tag"`
+}
+
+func (s *Service) handleGetBucketTagging(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	b, err := s.bucket(c, "GetBucketTagging", t.Bucket, "", nil)
+	if err != nil {
+		return err
+	}
+	if len(b.Tags) == 0 {
+		return awserr.New(awserr.NoSuchTagSet, "The TagSet does not exist")
+	}
+	return writeXML(w, http.StatusOK, tagging{Xmlns: namespace, Tags: b.Tags})
+}
+
+func (s *Service) handlePutBucketTagging(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+	raw, err := readConfig(body, maxConfigBody)
+	if err != nil {
+		return err
+	}
+	var in tagging
+	if err := xml.Unmarshal(raw, &in); err != nil {
+		return awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+	}
+	seen := map[string]bool{}
+	for _, tag := range in.Tags {
+		switch {
+		case tag.Key == "" || len(tag.Key) > 128 || len(tag.Value) > 256:
+			return awserr.New(awserr.InvalidTag, "The tag key or value is not valid")
+		case strings.HasPrefix(strings.ToLower(tag.Key), "aws:"):
+			return awserr.New(awserr.InvalidTag, "Your TagKey cannot be prefixed with aws:")
+		case seen[tag.Key]:
+			return awserr.New(awserr.InvalidTag, "Cannot provide multiple Tags with the same key")
+		}
+		seen[tag.Key] = true
+	}
+	if len(in.Tags) > 50 {
+		return awserr.New(awserr.InvalidTag, "Object tags cannot be greater than 50")
+	}
+	c, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := s.bucket(c, "PutBucketTagging", t.Bucket, "", nil); err != nil {
+		return err
+	}
+	tags := slices.Clone(in.Tags)
+	if err := s.changeBucket(ctx, t.Bucket, func(b *bucketRecord) { b.Tags = tags }); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
