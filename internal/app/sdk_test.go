@@ -497,6 +497,8 @@ func TestGatewayRouting(t *testing.T) {
 			return r
 		}, 400, []string{"<Code>IncompleteSignature</Code>"}, ""},
 		{"anonymous S3 request", func() *http.Request { r, _ := http.NewRequest("GET", e.url+"/some-bucket?list-type=2", nil); return r },
+			404, []string{"<Error>", "<Code>NoSuchBucket</Code>", "<RequestId>"}, "X-Amz-Request-Id"},
+		{"an S3 operation keytrail does not serve", func() *http.Request { r, _ := http.NewRequest("GET", e.url+"/some-bucket?lifecycle", nil); return r },
 			501, []string{"<Error>", "<Code>NotImplemented</Code>", "<RequestId>"}, "X-Amz-Request-Id"},
 	}
 	for _, c := range cases {
