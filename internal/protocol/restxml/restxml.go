@@ -98,15 +98,33 @@ type Operation struct {
 }
 
 // Resolve returns the operation for a request: the route with a sub-resource present in the query
-// wins over the plain route.
+// wins over the plain route; a request naming an S3 sub-resource keytrail has no route for has no
+// operation (it is not the plain route with an extra parameter).
 func (s *Service) Resolve(r *http.Request, t Target) (Operation, bool) {
 	for sub := range t.Query {
 		if op, ok := s.Operations[Route{r.Method, t.Level(), sub}]; ok {
 			return op, true
 		}
 	}
+	for sub := range t.Query {
+		if subresources[sub] {
+			return Operation{}, false
+		}
+	}
 	op, ok := s.Operations[Route{r.Method, t.Level(), ""}]
 	return op, ok
+}
+
+// subresources are the query parameters that select an S3 operation rather than qualify one.
+var subresources = map[string]bool{}
+
+func init() {
+	for _, s := range strings.Fields(`accelerate acl analytics attributes cors delete encryption intelligent-tiering
+		inventory legal-hold lifecycle location logging metrics notification object-lock ownershipControls policy
+		policyStatus publicAccessBlock replication requestPayment restore retention select tagging torrent uploadId
+		uploads versioning versions website`) {
+		subresources[s] = true
+	}
 }
 
 // Serve resolves and runs the request's operation, rendering any error. It returns the operation
