@@ -22,6 +22,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/keytrail/keytrail/internal/authz"
+	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/identity"
 	s3svc "github.com/keytrail/keytrail/internal/s3"
 )
@@ -424,5 +425,39 @@ func TestS3BucketEncryptionAndBucketKeys(t *testing.T) {
 	must(c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("enc"), Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String("team"), Value: aws.String("audit")}}}}))(t)
 	if tags := must(c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("enc")}))(t).TagSet; len(tags) != 1 || aws.ToString(tags[0].Value) != "audit" {
 		t.Fatalf("tags = %+v", tags)
+	}
+}
+
+// CloudTrail writes a log file through S3 as cloudtrail.amazonaws.com under the C.4 policy: with
+// bucket-owner-full-control and its trail's aws:SourceArn it may, otherwise not.
+func TestS3CloudTrailWritesUnderTheC4Policy(t *testing.T) {
+	e := start(t, t.TempDir())
+	ctx := context.Background()
+	c := e.s3client(account, rootSecret, "us-east-1", true)
+	must(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("trail-logs")}))(t)
+	must(c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("trail-logs"), Policy: aws.String(cloudTrailBucketPolicy)}))(t)
+	service := identity.WithPrincipal(ctx, identity.Principal{Type: identity.AWSService, Service: "cloudtrail.amazonaws.com"})
+	trail := authz.WithKeys(service, authz.Map{"aws:SourceArn": {"arn:aws:cloudtrail:us-east-1:" + account + ":trail/management"}})
+	key := "AWSLogs/" + account + "/CloudTrail/us-east-1/2026/11/22/" + account + "_CloudTrail_us-east-1_20261122T1200Z_x.json.gz"
+	put := func(ctx context.Context, key, acl string) error {
+		_, err := e.app.S3.PutObject(ctx, &s3svc.PutObjectInput{Bucket: "trail-logs", Key: key, Body: strings.NewReader("{}"), ACL: acl})
+		return err
+	}
+	if err := put(trail, key, "bucket-owner-full-control"); err != nil {
+		t.Fatalf("CloudTrail's PutObject: %v", err)
+	}
+	for name, err := range map[string]error{
+		"without the ACL":           put(trail, key, ""),
+		"with another ACL":          put(trail, key, "private"),
+		"outside AWSLogs/<account>": put(trail, "AWSLogs/"+other+"/x.json.gz", "bucket-owner-full-control"),
+		"for another trail":         put(authz.WithKeys(service, authz.Map{"aws:SourceArn": {"arn:aws:cloudtrail:us-east-1:" + account + ":trail/other"}}), key, "bucket-owner-full-control"),
+	} {
+		if ae, ok := awserr.As(err); !ok || ae.Code != awserr.AccessDenied {
+			t.Errorf("%s: %v, want AccessDenied", name, err)
+		}
+	}
+	// The bucket owner reads the log file.
+	if b, _ := io.ReadAll(must(c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("trail-logs"), Key: aws.String(key)}))(t).Body); string(b) != "{}" {
+		t.Fatal("the owner reads the log file")
 	}
 }
