@@ -461,3 +461,25 @@ func TestS3CloudTrailWritesUnderTheC4Policy(t *testing.T) {
 		t.Fatal("the owner reads the log file")
 	}
 }
+
+func TestS3DeleteObjects(t *testing.T) {
+	e := start(t, t.TempDir())
+	ctx := context.Background()
+	c := e.s3client(account, rootSecret, "us-east-1", true)
+	must(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("many")}))(t)
+	for _, k := range []string{"a", "b", "c"} {
+		must(c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("many"), Key: aws.String(k), Body: strings.NewReader(k)}))(t)
+	}
+	out := must(c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("many"), Delete: &s3types.Delete{Objects: []s3types.ObjectIdentifier{{Key: aws.String("a")}, {Key: aws.String("b")}, {Key: aws.String("missing")}}}}))(t)
+	if len(out.Deleted) != 3 || len(out.Errors) != 0 {
+		t.Fatalf("DeleteObjects = %d deleted, %d errors", len(out.Deleted), len(out.Errors))
+	}
+	if left := must(c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("many")}))(t).Contents; len(left) != 1 || aws.ToString(left[0].Key) != "c" {
+		t.Fatalf("left = %+v", left)
+	}
+	ak, sk := e.user(t, account, "limited", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::many/x*"}]}`)
+	out = must(e.s3client(ak, sk, "us-east-1", true).DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("many"), Delete: &s3types.Delete{Objects: []s3types.ObjectIdentifier{{Key: aws.String("c")}}}}))(t)
+	if len(out.Errors) != 1 || aws.ToString(out.Errors[0].Code) != "AccessDenied" {
+		t.Fatalf("a key the user may not delete: %+v", out.Errors)
+	}
+}

@@ -28,6 +28,7 @@ func (s *Service) API() *restxml.Service {
 		{Method: "PUT", Level: b, Subresource: "policy"}:                        {Name: "PutBucketPolicy", Handler: s.handlePutBucketPolicy},
 		{Method: "DELETE", Level: b, Subresource: "policy"}:                     {Name: "DeleteBucketPolicy", Handler: s.handleDeleteBucketPolicy},
 		{Method: "GET", Level: b, Subresource: "acl"}:                           {Name: "GetBucketAcl", Handler: s.handleGetBucketACL},
+		{Method: "POST", Level: b, Subresource: "delete"}:                       {Name: "DeleteObjects", Handler: s.handleDeleteObjects},
 		{Method: "GET", Level: b, Subresource: "encryption"}:                    {Name: "GetBucketEncryption", Handler: s.handleGetBucketEncryption},
 		{Method: "PUT", Level: b, Subresource: "encryption"}:                    {Name: "PutBucketEncryption", Handler: s.handlePutBucketEncryption},
 		{Method: "DELETE", Level: b, Subresource: "encryption"}:                 {Name: "DeleteBucketEncryption", Handler: s.handleDeleteBucketEncryption},

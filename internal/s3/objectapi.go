@@ -1,7 +1,11 @@
 package s3
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/xml"
 	"io"
 	"net/http"
 	"strconv"
@@ -169,4 +173,68 @@ func (s *Service) handleDeleteObject(ctx context.Context, w http.ResponseWriter,
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+type deleteRequest struct {
+	XMLName xml.Name `xml:"Delete"`
+	Quiet   bool     `xml:"Quiet"`
+	Objects []struct {
+		Key string `xml:"Key"`
+	} `xml:"Object"`
+}
+
+type deleteResult struct {
+	XMLName xml.Name `xml:"DeleteResult"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Deleted []struct {
+		Key string `xml:"Key"`
+	} `xml:"Deleted"`
+	Errors []struct {
+		Key     string `xml:"Key"`
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	} `xml:"Error"`
+}
+
+// handleDeleteObjects deletes up to 1000 keys, each as DeleteObject (its own authorization),
+// reporting each key's outcome; Quiet reports only the errors.
+func (s *Service) handleDeleteObjects(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+	raw, err := readConfig(body, 2<<20)
+	if err != nil {
+		return err
+	}
+	if m := r.Header.Get("Content-Md5"); m != "" {
+		sum := md5.Sum(raw)
+		if want, err := base64.StdEncoding.DecodeString(m); err != nil || !bytes.Equal(want, sum[:]) {
+			return awserr.New(awserr.BadDigest, "The Content-MD5 you specified did not match what we received.")
+		}
+	}
+	var req deleteRequest
+	if err := xml.Unmarshal(raw, &req); err != nil || len(req.Objects) == 0 || len(req.Objects) > 1000 {
+		return awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+	}
+	out := deleteResult{Xmlns: namespace}
+	for _, o := range req.Objects {
+		if err := s.DeleteObject(ctx, t.Bucket, o.Key); err != nil {
+			e, ok := awserr.As(err)
+			if !ok {
+				return err
+			}
+			if e.Code == awserr.NoSuchBucket {
+				return err
+			}
+			out.Errors = append(out.Errors, struct {
+				Key     string `xml:"Key"`
+				Code    string `xml:"Code"`
+				Message string `xml:"Message"`
+			}{o.Key, string(e.Code), e.Message})
+			continue
+		}
+		if !req.Quiet {
+			out.Deleted = append(out.Deleted, struct {
+				Key string `xml:"Key"`
+			}{o.Key})
+		}
+	}
+	return writeXML(w, http.StatusOK, out)
 }
