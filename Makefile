@@ -44,3 +44,4 @@ fuzz:
 	$(GO) test ./internal/policy/ -run '^$$' -fuzz '^FuzzGlob$$' -fuzztime 30s
 	$(GO) test ./internal/kms/ -run '^$$' -fuzz '^FuzzParseBlob$$' -fuzztime 30s
 	$(GO) test ./internal/protocol/awsjson/ -run '^$$' -fuzz '^FuzzScanner$$' -fuzztime 30s
+	$(GO) test ./internal/s3/ -run '^$$' -fuzz '^FuzzRequestDecoders$$' -fuzztime 30s
