@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/checksum"
 	"github.com/keytrail/keytrail/internal/protocol/restxml"
 	"github.com/keytrail/keytrail/internal/store"
 )
@@ -38,6 +39,9 @@ type uploadRecord struct {
 	ContentType string             `json:"contentType,omitempty"`
 	Metadata    map[string]string  `json:"metadata,omitempty"`
 	Parts       map[int]uploadPart `json:"parts,omitempty"`
+	// ChecksumAlgorithm is the x-amz-checksum-algorithm the upload was created with (lower
+	// case): every part keeps that checksum, and the object the composite of them.
+	ChecksumAlgorithm string `json:"checksumAlgorithm,omitempty"`
 	dataKey
 }
 
@@ -45,6 +49,7 @@ type uploadPart struct {
 	part
 	ETag     string    `json:"etag"`
 	Modified time.Time `json:"modified"`
+	Checksum *Checksum `json:"checksum,omitempty"`
 }
 
 func uploadKey(bucket, id string) string { return bucket + "/" + id }
@@ -106,6 +111,9 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *PutObjectInput)
 	if err != nil {
 		return "", nil, err
 	}
+	if err := checkChecksum(in.ChecksumAlgorithm, ""); err != nil {
+		return "", nil, err
+	}
 	c, err := s.begin(ctx)
 	if err != nil {
 		return "", nil, err
@@ -123,40 +131,65 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *PutObjectInput)
 		return "", nil, err
 	}
 	u := &uploadRecord{ID: id, Bucket: in.Bucket, Key: in.Key, Initiated: s.now().UTC().Truncate(time.Second), Owner: c.p.Account,
-		ContentType: in.ContentType, Metadata: in.Metadata, dataKey: dk}
+		ContentType: in.ContentType, Metadata: in.Metadata, ChecksumAlgorithm: strings.ToLower(in.ChecksumAlgorithm), dataKey: dk}
 	if err := s.db.Update(ctx, func(tx store.Tx) error { return putUpload(tx, u) }); err != nil {
 		return "", nil, err
 	}
 	return id, &u.dataKey, nil
 }
 
-// UploadPart stores part n (1–10000) of an upload, replacing an earlier one; it returns the
-// part's ETag. Errors: NoSuchUpload, InvalidArgument, BadDigest, AccessDenied, KMS.*.
-func (s *Service) UploadPart(ctx context.Context, bucket, key, id string, n int, body io.Reader, contentMD5 string) (string, *dataKey, error) {
+// UploadPartInput is an UploadPart request; Body streams.
+type UploadPartInput struct {
+	Bucket, Key, UploadID string
+	PartNumber            int // 1–10000
+	Body                  io.Reader
+	ContentMD5            string // base64, checked when given
+	// ChecksumAlgorithm and Checksum: as in PutObjectInput; the upload's algorithm when none.
+	ChecksumAlgorithm, Checksum string
+}
+
+// PartInfo describes a stored part.
+type PartInfo struct {
+	ETag     string
+	Checksum *Checksum
+	dataKey  *dataKey
+}
+
+// UploadPart stores a part of an upload, replacing an earlier one with its number.
+// Errors: NoSuchUpload, InvalidArgument, InvalidRequest, BadDigest, AccessDenied, KMS.*.
+func (s *Service) UploadPart(ctx context.Context, in *UploadPartInput) (*PartInfo, error) {
+	n := in.PartNumber
 	if n < 1 || n > maxParts {
-		return "", nil, awserr.New(awserr.InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive")
+		return nil, awserr.New(awserr.InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive")
 	}
 	c, err := s.begin(ctx)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	u, err := s.upload(c, "PutObject", bucket, key, id)
+	u, err := s.upload(c, "PutObject", in.Bucket, in.Key, in.UploadID)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	plain, err := s.openDataKey(ctx, c, bucket, key, &u.dataKey)
+	v := verify{in.ContentMD5, strings.ToLower(in.ChecksumAlgorithm), in.Checksum}
+	switch {
+	case v.alg == "":
+		v.alg = u.ChecksumAlgorithm
+	case u.ChecksumAlgorithm != "" && v.alg != u.ChecksumAlgorithm:
+		return nil, awserr.New(awserr.InvalidRequest, "Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s", u.ChecksumAlgorithm, v.alg)
+	}
+	plain, err := s.openDataKey(ctx, c, in.Bucket, in.Key, &u.dataKey)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	p, sum, err := s.writePart(body, plain, contentMD5)
+	p, sum, ck, err := s.writePart(in.Body, plain, v)
 	clear(plain)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	etag := `"` + hex.EncodeToString(sum) + `"`
 	var replaced string
 	err = s.db.Update(ctx, func(tx store.Tx) error {
-		u, err := getUpload(tx, bucket, id)
+		u, err := getUpload(tx, in.Bucket, in.UploadID)
 		if err != nil {
 			return err
 		}
@@ -164,23 +197,35 @@ func (s *Service) UploadPart(ctx context.Context, bucket, key, id string, n int,
 			u.Parts = map[int]uploadPart{}
 		}
 		replaced = u.Parts[n].Blob
-		u.Parts[n] = uploadPart{part: p, ETag: etag, Modified: s.now().UTC().Truncate(time.Second)}
+		u.Parts[n] = uploadPart{part: p, ETag: etag, Modified: s.now().UTC().Truncate(time.Second), Checksum: ck}
 		return putUpload(tx, u)
 	})
 	if err != nil {
 		s.blobs.Remove(p.Blob)
-		return "", nil, err
+		return nil, err
 	}
 	if replaced != "" {
 		s.blobs.Remove(replaced)
 	}
-	return etag, &u.dataKey, nil
+	return &PartInfo{ETag: etag, Checksum: ck, dataKey: &u.dataKey}, nil
 }
 
-// CompletedPart names a part in CompleteMultipartUpload.
+// CompletedPart names a part in CompleteMultipartUpload, with the checksum the client kept of it.
 type CompletedPart struct {
 	PartNumber int    `xml:"PartNumber"`
 	ETag       string `xml:"ETag"`
+	checksumFields
+}
+
+// checksum is the part's checksum the client names, if any.
+func (p *CompletedPart) checksum() (alg, value string) {
+	for _, c := range []struct{ alg, v string }{{"crc32", p.ChecksumCRC32}, {"crc32c", p.ChecksumCRC32C},
+		{"crc64nvme", p.ChecksumCRC64NVME}, {"sha1", p.ChecksumSHA1}, {"sha256", p.ChecksumSHA256}} {
+		if c.v != "" {
+			return c.alg, c.v
+		}
+	}
+	return "", ""
 }
 
 // CompleteMultipartUpload assembles the listed parts (ascending, each as uploaded, all but the
@@ -201,12 +246,13 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, bucket, key, id s
 	rec := &objectRecord{Bucket: bucket, Key: key, ContentType: u.ContentType, Metadata: u.Metadata, LastModified: s.now().UTC().Truncate(time.Second),
 		Owner: u.Owner, dataKey: u.dataKey}
 	h := md5.New()
+	var sums []string
 	for i, cp := range parts {
 		up, ok := u.Parts[cp.PartNumber]
 		switch {
 		case i > 0 && cp.PartNumber <= parts[i-1].PartNumber:
 			return nil, awserr.New(awserr.InvalidPartOrder, "The list of parts was not in ascending order. The parts list must be specified in order by part number.")
-		case !ok || strings.Trim(cp.ETag, `"`) != strings.Trim(up.ETag, `"`):
+		case !ok || strings.Trim(cp.ETag, `"`) != strings.Trim(up.ETag, `"`) || !cp.matches(up.Checksum):
 			return nil, awserr.New(awserr.InvalidPart, "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag.")
 		case i < len(parts)-1 && up.Size < minPartSize:
 			return nil, awserr.New(awserr.EntityTooSmall, "Your proposed upload is smaller than the minimum allowed object size.")
@@ -215,8 +261,14 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, bucket, key, id s
 		h.Write(raw)
 		rec.Parts = append(rec.Parts, up.part)
 		rec.Size += up.Size
+		if up.Checksum != nil {
+			sums = append(sums, up.Checksum.Value)
+		}
 	}
 	rec.ETag = `"` + hex.EncodeToString(h.Sum(nil)) + "-" + strconv.Itoa(len(parts)) + `"`
+	if alg := u.ChecksumAlgorithm; alg != "" && len(sums) == len(parts) {
+		rec.Checksum = &Checksum{Algorithm: alg, Value: checksum.Composite(alg, sums)}
+	}
 	used := map[string]bool{}
 	for _, p := range rec.Parts {
 		used[p.Blob] = true
@@ -248,6 +300,12 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, bucket, key, id s
 		}
 	}
 	return rec.info(), nil
+}
+
+// matches reports whether the checksum the client names of a part (if any) is the one kept.
+func (p *CompletedPart) matches(kept *Checksum) bool {
+	alg, v := p.checksum()
+	return alg == "" || kept != nil && kept.Algorithm == alg && kept.Value == v
 }
 
 // AbortMultipartUpload discards an upload and its parts. Errors: NoSuchUpload, AccessDenied.
@@ -330,12 +388,21 @@ type initiateResult struct {
 }
 
 func (s *Service) handleCreateMultipartUpload(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
-	in := putInput(r, t, nil)
+	in, err := putInput(r, t, nil)
+	if err != nil {
+		return err
+	}
+	if in.ChecksumAlgorithm, err = checksumAlgorithm(r.Header); err != nil {
+		return err
+	}
 	id, dk, err := s.CreateMultipartUpload(ctx, in)
 	if err != nil {
 		return err
 	}
 	sseHeaders(w.Header(), dk)
+	if in.ChecksumAlgorithm != "" {
+		w.Header().Set("X-Amz-Checksum-Algorithm", strings.ToUpper(in.ChecksumAlgorithm))
+	}
 	return writeXML(w, http.StatusOK, initiateResult{Xmlns: namespace, Bucket: t.Bucket, Key: t.Key, UploadID: id})
 }
 
@@ -344,12 +411,18 @@ func (s *Service) handleUploadPart(ctx context.Context, w http.ResponseWriter, r
 	if err != nil {
 		return awserr.New(awserr.InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive")
 	}
-	etag, dk, err := s.UploadPart(ctx, t.Bucket, t.Key, t.Query.Get("uploadId"), n, body, r.Header.Get("Content-Md5"))
+	alg, sum, err := requestChecksum(r.Header)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("ETag", etag)
-	sseHeaders(w.Header(), dk)
+	p, err := s.UploadPart(ctx, &UploadPartInput{Bucket: t.Bucket, Key: t.Key, UploadID: t.Query.Get("uploadId"), PartNumber: n, Body: body,
+		ContentMD5: r.Header.Get("Content-Md5"), ChecksumAlgorithm: alg, Checksum: sum})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", p.ETag)
+	sseHeaders(w.Header(), p.dataKey)
+	p.Checksum.set(w.Header())
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -366,6 +439,7 @@ type completeResult struct {
 	Bucket   string   `xml:"Bucket"`
 	Key      string   `xml:"Key"`
 	ETag     string   `xml:"ETag"`
+	checksumFields
 }
 
 func (s *Service) handleCompleteMultipartUpload(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
@@ -383,7 +457,8 @@ func (s *Service) handleCompleteMultipartUpload(ctx context.Context, w http.Resp
 	}
 	objectHeaders(w.Header(), info)
 	w.Header().Del("ETag")
-	return writeXML(w, http.StatusOK, completeResult{Xmlns: namespace, Location: "/" + t.Bucket + "/" + t.Key, Bucket: t.Bucket, Key: t.Key, ETag: info.ETag})
+	return writeXML(w, http.StatusOK, completeResult{Xmlns: namespace, Location: "/" + t.Bucket + "/" + t.Key, Bucket: t.Bucket, Key: t.Key, ETag: info.ETag,
+		checksumFields: info.Checksum.fields()})
 }
 
 func (s *Service) handleAbortMultipartUpload(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
@@ -395,18 +470,21 @@ func (s *Service) handleAbortMultipartUpload(ctx context.Context, w http.Respons
 }
 
 type listPartsResult struct {
-	XMLName  xml.Name `xml:"ListPartsResult"`
-	Xmlns    string   `xml:"xmlns,attr"`
-	Bucket   string   `xml:"Bucket"`
-	Key      string   `xml:"Key"`
-	UploadID string   `xml:"UploadId"`
-	Parts    []struct {
-		PartNumber   int    `xml:"PartNumber"`
-		LastModified string `xml:"LastModified"`
-		ETag         string `xml:"ETag"`
-		Size         int64  `xml:"Size"`
-	} `xml:"Part"`
-	IsTruncated bool `xml:"IsTruncated"`
+	XMLName     xml.Name     `xml:"ListPartsResult"`
+	Xmlns       string       `xml:"xmlns,attr"`
+	Bucket      string       `xml:"Bucket"`
+	Key         string       `xml:"Key"`
+	UploadID    string       `xml:"UploadId"`
+	Parts       []listedPart `xml:"Part"`
+	IsTruncated bool         `xml:"IsTruncated"`
+}
+
+type listedPart struct {
+	PartNumber   int    `xml:"PartNumber"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Size         int64  `xml:"Size"`
+	checksumFields
 }
 
 func (s *Service) handleListParts(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
@@ -417,12 +495,7 @@ func (s *Service) handleListParts(ctx context.Context, w http.ResponseWriter, r 
 	out := listPartsResult{Xmlns: namespace, Bucket: t.Bucket, Key: t.Key, UploadID: u.ID}
 	for _, n := range numbers {
 		p := u.Parts[n]
-		out.Parts = append(out.Parts, struct {
-			PartNumber   int    `xml:"PartNumber"`
-			LastModified string `xml:"LastModified"`
-			ETag         string `xml:"ETag"`
-			Size         int64  `xml:"Size"`
-		}{n, s3Time(p.Modified), p.ETag, p.Size})
+		out.Parts = append(out.Parts, listedPart{n, s3Time(p.Modified), p.ETag, p.Size, p.Checksum.fields()})
 	}
 	return writeXML(w, http.StatusOK, out)
 }

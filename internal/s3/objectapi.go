@@ -16,7 +16,7 @@ import (
 )
 
 // putInput reads a write's headers: content type and MD5, canned ACL, encryption, metadata.
-func putInput(r *http.Request, t restxml.Target, body io.Reader) *PutObjectInput {
+func putInput(r *http.Request, t restxml.Target, body io.Reader) (*PutObjectInput, error) {
 	h := r.Header
 	in := &PutObjectInput{Bucket: t.Bucket, Key: t.Key, Body: body, ContentType: h.Get("Content-Type"), ContentMD5: h.Get("Content-Md5"),
 		ACL: h.Get("X-Amz-Acl"), SSE: h.Get("X-Amz-Server-Side-Encryption"), KMSKeyID: h.Get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"),
@@ -24,6 +24,10 @@ func putInput(r *http.Request, t restxml.Target, body io.Reader) *PutObjectInput
 	if v := h.Get("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled"); v != "" {
 		b := strings.EqualFold(v, "true")
 		in.BucketKeyEnabled = &b
+	}
+	var err error
+	if in.ChecksumAlgorithm, in.Checksum, err = requestChecksum(h); err != nil {
+		return nil, err
 	}
 	for name, v := range h {
 		if m, ok := strings.CutPrefix(strings.ToLower(name), "x-amz-meta-"); ok && len(v) > 0 {
@@ -33,15 +37,20 @@ func putInput(r *http.Request, t restxml.Target, body io.Reader) *PutObjectInput
 			in.Metadata[m] = v[0]
 		}
 	}
-	return in
+	return in, nil
 }
 
 func (s *Service) handlePutObject(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
-	info, err := s.PutObject(ctx, putInput(r, t, body))
+	in, err := putInput(r, t, body)
+	if err != nil {
+		return err
+	}
+	info, err := s.PutObject(ctx, in)
 	if err != nil {
 		return err
 	}
 	objectHeaders(w.Header(), info)
+	info.Checksum.set(w.Header())
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -125,6 +134,9 @@ func (s *Service) handleGetObject(ctx context.Context, w http.ResponseWriter, r 
 		objectHeaders(h, o)
 		h.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
 		h.Set("Accept-Ranges", "bytes")
+		if rng == nil && strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+			o.Checksum.set(h) // the whole object's checksum, only when asked for
+		}
 		if notModified {
 			skip = true
 			w.WriteHeader(http.StatusNotModified)

@@ -11,12 +11,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/checksum"
 	"github.com/keytrail/keytrail/internal/kms"
 	"github.com/keytrail/keytrail/internal/store"
 )
@@ -34,6 +37,7 @@ type objectRecord struct {
 	Metadata     map[string]string `json:"metadata,omitempty"` // x-amz-meta-* without the prefix, lower case
 	Parts        []part            `json:"parts"`              // one for PutObject, the parts of a multipart upload
 	Owner        string            `json:"owner"`              // the writer's account
+	Checksum     *Checksum         `json:"checksum,omitempty"` // the flexible checksum the writer declared
 	dataKey
 }
 
@@ -83,6 +87,9 @@ type PutObjectInput struct {
 	KMSKeyID         string // key ID, ARN or alias
 	EncryptionCtx    string // x-amz-server-side-encryption-context: base64 JSON
 	BucketKeyEnabled *bool
+	// ChecksumAlgorithm (crc32, crc32c, crc64nvme, sha1, sha256) names the flexible checksum to
+	// keep; Checksum, its base64 value, is checked against the body when given.
+	ChecksumAlgorithm, Checksum string
 }
 
 // ObjectInfo describes a stored object.
@@ -96,12 +103,13 @@ type ObjectInfo struct {
 	SSE          string
 	KMSKey       string
 	BucketKey    bool
-	Owner        string // the writer's account
+	Owner        string    // the writer's account
+	Checksum     *Checksum // the flexible checksum, if the writer declared one
 }
 
 func (o *objectRecord) info() *ObjectInfo {
 	return &ObjectInfo{Key: o.Key, Size: o.Size, ETag: o.ETag, LastModified: o.LastModified, ContentType: o.ContentType,
-		Metadata: o.Metadata, SSE: o.SSE, KMSKey: o.KMSKey, BucketKey: o.BucketKey, Owner: o.Owner}
+		Metadata: o.Metadata, SSE: o.SSE, KMSKey: o.KMSKey, BucketKey: o.BucketKey, Owner: o.Owner, Checksum: o.Checksum}
 }
 
 // kmsError turns an error of the KMS call S3 made into the S3 error (F.4): a denial is
@@ -235,45 +243,66 @@ func (s *Service) openDataKey(ctx context.Context, c *call, bucket, key string, 
 	return out.Plaintext, nil
 }
 
-// writePart encrypts a body into a new blob under the data key, checking Content-MD5 when
-// given; it returns the part and the body's MD5.
-func (s *Service) writePart(body io.Reader, key []byte, contentMD5 string) (part, []byte, error) {
+// verify is what a write's body must match: its Content-MD5 (base64) and its flexible checksum
+// (algorithm and base64 value; an algorithm without a value is computed, not checked).
+type verify struct {
+	contentMD5 string
+	alg, sum   string
+}
+
+// writePart encrypts a body into a new blob under the data key, checking what v declares; it
+// returns the part, the body's MD5 and its checksum (nil without an algorithm).
+func (s *Service) writePart(body io.Reader, key []byte, v verify) (part, []byte, *Checksum, error) {
 	aead, err := newAEAD(key)
 	if err != nil {
-		return part{}, nil, err
+		return part{}, nil, nil, err
 	}
 	var want []byte
-	if contentMD5 != "" {
-		if want, err = base64.StdEncoding.DecodeString(contentMD5); err != nil || len(want) != md5.Size {
-			return part{}, nil, awserr.New(awserr.InvalidDigest, "The Content-MD5 you specified was invalid.")
+	if v.contentMD5 != "" {
+		if want, err = base64.StdEncoding.DecodeString(v.contentMD5); err != nil || len(want) != md5.Size {
+			return part{}, nil, nil, awserr.New(awserr.InvalidDigest, "The Content-MD5 you specified was invalid.")
 		}
+	}
+	if err := checkChecksum(v.alg, v.sum); err != nil {
+		return part{}, nil, nil, err
+	}
+	var sums []hash.Hash
+	if v.alg != "" {
+		sums = append(sums, checksum.New(v.alg))
 	}
 	blob, err := randomID()
 	if err != nil {
-		return part{}, nil, err
+		return part{}, nil, nil, err
 	}
 	p := part{Blob: blob}
 	if _, err := io.ReadFull(rand.Reader, p.Nonce[:]); err != nil {
-		return part{}, nil, err
+		return part{}, nil, nil, err
 	}
 	w, err := s.blobs.Create(blob)
 	if err != nil {
-		return part{}, nil, err
+		return part{}, nil, nil, err
 	}
-	sum, err := sealStream(w, body, aead, p.Nonce)
+	sum, err := sealStream(w, body, aead, p.Nonce, sums...)
+	var ck *Checksum
+	if err == nil && v.alg != "" {
+		ck = &Checksum{Algorithm: strings.ToLower(v.alg), Value: checksum.Value(sums[0])}
+	}
 	switch {
 	case err != nil:
 		w.Abort()
-		return part{}, nil, err
+		return part{}, nil, nil, err
 	case want != nil && !bytes.Equal(want, sum.md5):
 		w.Abort()
-		return part{}, nil, awserr.New(awserr.BadDigest, "The Content-MD5 you specified did not match what we received.")
+		return part{}, nil, nil, awserr.New(awserr.BadDigest, "The Content-MD5 you specified did not match what we received.")
+	case v.sum != "" && ck.Value != v.sum:
+		w.Abort()
+		return part{}, nil, nil, awserr.New(awserr.BadDigest, "The %s you specified did not match the calculated checksum.", strings.ToUpper(v.alg))
 	}
 	if err := w.Commit(); err != nil {
-		return part{}, nil, err
+		return part{}, nil, nil, err
 	}
 	p.Size = sum.size
-	return p, sum.md5, nil
+	return p, sum.md5, ck, nil
 }
 
 // PutObject stores an object, encrypted: SSE-KMS under the KMS key named (GenerateDataKey as the
@@ -298,13 +327,13 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*ObjectInf
 	if err != nil {
 		return nil, err
 	}
-	p, sum, err := s.writePart(in.Body, plain, in.ContentMD5)
+	p, sum, ck, err := s.writePart(in.Body, plain, verify{in.ContentMD5, in.ChecksumAlgorithm, in.Checksum})
 	clear(plain)
 	if err != nil {
 		return nil, err
 	}
 	rec := &objectRecord{Bucket: in.Bucket, Key: in.Key, Size: p.Size, ETag: `"` + hex.EncodeToString(sum) + `"`, ContentType: in.ContentType,
-		Metadata: in.Metadata, LastModified: s.now().UTC().Truncate(time.Second), Owner: c.p.Account, Parts: []part{p}, dataKey: dk}
+		Metadata: in.Metadata, LastModified: s.now().UTC().Truncate(time.Second), Owner: c.p.Account, Parts: []part{p}, Checksum: ck, dataKey: dk}
 	if err := s.commitObject(ctx, rec); err != nil {
 		return nil, err
 	}

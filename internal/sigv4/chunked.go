@@ -3,18 +3,16 @@ package sigv4
 import (
 	"bufio"
 	"crypto/hmac"
-	"crypto/sha1"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"hash"
-	"hash/crc32"
-	"hash/crc64"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/keytrail/keytrail/internal/checksum"
 )
 
 // Limits of the aws-chunked decoder.
@@ -23,25 +21,6 @@ const (
 	maxLineLength = 4096
 	maxTrailers   = 16
 )
-
-var crc64NVME = crc64.MakeTable(0x9a6c9329ac4bc9b5)
-
-// newChecksum returns the hash behind an x-amz-checksum-<alg> trailer, or nil if unknown.
-func newChecksum(name string) hash.Hash {
-	switch strings.TrimPrefix(name, "x-amz-checksum-") {
-	case "crc32":
-		return crc32.NewIEEE()
-	case "crc32c":
-		return crc32.New(crc32.MakeTable(crc32.Castagnoli))
-	case "crc64nvme":
-		return crc64.New(crc64NVME)
-	case "sha1":
-		return sha1.New()
-	case "sha256":
-		return sha256.New()
-	}
-	return nil
-}
 
 // Body returns the request body decoded and checked according to the payload hash it was signed
 // with: a hex SHA-256 is compared at EOF, UNSIGNED-PAYLOAD passes through, and the STREAMING-*
@@ -186,7 +165,7 @@ func (c *ChunkedReader) updateSums(data []byte) {
 	if c.sums == nil {
 		c.sums = map[string]hash.Hash{}
 		for _, t := range c.declared {
-			if h := newChecksum(t); h != nil {
+			if h := checksum.New(t); h != nil {
 				c.sums[t] = h
 			}
 		}
@@ -249,7 +228,7 @@ func (c *ChunkedReader) finish() error {
 		}
 		if h := c.sums[name]; h != nil {
 			// Compare canonical encodings: the decoder would skip stray CR/LF in value.
-			if value != base64.StdEncoding.EncodeToString(h.Sum(nil)) {
+			if value != checksum.Value(h) {
 				alg := strings.ToUpper(strings.TrimPrefix(name, "x-amz-checksum-"))
 				return errorf(KindBadDigest, "The "+alg+" you specified did not match the calculated checksum.")
 			}
