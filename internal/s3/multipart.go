@@ -118,7 +118,7 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *PutObjectInput)
 	if err != nil {
 		return "", nil, err
 	}
-	if err := s.authorizeWrite(c, in.Bucket, in.Key, in.ACL, &enc); err != nil {
+	if err := s.authorizeWrite(c, in.Bucket, in.Key, in.ACL, &enc, nil); err != nil {
 		return "", nil, err
 	}
 	plain, dk, err := s.newDataKey(ctx, c, in.Bucket, in.Key, enc)
@@ -150,9 +150,10 @@ type UploadPartInput struct {
 
 // PartInfo describes a stored part.
 type PartInfo struct {
-	ETag     string
-	Checksum *Checksum
-	dataKey  *dataKey
+	ETag         string
+	LastModified time.Time
+	Checksum     *Checksum
+	dataKey      *dataKey
 }
 
 // UploadPart stores a part of an upload, replacing an earlier one with its number.
@@ -188,6 +189,7 @@ func (s *Service) UploadPart(ctx context.Context, in *UploadPartInput) (*PartInf
 	}
 	etag := `"` + hex.EncodeToString(sum) + `"`
 	var replaced string
+	modified := s.now().UTC().Truncate(time.Second)
 	err = s.db.Update(ctx, func(tx store.Tx) error {
 		u, err := getUpload(tx, in.Bucket, in.UploadID)
 		if err != nil {
@@ -197,7 +199,7 @@ func (s *Service) UploadPart(ctx context.Context, in *UploadPartInput) (*PartInf
 			u.Parts = map[int]uploadPart{}
 		}
 		replaced = u.Parts[n].Blob
-		u.Parts[n] = uploadPart{part: p, ETag: etag, Modified: s.now().UTC().Truncate(time.Second), Checksum: ck}
+		u.Parts[n] = uploadPart{part: p, ETag: etag, Modified: modified, Checksum: ck}
 		return putUpload(tx, u)
 	})
 	if err != nil {
@@ -207,7 +209,7 @@ func (s *Service) UploadPart(ctx context.Context, in *UploadPartInput) (*PartInf
 	if replaced != "" {
 		s.blobs.Remove(replaced)
 	}
-	return &PartInfo{ETag: etag, Checksum: ck, dataKey: &u.dataKey}, nil
+	return &PartInfo{ETag: etag, LastModified: modified, Checksum: ck, dataKey: &u.dataKey}, nil
 }
 
 // CompletedPart names a part in CompleteMultipartUpload, with the checksum the client kept of it.
@@ -410,6 +412,9 @@ func (s *Service) handleUploadPart(ctx context.Context, w http.ResponseWriter, r
 	n, err := strconv.Atoi(t.Query.Get("partNumber"))
 	if err != nil {
 		return awserr.New(awserr.InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive")
+	}
+	if r.Header.Get("X-Amz-Copy-Source") != "" {
+		return s.handleUploadPartCopy(ctx, w, r, t, n)
 	}
 	alg, sum, err := requestChecksum(r.Header)
 	if err != nil {

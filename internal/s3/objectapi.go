@@ -41,6 +41,9 @@ func putInput(r *http.Request, t restxml.Target, body io.Reader) (*PutObjectInpu
 }
 
 func (s *Service) handlePutObject(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+	if r.Header.Get("X-Amz-Copy-Source") != "" {
+		return s.handleCopyObject(ctx, w, r, t)
+	}
 	in, err := putInput(r, t, body)
 	if err != nil {
 		return err
@@ -58,13 +61,18 @@ func (s *Service) handlePutObject(ctx context.Context, w http.ResponseWriter, r 
 // objectHeaders sets the headers that describe an object: ETag, encryption and metadata.
 func objectHeaders(h http.Header, o *ObjectInfo) {
 	h.Set("ETag", o.ETag)
+	encryptionHeaders(h, o)
+	for k, v := range o.Metadata {
+		h.Set("X-Amz-Meta-"+k, v)
+	}
+}
+
+// encryptionHeaders sets the headers that say how an object is encrypted (the KMS key as its ARN).
+func encryptionHeaders(h http.Header, o *ObjectInfo) {
 	h.Set("X-Amz-Server-Side-Encryption", o.SSE)
 	if o.KMSKey != "" {
 		h.Set("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", o.KMSKey)
 		h.Set("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled", strconv.FormatBool(o.BucketKey))
-	}
-	for k, v := range o.Metadata {
-		h.Set("X-Amz-Meta-"+k, v)
 	}
 }
 

@@ -152,10 +152,12 @@ func checkEncryption(sse, kmsKeyID, contextHeader string, bucketKey *bool) (encr
 	return encryption{sse, kmsKeyID, extra, bucketKey}, err
 }
 
-// authorizeWrite authorizes s3:PutObject with the request's condition keys, then fills the
-// encryption the request did not name from the bucket's default.
-func (s *Service) authorizeWrite(c *call, bucket, key, acl string, enc *encryption) error {
-	keys := authz.Map{}
+// authorizeWrite authorizes s3:PutObject with the request's condition keys (and those of keys),
+// then fills the encryption the request did not name from the bucket's default.
+func (s *Service) authorizeWrite(c *call, bucket, key, acl string, enc *encryption, keys authz.Map) error {
+	if keys == nil {
+		keys = authz.Map{}
+	}
 	if enc.sse != "" {
 		keys["s3:x-amz-server-side-encryption"] = []string{enc.sse}
 	}
@@ -320,7 +322,7 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*ObjectInf
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorizeWrite(c, in.Bucket, in.Key, in.ACL, &enc); err != nil {
+	if err := s.authorizeWrite(c, in.Bucket, in.Key, in.ACL, &enc, nil); err != nil {
 		return nil, err
 	}
 	plain, dk, err := s.newDataKey(ctx, c, in.Bucket, in.Key, enc)
@@ -482,10 +484,15 @@ func (s *Service) GetObject(ctx context.Context, bucket, key string, rng func(si
 	if err := head(o.info(), start, end); err != nil {
 		return err
 	}
+	return s.writeRange(w, aead, o, start, end)
+}
+
+// writeRange writes the plaintext bytes [start, end] of an object to w: each part is its own
+// segmented blob, and only the parts (and segments) the range touches are read.
+func (s *Service) writeRange(w io.Writer, aead cipher.AEAD, o *objectRecord, start, end int64) error {
 	if o.Size == 0 || end < start {
 		return nil
 	}
-	// Each part is its own segmented blob: read the parts the range touches.
 	var base int64
 	for _, p := range o.Parts {
 		if base > end {

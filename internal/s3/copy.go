@@ -1,0 +1,277 @@
+package s3
+
+import (
+	"context"
+	"crypto/cipher"
+	"encoding/hex"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/authz"
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/protocol/restxml"
+)
+
+// CopySource is the object a copy reads (x-amz-copy-source), the conditions it must meet and,
+// for UploadPartCopy, the byte range to read.
+type CopySource struct {
+	Bucket, Key                        string
+	IfMatch, IfNoneMatch               string
+	IfModifiedSince, IfUnmodifiedSince time.Time // zero: no condition
+	Range                              string    // x-amz-copy-source-range: bytes=first-last
+}
+
+// source is a copy source opened for reading as the caller: its record, its data key as an AEAD
+// and the plaintext bytes [start, end] to copy.
+type source struct {
+	rec        *objectRecord
+	aead       cipher.AEAD
+	start, end int64
+}
+
+// openSource authorizes s3:GetObject on the source as the caller, checks the copy conditions and
+// the range, and opens the source's data key (SSE-KMS: Decrypt as the caller, through S3).
+// Errors: NoSuchBucket, NoSuchKey, AccessDenied, PreconditionFailed, InvalidArgument, KMS.*.
+func (s *Service) openSource(c *call, src *CopySource, ranged bool) (*source, error) {
+	o, dk, err := s.object(c.ctx, src.Bucket, src.Key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := newAEAD(dk)
+	clear(dk)
+	if err != nil {
+		return nil, err
+	}
+	if err := src.check(o); err != nil {
+		return nil, err
+	}
+	so := &source{rec: o, aead: aead, start: 0, end: o.Size - 1}
+	if ranged && src.Range != "" {
+		first, last, ok := parseCopyRange(src.Range)
+		if !ok || last >= o.Size {
+			return nil, awserr.New(awserr.InvalidArgument, "Range specified is not valid for source object of size: %d", o.Size)
+		}
+		so.start, so.end = first, last
+	}
+	return so, nil
+}
+
+// check applies the x-amz-copy-source-if-* conditions: a failed one is PreconditionFailed (412).
+func (src *CopySource) check(o *objectRecord) error {
+	etagIs := func(m string) bool { return m == "*" || strings.Trim(m, `"`) == strings.Trim(o.ETag, `"`) }
+	failed := awserr.New(awserr.PreconditionFailed, "At least one of the pre-conditions you specified did not hold")
+	if src.IfMatch != "" {
+		if !etagIs(src.IfMatch) {
+			return failed
+		}
+	} else if !src.IfUnmodifiedSince.IsZero() && o.LastModified.After(src.IfUnmodifiedSince) {
+		return failed
+	}
+	if src.IfNoneMatch != "" {
+		if etagIs(src.IfNoneMatch) {
+			return failed
+		}
+	} else if !src.IfModifiedSince.IsZero() && !o.LastModified.After(src.IfModifiedSince) {
+		return failed
+	}
+	return nil
+}
+
+// parseCopyRange reads bytes=first-last, both required.
+func parseCopyRange(v string) (first, last int64, ok bool) {
+	spec, ok := strings.CutPrefix(v, "bytes=")
+	a, b, ok2 := strings.Cut(spec, "-")
+	if !ok || !ok2 {
+		return 0, 0, false
+	}
+	first, errA := strconv.ParseInt(a, 10, 64)
+	last, errB := strconv.ParseInt(b, 10, 64)
+	return first, last, errA == nil && errB == nil && first >= 0 && last >= first
+}
+
+// reader streams the source's plaintext range through a pipe, decrypting as it is read; closing
+// the reader stops it.
+func (s *Service) reader(so *source) io.ReadCloser {
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(s.writeRange(pw, so.aead, so.rec, so.start, so.end)) }()
+	return pr
+}
+
+// CopyObjectInput is a CopyObject request. The copy is encrypted as the request (or else the
+// destination bucket's default) says, never as the source was.
+type CopyObjectInput struct {
+	Source            CopySource
+	Bucket, Key       string
+	MetadataDirective string // COPY (the default) or REPLACE
+	ContentType       string // with REPLACE
+	Metadata          map[string]string
+	ACL               string
+	SSE               string
+	KMSKeyID          string
+	EncryptionCtx     string
+	BucketKeyEnabled  *bool
+	ChecksumAlgorithm string // the checksum to keep; the source's algorithm when none
+}
+
+// CopyObject copies an object, streaming: the source is read (s3:GetObject, Decrypt) and the
+// copy written (s3:PutObject with s3:x-amz-copy-source and s3:x-amz-metadata-directive,
+// GenerateDataKey) as the caller. Errors: those of GetObject on the source and PutObject on the
+// destination, InvalidRequest (a copy onto itself that changes nothing), InvalidArgument.
+func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*ObjectInfo, error) {
+	if in.Key == "" || len(in.Key) > 1024 {
+		return nil, awserr.New(awserr.InvalidArgument, "Object keys are 1 to 1024 bytes long")
+	}
+	directive := in.MetadataDirective
+	switch directive {
+	case "", "COPY", "REPLACE":
+	default:
+		return nil, awserr.New(awserr.InvalidArgument, "Unknown metadata directive.")
+	}
+	enc, err := checkEncryption(in.SSE, in.KMSKeyID, in.EncryptionCtx, in.BucketKeyEnabled)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkChecksum(in.ChecksumAlgorithm, ""); err != nil {
+		return nil, err
+	}
+	if in.Source.Bucket == in.Bucket && in.Source.Key == in.Key && directive != "REPLACE" && in.SSE == "" && in.BucketKeyEnabled == nil {
+		return nil, awserr.New(awserr.InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+	}
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	so, err := s.openSource(c, &in.Source, false)
+	if err != nil {
+		return nil, err
+	}
+	keys := authz.Map{"s3:x-amz-copy-source": {in.Source.Bucket + "/" + in.Source.Key}}
+	if directive != "" {
+		keys["s3:x-amz-metadata-directive"] = []string{directive}
+	}
+	if err := s.authorizeWrite(c, in.Bucket, in.Key, in.ACL, &enc, keys); err != nil {
+		return nil, err
+	}
+	plain, dk, err := s.newDataKey(ctx, c, in.Bucket, in.Key, enc)
+	if err != nil {
+		return nil, err
+	}
+	alg := strings.ToLower(in.ChecksumAlgorithm)
+	if alg == "" && so.rec.Checksum != nil {
+		alg = so.rec.Checksum.Algorithm
+	}
+	r := s.reader(so)
+	p, sum, ck, err := s.writePart(r, plain, verify{alg: alg})
+	r.Close()
+	clear(plain)
+	if err != nil {
+		return nil, err
+	}
+	rec := &objectRecord{Bucket: in.Bucket, Key: in.Key, Size: p.Size, ETag: `"` + hex.EncodeToString(sum) + `"`,
+		ContentType: so.rec.ContentType, Metadata: so.rec.Metadata, LastModified: s.now().UTC().Truncate(time.Second),
+		Owner: c.p.Account, Parts: []part{p}, Checksum: ck, dataKey: dk}
+	if directive == "REPLACE" {
+		rec.ContentType, rec.Metadata = in.ContentType, in.Metadata
+	}
+	if err := s.commitObject(ctx, rec); err != nil {
+		return nil, err
+	}
+	return rec.info(), nil
+}
+
+// UploadPartCopy stores a part of an upload copied from (a range of) an object, read as the
+// caller. Errors: those of UploadPart and of reading the source.
+func (s *Service) UploadPartCopy(ctx context.Context, in *UploadPartInput, src *CopySource) (*PartInfo, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	so, err := s.openSource(c, src, true)
+	if err != nil {
+		return nil, err
+	}
+	r := s.reader(so)
+	defer r.Close()
+	in.Body = r
+	return s.UploadPart(ctx, in)
+}
+
+// ---- HTTP ----
+
+// copySource reads x-amz-copy-source ([/]bucket/key, URL-encoded; a versionId other than
+// "null" names a version keytrail's unversioned buckets do not have) and its conditions.
+func copySource(h http.Header) (*CopySource, error) {
+	raw := h.Get("X-Amz-Copy-Source")
+	path, query, _ := strings.Cut(raw, "?")
+	path, err := url.PathUnescape(strings.TrimPrefix(path, "/"))
+	bucket, key, ok := strings.Cut(path, "/")
+	if err != nil || !ok || bucket == "" || key == "" {
+		return nil, awserr.New(awserr.InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
+	}
+	if q, err := url.ParseQuery(query); err != nil || q.Has("versionId") && q.Get("versionId") != "null" {
+		return nil, awserr.New(awserr.InvalidArgument, "Invalid version id specified")
+	}
+	src := &CopySource{Bucket: bucket, Key: key, IfMatch: h.Get("X-Amz-Copy-Source-If-Match"), IfNoneMatch: h.Get("X-Amz-Copy-Source-If-None-Match"),
+		Range: h.Get("X-Amz-Copy-Source-Range")}
+	for name, t := range map[string]*time.Time{"X-Amz-Copy-Source-If-Modified-Since": &src.IfModifiedSince, "X-Amz-Copy-Source-If-Unmodified-Since": &src.IfUnmodifiedSince} {
+		if v := h.Get(name); v != "" {
+			if *t, err = http.ParseTime(v); err != nil {
+				if *t, err = time.Parse(time.RFC3339, v); err != nil {
+					return nil, awserr.New(awserr.InvalidArgument, "%s is not a valid date", name)
+				}
+			}
+		}
+	}
+	return src, nil
+}
+
+type copyResult struct {
+	XMLName      xml.Name
+	Xmlns        string `xml:"xmlns,attr"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	checksumFields
+}
+
+func (s *Service) handleCopyObject(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target) error {
+	src, err := copySource(r.Header)
+	if err != nil {
+		return err
+	}
+	put, err := putInput(r, t, nil)
+	if err != nil {
+		return err
+	}
+	alg, err := checksumAlgorithm(r.Header)
+	if err != nil {
+		return err
+	}
+	info, err := s.CopyObject(ctx, &CopyObjectInput{Source: *src, Bucket: t.Bucket, Key: t.Key, MetadataDirective: r.Header.Get("X-Amz-Metadata-Directive"),
+		ContentType: put.ContentType, Metadata: put.Metadata, ACL: put.ACL, SSE: put.SSE, KMSKeyID: put.KMSKeyID, EncryptionCtx: put.EncryptionCtx,
+		BucketKeyEnabled: put.BucketKeyEnabled, ChecksumAlgorithm: alg})
+	if err != nil {
+		return err
+	}
+	encryptionHeaders(w.Header(), info)
+	return writeXML(w, http.StatusOK, copyResult{XMLName: xml.Name{Local: "CopyObjectResult"}, Xmlns: namespace, LastModified: s3Time(info.LastModified),
+		ETag: info.ETag, checksumFields: info.Checksum.fields()})
+}
+
+func (s *Service) handleUploadPartCopy(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, n int) error {
+	src, err := copySource(r.Header)
+	if err != nil {
+		return err
+	}
+	p, err := s.UploadPartCopy(ctx, &UploadPartInput{Bucket: t.Bucket, Key: t.Key, UploadID: t.Query.Get("uploadId"), PartNumber: n}, src)
+	if err != nil {
+		return err
+	}
+	sseHeaders(w.Header(), p.dataKey)
+	return writeXML(w, http.StatusOK, copyResult{XMLName: xml.Name{Local: "CopyPartResult"}, Xmlns: namespace, LastModified: s3Time(p.LastModified),
+		ETag: p.ETag, checksumFields: p.Checksum.fields()})
+}
