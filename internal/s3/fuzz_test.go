@@ -2,11 +2,13 @@ package s3
 
 import (
 	"encoding/xml"
+	"net/http"
 	"testing"
 )
 
-// FuzzRequestDecoders: the XML request bodies, the Range header and the encryption-context header
-// never panic, and a range that parses stays inside the object.
+// FuzzRequestDecoders: the XML request bodies, the Range, copy-source, copy-source-range,
+// checksum and encryption-context headers never panic; a range that parses stays inside the
+// object, and a copy source that parses names a bucket and a key.
 func FuzzRequestDecoders(f *testing.F) {
 	for _, seed := range []string{
 		`<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>`,
@@ -14,7 +16,7 @@ func FuzzRequestDecoders(f *testing.F) {
 		`<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>`,
 		`<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"x"</ETag></Part></CompleteMultipartUpload>`,
 		`<Delete><Quiet>true</Quiet><Object><Key>k</Key></Object></Delete>`,
-		`bytes=0-9`, `bytes=-5`, `bytes=7-`, `eyJhIjoiYiJ9`,
+		`bytes=0-9`, `bytes=-5`, `bytes=7-`, `eyJhIjoiYiJ9`, `/src/dir%2Fa%20b?versionId=null`, `AAAAAA==`,
 	} {
 		f.Add(seed, int64(100))
 	}
@@ -23,6 +25,16 @@ func FuzzRequestDecoders(f *testing.F) {
 			xml.Unmarshal([]byte(in), v)
 		}
 		parseContext(in)
+		h := http.Header{"X-Amz-Copy-Source": {in}, "X-Amz-Copy-Source-If-Modified-Since": {in}, "X-Amz-Checksum-Crc32": {in}, "X-Amz-Trailer": {in}}
+		if src, err := copySource(h); err == nil && (src.Bucket == "" || src.Key == "") {
+			t.Fatalf("copy source %q = %+v", in, src)
+		}
+		if alg, v, err := requestChecksum(h); err == nil {
+			checkChecksum(alg, v)
+		}
+		if first, last, ok := parseCopyRange(in); ok && (first < 0 || last < first) {
+			t.Fatalf("copy range %q = [%d, %d]", in, first, last)
+		}
 		if size < 0 {
 			size = -size
 		}
