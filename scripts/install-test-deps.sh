@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Installs what keytrail's tests drive, when missing: Debian's AWS CLI 2.9.19 (/usr/bin/aws) and
-# faketime (a client with a stale clock). The AWS CLI v1 (`aws` on PATH, with botocore, whose
+# Installs what keytrail's tests drive, when missing: Debian's AWS CLI 2.9.19 (/usr/bin/aws),
+# faketime (a client with a stale clock) and, if python3 on PATH has no boto3, Debian's
+# python3-boto3 (for /usr/bin/python3). The AWS CLI v1 (`aws` on PATH, with botocore, whose
 # service models the table test reads) comes with this kind of machine.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/aws ] || missing+=(awscli)
 command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+if ! python3 -c 'import boto3' 2>/dev/null && ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
+  missing+=(python3-boto3)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test dependencies: ${missing[*]}"
   SUDO=""

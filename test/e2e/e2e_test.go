@@ -27,7 +27,10 @@ import (
 	"github.com/keytrail/keytrail/internal/store/bolt"
 )
 
-const account = "111122223333"
+const (
+	account = "111122223333"
+	other   = "444455556666" // another account
+)
 
 var binary string
 
