@@ -148,3 +148,48 @@ func TestS3UploadPartCopy(t *testing.T) {
 func iamPolicy(user, name, doc string) *iam.PutUserPolicyInput {
 	return &iam.PutUserPolicyInput{UserName: aws.String(user), PolicyName: aws.String(name), PolicyDocument: aws.String(doc)}
 }
+
+// Object tags: x-amz-tagging on a write (which needs s3:PutObjectTagging as well), the tagging
+// sub-resource, x-amz-tagging-count, and CopyObject's tagging directive.
+func TestS3ObjectTagging(t *testing.T) {
+	e := start(t, t.TempDir())
+	ctx := context.Background()
+	c := e.s3client(account, rootSecret, "us-east-1", true)
+	must(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("tags")}))(t)
+	must(c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("tags"), Key: aws.String("a"), Body: bytes.NewReader([]byte("x")), Tagging: aws.String("team=audit&env=dev%20one")}))(t)
+	tags := must(c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("tags"), Key: aws.String("a")}))(t).TagSet
+	if len(tags) != 2 || aws.ToString(tags[0].Key) != "env" || aws.ToString(tags[0].Value) != "dev one" || aws.ToString(tags[1].Value) != "audit" {
+		t.Fatalf("GetObjectTagging = %+v", tags)
+	}
+	if n := aws.ToInt32(must(c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("tags"), Key: aws.String("a")}))(t).TagCount); n != 2 {
+		t.Fatalf("TagCount = %d", n)
+	}
+	// COPY keeps the source's tags, REPLACE takes the request's.
+	must(c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("tags"), Key: aws.String("b"), CopySource: aws.String("tags/a")}))(t)
+	must(c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("tags"), Key: aws.String("c"), CopySource: aws.String("tags/a"),
+		TaggingDirective: s3types.TaggingDirectiveReplace, Tagging: aws.String("stage=copy")}))(t)
+	for key, want := range map[string]int{"b": 2, "c": 1} {
+		if got := must(c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("tags"), Key: aws.String(key)}))(t).TagSet; len(got) != want {
+			t.Fatalf("%s: tags %+v, want %d", key, got, want)
+		}
+	}
+	many := []s3types.Tag{}
+	for i := range 11 {
+		many = append(many, s3types.Tag{Key: aws.String(string(rune('a' + i))), Value: aws.String("v")})
+	}
+	_, err := c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("tags"), Key: aws.String("a"), Tagging: &s3types.Tagging{TagSet: many}})
+	wantCode(t, err, "InvalidTag")
+	_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("tags"), Key: aws.String("missing"), Tagging: &s3types.Tagging{TagSet: many[:1]}})
+	wantCode(t, err, "NoSuchKey")
+	must(c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("tags"), Key: aws.String("a"), Tagging: &s3types.Tagging{TagSet: many[:1]}}))(t)
+	must(c.DeleteObjectTagging(ctx, &s3.DeleteObjectTaggingInput{Bucket: aws.String("tags"), Key: aws.String("b")}))(t)
+	if got := must(c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("tags"), Key: aws.String("b")}))(t).TagSet; len(got) != 0 {
+		t.Fatalf("after DeleteObjectTagging: %+v", got)
+	}
+	// A writer allowed s3:PutObject only may not tag what it writes.
+	akid, secret := e.user(t, account, "writer", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::tags/*"}]}`)
+	u := e.s3client(akid, secret, "us-east-1", true)
+	must(u.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("tags"), Key: aws.String("w"), Body: bytes.NewReader([]byte("x"))}))(t)
+	_, err = u.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("tags"), Key: aws.String("w"), Body: bytes.NewReader([]byte("x")), Tagging: aws.String("a=b")})
+	wantCode(t, err, "AccessDenied")
+}

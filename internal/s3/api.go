@@ -46,6 +46,9 @@ func (s *Service) API() *restxml.Service {
 		{Method: "POST", Level: restxml.ObjectLevel, Subresource: "uploadId"}:   {Name: "CompleteMultipartUpload", Handler: s.handleCompleteMultipartUpload},
 		{Method: "DELETE", Level: restxml.ObjectLevel, Subresource: "uploadId"}: {Name: "AbortMultipartUpload", Handler: s.handleAbortMultipartUpload},
 		{Method: "GET", Level: restxml.ObjectLevel, Subresource: "uploadId"}:    {Name: "ListParts", Handler: s.handleListParts},
+		{Method: "GET", Level: restxml.ObjectLevel, Subresource: "tagging"}:     {Name: "GetObjectTagging", Handler: s.handleGetObjectTagging},
+		{Method: "PUT", Level: restxml.ObjectLevel, Subresource: "tagging"}:     {Name: "PutObjectTagging", Handler: s.handlePutObjectTagging},
+		{Method: "DELETE", Level: restxml.ObjectLevel, Subresource: "tagging"}:  {Name: "DeleteObjectTagging", Handler: s.handleDeleteObjectTagging},
 		{Method: "GET", Level: b, Subresource: "uploads"}:                       {Name: "ListMultipartUploads", Handler: s.handleListMultipartUploads},
 	}}
 }

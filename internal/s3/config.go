@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/protocol/restxml"
@@ -169,28 +168,12 @@ func (s *Service) handleGetBucketTagging(ctx context.Context, w http.ResponseWri
 }
 
 func (s *Service) handlePutBucketTagging(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
-	raw, err := readConfig(body, maxConfigBody)
+	tags, err := readTagging(body)
 	if err != nil {
 		return err
 	}
-	var in tagging
-	if err := xml.Unmarshal(raw, &in); err != nil {
-		return awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
-	}
-	seen := map[string]bool{}
-	for _, tag := range in.Tags {
-		switch {
-		case tag.Key == "" || len(tag.Key) > 128 || len(tag.Value) > 256:
-			return awserr.New(awserr.InvalidTag, "The tag key or value is not valid")
-		case strings.HasPrefix(strings.ToLower(tag.Key), "aws:"):
-			return awserr.New(awserr.InvalidTag, "Your TagKey cannot be prefixed with aws:")
-		case seen[tag.Key]:
-			return awserr.New(awserr.InvalidTag, "Cannot provide multiple Tags with the same key")
-		}
-		seen[tag.Key] = true
-	}
-	if len(in.Tags) > 50 {
-		return awserr.New(awserr.InvalidTag, "Object tags cannot be greater than 50")
+	if err := checkTags(tags, maxBucketTags, "Bucket"); err != nil {
+		return err
 	}
 	c, err := s.begin(ctx)
 	if err != nil {
@@ -199,7 +182,7 @@ func (s *Service) handlePutBucketTagging(ctx context.Context, w http.ResponseWri
 	if _, err := s.bucket(c, "PutBucketTagging", t.Bucket, "", nil); err != nil {
 		return err
 	}
-	tags := slices.Clone(in.Tags)
+	tags = slices.Clone(tags)
 	if err := s.changeBucket(ctx, t.Bucket, func(b *bucketRecord) { b.Tags = tags }); err != nil {
 		return err
 	}

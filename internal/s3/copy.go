@@ -116,6 +116,8 @@ type CopyObjectInput struct {
 	EncryptionCtx     string
 	BucketKeyEnabled  *bool
 	ChecksumAlgorithm string // the checksum to keep; the source's algorithm when none
+	TaggingDirective  string // COPY (the default: the source's tags) or REPLACE (Tags)
+	Tags              []Tag
 }
 
 // CopyObject copies an object, streaming: the source is read (s3:GetObject, Decrypt) and the
@@ -139,6 +141,11 @@ func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*ObjectI
 	if err := checkChecksum(in.ChecksumAlgorithm, ""); err != nil {
 		return nil, err
 	}
+	switch in.TaggingDirective {
+	case "", "COPY", "REPLACE":
+	default:
+		return nil, awserr.New(awserr.InvalidArgument, "Unknown tagging directive.")
+	}
 	if in.Source.Bucket == in.Bucket && in.Source.Key == in.Key && directive != "REPLACE" && in.SSE == "" && in.BucketKeyEnabled == nil {
 		return nil, awserr.New(awserr.InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
@@ -155,6 +162,18 @@ func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*ObjectI
 		keys["s3:x-amz-metadata-directive"] = []string{directive}
 	}
 	if err := s.authorizeWrite(c, in.Bucket, in.Key, in.ACL, &enc, keys); err != nil {
+		return nil, err
+	}
+	tags := in.Tags
+	if in.TaggingDirective != "REPLACE" {
+		// Copying the source's tags reads them (s3:GetObjectTagging) and writes them.
+		if tags = so.rec.Tags; len(tags) > 0 {
+			if _, err := s.bucket(c, "GetObjectTagging", in.Source.Bucket, in.Source.Key, nil); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := s.authorizeTagging(c, in.Bucket, in.Key, tags); err != nil {
 		return nil, err
 	}
 	plain, dk, err := s.newDataKey(ctx, c, in.Bucket, in.Key, enc)
@@ -174,7 +193,7 @@ func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*ObjectI
 	}
 	rec := &objectRecord{Bucket: in.Bucket, Key: in.Key, Size: p.Size, ETag: `"` + hex.EncodeToString(sum) + `"`,
 		ContentType: so.rec.ContentType, Metadata: so.rec.Metadata, LastModified: s.now().UTC().Truncate(time.Second),
-		Owner: c.p.Account, Parts: []part{p}, Checksum: ck, dataKey: dk}
+		Owner: c.p.Account, Parts: []part{p}, Checksum: ck, Tags: tags, dataKey: dk}
 	if directive == "REPLACE" {
 		rec.ContentType, rec.Metadata = in.ContentType, in.Metadata
 	}
@@ -253,7 +272,7 @@ func (s *Service) handleCopyObject(ctx context.Context, w http.ResponseWriter, r
 	}
 	info, err := s.CopyObject(ctx, &CopyObjectInput{Source: *src, Bucket: t.Bucket, Key: t.Key, MetadataDirective: r.Header.Get("X-Amz-Metadata-Directive"),
 		ContentType: put.ContentType, Metadata: put.Metadata, ACL: put.ACL, SSE: put.SSE, KMSKeyID: put.KMSKeyID, EncryptionCtx: put.EncryptionCtx,
-		BucketKeyEnabled: put.BucketKeyEnabled, ChecksumAlgorithm: alg})
+		BucketKeyEnabled: put.BucketKeyEnabled, ChecksumAlgorithm: alg, TaggingDirective: r.Header.Get("X-Amz-Tagging-Directive"), Tags: put.Tags})
 	if err != nil {
 		return err
 	}

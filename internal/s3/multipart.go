@@ -42,6 +42,7 @@ type uploadRecord struct {
 	// ChecksumAlgorithm is the x-amz-checksum-algorithm the upload was created with (lower
 	// case): every part keeps that checksum, and the object the composite of them.
 	ChecksumAlgorithm string `json:"checksumAlgorithm,omitempty"`
+	Tags              []Tag  `json:"tags,omitempty"`
 	dataKey
 }
 
@@ -121,6 +122,9 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *PutObjectInput)
 	if err := s.authorizeWrite(c, in.Bucket, in.Key, in.ACL, &enc, nil); err != nil {
 		return "", nil, err
 	}
+	if err := s.authorizeTagging(c, in.Bucket, in.Key, in.Tags); err != nil {
+		return "", nil, err
+	}
 	plain, dk, err := s.newDataKey(ctx, c, in.Bucket, in.Key, enc)
 	if err != nil {
 		return "", nil, err
@@ -131,7 +135,7 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *PutObjectInput)
 		return "", nil, err
 	}
 	u := &uploadRecord{ID: id, Bucket: in.Bucket, Key: in.Key, Initiated: s.now().UTC().Truncate(time.Second), Owner: c.p.Account,
-		ContentType: in.ContentType, Metadata: in.Metadata, ChecksumAlgorithm: strings.ToLower(in.ChecksumAlgorithm), dataKey: dk}
+		ContentType: in.ContentType, Metadata: in.Metadata, ChecksumAlgorithm: strings.ToLower(in.ChecksumAlgorithm), Tags: in.Tags, dataKey: dk}
 	if err := s.db.Update(ctx, func(tx store.Tx) error { return putUpload(tx, u) }); err != nil {
 		return "", nil, err
 	}
@@ -246,7 +250,7 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, bucket, key, id s
 		return nil, err
 	}
 	rec := &objectRecord{Bucket: bucket, Key: key, ContentType: u.ContentType, Metadata: u.Metadata, LastModified: s.now().UTC().Truncate(time.Second),
-		Owner: u.Owner, dataKey: u.dataKey}
+		Owner: u.Owner, Tags: u.Tags, dataKey: u.dataKey}
 	h := md5.New()
 	var sums []string
 	for i, cp := range parts {

@@ -29,6 +29,9 @@ func putInput(r *http.Request, t restxml.Target, body io.Reader) (*PutObjectInpu
 	if in.ChecksumAlgorithm, in.Checksum, err = requestChecksum(h); err != nil {
 		return nil, err
 	}
+	if in.Tags, err = taggingHeader(h.Get("X-Amz-Tagging")); err != nil {
+		return nil, err
+	}
 	for name, v := range h {
 		if m, ok := strings.CutPrefix(strings.ToLower(name), "x-amz-meta-"); ok && len(v) > 0 {
 			if in.Metadata == nil {
@@ -140,6 +143,7 @@ func (s *Service) handleGetObject(ctx context.Context, w http.ResponseWriter, r 
 		}
 		h := w.Header()
 		objectHeaders(h, o)
+		tagCount(h, o.Tags)
 		h.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
 		h.Set("Accept-Ranges", "bytes")
 		if rng == nil && strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {

@@ -38,6 +38,7 @@ type objectRecord struct {
 	Parts        []part            `json:"parts"`              // one for PutObject, the parts of a multipart upload
 	Owner        string            `json:"owner"`              // the writer's account
 	Checksum     *Checksum         `json:"checksum,omitempty"` // the flexible checksum the writer declared
+	Tags         []Tag             `json:"tags,omitempty"`
 	dataKey
 }
 
@@ -90,6 +91,7 @@ type PutObjectInput struct {
 	// ChecksumAlgorithm (crc32, crc32c, crc64nvme, sha1, sha256) names the flexible checksum to
 	// keep; Checksum, its base64 value, is checked against the body when given.
 	ChecksumAlgorithm, Checksum string
+	Tags                        []Tag // x-amz-tagging; the writer needs s3:PutObjectTagging too
 }
 
 // ObjectInfo describes a stored object.
@@ -105,11 +107,12 @@ type ObjectInfo struct {
 	BucketKey    bool
 	Owner        string    // the writer's account
 	Checksum     *Checksum // the flexible checksum, if the writer declared one
+	Tags         []Tag
 }
 
 func (o *objectRecord) info() *ObjectInfo {
 	return &ObjectInfo{Key: o.Key, Size: o.Size, ETag: o.ETag, LastModified: o.LastModified, ContentType: o.ContentType,
-		Metadata: o.Metadata, SSE: o.SSE, KMSKey: o.KMSKey, BucketKey: o.BucketKey, Owner: o.Owner, Checksum: o.Checksum}
+		Metadata: o.Metadata, SSE: o.SSE, KMSKey: o.KMSKey, BucketKey: o.BucketKey, Owner: o.Owner, Checksum: o.Checksum, Tags: o.Tags}
 }
 
 // kmsError turns an error of the KMS call S3 made into the S3 error (F.4): a denial is
@@ -186,6 +189,15 @@ func (s *Service) authorizeWrite(c *call, bucket, key, acl string, enc *encrypti
 		enc.kmsKeyID = arn
 	}
 	return nil
+}
+
+// authorizeTagging authorizes s3:PutObjectTagging for a write that tags its object.
+func (s *Service) authorizeTagging(c *call, bucket, key string, tags []Tag) error {
+	if len(tags) == 0 {
+		return nil
+	}
+	_, err := s.bucket(c, "PutObjectTagging", bucket, key, nil)
+	return err
 }
 
 // newDataKey makes the data key of an object: random and sealed by keytrail for SSE-S3;
@@ -325,6 +337,9 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*ObjectInf
 	if err := s.authorizeWrite(c, in.Bucket, in.Key, in.ACL, &enc, nil); err != nil {
 		return nil, err
 	}
+	if err := s.authorizeTagging(c, in.Bucket, in.Key, in.Tags); err != nil {
+		return nil, err
+	}
 	plain, dk, err := s.newDataKey(ctx, c, in.Bucket, in.Key, enc)
 	if err != nil {
 		return nil, err
@@ -335,7 +350,7 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*ObjectInf
 		return nil, err
 	}
 	rec := &objectRecord{Bucket: in.Bucket, Key: in.Key, Size: p.Size, ETag: `"` + hex.EncodeToString(sum) + `"`, ContentType: in.ContentType,
-		Metadata: in.Metadata, LastModified: s.now().UTC().Truncate(time.Second), Owner: c.p.Account, Parts: []part{p}, Checksum: ck, dataKey: dk}
+		Metadata: in.Metadata, LastModified: s.now().UTC().Truncate(time.Second), Owner: c.p.Account, Parts: []part{p}, Checksum: ck, Tags: in.Tags, dataKey: dk}
 	if err := s.commitObject(ctx, rec); err != nil {
 		return nil, err
 	}

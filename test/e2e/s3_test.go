@@ -22,7 +22,7 @@ import (
 )
 
 // TestS3CLI: both CLIs upload a 12 MiB file with SSE-KMS (a multipart upload) and download it
-// intact; a reader whose own policy allows s3:GetObject but not kms:Decrypt gets AccessDenied,
+// intact; copy it between buckets and back; a reader whose own policy allows s3:GetObject but not kms:Decrypt gets AccessDenied,
 // and the object once it may decrypt through S3.
 func TestS3CLI(t *testing.T) {
 	for _, c := range clis {
@@ -47,6 +47,21 @@ func TestS3CLI(t *testing.T) {
 			c.succeeds(t, s.url, root, "s3", "cp", "s3://e2e-logs/dir/big.bin", dst, "--only-show-errors")
 			if back, _ := os.ReadFile(dst); !bytes.Equal(back, data) {
 				t.Fatalf("downloaded %d bytes, not the %d uploaded", len(back), len(data))
+			}
+
+			// Between buckets: a multipart copy (UploadPartCopy) re-encrypted under the copy's
+			// bucket default (SSE-S3), then a single CopyObject back under the KMS key.
+			c.succeeds(t, s.url, root, "s3", "mb", "s3://e2e-copies")
+			c.succeeds(t, s.url, root, "s3", "cp", "s3://e2e-logs/dir/big.bin", "s3://e2e-copies/big.bin", "--only-show-errors")
+			if h := c.ok(t, s.url, root, "s3api", "head-object", "--bucket", "e2e-copies", "--key", "big.bin"); str(h, "ServerSideEncryption") != "AES256" {
+				t.Fatalf("the copy's head-object = %v", h)
+			}
+			c.ok(t, s.url, root, "s3api", "copy-object", "--bucket", "e2e-logs", "--key", "dir/again.bin", "--copy-source", "e2e-copies/big.bin",
+				"--server-side-encryption", "aws:kms", "--ssekms-key-id", key)
+			again := filepath.Join(dir, "again.bin")
+			c.succeeds(t, s.url, root, "s3", "cp", "s3://e2e-logs/dir/again.bin", again, "--only-show-errors")
+			if back, _ := os.ReadFile(again); !bytes.Equal(back, data) {
+				t.Fatal("the copy of the copy differs")
 			}
 
 			reader := c.newUser(t, s.url, root, "reader")
