@@ -22,8 +22,10 @@ import (
 )
 
 // TestS3CLI: both CLIs upload a 12 MiB file with SSE-KMS (a multipart upload) and download it
-// intact; copy it between buckets and back; a reader whose own policy allows s3:GetObject but not kms:Decrypt gets AccessDenied,
-// and the object once it may decrypt through S3.
+// intact, and copy it between buckets and back. A reader whose own policy allows s3:GetObject but
+// not kms:Decrypt gets AccessDenied, and the object once its policy allows kms:Decrypt; another
+// gets the object once the key policy grants it kms:Decrypt through S3 (and still cannot decrypt
+// directly).
 func TestS3CLI(t *testing.T) {
 	for _, c := range clis {
 		t.Run(c.name, func(t *testing.T) {
@@ -75,6 +77,25 @@ func TestS3CLI(t *testing.T) {
 			if back, _ := os.ReadFile(out); !bytes.Equal(back, data) {
 				t.Fatal("the reader's copy differs")
 			}
+
+			// A reader whose kms:Decrypt comes from the key policy (through S3 only), not from
+			// its own policies.
+			keyReader := c.newUser(t, s.url, root, "key-reader")
+			c.ok(t, s.url, root, "iam", "put-user-policy", "--user-name", "key-reader", "--policy-name", "read",
+				"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::e2e-logs/*"}]}`)
+			c.fails(t, s.url, keyReader, nil, "AccessDenied", "s3api", "get-object", "--bucket", "e2e-logs", "--key", "dir/big.bin", out)
+			c.ok(t, s.url, root, "kms", "put-key-policy", "--key-id", key, "--policy-name", "default", "--policy", keyPolicy(
+				`{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::`+account+`:root"}, "Action": "kms:*", "Resource": "*"}`,
+				`{"Sid": "Decrypt through S3", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::`+account+`:user/key-reader"}, "Action": "kms:Decrypt", "Resource": "*",
+				  "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}`))
+			os.Remove(out)
+			c.ok(t, s.url, keyReader, "s3api", "get-object", "--bucket", "e2e-logs", "--key", "dir/big.bin", out)
+			if back, _ := os.ReadFile(out); !bytes.Equal(back, data) {
+				t.Fatal("the key-policy reader's copy differs")
+			}
+			// The same grant does not let it decrypt outside S3.
+			ct := c.encrypt(t, s.url, root, key, "")
+			c.fails(t, s.url, keyReader, nil, "AccessDeniedException", decryptArgs(ct, "")...)
 		})
 	}
 }
