@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/keytrail/keytrail/internal/authz"
+	"github.com/keytrail/keytrail/internal/cloudtrail"
 	"github.com/keytrail/keytrail/internal/credentials"
 	"github.com/keytrail/keytrail/internal/gateway"
 	"github.com/keytrail/keytrail/internal/iam"
@@ -41,12 +42,13 @@ type Config struct {
 
 // App is a wired keytrail.
 type App struct {
-	DB      store.DB
-	IAM     *iam.Service
-	STS     *sts.Service
-	KMS     *kms.Service
-	S3      *s3.Service
-	Gateway *gateway.Gateway
+	DB         store.DB
+	IAM        *iam.Service
+	STS        *sts.Service
+	KMS        *kms.Service
+	S3         *s3.Service
+	CloudTrail *cloudtrail.Service
+	Gateway    *gateway.Gateway
 
 	stop func()        // ends the background work (the KMS sweep)
 	done chan struct{} // closed when the background work has ended
@@ -90,6 +92,7 @@ func Open(cfg Config) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("kms sweep: %w", err)
 	}
+	ctSvc := cloudtrail.New(cloudtrail.Config{DB: db, S3: s3Svc, KMS: kmsSvc, Authorizer: az, Region: cfg.Region, Now: cfg.Now})
 	resolver := &credentials.Resolver{RootSecret: cfg.RootSecret, IAM: iamSvc, STS: stsSvc}
 	gw := gateway.New(gateway.Config{
 		Region:   cfg.Region,
@@ -97,12 +100,12 @@ func Open(cfg Config) (*App, error) {
 		Logger:   cfg.Logger,
 		Verifier: sigv4.NewVerifier(resolver, cfg.Now),
 		Query:    []*awsquery.Service{iamSvc.API(), stsSvc.API()},
-		JSON:     []*awsjson.Service{kmsSvc.API()},
+		JSON:     []*awsjson.Service{kmsSvc.API(), ctSvc.API()},
 		S3:       s3Svc.API(),
 		Now:      cfg.Now,
 	})
 	ctx, stop := context.WithCancel(context.Background())
-	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, Gateway: gw, stop: stop, done: make(chan struct{})}
+	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, CloudTrail: ctSvc, Gateway: gw, stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(a.done)
 		kmsSvc.Run(ctx, time.Minute)

@@ -1,0 +1,112 @@
+// Package cloudtrail is CloudTrail: trails, the checks AWS makes of their bucket and KMS key
+// (made through keytrail's own S3 and KMS as cloudtrail.amazonaws.com, so the real bucket and key
+// policies decide), and their status.
+package cloudtrail
+
+import (
+	"context"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/authz"
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/kms"
+	"github.com/keytrail/keytrail/internal/protocol/awsjson"
+	"github.com/keytrail/keytrail/internal/request"
+	"github.com/keytrail/keytrail/internal/s3"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+// Config configures a Service.
+type Config struct {
+	DB         store.DB
+	S3         *s3.Service
+	KMS        *kms.Service
+	Authorizer authz.Authorizer
+	Region     string // the region of calls that carry none
+	Now        func() time.Time
+}
+
+// Service is CloudTrail.
+type Service struct {
+	db     store.DB
+	s3     *s3.Service
+	kms    *kms.Service
+	az     authz.Authorizer
+	region string
+	now    func() time.Time
+}
+
+// New returns a CloudTrail service.
+func New(cfg Config) *Service {
+	s := &Service{db: cfg.DB, s3: cfg.S3, kms: cfg.KMS, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now}
+	if s.region == "" {
+		s.region = "us-east-1"
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// Prefixes are CloudTrail's X-Amz-Target prefixes: botocore's and the Go and JS SDKs'.
+var Prefixes = []string{"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "CloudTrail_20131101"}
+
+// API returns CloudTrail's operation table for the JSON protocol.
+func (s *Service) API() *awsjson.Service {
+	return &awsjson.Service{
+		Name:     "cloudtrail",
+		Prefixes: Prefixes,
+		Operations: map[string]awsjson.Handler{
+			"CreateTrail":    awsjson.Handle(s.CreateTrail),
+			"UpdateTrail":    awsjson.Handle(s.UpdateTrail),
+			"DeleteTrail":    awsjson.Handle(s.DeleteTrail),
+			"GetTrail":       awsjson.Handle(s.GetTrail),
+			"DescribeTrails": awsjson.Handle(s.DescribeTrails),
+			"ListTrails":     awsjson.Handle(s.ListTrails),
+			"StartLogging":   awsjson.Handle(s.StartLogging),
+			"StopLogging":    awsjson.Handle(s.StopLogging),
+			"GetTrailStatus": awsjson.Handle(s.GetTrailStatus),
+		},
+	}
+}
+
+// call is what every operation knows about its request: the caller and the region.
+type call struct {
+	ctx    context.Context
+	p      identity.Principal
+	region string
+}
+
+func (s *Service) begin(ctx context.Context) (*call, error) {
+	p, ok := identity.FromContext(ctx)
+	if !ok || p.Account == "" {
+		return nil, awserr.New(awserr.AccessDeniedException, "The request carries no authenticated caller.")
+	}
+	region := s.region
+	if info := request.FromContext(ctx); info != nil && info.Region != "" {
+		region = info.Region
+	}
+	return &call{ctx: ctx, p: p, region: region}, nil
+}
+
+// authorize is the one authorization call of a CloudTrail operation: the caller's identity
+// policies (CloudTrail has no resource policies for trails).
+func (s *Service) authorize(c *call, action, resource string) error {
+	req := authz.Request{Principal: c.p, Action: "cloudtrail:" + action, Resource: resource, ResourceAccount: c.p.Account}
+	d, err := s.az.Authorize(c.ctx, req)
+	if err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return awserr.New(awserr.AccessDeniedException, "%s", authz.DeniedMessage(req, d))
+	}
+	return nil
+}
+
+// asCloudTrail is the context of the calls CloudTrail makes to S3 and KMS for a trail: as
+// cloudtrail.amazonaws.com, with aws:SourceArn (the trail) and aws:SourceAccount (its owner).
+func asCloudTrail(ctx context.Context, trailARN, account string) context.Context {
+	ctx = identity.WithPrincipal(ctx, identity.Principal{Type: identity.AWSService, Service: "cloudtrail.amazonaws.com"})
+	return authz.WithKeys(ctx, authz.Map{"aws:SourceArn": {trailARN}, "aws:SourceAccount": {account}})
+}

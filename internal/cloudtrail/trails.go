@@ -1,0 +1,521 @@
+package cloudtrail
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/protocol/awsjson"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+const (
+	tableTrails       = "cloudtrail.trails" // <account>/<home region>/<name> → trailRecord
+	maxTrailsInRegion = 5
+	maxTags           = 50
+	maxPrefix         = 200
+)
+
+// trailRecord is a stored trail (format version 1).
+type trailRecord struct {
+	V                   int       `json:"v"`
+	Name                string    `json:"name"`
+	Account             string    `json:"account"`
+	HomeRegion          string    `json:"homeRegion"`
+	Bucket              string    `json:"bucket"`
+	Prefix              string    `json:"prefix,omitempty"`
+	IncludeGlobal       bool      `json:"includeGlobal"`
+	MultiRegion         bool      `json:"multiRegion"`
+	Validation          bool      `json:"validation"`
+	KMSKey              string    `json:"kmsKey,omitempty"` // the key ARN
+	Tags                []Tag     `json:"tags,omitempty"`
+	Created             time.Time `json:"created"`
+	Logging             bool      `json:"logging"`
+	StartLogging        time.Time `json:"startLogging,omitzero"`
+	StopLogging         time.Time `json:"stopLogging,omitzero"`
+	LatestDelivery      time.Time `json:"latestDelivery,omitzero"`
+	LatestDeliveryError string    `json:"latestDeliveryError,omitempty"`
+	LatestDigest        time.Time `json:"latestDigest,omitzero"`
+	LatestDigestError   string    `json:"latestDigestError,omitempty"`
+}
+
+// ARN is the trail's ARN.
+func (t *trailRecord) ARN() string {
+	return "arn:aws:cloudtrail:" + t.HomeRegion + ":" + t.Account + ":trail/" + t.Name
+}
+
+func (t *trailRecord) storeKey() string { return t.Account + "/" + t.HomeRegion + "/" + t.Name }
+
+// logPrefix is where the trail's files go in its bucket: [prefix/]AWSLogs/<account>/.
+func (t *trailRecord) logPrefix() string {
+	p := "AWSLogs/" + t.Account + "/"
+	if t.Prefix != "" {
+		p = t.Prefix + "/" + p
+	}
+	return p
+}
+
+func (t *trailRecord) shape() Trail {
+	return Trail{Name: t.Name, S3BucketName: t.Bucket, S3KeyPrefix: t.Prefix, IncludeGlobalServiceEvents: t.IncludeGlobal,
+		IsMultiRegionTrail: t.MultiRegion, HomeRegion: t.HomeRegion, TrailARN: t.ARN(), LogFileValidationEnabled: t.Validation, KmsKeyID: t.KMSKey}
+}
+
+func (t *trailRecord) output() *TrailOutput {
+	return &TrailOutput{Name: t.Name, S3BucketName: t.Bucket, S3KeyPrefix: t.Prefix, IncludeGlobalServiceEvents: t.IncludeGlobal,
+		IsMultiRegionTrail: t.MultiRegion, TrailARN: t.ARN(), LogFileValidationEnabled: t.Validation, KmsKeyID: t.KMSKey}
+}
+
+// validName applies CloudTrail's trail name rules (C.1).
+func validName(name string) error {
+	bad := func(why string) error {
+		return awserr.New(invalidTrailName, "Trail name %s is not valid: %s", name, why)
+	}
+	if len(name) < 3 || len(name) > 128 {
+		return bad("it must be 3 to 128 characters long.")
+	}
+	for i := 0; i < len(name); i++ {
+		ch := name[i]
+		alnum := ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9'
+		switch {
+		case !alnum && ch != '.' && ch != '_' && ch != '-':
+			return bad("it may contain only ASCII letters, numbers, periods, underscores and dashes.")
+		case !alnum && (i == 0 || i == len(name)-1):
+			return bad("it must start and end with a letter or number.")
+		case !alnum && i > 0 && strings.IndexByte("._-", name[i-1]) >= 0:
+			return bad("it must not have adjacent periods, underscores or dashes.")
+		}
+	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		return bad("it must not be in IP address format.")
+	}
+	return nil
+}
+
+var trailARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:cloudtrail:([a-z0-9-]+):(\d{12}):trail/(.+)$`)
+
+// getTrail loads a trail by its store key; nil when there is none.
+func getTrail(tx store.Tx, key string) (*trailRecord, error) {
+	v, err := tx.Get(tableTrails, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var t trailRecord
+	if err := json.Unmarshal(v, &t); err != nil {
+		return nil, fmt.Errorf("cloudtrail: decode trail: %w", err)
+	}
+	return &t, nil
+}
+
+func putTrail(tx store.Tx, t *trailRecord) error {
+	t.V = 1
+	v, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return tx.Put(tableTrails, t.storeKey(), v)
+}
+
+// accountTrails lists an account's trails, every region, by region then name.
+func accountTrails(tx store.Tx, account string) ([]*trailRecord, error) {
+	var out []*trailRecord
+	err := tx.Scan(tableTrails, account+"/", "", func(_ string, v []byte) error {
+		var t trailRecord
+		if err := json.Unmarshal(v, &t); err != nil {
+			return err
+		}
+		out = append(out, &t)
+		return nil
+	})
+	return out, err
+}
+
+// find resolves a trail named by name or ARN as the caller sees it from its region: its own
+// region's trails and, as shadow trails, the multi-region trails of other regions.
+// Errors: TrailNotFoundException, InvalidTrailNameException, CloudTrailARNInvalidException.
+func (s *Service) find(c *call, nameOrARN string) (*trailRecord, error) {
+	if nameOrARN == "" {
+		return nil, awserr.New(trailNotProvided, "Trail name or ARN can't be empty.")
+	}
+	var key string
+	if strings.HasPrefix(nameOrARN, "arn:") {
+		m := trailARNPattern.FindStringSubmatch(nameOrARN)
+		if m == nil || validName(m[3]) != nil {
+			return nil, awserr.New(arnInvalid, "%s is not a valid trail ARN.", nameOrARN)
+		}
+		if m[2] != c.p.Account {
+			return nil, notFound(nameOrARN, c.p.Account)
+		}
+		key = m[2] + "/" + m[1] + "/" + m[3]
+	} else if err := validName(nameOrARN); err != nil {
+		return nil, err
+	}
+	var t *trailRecord
+	err := s.db.View(c.ctx, func(tx store.Tx) (err error) {
+		if key != "" {
+			t, err = getTrail(tx, key)
+			return err
+		}
+		if t, err = getTrail(tx, c.p.Account+"/"+c.region+"/"+nameOrARN); t != nil || err != nil {
+			return err
+		}
+		all, err := accountTrails(tx, c.p.Account)
+		for _, o := range all {
+			if o.Name == nameOrARN && o.MultiRegion {
+				t = o
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if t == nil || t.HomeRegion != c.region && !t.MultiRegion {
+		return nil, notFound(nameOrARN, c.p.Account)
+	}
+	return t, nil
+}
+
+func notFound(name, account string) error {
+	return awserr.New(trailNotFound, "Unknown trail: %s for the user: %s", name, account)
+}
+
+// home requires the caller to be in the trail's home region (UpdateTrail, DeleteTrail,
+// StartLogging, StopLogging).
+func home(c *call, t *trailRecord) error {
+	if t.HomeRegion != c.region {
+		return awserr.New(invalidHomeRegion, "This operation must be called from the trail's home region, %s.", t.HomeRegion)
+	}
+	return nil
+}
+
+// CreateTrail creates a trail in the caller's region after checking its bucket and key as
+// CloudTrail does. Errors: InvalidTrailNameException, TrailAlreadyExistsException,
+// InvalidS3BucketNameException, InvalidS3PrefixException, S3BucketDoesNotExistException,
+// InsufficientS3BucketPolicyException, InvalidKmsKeyIdException, KmsKeyNotFoundException,
+// KmsException, InsufficientEncryptionPolicyException, TagsLimitExceededException,
+// MaximumNumberOfTrailsExceededException, AccessDeniedException.
+func (s *Service) CreateTrail(ctx context.Context, in *CreateTrailInput) (*TrailOutput, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := validName(in.Name); err != nil {
+		return nil, err
+	}
+	if err := unsupported(in.SnsTopicName, in.CloudWatchLogsLogGroupArn, in.CloudWatchLogsRoleArn, in.IsOrganizationTrail); err != nil {
+		return nil, err
+	}
+	if len(in.TagsList) > maxTags {
+		return nil, awserr.New(tagsLimitExceeded, "The number of tags per trail has exceeded the permitted amount. Currently, the limit is %d.", maxTags)
+	}
+	for _, tag := range in.TagsList {
+		if tag.Key == "" || len(tag.Key) > 128 || len(tag.Value) > 256 {
+			return nil, awserr.New(invalidTagParameter, "Tag keys are 1 to 128 characters and values at most 256.")
+		}
+	}
+	t := &trailRecord{Name: in.Name, Account: c.p.Account, HomeRegion: c.region, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,
+		IncludeGlobal: in.IncludeGlobalServiceEvents == nil || *in.IncludeGlobalServiceEvents, MultiRegion: in.IsMultiRegionTrail != nil && *in.IsMultiRegionTrail,
+		Validation: in.EnableLogFileValidation != nil && *in.EnableLogFileValidation, KMSKey: in.KmsKeyID, Tags: slices.Clone(in.TagsList),
+		Created: s.now().UTC()}
+	if t.MultiRegion && !t.IncludeGlobal {
+		return nil, awserr.New(invalidParameterCombination, "Multi-Region trail must include global service events.")
+	}
+	if err := s.authorize(c, "CreateTrail", t.ARN()); err != nil {
+		return nil, err
+	}
+	var exists bool
+	if err := s.db.View(ctx, func(tx store.Tx) error {
+		o, err := getTrail(tx, t.storeKey())
+		exists = o != nil
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if exists {
+		return nil, awserr.New(trailAlreadyExists, "Trail %s already exists for customer: %s", t.Name, t.Account)
+	}
+	if err := s.check(c, t); err != nil {
+		return nil, err
+	}
+	err = s.db.Update(ctx, func(tx store.Tx) error {
+		all, err := accountTrails(tx, t.Account)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, o := range all {
+			if o.Name == t.Name && o.HomeRegion == t.HomeRegion {
+				return awserr.New(trailAlreadyExists, "Trail %s already exists for customer: %s", t.Name, t.Account)
+			}
+			if o.HomeRegion == t.HomeRegion {
+				n++
+			}
+		}
+		if n >= maxTrailsInRegion {
+			return awserr.New(maxTrailsExceeded, "User: %s already has %d trails in %s.", t.Account, maxTrailsInRegion, t.HomeRegion)
+		}
+		return putTrail(tx, t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t.output(), nil
+}
+
+// unsupported refuses what keytrail's trails cannot do: SNS notifications, CloudWatch Logs
+// delivery and organization trails.
+func unsupported(sns, cwGroup, cwRole string, org *bool) error {
+	switch {
+	case sns != "":
+		return awserr.New(awserr.Code("InvalidSnsTopicNameException"), "keytrail does not deliver SNS notifications; leave SnsTopicName out.")
+	case cwGroup != "" || cwRole != "":
+		return awserr.New(awserr.Code("InvalidCloudWatchLogsLogGroupArnException"), "keytrail does not deliver to CloudWatch Logs; leave the CloudWatch Logs parameters out.")
+	case org != nil && *org:
+		return awserr.New(awserr.Code("OrganizationsNotInUseException"), "This account is not part of an organization.")
+	}
+	return nil
+}
+
+// UpdateTrail changes a trail from its home region, checking its bucket and key again; an empty
+// KmsKeyId removes encryption. Errors: those of CreateTrail, TrailNotFoundException,
+// InvalidHomeRegionException, CloudTrailARNInvalidException.
+func (s *Service) UpdateTrail(ctx context.Context, in *UpdateTrailInput) (*TrailOutput, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.find(c, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := home(c, t); err != nil {
+		return nil, err
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	if err := unsupported(str(in.SnsTopicName), str(in.CloudWatchLogsLogGroupArn), str(in.CloudWatchLogsRoleArn), in.IsOrganizationTrail); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(c, "UpdateTrail", t.ARN()); err != nil {
+		return nil, err
+	}
+	if in.S3BucketName != nil {
+		t.Bucket = *in.S3BucketName
+	}
+	if in.S3KeyPrefix != nil {
+		t.Prefix = *in.S3KeyPrefix
+	}
+	if in.IncludeGlobalServiceEvents != nil {
+		t.IncludeGlobal = *in.IncludeGlobalServiceEvents
+	}
+	if in.IsMultiRegionTrail != nil {
+		t.MultiRegion = *in.IsMultiRegionTrail
+	}
+	if in.EnableLogFileValidation != nil {
+		t.Validation = *in.EnableLogFileValidation
+	}
+	if in.KmsKeyID != nil {
+		t.KMSKey = *in.KmsKeyID
+	}
+	if t.MultiRegion && !t.IncludeGlobal {
+		return nil, awserr.New(invalidParameterCombination, "Multi-Region trail must include global service events.")
+	}
+	if err := s.check(c, t); err != nil {
+		return nil, err
+	}
+	err = s.db.Update(ctx, func(tx store.Tx) error {
+		cur, err := getTrail(tx, t.storeKey())
+		if err != nil {
+			return err
+		}
+		if cur == nil {
+			return notFound(in.Name, c.p.Account)
+		}
+		// Keep what changed meanwhile outside this request (logging state, delivery status).
+		cur.Bucket, cur.Prefix, cur.IncludeGlobal, cur.MultiRegion, cur.Validation, cur.KMSKey = t.Bucket, t.Prefix, t.IncludeGlobal, t.MultiRegion, t.Validation, t.KMSKey
+		t = cur
+		return putTrail(tx, cur)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t.output(), nil
+}
+
+// change applies fn to a trail named from its home region, after authorizing action.
+func (s *Service) change(ctx context.Context, action, name string, fn func(*trailRecord)) error {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	t, err := s.find(c, name)
+	if err != nil {
+		return err
+	}
+	if err := home(c, t); err != nil {
+		return err
+	}
+	if err := s.authorize(c, action, t.ARN()); err != nil {
+		return err
+	}
+	return s.db.Update(ctx, func(tx store.Tx) error {
+		cur, err := getTrail(tx, t.storeKey())
+		if err != nil {
+			return err
+		}
+		if cur == nil {
+			return notFound(name, c.p.Account)
+		}
+		if fn == nil {
+			return tx.Delete(tableTrails, cur.storeKey())
+		}
+		fn(cur)
+		return putTrail(tx, cur)
+	})
+}
+
+// DeleteTrail deletes a trail from its home region. Errors: TrailNotFoundException,
+// InvalidHomeRegionException, InvalidTrailNameException, CloudTrailARNInvalidException.
+func (s *Service) DeleteTrail(ctx context.Context, in *NameInput) (*Empty, error) {
+	return &Empty{}, s.change(ctx, "DeleteTrail", in.Name, nil)
+}
+
+// StartLogging starts recording for a trail. Errors: as DeleteTrail.
+func (s *Service) StartLogging(ctx context.Context, in *NameInput) (*Empty, error) {
+	now := s.now().UTC()
+	return &Empty{}, s.change(ctx, "StartLogging", in.Name, func(t *trailRecord) {
+		if !t.Logging {
+			t.Logging, t.StartLogging = true, now
+		}
+	})
+}
+
+// StopLogging stops recording for a trail. Errors: as DeleteTrail.
+func (s *Service) StopLogging(ctx context.Context, in *NameInput) (*Empty, error) {
+	now := s.now().UTC()
+	return &Empty{}, s.change(ctx, "StopLogging", in.Name, func(t *trailRecord) {
+		if t.Logging {
+			t.Logging, t.StopLogging = false, now
+		}
+	})
+}
+
+// read finds a trail the caller may read with action (shadow trails included).
+func (s *Service) read(ctx context.Context, action, name string) (*trailRecord, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.find(c, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(c, action, t.ARN()); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// GetTrail describes a trail. Errors: TrailNotFoundException, InvalidTrailNameException,
+// CloudTrailARNInvalidException.
+func (s *Service) GetTrail(ctx context.Context, in *NameInput) (*GetTrailOutput, error) {
+	t, err := s.read(ctx, "GetTrail", in.Name)
+	if err != nil {
+		return nil, err
+	}
+	shape := t.shape()
+	return &GetTrailOutput{Trail: &shape}, nil
+}
+
+// GetTrailStatus reports a trail's logging and delivery, with the real times.
+func (s *Service) GetTrailStatus(ctx context.Context, in *NameInput) (*GetTrailStatusOutput, error) {
+	t, err := s.read(ctx, "GetTrailStatus", in.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &GetTrailStatusOutput{IsLogging: t.Logging, LatestDeliveryError: t.LatestDeliveryError, LatestDeliveryTime: awsjson.NewTime(t.LatestDelivery),
+		StartLoggingTime: awsjson.NewTime(t.StartLogging), StopLoggingTime: awsjson.NewTime(t.StopLogging),
+		LatestDigestDeliveryTime: awsjson.NewTime(t.LatestDigest), LatestDigestDeliveryError: t.LatestDigestError}, nil
+}
+
+// DescribeTrails describes the trails named (names or ARNs), or else the caller's region's trails
+// and, unless includeShadowTrails is false, the multi-region trails of other regions.
+func (s *Service) DescribeTrails(ctx context.Context, in *DescribeTrailsInput) (*DescribeTrailsOutput, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(c, "DescribeTrails", "*"); err != nil {
+		return nil, err
+	}
+	out := &DescribeTrailsOutput{TrailList: []Trail{}}
+	shadows := in.IncludeShadowTrails == nil || *in.IncludeShadowTrails
+	if len(in.TrailNameList) > 0 {
+		for _, name := range in.TrailNameList {
+			t, err := s.find(c, name)
+			if ae, ok := awserr.As(err); ok && ae.Code == trailNotFound {
+				continue // DescribeTrails leaves out the names it does not find
+			}
+			if err != nil {
+				return nil, err
+			}
+			if shadows || t.HomeRegion == c.region {
+				out.TrailList = append(out.TrailList, t.shape())
+			}
+		}
+		return out, nil
+	}
+	var all []*trailRecord
+	if err := s.db.View(ctx, func(tx store.Tx) (err error) {
+		all, err = accountTrails(tx, c.p.Account)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	for _, t := range all {
+		if t.HomeRegion == c.region || shadows && t.MultiRegion {
+			out.TrailList = append(out.TrailList, t.shape())
+		}
+	}
+	return out, nil
+}
+
+// ListTrails lists the account's trails of every region.
+func (s *Service) ListTrails(ctx context.Context, in *ListTrailsInput) (*ListTrailsOutput, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.NextToken != "" {
+		return nil, awserr.New(invalidNextToken, "Invalid NextToken.")
+	}
+	if err := s.authorize(c, "ListTrails", "*"); err != nil {
+		return nil, err
+	}
+	var all []*trailRecord
+	if err := s.db.View(ctx, func(tx store.Tx) (err error) {
+		all, err = accountTrails(tx, c.p.Account)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	out := &ListTrailsOutput{Trails: []TrailInfo{}}
+	for _, t := range all {
+		out.Trails = append(out.Trails, TrailInfo{TrailARN: t.ARN(), Name: t.Name, HomeRegion: t.HomeRegion})
+	}
+	return out, nil
+}
