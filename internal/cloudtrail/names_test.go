@@ -17,15 +17,15 @@ func TestNamesAndKeyIDs(t *testing.T) {
 		return keyARNPattern.MatchString(id) || keyIDPattern.MatchString(id) || aliasPattern.MatchString(id)
 	}
 	for id, ok := range map[string]bool{
-		"1234abcd-12ab-34cd-56ef-1234567890ab":                                        true,
-		"mrk-1234abcd12ab34cd56ef1234567890ab":                                        true,
-		"alias/trail-key":                                                             true,
+		"1234abcd-12ab-34cd-56ef-1234567890ab": true,
+		"mrk-1234abcd12ab34cd56ef1234567890ab": true,
+		"alias/trail-key":                      true,
 		"arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab": true,
 		"arn:aws:kms:us-east-2:123456789012:alias/trail-key":                          true,
 		"arn:aws:kms:us-east-2:12345678901:key/1234":                                  false,
-		"trail-key":                                                                   false,
-		"alias/":                                                                      false,
-		"1234":                                                                        false,
+		"trail-key": false,
+		"alias/":    false,
+		"1234":      false,
 	} {
 		if valid(id) != ok {
 			t.Errorf("KmsKeyId %q valid = %v, want %v", id, !ok, ok)
