@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
@@ -145,4 +146,26 @@ func TestCloudTrailTrailLifecycle(t *testing.T) {
 	must(ct.DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: aws.String("local")}))(t)
 	_, err = ct.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String("local")})
 	wantCode(t, err, "TrailNotFoundException")
+}
+
+// AddTags, RemoveTags and ListTags on a trail ARN; CreateTrail's TagsList.
+func TestCloudTrailTags(t *testing.T) {
+	e := start(t, t.TempDir())
+	ctx := context.Background()
+	ct := e.cloudtrail(account, rootSecret, "us-east-1")
+	s3c := e.s3client(account, rootSecret, "us-east-1", true)
+	must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("trail-logs")}))(t)
+	must(s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("trail-logs"), Policy: aws.String(cloudTrailBucketPolicy)}))(t)
+	arn := aws.ToString(must(ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"), S3BucketName: aws.String("trail-logs"),
+		TagsList: []cttypes.Tag{{Key: aws.String("team"), Value: aws.String("audit")}}}))(t).TrailARN)
+	must(ct.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String(arn), TagsList: []cttypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}, {Key: aws.String("team"), Value: aws.String("sec")}}}))(t)
+	must(ct.RemoveTags(ctx, &cloudtrail.RemoveTagsInput{ResourceId: aws.String(arn), TagsList: []cttypes.Tag{{Key: aws.String("env")}}}))(t)
+	l := must(ct.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{arn}}))(t).ResourceTagList
+	if len(l) != 1 || len(l[0].TagsList) != 1 || aws.ToString(l[0].TagsList[0].Value) != "sec" {
+		t.Fatalf("ListTags = %+v", l)
+	}
+	_, err := ct.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{"arn:aws:cloudtrail:us-east-1:" + account + ":trail/missing"}})
+	wantCode(t, err, "ResourceNotFoundException")
+	_, err = ct.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String("management"), TagsList: []cttypes.Tag{{Key: aws.String("a")}}})
+	wantCode(t, err, "CloudTrailARNInvalidException")
 }

@@ -67,6 +67,9 @@ func (s *Service) API() *awsjson.Service {
 			"StartLogging":   awsjson.Handle(s.StartLogging),
 			"StopLogging":    awsjson.Handle(s.StopLogging),
 			"GetTrailStatus": awsjson.Handle(s.GetTrailStatus),
+			"AddTags":        awsjson.Handle(s.AddTags),
+			"RemoveTags":     awsjson.Handle(s.RemoveTags),
+			"ListTags":       awsjson.Handle(s.ListTags),
 		},
 	}
 }

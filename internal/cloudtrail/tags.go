@@ -1,0 +1,139 @@
+package cloudtrail
+
+import (
+	"context"
+	"slices"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+// TagsInput is AddTags' and RemoveTags' request: a trail's ARN and tags (RemoveTags matches by
+// key, and by value too when one is given).
+type TagsInput struct {
+	ResourceID string `json:"ResourceId"`
+	TagsList   []Tag  `json:"TagsList"`
+}
+
+// ListTagsInput is ListTags' request.
+type ListTagsInput struct {
+	ResourceIDList []string `json:"ResourceIdList"`
+	NextToken      string   `json:"NextToken"`
+}
+
+// ResourceTag is an entry of ListTags.
+type ResourceTag struct {
+	ResourceID string `json:"ResourceId"`
+	TagsList   []Tag  `json:"TagsList"`
+}
+
+// ListTagsOutput is ListTags' response.
+type ListTagsOutput struct {
+	ResourceTagList []ResourceTag `json:"ResourceTagList"`
+}
+
+// trailByARN loads the caller's trail an ARN names. Errors: CloudTrailARNInvalidException,
+// ResourceNotFoundException.
+func (s *Service) trailByARN(c *call, arn string) (*trailRecord, error) {
+	m := trailARNPattern.FindStringSubmatch(arn)
+	if m == nil || validName(m[3]) != nil {
+		return nil, awserr.New(arnInvalid, "%s is not a valid trail ARN.", arn)
+	}
+	var t *trailRecord
+	if m[2] == c.p.Account {
+		if err := s.db.View(c.ctx, func(tx store.Tx) (err error) {
+			t, err = getTrail(tx, m[2]+"/"+m[1]+"/"+m[3])
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if t == nil {
+		return nil, awserr.New(resourceNotFound, "The specified resource %s is not found.", arn)
+	}
+	return t, nil
+}
+
+// retag changes a trail's tags with fn, after authorizing action on it.
+func (s *Service) retag(ctx context.Context, action string, in *TagsInput, fn func([]Tag) ([]Tag, error)) (*Empty, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, tag := range in.TagsList {
+		if tag.Key == "" || len(tag.Key) > 128 || len(tag.Value) > 256 {
+			return nil, awserr.New(invalidTagParameter, "Tag keys are 1 to 128 characters and values at most 256.")
+		}
+	}
+	t, err := s.trailByARN(c, in.ResourceID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(c, action, t.ARN()); err != nil {
+		return nil, err
+	}
+	return &Empty{}, s.db.Update(ctx, func(tx store.Tx) error {
+		cur, err := getTrail(tx, t.storeKey())
+		if err != nil || cur == nil {
+			if err == nil {
+				err = awserr.New(resourceNotFound, "The specified resource %s is not found.", in.ResourceID)
+			}
+			return err
+		}
+		if cur.Tags, err = fn(cur.Tags); err != nil {
+			return err
+		}
+		return putTrail(tx, cur)
+	})
+}
+
+// AddTags adds or overwrites tags of a trail (at most 50). Errors: ResourceNotFoundException,
+// CloudTrailARNInvalidException, TagsLimitExceededException, InvalidTagParameterException.
+func (s *Service) AddTags(ctx context.Context, in *TagsInput) (*Empty, error) {
+	return s.retag(ctx, "AddTags", in, func(tags []Tag) ([]Tag, error) {
+		for _, add := range in.TagsList {
+			if i := slices.IndexFunc(tags, func(t Tag) bool { return t.Key == add.Key }); i >= 0 {
+				tags[i] = add
+			} else {
+				tags = append(tags, add)
+			}
+		}
+		if len(tags) > maxTags {
+			return nil, awserr.New(tagsLimitExceeded, "The number of tags per trail has exceeded the permitted amount. Currently, the limit is %d.", maxTags)
+		}
+		return tags, nil
+	})
+}
+
+// RemoveTags removes tags of a trail. Errors: as AddTags.
+func (s *Service) RemoveTags(ctx context.Context, in *TagsInput) (*Empty, error) {
+	return s.retag(ctx, "RemoveTags", in, func(tags []Tag) ([]Tag, error) {
+		return slices.DeleteFunc(tags, func(t Tag) bool {
+			return slices.ContainsFunc(in.TagsList, func(r Tag) bool { return r.Key == t.Key && (r.Value == "" || r.Value == t.Value) })
+		}), nil
+	})
+}
+
+// ListTags lists the tags of the trails named by ARN. Errors: ResourceNotFoundException,
+// CloudTrailARNInvalidException.
+func (s *Service) ListTags(ctx context.Context, in *ListTagsInput) (*ListTagsOutput, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.NextToken != "" {
+		return nil, awserr.New(invalidNextToken, "Invalid NextToken.")
+	}
+	out := &ListTagsOutput{ResourceTagList: []ResourceTag{}}
+	for _, arn := range in.ResourceIDList {
+		t, err := s.trailByARN(c, arn)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.authorize(c, "ListTags", t.ARN()); err != nil {
+			return nil, err
+		}
+		out.ResourceTagList = append(out.ResourceTagList, ResourceTag{ResourceID: t.ARN(), TagsList: append([]Tag{}, t.Tags...)})
+	}
+	return out, nil
+}
