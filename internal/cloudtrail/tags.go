@@ -32,6 +32,17 @@ type ListTagsOutput struct {
 	ResourceTagList []ResourceTag `json:"ResourceTagList"`
 }
 
+// checkTags validates tags: keys of 1–128 characters, values of at most 256.
+// Errors: InvalidTagParameterException.
+func checkTags(tags []Tag) error {
+	for _, tag := range tags {
+		if tag.Key == "" || len(tag.Key) > 128 || len(tag.Value) > 256 {
+			return awserr.New(invalidTagParameter, "Tag keys are 1 to 128 characters and values at most 256.")
+		}
+	}
+	return nil
+}
+
 // trailByARN loads the caller's trail an ARN names. Errors: CloudTrailARNInvalidException,
 // ResourceNotFoundException.
 func (s *Service) trailByARN(c *call, arn string) (*trailRecord, error) {
@@ -60,10 +71,8 @@ func (s *Service) retag(ctx context.Context, action string, in *TagsInput, fn fu
 	if err != nil {
 		return nil, err
 	}
-	for _, tag := range in.TagsList {
-		if tag.Key == "" || len(tag.Key) > 128 || len(tag.Value) > 256 {
-			return nil, awserr.New(invalidTagParameter, "Tag keys are 1 to 128 characters and values at most 256.")
-		}
+	if err := checkTags(in.TagsList); err != nil {
+		return nil, err
 	}
 	t, err := s.trailByARN(c, in.ResourceID)
 	if err != nil {

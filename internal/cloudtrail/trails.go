@@ -218,10 +218,8 @@ func (s *Service) CreateTrail(ctx context.Context, in *CreateTrailInput) (*Trail
 	if len(in.TagsList) > maxTags {
 		return nil, awserr.New(tagsLimitExceeded, "The number of tags per trail has exceeded the permitted amount. Currently, the limit is %d.", maxTags)
 	}
-	for _, tag := range in.TagsList {
-		if tag.Key == "" || len(tag.Key) > 128 || len(tag.Value) > 256 {
-			return nil, awserr.New(invalidTagParameter, "Tag keys are 1 to 128 characters and values at most 256.")
-		}
+	if err := checkTags(in.TagsList); err != nil {
+		return nil, err
 	}
 	t := &trailRecord{Name: in.Name, Account: c.p.Account, HomeRegion: c.region, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,
 		IncludeGlobal: in.IncludeGlobalServiceEvents == nil || *in.IncludeGlobalServiceEvents, MultiRegion: in.IsMultiRegionTrail != nil && *in.IsMultiRegionTrail,
