@@ -80,6 +80,16 @@ func writeXML(w http.ResponseWriter, status int, v any) error {
 	return err
 }
 
+// respond answers an operation whose response has no body: status once err (the operation's
+// result) is nil, err otherwise.
+func respond(w http.ResponseWriter, status int, err error) error {
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(status)
+	return nil
+}
+
 func s3Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 type createBucketConfiguration struct {
@@ -120,11 +130,7 @@ func (s *Service) handleHeadBucket(ctx context.Context, w http.ResponseWriter, r
 }
 
 func (s *Service) handleDeleteBucket(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
-	if err := s.DeleteBucket(ctx, t.Bucket); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return respond(w, http.StatusNoContent, s.DeleteBucket(ctx, t.Bucket))
 }
 
 type owner struct {
@@ -193,19 +199,11 @@ func (s *Service) handlePutBucketPolicy(ctx context.Context, w http.ResponseWrit
 	if err != nil {
 		return err
 	}
-	if err := s.PutBucketPolicy(ctx, t.Bucket, string(raw)); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return respond(w, http.StatusNoContent, s.PutBucketPolicy(ctx, t.Bucket, string(raw)))
 }
 
 func (s *Service) handleDeleteBucketPolicy(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
-	if err := s.DeleteBucketPolicy(ctx, t.Bucket); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return respond(w, http.StatusNoContent, s.DeleteBucketPolicy(ctx, t.Bucket))
 }
 
 type grantee struct {

@@ -108,19 +108,11 @@ func (s *Service) handlePutBucketEncryption(ctx context.Context, w http.Response
 		return awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
 	}
 	rule := cfg.Rules[0]
-	if err := s.PutBucketEncryption(ctx, t.Bucket, bucketEncryption{SSE: rule.Default.SSEAlgorithm, KMSKey: rule.Default.KMSMasterKeyID, BucketKey: rule.BucketKeyEnabled}); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusOK)
-	return nil
+	return respond(w, http.StatusOK, s.PutBucketEncryption(ctx, t.Bucket, bucketEncryption{SSE: rule.Default.SSEAlgorithm, KMSKey: rule.Default.KMSMasterKeyID, BucketKey: rule.BucketKeyEnabled}))
 }
 
 func (s *Service) handleDeleteBucketEncryption(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
-	if err := s.DeleteBucketEncryption(ctx, t.Bucket); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return respond(w, http.StatusNoContent, s.DeleteBucketEncryption(ctx, t.Bucket))
 }
 
 type versioningConfiguration struct {
@@ -183,9 +175,5 @@ func (s *Service) handlePutBucketTagging(ctx context.Context, w http.ResponseWri
 		return err
 	}
 	tags = slices.Clone(tags)
-	if err := s.changeBucket(ctx, t.Bucket, func(b *bucketRecord) { b.Tags = tags }); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return respond(w, http.StatusNoContent, s.changeBucket(ctx, t.Bucket, func(b *bucketRecord) { b.Tags = tags }))
 }

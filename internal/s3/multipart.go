@@ -471,11 +471,7 @@ func (s *Service) handleCompleteMultipartUpload(ctx context.Context, w http.Resp
 }
 
 func (s *Service) handleAbortMultipartUpload(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
-	if err := s.AbortMultipartUpload(ctx, t.Bucket, t.Key, t.Query.Get("uploadId")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return respond(w, http.StatusNoContent, s.AbortMultipartUpload(ctx, t.Bucket, t.Key, t.Query.Get("uploadId")))
 }
 
 type listPartsResult struct {

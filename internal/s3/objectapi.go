@@ -192,11 +192,7 @@ func (u writerUnless) Write(p []byte) (int, error) {
 }
 
 func (s *Service) handleDeleteObject(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
-	if err := s.DeleteObject(ctx, t.Bucket, t.Key); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return respond(w, http.StatusNoContent, s.DeleteObject(ctx, t.Bucket, t.Key))
 }
 
 type deleteRequest struct {

@@ -138,19 +138,11 @@ func (s *Service) handlePutObjectTagging(ctx context.Context, w http.ResponseWri
 	if in == nil {
 		in = []Tag{}
 	}
-	if err := s.PutObjectTagging(ctx, t.Bucket, t.Key, in); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusOK)
-	return nil
+	return respond(w, http.StatusOK, s.PutObjectTagging(ctx, t.Bucket, t.Key, in))
 }
 
 func (s *Service) handleDeleteObjectTagging(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
-	if err := s.PutObjectTagging(ctx, t.Bucket, t.Key, nil); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return respond(w, http.StatusNoContent, s.PutObjectTagging(ctx, t.Bucket, t.Key, nil))
 }
 
 // readTagging reads a Tagging body. Errors: MalformedXML.
