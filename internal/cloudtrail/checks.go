@@ -70,7 +70,11 @@ func (s *Service) checkKey(c *call, t *trailRecord, bucket s3.BucketFacts) error
 		return awserr.New(kmsKeyNotFound, "KMS key %s is not in %s, the region of bucket %s.", id, bucket.Region, bucket.Name)
 	case m == nil:
 		// A key ID or alias name is the trail owner's, in the bucket's region.
-		id = "arn:aws:kms:" + bucket.Region + ":" + t.Account + ":" + map[bool]string{true: "", false: "key/"}[strings.HasPrefix(id, "alias/")] + id
+		resource := id
+		if !strings.HasPrefix(id, "alias/") {
+			resource = "key/" + id
+		}
+		id = "arn:aws:kms:" + bucket.Region + ":" + t.Account + ":" + resource
 	}
 	ct := asCloudTrail(c.ctx, t.ARN(), t.Account)
 	ec := map[string]string{"aws:cloudtrail:arn": t.ARN(), "aws:s3:arn": "arn:aws:s3:::" + t.Bucket + "/" + t.logPrefix()}
@@ -106,8 +110,7 @@ func keyError(err error, t *trailRecord, key, permission string) error {
 			t.Bucket, key, permission, t.ARN())
 	case awserr.NotFoundException:
 		return awserr.New(kmsKeyNotFound, "KMS key %s does not exist.", key)
-	case awserr.DisabledException, awserr.KMSInvalidStateException:
-		return awserr.New(kmsException, "%s", ae.Message)
 	}
+	// A disabled key, one pending deletion, or another refusal: KMS's message (the contract's).
 	return awserr.New(kmsException, "%s", ae.Message)
 }
