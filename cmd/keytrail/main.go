@@ -3,6 +3,7 @@
 //
 //	keytrail serve [flags]                 run the server (flags also as KEYTRAIL_<NAME> variables)
 //	keytrail policy validate [--kind K] F  check a policy document as keytrail (and AWS) would
+//	keytrail flush [--endpoint URL]        deliver pending log files now
 //	keytrail version                       print the version
 package main
 
@@ -69,6 +70,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.serve(ctx, cfg)
 	case "policy":
 		return m.policy(args[1:])
+	case "flush":
+		return m.flush(ctx, args[1:])
 	case "version":
 		fmt.Fprintf(m.Stdout, "keytrail %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil
@@ -85,6 +88,7 @@ func (m *Main) usage() {
   keytrail serve [flags]             run keytrail (see keytrail serve -h; each flag is also KEYTRAIL_<NAME>)
   keytrail policy validate [flags] F  check a policy document (F, or - for standard input) as
                                      keytrail and AWS would: --kind identity|session|trust|key|bucket
+  keytrail flush [--endpoint URL]    deliver every pending log file now (POST /_keytrail/flush)
   keytrail version                   print the version
 `)
 }
@@ -188,7 +192,8 @@ func (m *Main) serve(ctx context.Context, c *ServeConfig) error {
 		// has grown fivefold rather than doubled, which spends far less CPU in the collector.
 		debug.SetGCPercent(400)
 	}
-	a, err := app.Open(app.Config{Data: c.Data, Region: c.Region, RootSecret: c.RootSecret, RootKey: c.RootKey, Version: version, Logger: log})
+	a, err := app.Open(app.Config{Data: c.Data, Region: c.Region, RootSecret: c.RootSecret, RootKey: c.RootKey, Version: version, Logger: log,
+		DeliveryInterval: c.DeliveryInterval, DigestInterval: c.DigestInterval})
 	if err != nil {
 		return err
 	}
@@ -232,4 +237,39 @@ func (m *Main) serve(ctx context.Context, c *ServeConfig) error {
 	}
 	log.Info("keytrail stopped")
 	return nil
+}
+
+// flush asks a running keytrail to deliver what is pending, and prints its summary.
+func (m *Main) flush(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("flush", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	def := m.Getenv("KEYTRAIL_ENDPOINT")
+	if def == "" {
+		def = "http://127.0.0.1:4566"
+	}
+	endpoint := fs.String("endpoint", def, "keytrail's endpoint URL (KEYTRAIL_ENDPOINT)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &invalidError{fmt.Errorf("flush takes no arguments, got %q", fs.Args())}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(*endpoint, "/")+"/_keytrail/flush", nil)
+	if err != nil {
+		return &invalidError{err}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("flush: %s: %s", resp.Status, strings.TrimSpace(string(body)))
+	}
+	_, err = m.Stdout.Write(body)
+	return err
 }

@@ -9,11 +9,13 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/cloudtrail"
 	"github.com/keytrail/keytrail/internal/credentials"
+	"github.com/keytrail/keytrail/internal/events"
 	"github.com/keytrail/keytrail/internal/gateway"
 	"github.com/keytrail/keytrail/internal/iam"
 	"github.com/keytrail/keytrail/internal/kms"
@@ -38,6 +40,10 @@ type Config struct {
 	Version    string
 	Logger     *slog.Logger
 	Now        func() time.Time // the clock; time.Now in the product
+	// DeliveryInterval is how often trails deliver log files (0: only on flush).
+	DeliveryInterval time.Duration
+	// DigestInterval is the digest period, which also bounds an idle trail to one file.
+	DigestInterval time.Duration
 }
 
 // App is a wired keytrail.
@@ -49,6 +55,7 @@ type App struct {
 	S3         *s3.Service
 	CloudTrail *cloudtrail.Service
 	Gateway    *gateway.Gateway
+	Journal    *events.Journal
 
 	stop func()        // ends the background work (the KMS sweep)
 	done chan struct{} // closed when the background work has ended
@@ -74,13 +81,19 @@ func Open(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	journal, err := events.OpenJournal(filepath.Join(cfg.Data, "cloudtrail", "journal"), 0)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cloudtrail journal: %w", err)
+	}
+	recorder := events.NewRecorder(journal)
 	policies := policy.NewCache(4096)
 	az := authz.New(authz.Config{Policies: policies, Logger: cfg.Logger, Now: cfg.Now})
 	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: cfg.Now})
 	az.SetIdentities(iamSvc)
 	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Policies: policies, Now: cfg.Now})
 	kmsSvc := kms.New(kms.Config{DB: db, Barrier: barrier, Authorizer: az, Policies: policies, Principals: iamSvc,
-		Region: cfg.Region, Logger: cfg.Logger, Now: cfg.Now})
+		Region: cfg.Region, Logger: cfg.Logger, Now: cfg.Now, Recorder: recorder})
 	blobs, err := files.Open(filepath.Join(cfg.Data, "objects"))
 	if err != nil {
 		db.Close()
@@ -92,7 +105,8 @@ func Open(cfg Config) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("kms sweep: %w", err)
 	}
-	ctSvc := cloudtrail.New(cloudtrail.Config{DB: db, S3: s3Svc, KMS: kmsSvc, Authorizer: az, Region: cfg.Region, Now: cfg.Now})
+	ctSvc := cloudtrail.New(cloudtrail.Config{DB: db, S3: s3Svc, KMS: kmsSvc, Authorizer: az, Region: cfg.Region, Now: cfg.Now,
+		Journal: journal, Logger: cfg.Logger, DigestInterval: cfg.DigestInterval})
 	resolver := &credentials.Resolver{RootSecret: cfg.RootSecret, IAM: iamSvc, STS: stsSvc}
 	gw := gateway.New(gateway.Config{
 		Region:   cfg.Region,
@@ -103,12 +117,25 @@ func Open(cfg Config) (*App, error) {
 		JSON:     []*awsjson.Service{kmsSvc.API(), ctSvc.API()},
 		S3:       s3Svc.API(),
 		Now:      cfg.Now,
+		Recorder: recorder,
+		Flush:    func(ctx context.Context) (any, error) { return ctSvc.Deliver(ctx) },
 	})
 	ctx, stop := context.WithCancel(context.Background())
-	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, CloudTrail: ctSvc, Gateway: gw, stop: stop, done: make(chan struct{})}
+	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, CloudTrail: ctSvc, Gateway: gw, Journal: journal,
+		stop: stop, done: make(chan struct{})}
+	var wg sync.WaitGroup
+	wg.Add(2)
 	go func() {
-		defer close(a.done)
+		defer wg.Done()
 		kmsSvc.Run(ctx, time.Minute)
+	}()
+	go func() {
+		defer wg.Done()
+		ctSvc.Run(ctx, cfg.DeliveryInterval)
+	}()
+	go func() {
+		wg.Wait()
+		close(a.done)
 	}()
 	return a, nil
 }
@@ -120,8 +147,12 @@ func (a *App) Handler() http.Handler { return a.Gateway }
 func (a *App) Close() error {
 	a.stop()
 	<-a.done
+	jerr := a.Journal.Close()
 	if err := a.DB.Close(); err != nil {
 		return fmt.Errorf("close state: %w", err)
+	}
+	if jerr != nil {
+		return fmt.Errorf("close cloudtrail journal: %w", jerr)
 	}
 	return nil
 }

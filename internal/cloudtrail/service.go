@@ -5,10 +5,14 @@ package cloudtrail
 
 import (
 	"context"
+	"log/slog"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/events"
 	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/kms"
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
@@ -25,6 +29,11 @@ type Config struct {
 	Authorizer authz.Authorizer
 	Region     string // the region of calls that carry none
 	Now        func() time.Time
+	Journal    *events.Journal // the recorded calls trails deliver and LookupEvents reads
+	Logger     *slog.Logger
+	// DigestInterval bounds how often a trail with nothing but its own delivery's events to
+	// deliver writes a file (the contract: an idle server stays idle).
+	DigestInterval time.Duration
 }
 
 // Service is CloudTrail.
@@ -35,11 +44,23 @@ type Service struct {
 	az     authz.Authorizer
 	region string
 	now    func() time.Time
+
+	journal        *events.Journal
+	log            *slog.Logger
+	digestInterval time.Duration
+	deliverMu      sync.Mutex // one delivery at a time
 }
 
 // New returns a CloudTrail service.
 func New(cfg Config) *Service {
-	s := &Service{db: cfg.DB, s3: cfg.S3, kms: cfg.KMS, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now}
+	s := &Service{db: cfg.DB, s3: cfg.S3, kms: cfg.KMS, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now,
+		journal: cfg.Journal, log: cfg.Logger, digestInterval: cfg.DigestInterval}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.digestInterval <= 0 {
+		s.digestInterval = time.Hour
+	}
 	if s.region == "" {
 		s.region = "us-east-1"
 	}
@@ -58,18 +79,21 @@ func (s *Service) API() *awsjson.Service {
 		Name:     "cloudtrail",
 		Prefixes: Prefixes,
 		Operations: map[string]awsjson.Handler{
-			"CreateTrail":    awsjson.Handle(s.CreateTrail),
-			"UpdateTrail":    awsjson.Handle(s.UpdateTrail),
-			"DeleteTrail":    awsjson.Handle(s.DeleteTrail),
-			"GetTrail":       awsjson.Handle(s.GetTrail),
-			"DescribeTrails": awsjson.Handle(s.DescribeTrails),
-			"ListTrails":     awsjson.Handle(s.ListTrails),
-			"StartLogging":   awsjson.Handle(s.StartLogging),
-			"StopLogging":    awsjson.Handle(s.StopLogging),
-			"GetTrailStatus": awsjson.Handle(s.GetTrailStatus),
-			"AddTags":        awsjson.Handle(s.AddTags),
-			"RemoveTags":     awsjson.Handle(s.RemoveTags),
-			"ListTags":       awsjson.Handle(s.ListTags),
+			"CreateTrail":       awsjson.Handle(s.CreateTrail),
+			"UpdateTrail":       awsjson.Handle(s.UpdateTrail),
+			"DeleteTrail":       awsjson.Handle(s.DeleteTrail),
+			"GetTrail":          awsjson.Handle(s.GetTrail),
+			"DescribeTrails":    awsjson.Handle(s.DescribeTrails),
+			"ListTrails":        awsjson.Handle(s.ListTrails),
+			"StartLogging":      awsjson.Handle(s.StartLogging),
+			"StopLogging":       awsjson.Handle(s.StopLogging),
+			"GetTrailStatus":    awsjson.Handle(s.GetTrailStatus),
+			"AddTags":           awsjson.Handle(s.AddTags),
+			"RemoveTags":        awsjson.Handle(s.RemoveTags),
+			"ListTags":          awsjson.Handle(s.ListTags),
+			"LookupEvents":      awsjson.Handle(s.LookupEvents),
+			"PutEventSelectors": awsjson.Handle(s.PutEventSelectors),
+			"GetEventSelectors": awsjson.Handle(s.GetEventSelectors),
 		},
 	}
 }
@@ -97,6 +121,9 @@ func (s *Service) begin(ctx context.Context) (*call, error) {
 // policies (CloudTrail has no resource policies for trails).
 func (s *Service) authorize(c *call, action, resource string) error {
 	req := authz.Request{Principal: c.p, Action: "cloudtrail:" + action, Resource: resource, ResourceAccount: c.p.Account}
+	if info := request.FromContext(c.ctx); info != nil && info.Service == "cloudtrail" && strings.Contains(resource, ":trail/") {
+		info.AddResource("AWS::CloudTrail::Trail", resource, c.p.Account)
+	}
 	d, err := s.az.Authorize(c.ctx, req)
 	if err != nil {
 		return err

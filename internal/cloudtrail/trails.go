@@ -44,6 +44,18 @@ type trailRecord struct {
 	LatestDeliveryError string    `json:"latestDeliveryError,omitempty"`
 	LatestDigest        time.Time `json:"latestDigest,omitzero"`
 	LatestDigestError   string    `json:"latestDigestError,omitempty"`
+
+	// Delivery: the journal events from Cursor on wait for this trail, except those in Gaps
+	// (while it was not logging); a stopped trail delivers up to StopSeq. Pending is a batch
+	// being delivered, redone with the same object keys after a failure or a crash.
+	Cursor   uint64        `json:"cursor,omitempty"`
+	StopSeq  uint64        `json:"stopSeq,omitempty"`
+	Gaps     []seqRange    `json:"gaps,omitempty"`
+	Pending  *pendingBatch `json:"pending,omitempty"`
+	LastFile time.Time     `json:"lastFile,omitzero"` // the latest log file written
+
+	EventSelectors         []EventSelector         `json:"eventSelectors,omitempty"`
+	AdvancedEventSelectors []AdvancedEventSelector `json:"advancedEventSelectors,omitempty"`
 }
 
 // ARN is the trail's ARN.
@@ -64,7 +76,8 @@ func (t *trailRecord) logPrefix() string {
 
 func (t *trailRecord) shape() Trail {
 	return Trail{Name: t.Name, S3BucketName: t.Bucket, S3KeyPrefix: t.Prefix, IncludeGlobalServiceEvents: t.IncludeGlobal,
-		IsMultiRegionTrail: t.MultiRegion, HomeRegion: t.HomeRegion, TrailARN: t.ARN(), LogFileValidationEnabled: t.Validation, KmsKeyID: t.KMSKey}
+		IsMultiRegionTrail: t.MultiRegion, HomeRegion: t.HomeRegion, TrailARN: t.ARN(), LogFileValidationEnabled: t.Validation, KmsKeyID: t.KMSKey,
+		HasCustomEventSelectors: len(t.EventSelectors) > 0 || len(t.AdvancedEventSelectors) > 0}
 }
 
 func (t *trailRecord) output() *TrailOutput {
@@ -398,6 +411,7 @@ func (s *Service) StartLogging(ctx context.Context, in *NameInput) (*Empty, erro
 	return &Empty{}, s.change(ctx, "StartLogging", in.Name, func(t *trailRecord) {
 		if !t.Logging {
 			t.Logging, t.StartLogging = true, now
+			t.resume(s.journal.Next())
 		}
 	})
 }
@@ -408,6 +422,7 @@ func (s *Service) StopLogging(ctx context.Context, in *NameInput) (*Empty, error
 	return &Empty{}, s.change(ctx, "StopLogging", in.Name, func(t *trailRecord) {
 		if t.Logging {
 			t.Logging, t.StopLogging = false, now
+			t.StopSeq = s.journal.Next()
 		}
 	})
 }

@@ -9,8 +9,7 @@ package gateway
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -46,6 +45,15 @@ type Config struct {
 	S3       *restxml.Service
 	MaxBody  int64
 	Now      func() time.Time
+	// Recorder gets every authenticated call before its answer is written (CloudTrail).
+	Recorder Recorder
+	// Flush serves POST /_keytrail/flush: it delivers what is pending and returns a summary.
+	Flush func(ctx context.Context) (any, error)
+}
+
+// Recorder records answered calls.
+type Recorder interface {
+	Record(info *request.Info, p identity.Principal) error
 }
 
 // Gateway is the http.Handler of the one endpoint.
@@ -60,13 +68,15 @@ type Gateway struct {
 	maxBody  int64
 	now      func() time.Time
 	started  time.Time
+	recorder Recorder
+	flush    func(ctx context.Context) (any, error)
 }
 
 // New returns a Gateway.
 func New(cfg Config) *Gateway {
 	g := &Gateway{region: cfg.Region, version: cfg.Version, log: cfg.Logger, verifier: cfg.Verifier,
 		json: map[string]*awsjson.Service{}, query: map[string]*awsquery.Service{}, s3: cfg.S3,
-		maxBody: cfg.MaxBody, now: cfg.Now}
+		maxBody: cfg.MaxBody, now: cfg.Now, recorder: cfg.Recorder, flush: cfg.Flush}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
@@ -119,8 +129,12 @@ func (s *statusRecorder) Flush() {
 // ServeHTTP implements http.Handler.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := g.now()
-	info := &request.Info{ID: newRequestID(), Region: g.region, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
+	info := &request.Info{ID: request.NewID(), Region: g.region, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
 		Secure: r.TLS != nil, Host: r.Host, Time: start.UTC()}
+	if r.TLS != nil {
+		info.TLSVersion = strings.Replace(tls.VersionName(r.TLS.Version), "TLS 1", "TLSv1", 1)
+		info.CipherSuite = tls.CipherSuiteName(r.TLS.CipherSuite)
+	}
 	rec := &statusRecorder{ResponseWriter: w}
 	caller := "-"
 	defer func() {
@@ -136,7 +150,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		info.Service, info.Operation = "keytrail", strings.TrimPrefix(r.URL.Path, "/_keytrail/")
 		g.admin(rec, r)
 	} else {
-		caller = g.serve(rec, r, info)
+		rw := &recordWriter{ResponseWriter: rec, info: info, g: g}
+		caller = g.serve(rw, r, info)
+		rw.commit()
 	}
 	g.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("request_id", info.ID),
@@ -165,6 +181,8 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, info *request.In
 			var p identity.Principal
 			p, err = g.authenticate(ctx, r, auth, perr, sigv4.BodyHash(body), familyJSON)
 			if err == nil {
+				authenticated(w, p)
+				info.Params = body
 				info.Operation = js.Serve(identity.WithPrincipal(ctx, p), w, r.Header.Get("X-Amz-Target"), body, info.ID, g.log)
 				return p.ARN
 			}
@@ -206,6 +224,8 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, info *request.In
 		awsquery.WriteError(w, namespace, err, info.ID, g.log)
 		return "-"
 	}
+	authenticated(w, p)
+	info.Params = []byte(form)
 	if qs == nil {
 		awsquery.WriteError(w, namespace, awserr.New(awserr.InvalidAction, "The service %q is not served by keytrail", service), info.ID, g.log)
 		return p.ARN
@@ -237,8 +257,63 @@ func (g *Gateway) serveS3(ctx context.Context, w http.ResponseWriter, r *http.Re
 		p = vf.Principal
 		body = bodyErrors{vf.Body(r, payload)}
 	}
+	authenticated(w, p)
 	info.Operation = g.s3.Serve(identity.WithPrincipal(ctx, p), w, r, body, info.ID, g.log)
 	return p.ARN
+}
+
+// recordWriter records the call before its status line goes out: the protocol layer has noted
+// the outcome on the request's Info by then, and the record is in the journal before the client
+// can see the answer.
+type recordWriter struct {
+	http.ResponseWriter
+	info   *request.Info
+	g      *Gateway
+	p      identity.Principal
+	authed bool
+	done   bool
+}
+
+// RequestInfo lets the protocol layer note the outcome (request.Of).
+func (w *recordWriter) RequestInfo() *request.Info { return w.info }
+
+func (w *recordWriter) WriteHeader(code int) {
+	w.commit()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recordWriter) Write(b []byte) (int, error) {
+	w.commit()
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush lets streaming handlers flush through the writer.
+func (w *recordWriter) Flush() {
+	w.commit()
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// commit records the call once, if it was authenticated and reached an operation.
+func (w *recordWriter) commit() {
+	if w.done {
+		return
+	}
+	w.done = true
+	if !w.authed || w.g.recorder == nil {
+		return
+	}
+	if err := w.g.recorder.Record(w.info, w.p); err != nil {
+		w.g.log.Error("recording the call for CloudTrail failed", "request_id", w.info.ID, "err", err)
+	}
+}
+
+// authenticated tells w who made the call, so that it is recorded.
+func authenticated(w http.ResponseWriter, p identity.Principal) {
+	if rw, ok := w.(*recordWriter); ok {
+		rw.p, rw.authed = p, true
+	}
 }
 
 // bodyErrors turns the verifier's body errors (chunk signatures, checksums) into S3 errors.
@@ -353,22 +428,6 @@ func sourceIP(r *http.Request) string {
 	return host
 }
 
-// newRequestID returns a UUID-shaped request ID.
-func newRequestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	hex.Encode(out[9:13], b[4:6])
-	hex.Encode(out[14:18], b[6:8])
-	hex.Encode(out[19:23], b[8:10])
-	hex.Encode(out[24:36], b[10:16])
-	out[8], out[13], out[18], out[23] = '-', '-', '-', '-'
-	return string(out[:])
-}
-
 // admin serves keytrail's own endpoints under /_keytrail/.
 func (g *Gateway) admin(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
@@ -385,6 +444,23 @@ func (g *Gateway) admin(w http.ResponseWriter, r *http.Request) {
 			"uptimeSeconds": int64(g.now().Sub(g.started).Seconds()),
 			"services":      g.serviceNames(),
 		})
+	case "/_keytrail/flush":
+		if r.Method != http.MethodPost {
+			http.Error(w, "method not allowed: POST delivers what is pending", http.StatusMethodNotAllowed)
+			return
+		}
+		if g.flush == nil {
+			http.Error(w, "keytrail has nothing to flush", http.StatusNotFound)
+			return
+		}
+		sum, err := g.flush(r.Context())
+		if err != nil {
+			g.log.Error("flush", "err", err)
+			http.Error(w, "flush failed: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(sum)
 	default:
 		http.Error(w, fmt.Sprintf("no such keytrail endpoint %s", r.URL.Path), http.StatusNotFound)
 	}

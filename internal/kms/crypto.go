@@ -160,7 +160,9 @@ func checkAlgorithm(alg string) error {
 // GenerateDataKey returns a data key in plaintext and encrypted under the KMS key, with the
 // encryption context bound to the ciphertext. Errors: ValidationException, NotFoundException,
 // DisabledException, KMSInvalidStateException, DryRunOperationException, AccessDeniedException.
-func (s *Service) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (*GenerateDataKeyOutput, error) {
+func (s *Service) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (_ *GenerateDataKeyOutput, err error) {
+	ctx, done := s.internal(ctx, "GenerateDataKey", in)
+	defer done(&err)
 	if in.Recipient != nil {
 		return nil, awserr.New(awserr.UnsupportedOperationException, "Recipient (Nitro Enclaves attestation) is not supported by keytrail.")
 	}
@@ -301,7 +303,9 @@ func permitted(k *loadedKey, dry *bool) error {
 // context it was made with; KeyId is optional. Errors: InvalidCiphertextException,
 // IncorrectKeyException, NotFoundException, DisabledException, KMSInvalidStateException,
 // InvalidKeyUsageException, DryRunOperationException, AccessDeniedException.
-func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, error) {
+func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (_ *DecryptOutput, err error) {
+	ctx, done := s.internal(ctx, "Decrypt", in)
+	defer done(&err)
 	if err := checkAlgorithm(in.EncryptionAlgorithm); err != nil {
 		return nil, err
 	}

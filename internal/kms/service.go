@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -47,6 +48,14 @@ type Config struct {
 	Logger     *slog.Logger
 	Now        func() time.Time
 	Rand       io.Reader
+	// Recorder records the calls other keytrail services make to KMS in-process (S3 for SSE-KMS,
+	// CloudTrail for its trails), as AWS records them; the gateway records the others.
+	Recorder Recorder
+}
+
+// Recorder records a call for CloudTrail.
+type Recorder interface {
+	Record(info *request.Info, p identity.Principal) error
 }
 
 // Service is KMS.
@@ -60,6 +69,7 @@ type Service struct {
 	log        *slog.Logger
 	now        func() time.Time
 	rand       io.Reader
+	recorder   Recorder
 
 	// cache holds loaded keys (record, compiled policy, unsealed ciphers) by key ARN. Writers
 	// hold mu while they commit and invalidate; readers that fill the cache hold it for reading,
@@ -71,7 +81,7 @@ type Service struct {
 // New returns a KMS service.
 func New(cfg Config) *Service {
 	s := &Service{db: cfg.DB, barrier: cfg.Barrier, az: cfg.Authorizer, policies: cfg.Policies, principals: cfg.Principals,
-		region: cfg.Region, log: cfg.Logger, now: cfg.Now, rand: cfg.Rand}
+		region: cfg.Region, log: cfg.Logger, now: cfg.Now, rand: cfg.Rand, recorder: cfg.Recorder}
 	if s.policies == nil {
 		s.policies = policy.NewCache(1024)
 	}
@@ -169,6 +179,9 @@ func (s *Service) authorize(c *call, action string, k *loadedKey, keys *conditio
 	}
 	req := authz.Request{Principal: c.p, Action: "kms:" + action, Resource: k.arn, ResourceAccount: k.rec.Account,
 		ResourcePolicy: k.policy, Context: keys, Grants: grants}
+	if info := request.FromContext(c.ctx); info != nil && info.Service == "kms" {
+		info.AddResource("AWS::KMS::Key", k.arn, k.rec.Account)
+	}
 	return s.decide(c, req)
 }
 
@@ -301,3 +314,38 @@ func (s *Service) randomHex(n int) (string, error) {
 }
 
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+func noRecord(*error) {}
+
+// internal gives a call another keytrail service makes in-process (S3, CloudTrail) a request of
+// its own, recorded when it returns as AWS records the calls services make for their callers:
+// invoked by the calling service. Calls that came through the gateway are recorded there.
+func (s *Service) internal(ctx context.Context, op string, in any) (context.Context, func(*error)) {
+	parent := request.FromContext(ctx)
+	if s.recorder == nil || (parent != nil && parent.Service == "kms") {
+		return ctx, noRecord
+	}
+	p, _ := identity.FromContext(ctx)
+	invokedBy := p.Service
+	if parent != nil && parent.InvokedBy == "" && parent.Service != "" {
+		invokedBy = parent.Service + ".amazonaws.com"
+	}
+	ctx, info := request.Internal(ctx, "kms", op, invokedBy, s.now())
+	info.Params, _ = json.Marshal(in)
+	return ctx, func(errp *error) {
+		if e, ok := awserr.As(*errp); ok {
+			info.ErrorCode, info.ErrorMessage = string(e.Code), e.Message
+		}
+		if info.Region == "" {
+			info.Region = s.region
+		}
+		for _, r := range info.Resources {
+			if m := strings.SplitN(r.ARN, ":", 5); len(m) == 5 && m[3] != "" {
+				info.Region = m[3]
+			}
+		}
+		if err := s.recorder.Record(info, p); err != nil {
+			s.log.Error("recording an in-process KMS call failed", "operation", op, "err", err)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/policy"
+	"github.com/keytrail/keytrail/internal/request"
 	"github.com/keytrail/keytrail/internal/store"
 )
 
@@ -124,6 +125,12 @@ func (s *Service) authorize(c *call, action, resource string, b *bucketRecord, k
 		}
 	}
 	req := authz.Request{Principal: c.p, Action: "s3:" + action, Resource: resource, ResourceAccount: b.Owner, ResourcePolicy: rp, Context: keys}
+	if info := request.FromContext(c.ctx); info != nil && info.Service == "s3" {
+		if resource != BucketARN(b.Name) {
+			info.AddResource("AWS::S3::Object", resource, "")
+		}
+		info.AddResource("AWS::S3::Bucket", BucketARN(b.Name), b.Owner)
+	}
 	d, err := s.az.Authorize(c.ctx, req)
 	if err != nil {
 		return err

@@ -558,3 +558,6 @@ func (s *Service) DeleteObject(ctx context.Context, bucket, key string) error {
 	}
 	return err
 }
+
+// BucketARN is a bucket's ARN.
+func BucketARN(bucket string) string { return "arn:aws:s3:::" + bucket }

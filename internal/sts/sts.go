@@ -29,6 +29,7 @@ import (
 	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/protocol/awsquery"
+	"github.com/keytrail/keytrail/internal/request"
 	"github.com/keytrail/keytrail/internal/seal"
 	"github.com/keytrail/keytrail/internal/store"
 )
@@ -228,6 +229,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeR
 		ResourcePolicy: trust}
 	keys := authz.Map{"sts:RoleSessionName": {in.RoleSessionName}}
 	req.Context = keys
+	request.FromContext(ctx).AddResource("AWS::IAM::Role", role.ARN, role.Account)
 	if in.ExternalID != "" {
 		keys["sts:ExternalId"] = []string{in.ExternalID}
 	}

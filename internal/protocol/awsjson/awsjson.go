@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/request"
 )
 
 // Handler runs one operation on a JSON request body and returns the response value. In and Out
@@ -105,6 +106,10 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, target strin
 		WriteError(w, awserr.New(awserr.UnknownOperationException, "Unknown operation %s", short(op)), requestID, log)
 		return ""
 	}
+	info := request.Of(w)
+	if info != nil {
+		info.Operation = op
+	}
 	out, err := h.Run(ctx, body)
 	if err != nil {
 		WriteError(w, err, requestID, log)
@@ -116,6 +121,9 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, target strin
 	} else if data, err = json.Marshal(out); err != nil {
 		WriteError(w, fmt.Errorf("encode %s response: %w", op, err), requestID, log)
 		return op
+	}
+	if info != nil {
+		info.Response = data
 	}
 	setHeaders(w.Header(), requestID)
 	w.WriteHeader(http.StatusOK)
@@ -146,6 +154,7 @@ func WriteError(w http.ResponseWriter, err error, requestID string, log *slog.Lo
 		Type    string `json:"__type"`
 		Message string `json:"message"`
 	}{string(e.Code), e.Message})
+	request.NoteError(w, string(e.Code), e.Message)
 	setHeaders(w.Header(), requestID)
 	w.WriteHeader(status)
 	w.Write(body)

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/request"
 )
 
 // maxParams bounds the number of form parameters in one request.
@@ -118,6 +119,9 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, params Value
 		s.WriteError(w, err, requestID, log)
 		return action
 	}
+	if info := request.Of(w); info != nil {
+		info.Output = out
+	}
 	s.writeResult(w, action, out, requestID, log)
 	return action
 }
@@ -182,6 +186,7 @@ func WriteError(w http.ResponseWriter, namespace string, err error, requestID st
 		typ = "Receiver"
 	}
 	body, _ := xml.Marshal(errorResponse{Xmlns: namespace, Error: errorBody{Type: typ, Code: string(e.Code), Message: e.Message}, RequestID: requestID})
+	request.NoteError(w, string(e.Code), e.Message)
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("X-Amzn-Requestid", requestID)
 	w.WriteHeader(e.HTTPStatus())

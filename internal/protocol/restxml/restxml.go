@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/request"
 )
 
 // Target is the S3 resource a request addresses.
@@ -140,11 +141,32 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		WriteError(w, awserr.New(awserr.NotImplemented, "A header or query you provided implies functionality that is not implemented."), t.resource(r), requestID, log)
 		return ""
 	}
+	if info := request.Of(w); info != nil {
+		info.Operation, info.S3 = op.Name, noteS3(r, t)
+	}
 	SetRequestHeaders(w, requestID)
 	if err := op.Handler(ctx, w, r, t, body); err != nil {
 		WriteError(w, err, t.resource(r), requestID, log)
 	}
 	return op.Name
+}
+
+// recordedHeaders are the request headers an S3 call's CloudTrail record shows.
+var recordedHeaders = []string{"x-amz-acl", "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
+	"x-amz-server-side-encryption-bucket-key-enabled", "x-amz-copy-source", "x-amz-storage-class", "x-amz-checksum-algorithm"}
+
+// noteS3 is what the record of an S3 call shows of its request.
+func noteS3(r *http.Request, t Target) *request.S3Call {
+	c := &request.S3Call{Bucket: t.Bucket, Key: t.Key, Query: t.Query}
+	for _, h := range recordedHeaders {
+		if v := r.Header.Get(h); v != "" {
+			if c.Headers == nil {
+				c.Headers = map[string]string{}
+			}
+			c.Headers[h] = v
+		}
+	}
+	return c
 }
 
 func (t Target) resource(r *http.Request) string {
@@ -188,6 +210,7 @@ func WriteError(w http.ResponseWriter, err error, resource, requestID string, lo
 	}
 	id := hostID()
 	body, _ := xml.Marshal(errorBody{Code: string(e.Code), Message: e.Message, Resource: resource, RequestID: requestID, HostID: id})
+	request.NoteError(w, string(e.Code), e.Message)
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("X-Amz-Request-Id", requestID)
 	w.Header().Set("X-Amz-Id-2", id)

@@ -1,0 +1,420 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/events"
+	"github.com/keytrail/keytrail/internal/request"
+	"github.com/keytrail/keytrail/internal/s3"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+const (
+	tableLogFiles = "cloudtrail.logfiles" // <trail store key>/<delivery time>/<region> → logFile
+	// maxBatch bounds the records of one delivery of one trail; the rest wait for the next.
+	maxBatch = 50000
+)
+
+// seqRange is a half-open range of journal sequence numbers.
+type seqRange struct {
+	From uint64 `json:"from"`
+	To   uint64 `json:"to"`
+}
+
+// pendingBatch is a delivery under way: the journal range it covers and what names its files.
+// Redoing it writes the same objects with the same records, so each record is delivered once.
+type pendingBatch struct {
+	From   uint64    `json:"from"`
+	To     uint64    `json:"to"`
+	Time   time.Time `json:"time"`
+	Unique string    `json:"unique"` // the 16-character unique string of its file names
+}
+
+// logFile is a delivered log file, for the digest files that will cover it.
+type logFile struct {
+	Bucket string    `json:"bucket"`
+	Key    string    `json:"key"`
+	SHA256 string    `json:"sha256"` // hex SHA-256 of the object's bytes (the gzip file)
+	Oldest time.Time `json:"oldest"`
+	Newest time.Time `json:"newest"`
+	Region string    `json:"region"`
+}
+
+// resume starts logging at journal position next; what a stopped trail had yet to deliver
+// still goes, and what happened while it was stopped does not.
+func (t *trailRecord) resume(next uint64) {
+	if t.Cursor < t.StopSeq && t.StopSeq < next {
+		t.Gaps = append(t.Gaps, seqRange{t.StopSeq, next})
+	} else if t.Cursor < next {
+		t.Cursor = next
+	}
+	t.StopSeq = 0
+}
+
+// end is where the trail's deliverable events end now.
+func (t *trailRecord) end(head uint64) uint64 {
+	if t.Logging {
+		return head
+	}
+	return t.StopSeq
+}
+
+func (t *trailRecord) inGap(seq uint64) bool {
+	for _, g := range t.Gaps {
+		if g.From <= seq && seq < g.To {
+			return true
+		}
+	}
+	return false
+}
+
+// covers reports whether an event belongs in the trail's files: the owner's, from a region the
+// trail logs, chosen by its selectors.
+func (t *trailRecord) covers(e *events.Event) bool {
+	if !e.For(t.Account) {
+		return false
+	}
+	if events.Global(sourceService(e.Source)) {
+		if !t.IncludeGlobal || !(t.MultiRegion || t.HomeRegion == "us-east-1") {
+			return false
+		}
+	} else if !t.MultiRegion && e.Region != t.HomeRegion {
+		return false
+	}
+	return t.wants(e)
+}
+
+func sourceService(source string) string {
+	for i := 0; i < len(source); i++ {
+		if source[i] == '.' {
+			return source[:i]
+		}
+	}
+	return source
+}
+
+// DeliverySummary is what a delivery did.
+type DeliverySummary struct {
+	Trails   int      `json:"trails"`   // trails that had anything to deliver
+	LogFiles int      `json:"logFiles"` // log files written
+	Records  int      `json:"records"`  // records in them
+	Errors   []string `json:"errors"`   // "<trail ARN>: <code>" for each failed delivery
+}
+
+// Deliver writes, for every trail, the log files of the events waiting for it.
+func (s *Service) Deliver(ctx context.Context) (DeliverySummary, error) {
+	s.deliverMu.Lock()
+	defer s.deliverMu.Unlock()
+	sum := DeliverySummary{Errors: []string{}}
+	var trails []*trailRecord
+	err := s.db.View(ctx, func(tx store.Tx) error {
+		return tx.Scan(tableTrails, "", "", func(_ string, v []byte) error {
+			var t trailRecord
+			if err := json.Unmarshal(v, &t); err != nil {
+				return err
+			}
+			trails = append(trails, &t)
+			return nil
+		})
+	})
+	if err != nil {
+		return sum, err
+	}
+	head := s.journal.Next()
+	for _, t := range trails {
+		for {
+			files, records, more, err := s.deliverTrail(ctx, t, head)
+			if err != nil {
+				if ae, ok := awserr.As(err); ok {
+					sum.Errors = append(sum.Errors, t.ARN()+": "+string(ae.Code))
+					break
+				}
+				return sum, err
+			}
+			if files > 0 {
+				sum.Trails++
+			}
+			sum.LogFiles += files
+			sum.Records += records
+			if !more {
+				break
+			}
+			// The next batch continues from the record as stored.
+			if t, err = s.reload(ctx, t); err != nil || t == nil {
+				return sum, err
+			}
+		}
+	}
+	if err := s.journal.Sync(); err != nil {
+		return sum, err
+	}
+	return sum, s.prune(ctx)
+}
+
+func (s *Service) reload(ctx context.Context, t *trailRecord) (cur *trailRecord, err error) {
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		cur, err = getTrail(tx, t.storeKey())
+		return err
+	})
+	return cur, err
+}
+
+// prune drops the journal segments no trail still needs and LookupEvents no longer shows.
+func (s *Service) prune(ctx context.Context) error {
+	keep := s.journal.Next()
+	err := s.db.View(ctx, func(tx store.Tx) error {
+		return tx.Scan(tableTrails, "", "", func(_ string, v []byte) error {
+			var t trailRecord
+			if err := json.Unmarshal(v, &t); err != nil {
+				return err
+			}
+			if t.Cursor < keep && (t.Logging || t.Cursor < t.StopSeq) {
+				keep = t.Cursor
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return s.journal.Prune(keep, s.now().Add(-lookupRetention))
+}
+
+// deliverTrail delivers one batch for a trail. An AWS-shaped error is a failed delivery, noted
+// on the trail; more reports a full batch with events still waiting.
+func (s *Service) deliverTrail(ctx context.Context, t *trailRecord, head uint64) (files, records int, more bool, err error) {
+	batch := t.Pending
+	if batch == nil {
+		end := t.end(head)
+		if t.Cursor >= end {
+			return 0, 0, false, nil
+		}
+		batch = &pendingBatch{From: t.Cursor, To: end}
+	}
+	byRegion := map[string][]*events.Event{}
+	n, onlyDelivery := 0, true
+	stop := batch.To
+	err = s.journal.Scan(batch.From, batch.To, func(e *events.Event) error {
+		if t.Pending == nil && n >= maxBatch {
+			stop = e.Seq
+			return events.ErrStop
+		}
+		if t.inGap(e.Seq) || !t.covers(e) {
+			return nil
+		}
+		ev := *e
+		ev.Recipients = append([]string(nil), e.Recipients...)
+		region := ev.Region
+		byRegion[region] = append(byRegion[region], &ev)
+		n++
+		onlyDelivery = onlyDelivery && e.Delivery
+		return nil
+	})
+	if err != nil {
+		return 0, 0, false, err
+	}
+	batch.To = stop
+	more = stop < t.end(head)
+	now := s.now().UTC()
+	if n == 0 {
+		return 0, 0, more, s.advance(ctx, t, batch, nil)
+	}
+	// An idle trail stays idle: the events of its own deliveries wait for real events, or go at
+	// most once per digest interval.
+	if t.Pending == nil && onlyDelivery && !t.LastFile.IsZero() && now.Sub(t.LastFile) < s.digestInterval {
+		return 0, 0, false, nil
+	}
+	if t.Pending == nil {
+		batch.Time, batch.Unique = now, uniqueString()
+		if err := s.setPending(ctx, t, batch); err != nil {
+			return 0, 0, false, err
+		}
+	}
+	regions := make([]string, 0, len(byRegion))
+	for r := range byRegion {
+		regions = append(regions, r)
+	}
+	sort.Strings(regions)
+	var written []logFile
+	for _, region := range regions {
+		f, err := s.writeLogFile(ctx, t, batch, region, byRegion[region])
+		if err != nil {
+			if ae, ok := awserr.As(err); ok {
+				return 0, 0, false, s.failed(ctx, t, ae)
+			}
+			return 0, 0, false, err
+		}
+		written = append(written, f)
+	}
+	return len(written), n, more, s.advance(ctx, t, batch, written)
+}
+
+// uniqueString is the 16 characters that keep log file names apart.
+func uniqueString() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	var b [16]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b[:])
+}
+
+// LogFileKey is the S3 key of a trail's log file (C.5).
+func LogFileKey(prefix, account, region string, at time.Time, unique string) string {
+	at = at.UTC()
+	p := ""
+	if prefix != "" {
+		p = prefix + "/"
+	}
+	return fmt.Sprintf("%sAWSLogs/%s/CloudTrail/%s/%s/%s_CloudTrail_%s_%s_%s.json.gz", p, account, region,
+		at.Format("2006/01/02"), account, region, at.Format("20060102T1504Z"), unique)
+}
+
+// writeLogFile writes one region's records as a gzip JSON log file, through S3, as CloudTrail.
+func (s *Service) writeLogFile(ctx context.Context, t *trailRecord, batch *pendingBatch, region string, evs []*events.Event) (logFile, error) {
+	body, err := renderLogFile(t.Account, evs)
+	if err != nil {
+		return logFile{}, err
+	}
+	key := LogFileKey(t.Prefix, t.Account, region, batch.Time, batch.Unique)
+	dctx := request.WithInfo(asCloudTrail(ctx, t.ARN(), t.Account),
+		&request.Info{ID: request.NewID(), Service: "cloudtrail", Operation: "DeliverLogFile", Region: t.HomeRegion, Time: s.now().UTC(), Delivery: true})
+	in := &s3.PutObjectInput{Bucket: t.Bucket, Key: key, Body: bytes.NewReader(body), ContentType: "application/json",
+		ACL: "bucket-owner-full-control"}
+	if t.KMSKey != "" {
+		ec, _ := json.Marshal(map[string]string{"aws:cloudtrail:arn": t.ARN()})
+		in.SSE, in.KMSKeyID, in.EncryptionCtx = "aws:kms", t.KMSKey, base64.StdEncoding.EncodeToString(ec)
+	}
+	if _, err := s.s3.PutObject(dctx, in); err != nil {
+		return logFile{}, err
+	}
+	sum := sha256.Sum256(body)
+	return logFile{Bucket: t.Bucket, Key: key, SHA256: hex.EncodeToString(sum[:]), Oldest: evs[0].Time, Newest: evs[len(evs)-1].Time, Region: region}, nil
+}
+
+// renderLogFile is the gzip of {"Records":[…]} for account.
+func renderLogFile(account string, evs []*events.Event) ([]byte, error) {
+	raw := make([]byte, 0, 64+len(evs)*1024)
+	raw = append(raw, `{"Records":[`...)
+	for i, e := range evs {
+		if i > 0 {
+			raw = append(raw, ',')
+		}
+		raw = e.AppendRecord(raw, account)
+	}
+	raw = append(raw, "]}"...)
+	var buf bytes.Buffer
+	buf.Grow(len(raw) / 6)
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// setPending notes the batch under way before its files are written.
+func (s *Service) setPending(ctx context.Context, t *trailRecord, batch *pendingBatch) error {
+	return s.db.Update(ctx, func(tx store.Tx) error {
+		cur, err := getTrail(tx, t.storeKey())
+		if err != nil || cur == nil {
+			return err
+		}
+		cur.Pending = batch
+		*t = *cur
+		return putTrail(tx, cur)
+	})
+}
+
+// advance moves the trail past a delivered batch and notes the files written.
+func (s *Service) advance(ctx context.Context, t *trailRecord, batch *pendingBatch, written []logFile) error {
+	now := s.now().UTC()
+	return s.db.Update(ctx, func(tx store.Tx) error {
+		cur, err := getTrail(tx, t.storeKey())
+		if err != nil || cur == nil {
+			return err
+		}
+		if batch.To > cur.Cursor {
+			cur.Cursor = batch.To
+		}
+		cur.Pending = nil
+		gaps := cur.Gaps[:0]
+		for _, g := range cur.Gaps {
+			if g.To > cur.Cursor {
+				gaps = append(gaps, g)
+			}
+		}
+		cur.Gaps = gaps
+		if len(written) > 0 {
+			cur.LatestDelivery, cur.LatestDeliveryError, cur.LastFile = now, "", now
+		}
+		for _, f := range written {
+			v, err := json.Marshal(f)
+			if err != nil {
+				return err
+			}
+			if err := tx.Put(tableLogFiles, cur.storeKey()+"/"+batch.Time.Format(time.RFC3339Nano)+"/"+f.Region, v); err != nil {
+				return err
+			}
+		}
+		*t = *cur
+		return putTrail(tx, cur)
+	})
+}
+
+// failed notes a failed delivery: the batch stays pending and the S3 error code shows in
+// GetTrailStatus (the contract).
+func (s *Service) failed(ctx context.Context, t *trailRecord, ae *awserr.Error) error {
+	s.log.Warn("log file delivery failed", "trail", t.ARN(), "code", string(ae.Code), "message", ae.Message)
+	err := s.db.Update(ctx, func(tx store.Tx) error {
+		cur, err := getTrail(tx, t.storeKey())
+		if err != nil || cur == nil {
+			return err
+		}
+		cur.LatestDeliveryError = string(ae.Code)
+		*t = *cur
+		return putTrail(tx, cur)
+	})
+	if err != nil {
+		return err
+	}
+	return ae
+}
+
+// Run delivers every interval until ctx ends.
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		return
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if sum, err := s.Deliver(ctx); err != nil {
+				s.log.Error("log file delivery", "err", err)
+			} else if sum.LogFiles > 0 {
+				s.log.Info("log files delivered", "files", sum.LogFiles, "records", sum.Records)
+			}
+		}
+	}
+}

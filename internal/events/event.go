@@ -1,0 +1,239 @@
+// Package events is CloudTrail's record of every API call: the Event each call becomes, the
+// persistent journal events wait in until trails deliver them (and LookupEvents reads them), and
+// the rendering of an event as a CloudTrail record (C.5), with no secret ever in it.
+package events
+
+import (
+	"encoding/binary"
+	"errors"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/request"
+)
+
+// Identity is a record's userIdentity.
+type Identity struct {
+	Type        string // Root, IAMUser, AssumedRole, AWSService, AWSAccount
+	PrincipalID string
+	ARN         string
+	AccountID   string
+	AccessKeyID string
+	UserName    string
+	InvokedBy   string
+	// Role sessions: the issuer and when the session began.
+	RoleARN, RoleID, RoleName string
+	SessionIssued             int64 // Unix seconds
+}
+
+// Kinds of the raw request and response bytes an event keeps; rendering turns them into
+// requestParameters and responseElements.
+const (
+	KindNone  byte = iota
+	KindJSON       // AWS-shaped JSON with PascalCase member names (a KMS body, a marshalled output)
+	KindForm       // a query-protocol form (IAM, STS)
+	KindFinal      // JSON exactly as the record shows it
+)
+
+// Event is one recorded API call.
+type Event struct {
+	Seq       uint64 // its place in the journal
+	Time      time.Time
+	ID        string // eventID
+	RequestID string
+	Source    string // eventSource, e.g. kms.amazonaws.com
+	Name      string // eventName
+	Region    string
+	SourceIP  string
+	UserAgent string
+
+	ErrorCode, ErrorMessage string
+
+	ReadOnly   bool
+	Management bool // a management event (else a data event)
+	Delivery   bool // caused by CloudTrail delivering log files
+
+	Identity   Identity
+	Recipients []string // the accounts whose trails get it: the caller's and the resource owner's
+	Resources  []request.Resource
+
+	ParamsKind, ResponseKind byte
+	Params, Response         []byte
+
+	TLSVersion, CipherSuite, Host string
+}
+
+// Category is the record's eventCategory.
+func (e *Event) Category() string {
+	if e.Management {
+		return "Management"
+	}
+	return "Data"
+}
+
+// For reports whether account is one of the event's recipients.
+func (e *Event) For(account string) bool {
+	for _, a := range e.Recipients {
+		if a == account {
+			return true
+		}
+	}
+	return false
+}
+
+const (
+	flagReadOnly = 1 << iota
+	flagManagement
+	flagDelivery
+)
+
+// encodingVersion leads every encoded event, so the journal format can change.
+const encodingVersion = 1
+
+// AppendBinary appends the event's journal encoding to b.
+func (e *Event) AppendBinary(b []byte) []byte {
+	b = append(b, encodingVersion)
+	b = binary.LittleEndian.AppendUint64(b, e.Seq) // fixed width: the journal stamps it last
+	b = binary.AppendVarint(b, e.Time.UnixNano())
+	var flags byte
+	if e.ReadOnly {
+		flags |= flagReadOnly
+	}
+	if e.Management {
+		flags |= flagManagement
+	}
+	if e.Delivery {
+		flags |= flagDelivery
+	}
+	b = append(b, flags, e.ParamsKind, e.ResponseKind)
+	for _, s := range [...]string{e.ID, e.RequestID, e.Source, e.Name, e.Region, e.SourceIP, e.UserAgent, e.ErrorCode, e.ErrorMessage,
+		e.Identity.Type, e.Identity.PrincipalID, e.Identity.ARN, e.Identity.AccountID, e.Identity.AccessKeyID, e.Identity.UserName,
+		e.Identity.InvokedBy, e.Identity.RoleARN, e.Identity.RoleID, e.Identity.RoleName, e.TLSVersion, e.CipherSuite, e.Host} {
+		b = appendString(b, s)
+	}
+	b = binary.AppendVarint(b, e.Identity.SessionIssued)
+	b = binary.AppendUvarint(b, uint64(len(e.Recipients)))
+	for _, a := range e.Recipients {
+		b = appendString(b, a)
+	}
+	b = binary.AppendUvarint(b, uint64(len(e.Resources)))
+	for _, r := range e.Resources {
+		b = appendString(appendString(appendString(b, r.Type), r.ARN), r.Account)
+	}
+	b = appendBytes(b, e.Params)
+	return appendBytes(b, e.Response)
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendBytes(b []byte, p []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(p)))
+	return append(b, p...)
+}
+
+var errCorrupt = errors.New("events: corrupt event encoding")
+
+// decoder reads an encoding, remembering the first error.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) byte() byte {
+	if len(d.b) == 0 {
+		d.fail()
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) bytes() []byte {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return nil
+	}
+	p := d.b[:n:n]
+	d.b = d.b[n:]
+	return p
+}
+
+func (d *decoder) string() string { return string(d.bytes()) }
+
+func (d *decoder) fail() {
+	if d.err == nil {
+		d.err = errCorrupt
+	}
+	d.b = nil
+}
+
+// UnmarshalBinary decodes an encoding made by AppendBinary. The event keeps no reference to b.
+func (e *Event) UnmarshalBinary(b []byte) error {
+	d := &decoder{b: b}
+	if d.byte() != encodingVersion {
+		return errCorrupt
+	}
+	if len(d.b) < 8 {
+		return errCorrupt
+	}
+	e.Seq = binary.LittleEndian.Uint64(d.b)
+	d.b = d.b[8:]
+	e.Time = time.Unix(0, d.varint()).UTC()
+	flags := d.byte()
+	e.ReadOnly, e.Management, e.Delivery = flags&flagReadOnly != 0, flags&flagManagement != 0, flags&flagDelivery != 0
+	e.ParamsKind, e.ResponseKind = d.byte(), d.byte()
+	for _, p := range [...]*string{&e.ID, &e.RequestID, &e.Source, &e.Name, &e.Region, &e.SourceIP, &e.UserAgent, &e.ErrorCode, &e.ErrorMessage,
+		&e.Identity.Type, &e.Identity.PrincipalID, &e.Identity.ARN, &e.Identity.AccountID, &e.Identity.AccessKeyID, &e.Identity.UserName,
+		&e.Identity.InvokedBy, &e.Identity.RoleARN, &e.Identity.RoleID, &e.Identity.RoleName, &e.TLSVersion, &e.CipherSuite, &e.Host} {
+		*p = d.string()
+	}
+	e.Identity.SessionIssued = d.varint()
+	n := d.uvarint()
+	if n > 16 {
+		return errCorrupt
+	}
+	e.Recipients = make([]string, n)
+	for i := range e.Recipients {
+		e.Recipients[i] = d.string()
+	}
+	if n = d.uvarint(); n > 1024 {
+		return errCorrupt
+	}
+	e.Resources = make([]request.Resource, n)
+	for i := range e.Resources {
+		e.Resources[i] = request.Resource{Type: d.string(), ARN: d.string(), Account: d.string()}
+	}
+	e.Params = append([]byte(nil), d.bytes()...)
+	e.Response = append([]byte(nil), d.bytes()...)
+	if d.err != nil {
+		return d.err
+	}
+	if len(d.b) != 0 {
+		return errCorrupt
+	}
+	return nil
+}

@@ -1,0 +1,238 @@
+package events
+
+import "strings"
+
+// secretMembers are the request and response members that never enter a record, at any depth,
+// compared case-insensitively: plaintexts, data keys, ciphertexts, secret keys, session tokens,
+// passwords and key material.
+var secretMembers = map[string]bool{}
+
+func init() {
+	for _, m := range strings.Fields(`plaintext ciphertextblob secretaccesskey sessiontoken password newpassword oldpassword
+		privatekeyplaintext privatekeyciphertextblob message signature mac encryptedkeymaterial importtoken
+		sourceciphertextblob ciphertextforrecipient body`) {
+		secretMembers[m] = true
+	}
+}
+
+// isSecret reports whether a member name names a secret.
+func isSecret(name string) bool {
+	if len(name) > 32 {
+		return false
+	}
+	var buf [32]byte
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return secretMembers[string(buf[:len(name)])]
+}
+
+// mapMembers hold maps whose keys are the caller's data, kept as they are.
+var mapMembers = map[string]bool{"EncryptionContext": true, "encryptionContext": true, "Metadata": true}
+
+// Rewrite turns AWS-shaped JSON (PascalCase members) into a record's requestParameters or
+// responseElements: member names in lowerCamelCase, secret members dropped at every depth. It
+// returns nil when src is not valid JSON, or is not an object, or nothing is left of it.
+func Rewrite(dst, src []byte) []byte {
+	r := rewriter{src: src, out: dst}
+	r.ws()
+	if r.i >= len(r.src) || r.src[r.i] != '{' {
+		return nil
+	}
+	if !r.value(false) {
+		return nil
+	}
+	r.ws()
+	if r.i != len(r.src) {
+		return nil
+	}
+	if string(r.out[len(dst):]) == "{}" {
+		return nil
+	}
+	return r.out
+}
+
+type rewriter struct {
+	src []byte
+	i   int
+	out []byte
+}
+
+func (r *rewriter) ws() {
+	for r.i < len(r.src) {
+		switch r.src[r.i] {
+		case ' ', '\t', '\n', '\r':
+			r.i++
+		default:
+			return
+		}
+	}
+}
+
+// value copies one JSON value; keep means object member names are kept as they are.
+func (r *rewriter) value(keep bool) bool {
+	r.ws()
+	if r.i >= len(r.src) {
+		return false
+	}
+	switch c := r.src[r.i]; {
+	case c == '{':
+		return r.object(keep)
+	case c == '[':
+		return r.array()
+	case c == '"':
+		start := r.i
+		if !r.skipString() {
+			return false
+		}
+		r.out = append(r.out, r.src[start:r.i]...)
+		return true
+	default:
+		start := r.i
+		for r.i < len(r.src) {
+			c := r.src[r.i]
+			if c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+				break
+			}
+			if !(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' || c >= 'a' && c <= 'z') {
+				return false
+			}
+			r.i++
+		}
+		lit := string(r.src[start:r.i])
+		if lit == "" || (lit[0] >= 'a' && lit[0] <= 'z' && lit != "true" && lit != "false" && lit != "null") {
+			return false
+		}
+		r.out = append(r.out, lit...)
+		return true
+	}
+}
+
+// skipString moves past a JSON string starting at r.i.
+func (r *rewriter) skipString() bool {
+	r.i++
+	for r.i < len(r.src) {
+		switch c := r.src[r.i]; {
+		case c == '\\':
+			r.i += 2
+		case c == '"':
+			r.i++
+			return true
+		case c < 0x20:
+			return false
+		default:
+			r.i++
+		}
+	}
+	return false
+}
+
+func (r *rewriter) object(keep bool) bool {
+	r.i++
+	r.out = append(r.out, '{')
+	first, wrote := true, false
+	for {
+		r.ws()
+		if r.i >= len(r.src) {
+			return false
+		}
+		if r.src[r.i] == '}' {
+			r.i++
+			r.out = append(r.out, '}')
+			return true
+		}
+		if !first {
+			if r.src[r.i] != ',' {
+				return false
+			}
+			r.i++
+			r.ws()
+		}
+		if r.i >= len(r.src) || r.src[r.i] != '"' {
+			return false
+		}
+		start := r.i
+		if !r.skipString() {
+			return false
+		}
+		name := r.src[start+1 : r.i-1]
+		r.ws()
+		if r.i >= len(r.src) || r.src[r.i] != ':' {
+			return false
+		}
+		r.i++
+		if !keep && isSecret(string(name)) {
+			// Skip the value without copying it.
+			mark := len(r.out)
+			if !r.value(true) {
+				return false
+			}
+			r.out = r.out[:mark]
+			first = false
+			continue
+		}
+		mark := len(r.out)
+		if wrote {
+			r.out = append(r.out, ',')
+		}
+		wrote = true
+		r.out = append(r.out, '"')
+		if keep {
+			r.out = append(r.out, name...)
+		} else {
+			r.out = appendLowerFirst(r.out, name)
+		}
+		r.out = append(r.out, '"', ':')
+		vstart := len(r.out)
+		if !r.value(keep || mapMembers[string(name)]) {
+			return false
+		}
+		first = false
+		// A member with no value (null, or an empty string) is left out, as in AWS's records.
+		if v := string(r.out[vstart:]); !keep && (v == "null" || v == `""`) {
+			r.out = r.out[:mark]
+			wrote = mark > 0 && r.out[len(r.out)-1] != '{'
+		}
+	}
+}
+
+func (r *rewriter) array() bool {
+	r.i++
+	r.out = append(r.out, '[')
+	first := true
+	for {
+		r.ws()
+		if r.i >= len(r.src) {
+			return false
+		}
+		if r.src[r.i] == ']' {
+			r.i++
+			r.out = append(r.out, ']')
+			return true
+		}
+		if !first {
+			if r.src[r.i] != ',' {
+				return false
+			}
+			r.i++
+			r.out = append(r.out, ',')
+		}
+		if !r.value(false) {
+			return false
+		}
+		first = false
+	}
+}
+
+// appendLowerFirst appends name with its first letter in lower case.
+func appendLowerFirst(b, name []byte) []byte {
+	if len(name) > 0 && 'A' <= name[0] && name[0] <= 'Z' {
+		b = append(b, name[0]+'a'-'A')
+		return append(b, name[1:]...)
+	}
+	return append(b, name...)
+}
