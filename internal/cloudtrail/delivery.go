@@ -133,6 +133,7 @@ func (s *Service) Deliver(ctx context.Context) (DeliverySummary, error) {
 	}
 	head := s.journal.Next()
 	for _, t := range trails {
+		counted := false
 		for {
 			files, records, more, err := s.deliverTrail(ctx, t, head)
 			if err != nil {
@@ -142,8 +143,8 @@ func (s *Service) Deliver(ctx context.Context) (DeliverySummary, error) {
 				}
 				return sum, err
 			}
-			if files > 0 {
-				sum.Trails++
+			if files > 0 && !counted {
+				sum.Trails, counted = sum.Trails+1, true
 			}
 			sum.LogFiles += files
 			sum.Records += records

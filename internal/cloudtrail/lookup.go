@@ -118,9 +118,16 @@ func lookupToken(seq uint64, query [8]byte) string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-func queryHash(account, region string, in *LookupEventsInput, start, end time.Time) [8]byte {
+func queryHash(account, region string, in *LookupEventsInput) [8]byte {
 	h := sha256.New()
-	h.Write([]byte(account + "\x00" + region + "\x00" + in.EventCategory + "\x00" + start.String() + "\x00" + end.String()))
+	h.Write([]byte(account + "\x00" + region + "\x00" + in.EventCategory))
+	for _, t := range []*awsjson.Time{in.StartTime, in.EndTime} {
+		if t != nil {
+			h.Write([]byte("\x00" + time.Time(*t).Format(time.RFC3339Nano)))
+		} else {
+			h.Write([]byte("\x00-"))
+		}
+	}
 	for _, a := range in.LookupAttributes {
 		h.Write([]byte("\x00" + a.AttributeKey + "\x00" + a.AttributeValue))
 	}
@@ -171,7 +178,7 @@ func (s *Service) LookupEvents(ctx context.Context, in *LookupEventsInput) (*Loo
 	if err := s.authorize(c, "LookupEvents", "*"); err != nil {
 		return nil, err
 	}
-	query := queryHash(c.p.Account, c.region, in, start, end)
+	query := queryHash(c.p.Account, c.region, in)
 	before := s.journal.Next()
 	if in.NextToken != "" {
 		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
