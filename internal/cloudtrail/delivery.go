@@ -258,6 +258,11 @@ func (s *Service) deliverTrail(ctx context.Context, t *trailRecord, head uint64)
 		}
 		written = append(written, f)
 	}
+	if s.afterWrite != nil {
+		if err := s.afterWrite(); err != nil {
+			return 0, 0, false, err
+		}
+	}
 	return len(written), n, more, s.advance(ctx, t, batch, written)
 }
 

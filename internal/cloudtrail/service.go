@@ -49,6 +49,8 @@ type Service struct {
 	log            *slog.Logger
 	digestInterval time.Duration
 	deliverMu      sync.Mutex // one delivery at a time
+
+	afterWrite func() error // tests: runs between writing a batch's files and recording it
 }
 
 // New returns a CloudTrail service.
