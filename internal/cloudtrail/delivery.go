@@ -310,23 +310,30 @@ func (s *Service) writeLogFile(ctx context.Context, t *trailRecord, batch *pendi
 	return logFile{Bucket: t.Bucket, Key: key, SHA256: hex.EncodeToString(sum[:]), Oldest: evs[0].Time, Newest: evs[len(evs)-1].Time, Region: region}, nil
 }
 
-// renderLogFile is the gzip of {"Records":[…]} for account.
+// renderLogFile is the gzip of {"Records":[…]} for account, rendered a chunk at a time.
 func renderLogFile(account string, evs []*events.Event) ([]byte, error) {
-	raw := make([]byte, 0, 64+len(evs)*1024)
+	var buf bytes.Buffer
+	buf.Grow(len(evs) * 160)
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	const chunk = 256 << 10
+	raw := make([]byte, 0, chunk+8<<10)
 	raw = append(raw, `{"Records":[`...)
 	for i, e := range evs {
 		if i > 0 {
 			raw = append(raw, ',')
 		}
 		raw = e.AppendRecord(raw, account)
+		if len(raw) >= chunk {
+			if _, err := zw.Write(raw); err != nil {
+				return nil, err
+			}
+			raw = raw[:0]
+		}
 	}
 	raw = append(raw, "]}"...)
-	var buf bytes.Buffer
-	buf.Grow(len(raw) / 6)
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if err != nil {
-		return nil, err
-	}
 	if _, err := zw.Write(raw); err != nil {
 		return nil, err
 	}

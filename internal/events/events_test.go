@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -143,6 +144,35 @@ func TestJournalTornTail(t *testing.T) {
 	appendN(t, j, 5, 1)
 	if got := seqs(t, j, 1, 10); len(got) != 6 {
 		t.Fatalf("events after recovery: %v", got)
+	}
+}
+
+// A process killed with the journal open leaves the active segment preallocated and mapped:
+// whatever Append returned for is there when the journal opens again.
+func TestJournalKilledOpen(t *testing.T) {
+	dir := t.TempDir()
+	j, err := OpenJournal(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, j, 0, 7)
+	// The process "dies": no Close, the segment is left preallocated. (The mapping goes, as it
+	// would with the process, so that reopening may cut the file.)
+	close(j.stopFault)
+	j.faulting.Wait()
+	syscall.Munmap(j.m)
+	j.f.Close()
+	j2, err := OpenJournal(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j2.Close()
+	if got := seqs(t, j2, 1, 100); len(got) != 7 || j2.Next() != 8 {
+		t.Fatalf("after the kill: events %v, next %d", got, j2.Next())
+	}
+	appendN(t, j2, 7, 3)
+	if got := seqs(t, j2, 1, 100); len(got) != 10 {
+		t.Fatalf("appending after recovery: %v", got)
 	}
 }
 

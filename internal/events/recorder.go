@@ -5,11 +5,15 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/request"
 )
+
+// scratch holds the buffers requestParameters are rewritten into; the journal copies them.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // Recorder turns calls into events in the journal.
 type Recorder struct {
@@ -55,18 +59,23 @@ func (r *Recorder) Record(info *request.Info, p identity.Principal) error {
 	if info.Secure {
 		e.TLSVersion, e.CipherSuite = info.TLSVersion, info.CipherSuite
 	}
-	e.Recipients = recipients(p, info)
+	var to [2]string
+	e.Recipients = recipients(to[:0], p, info)
 	if len(e.Recipients) == 0 {
 		return nil
 	}
-	var buf [1024]byte
+	bp := scratch.Get().(*[]byte)
+	defer scratch.Put(bp)
 	switch {
 	case info.S3 != nil:
-		e.Params = s3Params(buf[:0], info.S3, info.Host)
+		e.Params = s3Params((*bp)[:0], info.S3, info.Host)
 	case info.Service == "iam" || info.Service == "sts":
 		e.Params = formParams(info.Params)
 	case info.Params != nil:
-		e.Params = Rewrite(buf[:0], info.Params)
+		e.Params = Rewrite((*bp)[:0], info.Params)
+	}
+	if cap(e.Params) > cap(*bp) && cap(e.Params) <= 64<<10 {
+		*bp = e.Params[:0]
 	}
 	if info.ErrorCode == "" && !e.ReadOnly {
 		switch {
@@ -90,8 +99,7 @@ func (r *Recorder) Record(info *request.Info, p identity.Principal) error {
 // recipients are the accounts whose trails get a call: the caller's and the owners' of the
 // resources it acted on. A call another account was denied is the caller's alone (as KMS logs
 // denied cross-account requests); an AWS service's call is the resource owner's.
-func recipients(p identity.Principal, info *request.Info) []string {
-	var out []string
+func recipients(out []string, p identity.Principal, info *request.Info) []string {
 	if p.Type != identity.AWSService && identity.IsAccountID(p.Account) {
 		out = append(out, p.Account)
 	}

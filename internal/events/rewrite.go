@@ -1,6 +1,10 @@
 package events
 
-import "strings"
+import (
+	"bytes"
+	"encoding/binary"
+	"strings"
+)
 
 // secretMembers are the request and response members that never enter a record, at any depth,
 // compared case-insensitively: plaintexts, data keys, ciphertexts, secret keys, session tokens,
@@ -16,7 +20,7 @@ func init() {
 }
 
 // isSecret reports whether a member name names a secret.
-func isSecret(name string) bool {
+func isSecret(name []byte) bool {
 	if len(name) > 32 {
 		return false
 	}
@@ -112,23 +116,75 @@ func (r *rewriter) value(keep bool) bool {
 	}
 }
 
+// special marks the bytes that end the plain run of a JSON string: quote, backslash, controls.
+var special = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
+const (
+	lo7  = 0x0101010101010101
+	hi7  = 0x8080808080808080
+	quot = 0x2222222222222222
+	bsl  = 0x5c5c5c5c5c5c5c5c
+)
+
+// plain8 reports whether none of 8 bytes is special (SWAR: no byte below 0x20, no quote, no
+// backslash).
+func plain8(w uint64) bool {
+	below := (w - 0x20*lo7) &^ w
+	q := w ^ quot
+	b := w ^ bsl
+	return (below|((q-lo7)&^q)|((b-lo7)&^b))&hi7 == 0
+}
+
 // skipString moves past a JSON string starting at r.i.
 func (r *rewriter) skipString() bool {
-	r.i++
-	for r.i < len(r.src) {
-		switch c := r.src[r.i]; {
+	src, i := r.src, r.i+1
+	for i+8 <= len(src) && plain8(binary.LittleEndian.Uint64(src[i:])) {
+		i += 8
+	}
+	for i < len(src) {
+		c := src[i]
+		if !special[c] {
+			i++
+			continue
+		}
+		switch {
 		case c == '\\':
-			r.i += 2
+			i += 2
 		case c == '"':
-			r.i++
+			r.i = i + 1
 			return true
-		case c < 0x20:
-			return false
 		default:
-			r.i++
+			return false
 		}
 	}
 	return false
+}
+
+// skipSecretString moves past a string that is dropped: only its end matters.
+func (r *rewriter) skipSecretString() bool {
+	r.i++
+	for {
+		q := bytes.IndexByte(r.src[r.i:], '"')
+		if q < 0 {
+			return false
+		}
+		end := r.i + q
+		// The quote ends the string unless an odd number of backslashes precede it.
+		n := 0
+		for k := end - 1; k >= r.i && r.src[k] == '\\'; k-- {
+			n++
+		}
+		r.i = end + 1
+		if n%2 == 0 {
+			return true
+		}
+	}
 }
 
 func (r *rewriter) object(keep bool) bool {
@@ -165,13 +221,20 @@ func (r *rewriter) object(keep bool) bool {
 			return false
 		}
 		r.i++
-		if !keep && isSecret(string(name)) {
-			// Skip the value without copying it.
-			mark := len(r.out)
-			if !r.value(true) {
-				return false
+		if !keep && isSecret(name) {
+			// Skip the value without copying it: a string quickly, anything else by parsing.
+			r.ws()
+			if r.i < len(r.src) && r.src[r.i] == '"' {
+				if !r.skipSecretString() {
+					return false
+				}
+			} else {
+				mark := len(r.out)
+				if !r.value(true) {
+					return false
+				}
+				r.out = r.out[:mark]
 			}
-			r.out = r.out[:mark]
 			first = false
 			continue
 		}
@@ -193,7 +256,7 @@ func (r *rewriter) object(keep bool) bool {
 		}
 		first = false
 		// A member with no value (null, or an empty string) is left out, as in AWS's records.
-		if v := string(r.out[vstart:]); !keep && (v == "null" || v == `""`) {
+		if v := r.out[vstart:]; !keep && (string(v) == "null" || string(v) == `""`) {
 			r.out = r.out[:mark]
 			wrote = mark > 0 && r.out[len(r.out)-1] != '{'
 		}

@@ -33,6 +33,7 @@ type Info struct {
 	ErrorCode    string
 	ErrorMessage string
 	Resources    []Resource
+	resources    [2]Resource // Resources' first backing array
 
 	// In-process calls one service makes to another (S3 to KMS, CloudTrail to KMS).
 	InvokedBy string // the service that made the call, e.g. s3.amazonaws.com
@@ -63,6 +64,9 @@ func (i *Info) AddResource(typ, arn, account string) {
 		if r.ARN == arn && r.Type == typ {
 			return
 		}
+	}
+	if i.Resources == nil {
+		i.Resources = i.resources[:0]
 	}
 	i.Resources = append(i.Resources, Resource{Type: typ, ARN: arn, Account: account})
 }
