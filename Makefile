@@ -31,7 +31,8 @@ run:
 	$(GO) run ./cmd/keytrail serve
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/sigv4/ ./internal/app/ ./internal/authz/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/sigv4/ ./internal/app/ ./internal/authz/ ./internal/events/
+	$(GO) test -run '^$$' -bench Deliver -benchtime 5x ./internal/cloudtrail/
 
 # Each fuzz target for a while (go test runs only their seed corpora).
 fuzz:
