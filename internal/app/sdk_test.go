@@ -54,9 +54,19 @@ type env struct {
 
 func start(t *testing.T, dir string) *env {
 	t.Helper()
+	return startWith(t, dir, nil)
+}
+
+// startWith starts keytrail with its configuration changed by change, if not nil.
+func startWith(t *testing.T, dir string, change func(*app.Config)) *env {
+	t.Helper()
 	logs := &syncBuffer{}
-	a, err := app.Open(app.Config{Data: dir, Region: "us-east-1", RootSecret: rootSecret, Version: "test",
-		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	cfg := app.Config{Data: dir, Region: "us-east-1", RootSecret: rootSecret, Version: "test",
+		Logger: slog.New(slog.NewTextHandler(logs, nil))}
+	if change != nil {
+		change(&cfg)
+	}
+	a, err := app.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
