@@ -365,6 +365,7 @@ func TestCloudTrailEventSelectors(t *testing.T) {
 	for _, key := range []string{"in/a", "out/b"} {
 		must(s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String(key), Body: strings.NewReader("x")}))(t)
 	}
+	must(s3c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("data"), Key: aws.String("in/copy"), CopySource: aws.String("data/in/a")}))(t)
 	e.flush()
 	files, _ := logFiles(t, s3c, "trail-logs")
 	recs := allRecords(t, files)
@@ -377,6 +378,9 @@ func TestCloudTrailEventSelectors(t *testing.T) {
 	}
 	if find(recs, "PutObject", func(r record) bool { return r["requestParameters"].(record)["key"] == "out/b" }) != nil {
 		t.Errorf("a data event outside the selector's prefix was logged")
+	}
+	if cp := find(recs, "CopyObject", nil); cp == nil || cp["requestParameters"].(record)["x-amz-copy-source"] != "data/in/a" {
+		t.Errorf("CopyObject record = %v", cp)
 	}
 
 	// Advanced selectors: only KMS write events.

@@ -141,14 +141,24 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		WriteError(w, awserr.New(awserr.NotImplemented, "A header or query you provided implies functionality that is not implemented."), t.resource(r), requestID, log)
 		return ""
 	}
+	name := op.Name
+	if r.Header.Get("X-Amz-Copy-Source") != "" {
+		// A write with a copy source is the copy operation (S3 has one route for both).
+		switch name {
+		case "PutObject":
+			name = "CopyObject"
+		case "UploadPart":
+			name = "UploadPartCopy"
+		}
+	}
 	if info := request.Of(w); info != nil {
-		info.Operation, info.S3 = op.Name, noteS3(r, t)
+		info.Operation, info.S3 = name, noteS3(r, t)
 	}
 	SetRequestHeaders(w, requestID)
 	if err := op.Handler(ctx, w, r, t, body); err != nil {
 		WriteError(w, err, t.resource(r), requestID, log)
 	}
-	return op.Name
+	return name
 }
 
 // recordedHeaders are the request headers an S3 call's CloudTrail record shows.
