@@ -106,7 +106,7 @@ func Open(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("kms sweep: %w", err)
 	}
 	ctSvc := cloudtrail.New(cloudtrail.Config{DB: db, S3: s3Svc, KMS: kmsSvc, Authorizer: az, Region: cfg.Region, Now: cfg.Now,
-		Journal: journal, Logger: cfg.Logger, DigestInterval: cfg.DigestInterval})
+		Journal: journal, Logger: cfg.Logger, DigestInterval: cfg.DigestInterval, Barrier: barrier})
 	resolver := &credentials.Resolver{RootSecret: cfg.RootSecret, IAM: iamSvc, STS: stsSvc}
 	gw := gateway.New(gateway.Config{
 		Region:   cfg.Region,

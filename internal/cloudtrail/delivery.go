@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"slices"
 	"sort"
 	"time"
 
@@ -43,12 +45,18 @@ type pendingBatch struct {
 
 // logFile is a delivered log file, for the digest files that will cover it.
 type logFile struct {
-	Bucket string    `json:"bucket"`
-	Key    string    `json:"key"`
-	SHA256 string    `json:"sha256"` // hex SHA-256 of the object's bytes (the gzip file)
-	Oldest time.Time `json:"oldest"`
-	Newest time.Time `json:"newest"`
-	Region string    `json:"region"`
+	Bucket    string    `json:"bucket"`
+	Key       string    `json:"key"`
+	SHA256    string    `json:"sha256"` // hex SHA-256 of the uncompressed log file (D.2)
+	Oldest    time.Time `json:"oldest"`
+	Newest    time.Time `json:"newest"`
+	Region    string    `json:"region"`
+	Delivered time.Time `json:"delivered"`
+}
+
+// logFileKey is where a delivered file waits for its digest: by trail, delivery time, region.
+func logFileKey(t *trailRecord, delivered time.Time, region string) string {
+	return t.storeKey() + "/" + delivered.UTC().Format("20060102T150405.000000000Z") + "/" + region
 }
 
 // resume starts logging at journal position next; what a stopped trail had yet to deliver
@@ -106,14 +114,46 @@ func sourceService(source string) string {
 
 // DeliverySummary is what a delivery did.
 type DeliverySummary struct {
-	Trails   int      `json:"trails"`   // trails that had anything to deliver
-	LogFiles int      `json:"logFiles"` // log files written
-	Records  int      `json:"records"`  // records in them
-	Errors   []string `json:"errors"`   // "<trail ARN>: <code>" for each failed delivery
+	Trails      int      `json:"trails"`      // trails that had anything to deliver
+	LogFiles    int      `json:"logFiles"`    // log files written
+	Records     int      `json:"records"`     // records in them
+	DigestFiles int      `json:"digestFiles"` // digest files written
+	Errors      []string `json:"errors"`      // "<trail ARN>: <code>" for each failed delivery
 }
 
-// Deliver writes, for every trail, the log files of the events waiting for it.
+// Deliver writes, for every trail, the log files of the events waiting for it, and a digest for
+// every logging trail with log file validation (POST /_keytrail/flush).
 func (s *Service) Deliver(ctx context.Context) (DeliverySummary, error) {
+	return s.deliver(ctx, true)
+}
+
+// finish delivers what a trail that stops logging or is deleted has waiting, and its final
+// digests. Failures are noted on the trail, as any delivery's.
+func (s *Service) finish(ctx context.Context, t *trailRecord) {
+	s.deliverMu.Lock()
+	defer s.deliverMu.Unlock()
+	head := s.journal.Next()
+	for {
+		_, _, more, err := s.deliverTrail(ctx, t, head)
+		if err != nil || !more {
+			break
+		}
+		cur, err := s.reload(ctx, t)
+		if err != nil || cur == nil {
+			return
+		}
+		t = cur
+	}
+	if cur, err := s.reload(ctx, t); err == nil && cur != nil && cur.Validation && !cur.ChainStart.IsZero() {
+		if _, err := s.writeDigests(ctx, cur); err != nil {
+			s.log.Warn("final digest", "trail", cur.ARN(), "err", err)
+		}
+	}
+}
+
+// deliver delivers log files, then digests: every validation trail's when all is set, else
+// those whose digest interval has passed.
+func (s *Service) deliver(ctx context.Context, all bool) (DeliverySummary, error) {
 	s.deliverMu.Lock()
 	defer s.deliverMu.Unlock()
 	sum := DeliverySummary{Errors: []string{}}
@@ -155,6 +195,24 @@ func (s *Service) Deliver(ctx context.Context) (DeliverySummary, error) {
 			if t, err = s.reload(ctx, t); err != nil || t == nil {
 				return sum, err
 			}
+		}
+	}
+	// Digests, with the trails as they are now.
+	now := s.now().UTC()
+	for _, t := range trails {
+		cur, err := s.reload(ctx, t)
+		if err != nil {
+			return sum, err
+		}
+		if cur == nil || !cur.Logging || !cur.Validation || !(all || cur.digestDue(now, s.digestInterval)) {
+			continue
+		}
+		n, err := s.writeDigests(ctx, cur)
+		sum.DigestFiles += n
+		if ae, ok := awserr.As(err); ok {
+			sum.Errors = append(sum.Errors, cur.ARN()+": digest: "+string(ae.Code))
+		} else if err != nil {
+			return sum, err
 		}
 	}
 	if err := s.journal.Sync(); err != nil {
@@ -290,7 +348,7 @@ func LogFileKey(prefix, account, region string, at time.Time, unique string) str
 
 // writeLogFile writes one region's records as a gzip JSON log file, through S3, as CloudTrail.
 func (s *Service) writeLogFile(ctx context.Context, t *trailRecord, batch *pendingBatch, region string, evs []*events.Event) (logFile, error) {
-	body, err := renderLogFile(t.Account, evs)
+	body, sum, err := renderLogFile(t.Account, evs)
 	if err != nil {
 		return logFile{}, err
 	}
@@ -306,18 +364,29 @@ func (s *Service) writeLogFile(ctx context.Context, t *trailRecord, batch *pendi
 	if _, err := s.s3.PutObject(dctx, in); err != nil {
 		return logFile{}, err
 	}
-	sum := sha256.Sum256(body)
-	return logFile{Bucket: t.Bucket, Key: key, SHA256: hex.EncodeToString(sum[:]), Oldest: evs[0].Time, Newest: evs[len(evs)-1].Time, Region: region}, nil
+	oldest, newest := evs[0].Time, evs[0].Time
+	for _, e := range evs {
+		if e.Time.Before(oldest) {
+			oldest = e.Time
+		}
+		if e.Time.After(newest) {
+			newest = e.Time
+		}
+	}
+	return logFile{Bucket: t.Bucket, Key: key, SHA256: sum, Oldest: oldest, Newest: newest, Region: region}, nil
 }
 
-// renderLogFile is the gzip of {"Records":[…]} for account, rendered a chunk at a time.
-func renderLogFile(account string, evs []*events.Event) ([]byte, error) {
+// renderLogFile is the gzip of {"Records":[…]} for account, rendered a chunk at a time, and the
+// hex SHA-256 of the uncompressed JSON.
+func renderLogFile(account string, evs []*events.Event) ([]byte, string, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(evs) * 160)
 	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	h := sha256.New()
+	w := io.MultiWriter(h, zw)
 	const chunk = 256 << 10
 	raw := make([]byte, 0, chunk+8<<10)
 	raw = append(raw, `{"Records":[`...)
@@ -327,20 +396,20 @@ func renderLogFile(account string, evs []*events.Event) ([]byte, error) {
 		}
 		raw = e.AppendRecord(raw, account)
 		if len(raw) >= chunk {
-			if _, err := zw.Write(raw); err != nil {
-				return nil, err
+			if _, err := w.Write(raw); err != nil {
+				return nil, "", err
 			}
 			raw = raw[:0]
 		}
 	}
 	raw = append(raw, "]}"...)
-	if _, err := zw.Write(raw); err != nil {
-		return nil, err
+	if _, err := w.Write(raw); err != nil {
+		return nil, "", err
 	}
 	if err := zw.Close(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // setPending notes the batch under way before its files are written.
@@ -378,13 +447,21 @@ func (s *Service) advance(ctx context.Context, t *trailRecord, batch *pendingBat
 		if len(written) > 0 {
 			cur.LatestDelivery, cur.LatestDeliveryError, cur.LastFile = now, "", now
 		}
+		// With validation on, the files wait for the digest that will cover them.
 		for _, f := range written {
+			if !cur.Validation {
+				break
+			}
+			f.Delivered = now
 			v, err := json.Marshal(f)
 			if err != nil {
 				return err
 			}
-			if err := tx.Put(tableLogFiles, cur.storeKey()+"/"+batch.Time.Format(time.RFC3339Nano)+"/"+f.Region, v); err != nil {
+			if err := tx.Put(tableLogFiles, logFileKey(cur, now, f.Region), v); err != nil {
 				return err
+			}
+			if !slices.Contains(cur.DigestRegions, f.Region) {
+				cur.DigestRegions = append(cur.DigestRegions, f.Region)
 			}
 		}
 		*t = *cur
@@ -423,10 +500,10 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			if sum, err := s.Deliver(ctx); err != nil {
+			if sum, err := s.deliver(ctx, false); err != nil {
 				s.log.Error("log file delivery", "err", err)
-			} else if sum.LogFiles > 0 {
-				s.log.Info("log files delivered", "files", sum.LogFiles, "records", sum.Records)
+			} else if sum.LogFiles > 0 || sum.DigestFiles > 0 {
+				s.log.Info("log files delivered", "files", sum.LogFiles, "records", sum.Records, "digests", sum.DigestFiles)
 			}
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/request"
 	"github.com/keytrail/keytrail/internal/s3"
+	"github.com/keytrail/keytrail/internal/seal"
 	"github.com/keytrail/keytrail/internal/store"
 )
 
@@ -30,6 +31,7 @@ type Config struct {
 	Region     string // the region of calls that carry none
 	Now        func() time.Time
 	Journal    *events.Journal // the recorded calls trails deliver and LookupEvents reads
+	Barrier    *seal.Barrier   // seals the digest signing keys
 	Logger     *slog.Logger
 	// DigestInterval bounds how often a trail with nothing but its own delivery's events to
 	// deliver writes a file (the contract: an idle server stays idle).
@@ -51,12 +53,16 @@ type Service struct {
 	deliverMu      sync.Mutex // one delivery at a time
 
 	afterWrite func() error // tests: runs between writing a batch's files and recording it
+
+	barrier *seal.Barrier
+	keysMu  sync.Mutex
+	keys    map[string]*signingKey // each region's current digest signing key, unsealed
 }
 
 // New returns a CloudTrail service.
 func New(cfg Config) *Service {
 	s := &Service{db: cfg.DB, s3: cfg.S3, kms: cfg.KMS, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now,
-		journal: cfg.Journal, log: cfg.Logger, digestInterval: cfg.DigestInterval}
+		journal: cfg.Journal, log: cfg.Logger, digestInterval: cfg.DigestInterval, barrier: cfg.Barrier, keys: map[string]*signingKey{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -96,6 +102,7 @@ func (s *Service) API() *awsjson.Service {
 			"LookupEvents":      awsjson.Handle(s.LookupEvents),
 			"PutEventSelectors": awsjson.Handle(s.PutEventSelectors),
 			"GetEventSelectors": awsjson.Handle(s.GetEventSelectors),
+			"ListPublicKeys":    awsjson.Handle(s.ListPublicKeys),
 		},
 	}
 }

@@ -54,6 +54,12 @@ type trailRecord struct {
 	Pending  *pendingBatch `json:"pending,omitempty"`
 	LastFile time.Time     `json:"lastFile,omitzero"` // the latest log file written
 
+	// Digests: each region's chain (the last digest written), when the current chains began
+	// (validation turned on, logging started), and the regions with log files to cover.
+	Chains        map[string]*digestChain `json:"chains,omitempty"`
+	ChainStart    time.Time               `json:"chainStart,omitzero"`
+	DigestRegions []string                `json:"digestRegions,omitempty"`
+
 	EventSelectors         []EventSelector         `json:"eventSelectors,omitempty"`
 	AdvancedEventSelectors []AdvancedEventSelector `json:"advancedEventSelectors,omitempty"`
 }
@@ -357,6 +363,15 @@ func (s *Service) UpdateTrail(ctx context.Context, in *UpdateTrailInput) (*Trail
 			return notFound(in.Name, c.p.Account)
 		}
 		// Keep what changed meanwhile outside this request (logging state, delivery status).
+		switch {
+		case t.Validation && !cur.Validation:
+			cur.restartChains(s.now().UTC()) // validation turned on: a starting digest
+		case !t.Validation && cur.Validation:
+			cur.Chains, cur.ChainStart, cur.DigestRegions = nil, time.Time{}, nil
+			if err := dropLogFiles(tx, cur); err != nil {
+				return err
+			}
+		}
 		cur.Bucket, cur.Prefix, cur.IncludeGlobal, cur.MultiRegion, cur.Validation, cur.KMSKey = t.Bucket, t.Prefix, t.IncludeGlobal, t.MultiRegion, t.Validation, t.KMSKey
 		t = cur
 		return putTrail(tx, cur)
@@ -369,21 +384,32 @@ func (s *Service) UpdateTrail(ctx context.Context, in *UpdateTrailInput) (*Trail
 
 // change applies fn to a trail named from its home region, after authorizing action.
 func (s *Service) change(ctx context.Context, action, name string, fn func(*trailRecord)) error {
+	_, err := s.changeWith(ctx, action, name, nil, fn)
+	return err
+}
+
+// changeWith is change with before, run after authorization and before the change; it returns
+// the trail as changed.
+func (s *Service) changeWith(ctx context.Context, action, name string, before func(*trailRecord), fn func(*trailRecord)) (*trailRecord, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	t, err := s.find(c, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := home(c, t); err != nil {
-		return err
+		return nil, err
 	}
 	if err := s.authorize(c, action, t.ARN()); err != nil {
-		return err
+		return nil, err
 	}
-	return s.db.Update(ctx, func(tx store.Tx) error {
+	if before != nil {
+		before(t)
+	}
+	var changed *trailRecord
+	err = s.db.Update(ctx, func(tx store.Tx) error {
 		cur, err := getTrail(tx, t.storeKey())
 		if err != nil {
 			return err
@@ -392,17 +418,24 @@ func (s *Service) change(ctx context.Context, action, name string, fn func(*trai
 			return notFound(name, c.p.Account)
 		}
 		if fn == nil {
+			if err := dropLogFiles(tx, cur); err != nil {
+				return err
+			}
 			return tx.Delete(tableTrails, cur.storeKey())
 		}
 		fn(cur)
+		changed = cur
 		return putTrail(tx, cur)
 	})
+	return changed, err
 }
 
 // DeleteTrail deletes a trail from its home region. Errors: TrailNotFoundException,
 // InvalidHomeRegionException, InvalidTrailNameException, CloudTrailARNInvalidException.
 func (s *Service) DeleteTrail(ctx context.Context, in *NameInput) (*Empty, error) {
-	return &Empty{}, s.change(ctx, "DeleteTrail", in.Name, nil)
+	// A logging trail with validation delivers what it has and a final digest first.
+	_, err := s.changeWith(ctx, "DeleteTrail", in.Name, func(t *trailRecord) { s.finish(ctx, t) }, nil)
+	return &Empty{}, err
 }
 
 // StartLogging starts recording for a trail. Errors: as DeleteTrail.
@@ -412,6 +445,9 @@ func (s *Service) StartLogging(ctx context.Context, in *NameInput) (*Empty, erro
 		if !t.Logging {
 			t.Logging, t.StartLogging = true, now
 			t.resume(s.journal.Next())
+			if t.Validation {
+				t.restartChains(now)
+			}
 		}
 	})
 }
@@ -419,12 +455,18 @@ func (s *Service) StartLogging(ctx context.Context, in *NameInput) (*Empty, erro
 // StopLogging stops recording for a trail. Errors: as DeleteTrail.
 func (s *Service) StopLogging(ctx context.Context, in *NameInput) (*Empty, error) {
 	now := s.now().UTC()
-	return &Empty{}, s.change(ctx, "StopLogging", in.Name, func(t *trailRecord) {
+	t, err := s.changeWith(ctx, "StopLogging", in.Name, nil, func(t *trailRecord) {
 		if t.Logging {
 			t.Logging, t.StopLogging = false, now
 			t.StopSeq = s.journal.Next()
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
+	// What was recorded before the stop is delivered, and a final digest written.
+	s.finish(ctx, t)
+	return &Empty{}, nil
 }
 
 // read finds a trail the caller may read with action (shadow trails included).

@@ -65,8 +65,9 @@ func (s *Service) handlePutObject(ctx context.Context, w http.ResponseWriter, r 
 func objectHeaders(h http.Header, o *ObjectInfo) {
 	h.Set("ETag", o.ETag)
 	encryptionHeaders(h, o)
+	// S3 answers metadata names in lower case, as stored; SDKs keep the case they receive.
 	for k, v := range o.Metadata {
-		h.Set("X-Amz-Meta-"+k, v)
+		h["x-amz-meta-"+strings.ToLower(k)] = []string{v}
 	}
 }
 
