@@ -4,6 +4,7 @@
 //	keytrail serve [flags]                 run the server (flags also as KEYTRAIL_<NAME> variables)
 //	keytrail policy validate [--kind K] F  check a policy document as keytrail (and AWS) would
 //	keytrail flush [--endpoint URL]        deliver pending log files now
+//	keytrail validate-logs --trail-arn …   check digests and log files as the AWS CLI does
 //	keytrail version                       print the version
 package main
 
@@ -35,6 +36,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		var status exitStatus
+		if errors.As(err, &status) {
+			os.Exit(int(status))
+		}
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "keytrail:", err)
 		}
@@ -72,6 +77,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.policy(args[1:])
 	case "flush":
 		return m.flush(ctx, args[1:])
+	case "validate-logs":
+		return m.validateLogs(ctx, args[1:])
 	case "version":
 		fmt.Fprintf(m.Stdout, "keytrail %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil
@@ -89,6 +96,9 @@ func (m *Main) usage() {
   keytrail policy validate [flags] F  check a policy document (F, or - for standard input) as
                                      keytrail and AWS would: --kind identity|session|trust|key|bucket
   keytrail flush [--endpoint URL]    deliver every pending log file now (POST /_keytrail/flush)
+  keytrail validate-logs --trail-arn ARN --start-time T [--end-time T] [--verbose] [--s3-bucket B]
+                                     [--s3-prefix P] [--account-id A] [--region R] [--endpoint-url URL]
+                                     check digests and log files as aws cloudtrail validate-logs does
   keytrail version                   print the version
 `)
 }
