@@ -23,8 +23,8 @@ import (
 )
 
 type flushSummary struct {
-	Trails, LogFiles, Records int
-	Errors                    []string
+	Trails, LogFiles, Records, DigestFiles int
+	Errors                                 []string
 }
 
 // flush POSTs /_keytrail/flush, as `keytrail flush` does.

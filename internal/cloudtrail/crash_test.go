@@ -145,3 +145,15 @@ func records(t *testing.T, c *s3.Client, key string) []map[string]any {
 	check(t, json.NewDecoder(zr).Decode(&doc))
 	return doc.Records
 }
+
+func gunzipBody(t *testing.T, body io.ReadCloser) []byte {
+	t.Helper()
+	defer body.Close()
+	raw, err := io.ReadAll(body)
+	check(t, err)
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	check(t, err)
+	out, err := io.ReadAll(zr)
+	check(t, err)
+	return out
+}
