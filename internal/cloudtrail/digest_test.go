@@ -180,6 +180,14 @@ func TestDigestChain(t *testing.T) {
 	if restart.PreviousDigestS3Object != nil || restart.PreviousDigestSignature != nil {
 		t.Fatalf("the digest after logging restarted is not a starting digest: %+v", restart.DigestFile)
 	}
+	// Deleting the trail writes its final digest, chained to the last.
+	_, err = trails().DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: aws.String("management")})
+	check(t, err)
+	ds = digests(t, r)
+	if len(ds) != 5 || ds[4].PreviousDigestS3Object == nil || *ds[4].PreviousDigestS3Object != restart.key {
+		t.Fatalf("after DeleteTrail: %d digests", len(ds))
+	}
+	verify(t, trails(), ds[4])
 }
 
 // The signing key of a region rotates; ListPublicKeys lists the keys valid in the range asked.
