@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/keytrail/keytrail/internal/events"
 	"github.com/keytrail/keytrail/internal/identity"
@@ -27,19 +26,13 @@ func BenchmarkDeliver(b *testing.B) {
 	t := &testing.T{}
 	r := open(t, b.TempDir())
 	defer r.close()
-	s3c := r.s3()
-	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("logs")}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("logs"), Policy: aws.String(bucketPolicy)}); err != nil {
-		b.Fatal(err)
-	}
+	r.logsBucket(t)
 	k := kms.New(kms.Options{Region: "us-east-1", BaseEndpoint: aws.String(r.srv.URL), Credentials: creds()})
 	key, err := k.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(trailKeyPolicy)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	trails := cloudtrail.New(cloudtrail.Options{Region: "us-east-1", BaseEndpoint: aws.String(r.srv.URL), Credentials: creds()})
+	trails := r.trails()
 	if _, err := trails.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"), S3BucketName: aws.String("logs"), KmsKeyId: key.KeyMetadata.Arn}); err != nil {
 		b.Fatal(err)
 	}

@@ -64,6 +64,20 @@ const bucketPolicy = `{"Version":"2012-10-17","Statement":[
  {"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::logs/AWSLogs/111122223333/*",
   "Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}}]}`
 
+// logsBucket makes the bucket "logs" with a policy that lets CloudTrail write.
+func (r *running) logsBucket(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := r.s3().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("logs")})
+	check(t, err)
+	_, err = r.s3().PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("logs"), Policy: aws.String(bucketPolicy)})
+	check(t, err)
+}
+
+func (r *running) trails() *cloudtrail.Client {
+	return cloudtrail.New(cloudtrail.Options{Region: "us-east-1", BaseEndpoint: aws.String(r.srv.URL), Credentials: creds()})
+}
+
 // A delivery interrupted after writing its files but before recording it (a crash) is redone
 // after the restart into the same objects: every record is in the bucket exactly once.
 func TestInterruptedDeliveryIsRedoneOnce(t *testing.T) {
@@ -71,12 +85,9 @@ func TestInterruptedDeliveryIsRedoneOnce(t *testing.T) {
 	ctx := context.Background()
 	r := open(t, dir)
 	s3c := r.s3()
-	_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("logs")})
-	check(t, err)
-	_, err = s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("logs"), Policy: aws.String(bucketPolicy)})
-	check(t, err)
-	trails := cloudtrail.New(cloudtrail.Options{Region: "us-east-1", BaseEndpoint: aws.String(r.srv.URL), Credentials: creds()})
-	_, err = trails.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"), S3BucketName: aws.String("logs")})
+	r.logsBucket(t)
+	trails := r.trails()
+	_, err := trails.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"), S3BucketName: aws.String("logs")})
 	check(t, err)
 	_, err = trails.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("management")})
 	check(t, err)

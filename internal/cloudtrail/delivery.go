@@ -472,13 +472,19 @@ func (s *Service) advance(ctx context.Context, t *trailRecord, batch *pendingBat
 // failed notes a failed delivery: the batch stays pending and the S3 error code shows in
 // GetTrailStatus (the contract).
 func (s *Service) failed(ctx context.Context, t *trailRecord, ae *awserr.Error) error {
-	s.log.Warn("log file delivery failed", "trail", t.ARN(), "code", string(ae.Code), "message", ae.Message)
+	return s.noteFailure(ctx, t, ae, "log file", func(cur *trailRecord) { cur.LatestDeliveryError = string(ae.Code) })
+}
+
+// noteFailure logs a failed delivery of what, notes it on the stored trail with set, and
+// returns the failure.
+func (s *Service) noteFailure(ctx context.Context, t *trailRecord, ae *awserr.Error, what string, set func(*trailRecord)) error {
+	s.log.Warn(what+" delivery failed", "trail", t.ARN(), "code", string(ae.Code), "message", ae.Message)
 	err := s.db.Update(ctx, func(tx store.Tx) error {
 		cur, err := getTrail(tx, t.storeKey())
 		if err != nil || cur == nil {
 			return err
 		}
-		cur.LatestDeliveryError = string(ae.Code)
+		set(cur)
 		*t = *cur
 		return putTrail(tx, cur)
 	})

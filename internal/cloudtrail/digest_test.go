@@ -99,18 +99,12 @@ func TestDigestChain(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	r := open(t, dir)
-	s3c := r.s3()
-	_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("logs")})
-	check(t, err)
-	_, err = s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("logs"), Policy: aws.String(bucketPolicy)})
-	check(t, err)
-	trails := func() *cloudtrail.Client {
-		return cloudtrail.New(cloudtrail.Options{Region: "us-east-1", BaseEndpoint: aws.String(r.srv.URL), Credentials: creds()})
-	}
+	r.logsBucket(t)
+	trails := func() *cloudtrail.Client { return r.trails() }
 	users := func() *iam.Client {
 		return iam.New(iam.Options{Region: "us-east-1", BaseEndpoint: aws.String(r.srv.URL), Credentials: creds()})
 	}
-	_, err = trails().CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"), S3BucketName: aws.String("logs")})
+	_, err := trails().CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"), S3BucketName: aws.String("logs")})
 	check(t, err)
 	_, err = trails().StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("management")})
 	check(t, err)

@@ -229,20 +229,7 @@ func (s *Service) writeDigest(ctx context.Context, t *trailRecord, region string
 
 // digestFailed notes a failed digest delivery: the chain stays, the next digest covers more.
 func (s *Service) digestFailed(ctx context.Context, t *trailRecord, ae *awserr.Error) error {
-	s.log.Warn("digest delivery failed", "trail", t.ARN(), "code", string(ae.Code), "message", ae.Message)
-	err := s.db.Update(ctx, func(tx store.Tx) error {
-		cur, err := getTrail(tx, t.storeKey())
-		if err != nil || cur == nil {
-			return err
-		}
-		cur.LatestDigestError = string(ae.Code)
-		*t = *cur
-		return putTrail(tx, cur)
-	})
-	if err != nil {
-		return err
-	}
-	return ae
+	return s.noteFailure(ctx, t, ae, "digest", func(cur *trailRecord) { cur.LatestDigestError = string(ae.Code) })
 }
 
 // dropLogFiles forgets the files waiting for a trail's digests (validation off, trail deleted).

@@ -105,10 +105,8 @@ func (e *Event) AppendBinary(b []byte) []byte {
 		flags |= flagDelivery
 	}
 	b = append(b, flags, e.ParamsKind, e.ResponseKind)
-	for _, s := range [...]string{e.ID, e.RequestID, e.Source, e.Name, e.Region, e.SourceIP, e.UserAgent, e.ErrorCode, e.ErrorMessage,
-		e.Identity.Type, e.Identity.PrincipalID, e.Identity.ARN, e.Identity.AccountID, e.Identity.AccessKeyID, e.Identity.UserName,
-		e.Identity.InvokedBy, e.Identity.RoleARN, e.Identity.RoleID, e.Identity.RoleName, e.TLSVersion, e.CipherSuite, e.Host} {
-		b = appendString(b, s)
+	for _, s := range e.strings() {
+		b = appendString(b, *s)
 	}
 	b = binary.AppendVarint(b, e.Identity.SessionIssued)
 	b = binary.AppendUvarint(b, uint64(len(e.Recipients)))
@@ -121,6 +119,13 @@ func (e *Event) AppendBinary(b []byte) []byte {
 	}
 	b = appendBytes(b, e.Params)
 	return appendBytes(b, e.Response)
+}
+
+// strings are the event's string fields in their encoding order.
+func (e *Event) strings() [22]*string {
+	return [...]*string{&e.ID, &e.RequestID, &e.Source, &e.Name, &e.Region, &e.SourceIP, &e.UserAgent, &e.ErrorCode, &e.ErrorMessage,
+		&e.Identity.Type, &e.Identity.PrincipalID, &e.Identity.ARN, &e.Identity.AccountID, &e.Identity.AccessKeyID, &e.Identity.UserName,
+		&e.Identity.InvokedBy, &e.Identity.RoleARN, &e.Identity.RoleID, &e.Identity.RoleName, &e.TLSVersion, &e.CipherSuite, &e.Host}
 }
 
 func appendString(b []byte, s string) []byte {
@@ -206,9 +211,7 @@ func (e *Event) UnmarshalBinary(b []byte) error {
 	flags := d.byte()
 	e.ReadOnly, e.Management, e.Delivery = flags&flagReadOnly != 0, flags&flagManagement != 0, flags&flagDelivery != 0
 	e.ParamsKind, e.ResponseKind = d.byte(), d.byte()
-	for _, p := range [...]*string{&e.ID, &e.RequestID, &e.Source, &e.Name, &e.Region, &e.SourceIP, &e.UserAgent, &e.ErrorCode, &e.ErrorMessage,
-		&e.Identity.Type, &e.Identity.PrincipalID, &e.Identity.ARN, &e.Identity.AccountID, &e.Identity.AccessKeyID, &e.Identity.UserName,
-		&e.Identity.InvokedBy, &e.Identity.RoleARN, &e.Identity.RoleID, &e.Identity.RoleName, &e.TLSVersion, &e.CipherSuite, &e.Host} {
+	for _, p := range e.strings() {
 		*p = d.string()
 	}
 	e.Identity.SessionIssued = d.varint()

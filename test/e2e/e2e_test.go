@@ -152,18 +152,11 @@ func (c cli) run(t *testing.T, url string, k keys, prefix []string, args ...stri
 	argv = append(argv, "--output", "json")
 	argv = append(argv, args...)
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AWS_CA_BUNDLE=" + os.Getenv("AWS_CA_BUNDLE"),
-		"AWS_ACCESS_KEY_ID=" + k.id, "AWS_SECRET_ACCESS_KEY=" + k.secret, "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
-		"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1",
-	}
-	if k.token != "" {
-		cmd.Env = append(cmd.Env, "AWS_SESSION_TOKEN="+k.token)
-	}
+	endpoint := ""
 	if c.envEndpoint {
-		cmd.Env = append(cmd.Env, "AWS_ENDPOINT_URL="+url)
+		endpoint = url
 	}
+	cmd.Env = awsEnv(t, k, endpoint)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -174,6 +167,24 @@ func (c cli) run(t *testing.T, url string, k keys, prefix []string, args ...stri
 		t.Fatalf("run %v: %v", argv, err)
 	}
 	return result{stdout.String(), stderr.String(), code}
+}
+
+// awsEnv is the whole environment of an AWS client process: k's credentials, us-east-1, no
+// configuration files, one attempt, and the endpoint (for both CloudTrail and S3) unless empty.
+func awsEnv(t *testing.T, k keys, endpoint string) []string {
+	env := []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AWS_CA_BUNDLE=" + os.Getenv("AWS_CA_BUNDLE"),
+		"AWS_ACCESS_KEY_ID=" + k.id, "AWS_SECRET_ACCESS_KEY=" + k.secret, "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1",
+	}
+	if k.token != "" {
+		env = append(env, "AWS_SESSION_TOKEN="+k.token)
+	}
+	if endpoint != "" {
+		env = append(env, "AWS_ENDPOINT_URL="+endpoint, "AWS_ENDPOINT_URL_S3="+endpoint)
+	}
+	return env
 }
 
 // newUser creates an IAM user with an access key, as the account k signs for, and returns the

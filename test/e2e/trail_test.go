@@ -199,7 +199,7 @@ func TestSeedTrailEncryption(t *testing.T) {
 				t.Fatalf("status after enabling = %v", st)
 			}
 			found := false
-			for _, key := range c.logKeys(t, s.url, owner, "seed-logs")[1:] {
+			for _, key := range c.logKeys(t, s.url, owner, "seed-logs") {
 				recs, r := c.readLog(t, s.url, bob, "seed-logs", key)
 				if r.code != 0 {
 					t.Fatalf("Bob cannot read %s: %s", key, r.err)

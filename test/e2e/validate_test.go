@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"io"
-	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -39,10 +38,7 @@ var validators = []validator{
 func runEnv(t *testing.T, url string, argv []string) result {
 	t.Helper()
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AWS_CA_BUNDLE=" + os.Getenv("AWS_CA_BUNDLE"),
-		"AWS_ACCESS_KEY_ID=" + account, "AWS_SECRET_ACCESS_KEY=test", "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
-		"AWS_ENDPOINT_URL=" + url, "AWS_ENDPOINT_URL_S3=" + url, "AWS_MAX_ATTEMPTS=1"}
+	cmd.Env = awsEnv(t, root, url)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
