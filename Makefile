@@ -46,3 +46,5 @@ fuzz:
 	$(GO) test ./internal/kms/ -run '^$$' -fuzz '^FuzzParseBlob$$' -fuzztime 30s
 	$(GO) test ./internal/protocol/awsjson/ -run '^$$' -fuzz '^FuzzScanner$$' -fuzztime 30s
 	$(GO) test ./internal/s3/ -run '^$$' -fuzz '^FuzzRequestDecoders$$' -fuzztime 30s
+	$(GO) test ./internal/events/ -run '^$$' -fuzz '^FuzzRewrite$$' -fuzztime 30s
+	$(GO) test ./internal/events/ -run '^$$' -fuzz '^FuzzEventDecoding$$' -fuzztime 30s

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"strings"
+	"unicode/utf8"
 )
 
 // secretMembers are the request and response members that never enter a record, at any depth,
@@ -108,7 +109,7 @@ func (r *rewriter) value(keep bool) bool {
 			r.i++
 		}
 		lit := string(r.src[start:r.i])
-		if lit == "" || (lit[0] >= 'a' && lit[0] <= 'z' && lit != "true" && lit != "false" && lit != "null") {
+		if lit != "true" && lit != "false" && lit != "null" && !validNumber(lit) {
 			return false
 		}
 		r.out = append(r.out, lit...)
@@ -144,19 +145,43 @@ func plain8(w uint64) bool {
 // skipString moves past a JSON string starting at r.i.
 func (r *rewriter) skipString() bool {
 	src, i := r.src, r.i+1
-	for i+8 <= len(src) && plain8(binary.LittleEndian.Uint64(src[i:])) {
+	var high uint64 // the high bits seen: non-ASCII bytes to check as UTF-8
+	for i+8 <= len(src) {
+		w := binary.LittleEndian.Uint64(src[i:])
+		if !plain8(w) {
+			break
+		}
+		high |= w & hi7
 		i += 8
 	}
 	for i < len(src) {
 		c := src[i]
 		if !special[c] {
+			high |= uint64(c & 0x80)
 			i++
 			continue
 		}
 		switch {
 		case c == '\\':
-			i += 2
+			if i+1 >= len(src) {
+				return false
+			}
+			switch src[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(src) || !isHex4(src[i+2:i+6]) {
+					return false
+				}
+				i += 6
+			default:
+				return false
+			}
 		case c == '"':
+			// A string must be UTF-8: a record is read by strict parsers.
+			if high != 0 && !utf8.Valid(src[r.i+1:i]) {
+				return false
+			}
 			r.i = i + 1
 			return true
 		default:
@@ -164,6 +189,52 @@ func (r *rewriter) skipString() bool {
 		}
 	}
 	return false
+}
+
+// validNumber reports whether s is a JSON number: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?
+func validNumber(s string) bool {
+	i := 0
+	digits := func() int {
+		n := 0
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i, n = i+1, n+1
+		}
+		return n
+	}
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // skipSecretString moves past a string that is dropped: only its end matters.
