@@ -409,6 +409,8 @@ func TestCloudTrailEventSelectors(t *testing.T) {
 		"both": {TrailName: aws.String("management"), EventSelectors: []cttypes.EventSelector{{}}, AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{
 			FieldSelectors: []cttypes.AdvancedFieldSelector{{Field: aws.String("eventCategory"), Equals: []string{"Management"}}}}}},
 		"bad type":       {TrailName: aws.String("management"), EventSelectors: []cttypes.EventSelector{{DataResources: []cttypes.DataResource{{Type: aws.String("AWS::Nope"), Values: []string{"x"}}}}}},
+		"wildcard":       {TrailName: aws.String("management"), EventSelectors: []cttypes.EventSelector{{DataResources: []cttypes.DataResource{{Type: aws.String("AWS::S3::Object"), Values: []string{"arn:aws:s3:::*"}}}}}},
+		"no events":      {TrailName: aws.String("management"), EventSelectors: []cttypes.EventSelector{{IncludeManagementEvents: aws.Bool(false)}}},
 		"bad value":      {TrailName: aws.String("management"), EventSelectors: []cttypes.EventSelector{{DataResources: []cttypes.DataResource{{Type: aws.String("AWS::S3::Object"), Values: []string{"bucket"}}}}}},
 		"no category":    {TrailName: aws.String("management"), AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{FieldSelectors: []cttypes.AdvancedFieldSelector{{Field: aws.String("eventName"), Equals: []string{"x"}}}}}},
 		"bad field":      {TrailName: aws.String("management"), AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{FieldSelectors: []cttypes.AdvancedFieldSelector{{Field: aws.String("eventCategory"), Equals: []string{"Management"}}, {Field: aws.String("nope"), Equals: []string{"x"}}}}}},

@@ -117,20 +117,24 @@ func checkSelectors(sel []EventSelector) error {
 				return badSelectors("Value %s for ExcludeManagementEventSources is invalid.", src)
 			}
 		}
+		if !*s.IncludeManagementEvents && len(s.DataResources) == 0 {
+			return badSelectors("Invalid combination of parameters in EventSelectors. When includeManagementEvents is false, DataResources must not be empty.")
+		}
 		for _, d := range s.DataResources {
 			if !dataResourceTypes[d.Type] {
 				return badSelectors("Value %s for parameter DataResources.Type is invalid.", d.Type)
 			}
 			for _, v := range d.Values {
 				values++
-				if d.Type == "AWS::S3::Object" && v != "arn:aws:s3" && !strings.HasPrefix(v, "arn:aws:s3:::") {
-					return badSelectors("Value %s for parameter DataResources.Values is invalid.", v)
+				// Values are ARNs or ARN prefixes: no wildcards.
+				if strings.Contains(v, "*") || d.Type == "AWS::S3::Object" && v != "arn:aws:s3" && !strings.HasPrefix(v, "arn:aws:s3:::") {
+					return badSelectors("Value %s for DataResources.Values is invalid.", v)
 				}
 			}
 		}
 	}
 	if values > maxDataResourceValues {
-		return badSelectors("You can have at most %d data resource values across a trail's event selectors.", maxDataResourceValues)
+		return badSelectors("Specify a valid number of DataResources.Values (0 to %d) for all your selectors.", maxDataResourceValues)
 	}
 	return nil
 }
