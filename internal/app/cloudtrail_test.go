@@ -1,11 +1,15 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -13,7 +17,28 @@ import (
 )
 
 func (e *env) cloudtrail(akid, secret, region string) *cloudtrail.Client {
-	return cloudtrail.New(cloudtrail.Options{Region: region, BaseEndpoint: aws.String(e.url), Credentials: creds(akid, secret, ""), RetryMaxAttempts: 1})
+	return cloudtrail.New(cloudtrail.Options{Region: region, BaseEndpoint: aws.String(e.url), Credentials: creds(akid, secret, ""), RetryMaxAttempts: 1,
+		HTTPClient: readWholeBody{awshttp.NewBuildableClient()}})
+}
+
+// readWholeBody reads each response before the SDK deserializes it. With aws-sdk-go-v2 1.47.7
+// under Go 1.26 the SDK's own client now and then fails reading a large JSON response ("use of
+// closed network connection"), against any server: a static httptest.Server answering an 85 KB
+// LookupEvents body reproduces it within a few hundred calls, and reading the body first does not.
+type readWholeBody struct{ c aws.HTTPClient }
+
+func (r readWholeBody) Do(req *http.Request) (*http.Response, error) {
+	resp, err := r.c.Do(req)
+	if err != nil {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
 }
 
 // The seed's three required statements for a trail key (create-kms-key-policy-for-cloudtrail):
