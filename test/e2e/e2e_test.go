@@ -151,12 +151,18 @@ func (c cli) run(t *testing.T, url string, k keys, prefix []string, args ...stri
 	}
 	argv = append(argv, "--output", "json")
 	argv = append(argv, args...)
-	cmd := exec.Command(argv[0], argv[1:]...)
 	endpoint := ""
 	if c.envEndpoint {
 		endpoint = url
 	}
-	cmd.Env = awsEnv(t, k, endpoint)
+	return runProcess(t, argv, awsEnv(t, k, endpoint))
+}
+
+// runProcess runs argv with the environment env: its output and exit status.
+func runProcess(t *testing.T, argv, env []string) result {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -37,18 +37,7 @@ var validators = []validator{
 
 func runEnv(t *testing.T, url string, argv []string) result {
 	t.Helper()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = awsEnv(t, root, url)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %v: %v", argv, err)
-	}
-	return result{stdout.String(), stderr.String(), code}
+	return runProcess(t, argv, awsEnv(t, root, url))
 }
 
 type sdk struct {
