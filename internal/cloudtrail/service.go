@@ -130,8 +130,8 @@ func (s *Service) begin(ctx context.Context) (*call, error) {
 // policies (CloudTrail has no resource policies for trails).
 func (s *Service) authorize(c *call, action, resource string) error {
 	req := authz.Request{Principal: c.p, Action: "cloudtrail:" + action, Resource: resource, ResourceAccount: c.p.Account}
-	if info := request.FromContext(c.ctx); info != nil && info.Service == "cloudtrail" && strings.Contains(resource, ":trail/") {
-		info.AddResource("AWS::CloudTrail::Trail", resource, c.p.Account)
+	if strings.Contains(resource, ":trail/") {
+		request.AddResource(c.ctx, "cloudtrail", "AWS::CloudTrail::Trail", resource, c.p.Account)
 	}
 	d, err := s.az.Authorize(c.ctx, req)
 	if err != nil {

@@ -46,14 +46,9 @@ type Config struct {
 	MaxBody  int64
 	Now      func() time.Time
 	// Recorder gets every authenticated call before its answer is written (CloudTrail).
-	Recorder Recorder
+	Recorder request.Recorder
 	// Flush serves POST /_keytrail/flush: it delivers what is pending and returns a summary.
 	Flush func(ctx context.Context) (any, error)
-}
-
-// Recorder records answered calls.
-type Recorder interface {
-	Record(info *request.Info, p identity.Principal) error
 }
 
 // Gateway is the http.Handler of the one endpoint.
@@ -68,7 +63,7 @@ type Gateway struct {
 	maxBody  int64
 	now      func() time.Time
 	started  time.Time
-	recorder Recorder
+	recorder request.Recorder
 	flush    func(ctx context.Context) (any, error)
 }
 

@@ -50,12 +50,7 @@ type Config struct {
 	Rand       io.Reader
 	// Recorder records the calls other keytrail services make to KMS in-process (S3 for SSE-KMS,
 	// CloudTrail for its trails), as AWS records them; the gateway records the others.
-	Recorder Recorder
-}
-
-// Recorder records a call for CloudTrail.
-type Recorder interface {
-	Record(info *request.Info, p identity.Principal) error
+	Recorder request.Recorder
 }
 
 // Service is KMS.
@@ -69,7 +64,7 @@ type Service struct {
 	log        *slog.Logger
 	now        func() time.Time
 	rand       io.Reader
-	recorder   Recorder
+	recorder   request.Recorder
 
 	// cache holds loaded keys (record, compiled policy, unsealed ciphers) by key ARN. Writers
 	// hold mu while they commit and invalidate; readers that fill the cache hold it for reading,
@@ -179,9 +174,7 @@ func (s *Service) authorize(c *call, action string, k *loadedKey, keys *conditio
 	}
 	req := authz.Request{Principal: c.p, Action: "kms:" + action, Resource: k.arn, ResourceAccount: k.rec.Account,
 		ResourcePolicy: k.policy, Context: keys, Grants: grants}
-	if info := request.FromContext(c.ctx); info != nil && info.Service == "kms" {
-		info.AddResource("AWS::KMS::Key", k.arn, k.rec.Account)
-	}
+	request.AddResource(c.ctx, "kms", "AWS::KMS::Key", k.arn, k.rec.Account)
 	return s.decide(c, req)
 }
 

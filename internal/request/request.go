@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"net/http"
 	"time"
+
+	"github.com/keytrail/keytrail/internal/identity"
 )
 
 // Info describes one API request.
@@ -69,6 +71,19 @@ func (i *Info) AddResource(typ, arn, account string) {
 		i.Resources = i.resources[:0]
 	}
 	i.Resources = append(i.Resources, Resource{Type: typ, ARN: arn, Account: account})
+}
+
+// AddResource notes a resource on the request ctx carries when that request is a call to
+// service: a call one service makes to another in-process is not the other's call.
+func AddResource(ctx context.Context, service, typ, arn, account string) {
+	if info := FromContext(ctx); info != nil && info.Service == service {
+		info.AddResource(typ, arn, account)
+	}
+}
+
+// Recorder records an answered call, made by p, for CloudTrail.
+type Recorder interface {
+	Record(info *Info, p identity.Principal) error
 }
 
 type ctxKey struct{}

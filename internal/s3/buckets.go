@@ -125,12 +125,10 @@ func (s *Service) authorize(c *call, action, resource string, b *bucketRecord, k
 		}
 	}
 	req := authz.Request{Principal: c.p, Action: "s3:" + action, Resource: resource, ResourceAccount: b.Owner, ResourcePolicy: rp, Context: keys}
-	if info := request.FromContext(c.ctx); info != nil && info.Service == "s3" {
-		if resource != BucketARN(b.Name) {
-			info.AddResource("AWS::S3::Object", resource, "")
-		}
-		info.AddResource("AWS::S3::Bucket", BucketARN(b.Name), b.Owner)
+	if resource != BucketARN(b.Name) {
+		request.AddResource(c.ctx, "s3", "AWS::S3::Object", resource, "")
 	}
+	request.AddResource(c.ctx, "s3", "AWS::S3::Bucket", BucketARN(b.Name), b.Owner)
 	d, err := s.az.Authorize(c.ctx, req)
 	if err != nil {
 		return err

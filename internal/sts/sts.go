@@ -229,7 +229,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeR
 		ResourcePolicy: trust}
 	keys := authz.Map{"sts:RoleSessionName": {in.RoleSessionName}}
 	req.Context = keys
-	request.FromContext(ctx).AddResource("AWS::IAM::Role", role.ARN, role.Account)
+	request.AddResource(ctx, "sts", "AWS::IAM::Role", role.ARN, role.Account)
 	if in.ExternalID != "" {
 		keys["sts:ExternalId"] = []string{in.ExternalID}
 	}
