@@ -25,15 +25,6 @@ type Identity struct {
 	SessionIssued             int64 // Unix seconds
 }
 
-// Kinds of the raw request and response bytes an event keeps; rendering turns them into
-// requestParameters and responseElements.
-const (
-	KindNone  byte = iota
-	KindJSON       // AWS-shaped JSON with PascalCase member names (a KMS body, a marshalled output)
-	KindForm       // a query-protocol form (IAM, STS)
-	KindFinal      // JSON exactly as the record shows it
-)
-
 // Event is one recorded API call.
 type Event struct {
 	Seq       uint64 // its place in the journal
@@ -56,8 +47,9 @@ type Event struct {
 	Recipients []string // the accounts whose trails get it: the caller's and the resource owner's
 	Resources  []request.Resource
 
-	ParamsKind, ResponseKind byte
-	Params, Response         []byte
+	// requestParameters and responseElements exactly as the record shows them (secrets
+	// already out); empty is null.
+	Params, Response []byte
 
 	TLSVersion, CipherSuite, Host string
 }
@@ -104,7 +96,7 @@ func (e *Event) AppendBinary(b []byte) []byte {
 	if e.Delivery {
 		flags |= flagDelivery
 	}
-	b = append(b, flags, e.ParamsKind, e.ResponseKind)
+	b = append(b, flags)
 	for _, s := range e.strings() {
 		b = appendString(b, *s)
 	}
@@ -210,7 +202,6 @@ func (e *Event) UnmarshalBinary(b []byte) error {
 	e.Time = time.Unix(0, d.varint()).UTC()
 	flags := d.byte()
 	e.ReadOnly, e.Management, e.Delivery = flags&flagReadOnly != 0, flags&flagManagement != 0, flags&flagDelivery != 0
-	e.ParamsKind, e.ResponseKind = d.byte(), d.byte()
 	for _, p := range e.strings() {
 		*p = d.string()
 	}

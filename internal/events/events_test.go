@@ -18,7 +18,7 @@ func testEvent(i int) *Event {
 		Source: "kms.amazonaws.com", Name: "Decrypt", Region: "us-east-1", SourceIP: "127.0.0.1", UserAgent: "ua",
 		ReadOnly: true, Management: true, Identity: Identity{Type: "Root", PrincipalID: "111111111111", ARN: "arn:aws:iam::111111111111:root", AccountID: "111111111111"},
 		Recipients: []string{"111111111111"}, Resources: []request.Resource{{Type: "AWS::KMS::Key", ARN: "arn:aws:kms:us-east-1:111111111111:key/k", Account: "111111111111"}},
-		Params: []byte(`{"keyId":"k"}`), ParamsKind: KindFinal}
+		Params: []byte(`{"keyId":"k"}`)}
 }
 
 func TestEventEncodingRoundTrip(t *testing.T) {

@@ -23,9 +23,6 @@ type Recorder struct {
 // NewRecorder returns a recorder appending to j.
 func NewRecorder(j *Journal) *Recorder { return &Recorder{j: j} }
 
-// Journal is the journal the recorder appends to.
-func (r *Recorder) Journal() *Journal { return r.j }
-
 // Record appends the event of one answered call made by p. It is called before the answer's
 // status line is written, so an answered call is never lost.
 func (r *Recorder) Record(info *request.Info, p identity.Principal) error {
@@ -86,12 +83,6 @@ func (r *Recorder) Record(info *request.Info, p identity.Principal) error {
 				e.Response = Rewrite(nil, out)
 			}
 		}
-	}
-	if e.Params != nil {
-		e.ParamsKind = KindFinal
-	}
-	if e.Response != nil {
-		e.ResponseKind = KindFinal
 	}
 	return r.j.Append(&e)
 }
