@@ -132,21 +132,28 @@ func (s *Service) Deliver(ctx context.Context) (DeliverySummary, error) {
 func (s *Service) finish(ctx context.Context, t *trailRecord) {
 	s.deliverMu.Lock()
 	defer s.deliverMu.Unlock()
-	head := s.journal.Next()
-	for {
-		_, _, more, err := s.deliverTrail(ctx, t, head)
-		if err != nil || !more {
-			break
-		}
-		cur, err := s.reload(ctx, t)
-		if err != nil || cur == nil {
-			return
-		}
-		t = cur
+	if _, _, err := s.deliverBacklog(ctx, t, s.journal.Next()); err != nil {
+		s.log.Warn("final log files", "trail", t.ARN(), "err", err)
 	}
 	if cur, err := s.reload(ctx, t); err == nil && cur != nil && cur.Validation && !cur.ChainStart.IsZero() {
 		if _, err := s.writeDigests(ctx, cur); err != nil {
 			s.log.Warn("final digest", "trail", cur.ARN(), "err", err)
+		}
+	}
+}
+
+// deliverBacklog delivers a trail's batches up to head until none is left or one fails; it
+// returns the files and records written.
+func (s *Service) deliverBacklog(ctx context.Context, t *trailRecord, head uint64) (files, records int, err error) {
+	for {
+		f, r, more, err := s.deliverTrail(ctx, t, head)
+		files, records = files+f, records+r
+		if err != nil || !more {
+			return files, records, err
+		}
+		// The next batch continues from the trail as stored (gone: nothing more to do).
+		if t, err = s.reload(ctx, t); err != nil || t == nil {
+			return files, records, err
 		}
 	}
 }
@@ -173,28 +180,16 @@ func (s *Service) deliver(ctx context.Context, all bool) (DeliverySummary, error
 	}
 	head := s.journal.Next()
 	for _, t := range trails {
-		counted := false
-		for {
-			files, records, more, err := s.deliverTrail(ctx, t, head)
-			if err != nil {
-				if ae, ok := awserr.As(err); ok {
-					sum.Errors = append(sum.Errors, t.ARN()+": "+string(ae.Code))
-					break
-				}
-				return sum, err
-			}
-			if files > 0 && !counted {
-				sum.Trails, counted = sum.Trails+1, true
-			}
-			sum.LogFiles += files
-			sum.Records += records
-			if !more {
-				break
-			}
-			// The next batch continues from the record as stored.
-			if t, err = s.reload(ctx, t); err != nil || t == nil {
-				return sum, err
-			}
+		files, records, err := s.deliverBacklog(ctx, t, head)
+		if files > 0 {
+			sum.Trails++
+		}
+		sum.LogFiles += files
+		sum.Records += records
+		if ae, ok := awserr.As(err); ok {
+			sum.Errors = append(sum.Errors, t.ARN()+": "+string(ae.Code))
+		} else if err != nil {
+			return sum, err
 		}
 	}
 	// Digests, with the trails as they are now.
