@@ -26,7 +26,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -188,24 +187,24 @@ func (r *run) listDigests(ctx context.Context) ([]string, error) {
 }
 
 type digestData struct {
-	raw  []byte
-	m    map[string]any
-	sig  string
-	hasS bool
+	raw []byte
+	m   map[string]any
+	sig string
 }
 
 func (d digestData) str(k string) string { s, _ := d.m[k].(string); return s }
 
 var errNotFound = errors.New("not found")
 
+// noSuchKey reports whether S3 answered NoSuchKey (the typed error and the generic one alike).
+func noSuchKey(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "NoSuchKey"
+}
+
 func (r *run) fetch(ctx context.Context, bucket, key string) (digestData, error) {
 	out, err := r.s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-	var nsk *s3types.NoSuchKey
-	if errors.As(err, &nsk) {
-		return digestData{}, errNotFound
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchKey" {
+	if noSuchKey(err) {
 		return digestData{}, errNotFound
 	}
 	if err != nil {
@@ -367,8 +366,7 @@ func (r *run) checkLog(ctx context.Context, l map[string]any) error {
 	want, _ := l["hashValue"].(string)
 	where := "Log file\ts3://" + bucket + "/" + key + "\t"
 	out, err := r.s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchKey" {
+	if noSuchKey(err) {
 		r.res.InvalidLogs++
 		r.status(where+"INVALID: not found", true)
 		return nil
