@@ -178,9 +178,7 @@ func TestCloudTrailTags(t *testing.T) {
 	e := start(t, t.TempDir())
 	ctx := context.Background()
 	ct := e.cloudtrail(account, rootSecret, "us-east-1")
-	s3c := e.s3client(account, rootSecret, "us-east-1", true)
-	must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("trail-logs")}))(t)
-	must(s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("trail-logs"), Policy: aws.String(cloudTrailBucketPolicy)}))(t)
+	e.trailBucket(t)
 	arn := aws.ToString(must(ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"), S3BucketName: aws.String("trail-logs"),
 		TagsList: []cttypes.Tag{{Key: aws.String("team"), Value: aws.String("audit")}}}))(t).TrailARN)
 	must(ct.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String(arn), TagsList: []cttypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}, {Key: aws.String("team"), Value: aws.String("sec")}}}))(t)

@@ -100,15 +100,24 @@ func find(recs []record, name string, pred func(record) bool) record {
 	return nil
 }
 
+// trailBucket makes the bucket "trail-logs" with C.4's policy for the trail "management" and
+// returns an S3 client of its owner.
+func (e *env) trailBucket(t *testing.T) *s3.Client {
+	t.Helper()
+	ctx := context.Background()
+	s3c := e.s3client(account, rootSecret, "us-east-1", true)
+	must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("trail-logs")}))(t)
+	must(s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("trail-logs"), Policy: aws.String(cloudTrailBucketPolicy)}))(t)
+	return s3c
+}
+
 // setupTrail makes the bucket (with the C.4 policy), the key (the seed's statements) and a
 // logging trail "management" in account.
 func setupTrail(t *testing.T, e *env) (keyARN string) {
 	t.Helper()
 	ctx := context.Background()
 	trailARN := "arn:aws:cloudtrail:us-east-1:" + account + ":trail/management"
-	s3c := e.s3client(account, rootSecret, "us-east-1", true)
-	must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("trail-logs")}))(t)
-	must(s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("trail-logs"), Policy: aws.String(cloudTrailBucketPolicy)}))(t)
+	e.trailBucket(t)
 	key := must(e.rootKMS().CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(trailKeyPolicy(account, trailARN))}))(t).KeyMetadata
 	ct := e.cloudtrail(account, rootSecret, "us-east-1")
 	must(ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"), S3BucketName: aws.String("trail-logs"), KmsKeyId: key.KeyId}))(t)

@@ -19,9 +19,7 @@ func TestDigestIntervalAndErrors(t *testing.T) {
 		c.DeliveryInterval, c.DigestInterval = 100*time.Millisecond, time.Second
 	})
 	ctx := context.Background()
-	s3c := e.s3client(account, rootSecret, "us-east-1", true)
-	must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("trail-logs")}))(t)
-	must(s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("trail-logs"), Policy: aws.String(cloudTrailBucketPolicy)}))(t)
+	s3c := e.trailBucket(t)
 	ct := e.cloudtrail(account, rootSecret, "us-east-1")
 	must(ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"), S3BucketName: aws.String("trail-logs"), EnableLogFileValidation: aws.Bool(true)}))(t)
 	must(ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("management")}))(t)

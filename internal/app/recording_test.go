@@ -141,9 +141,7 @@ func TestLookupEventsNinetyDays(t *testing.T) {
 func TestMultiRegionTrailOnInterval(t *testing.T) {
 	e := startWith(t, t.TempDir(), func(c *app.Config) { c.DeliveryInterval = 100 * time.Millisecond })
 	ctx := context.Background()
-	s3c := e.s3client(account, rootSecret, "us-east-1", true)
-	must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("trail-logs")}))(t)
-	must(s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("trail-logs"), Policy: aws.String(cloudTrailBucketPolicy)}))(t)
+	s3c := e.trailBucket(t)
 	ct := e.cloudtrail(account, rootSecret, "us-east-1")
 	must(ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"), S3BucketName: aws.String("trail-logs"), IsMultiRegionTrail: aws.Bool(true)}))(t)
 	must(ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("management")}))(t)
@@ -200,8 +198,7 @@ func TestDeliveryFailuresWait(t *testing.T) {
 	if got := status(); got != "NoSuchBucket" {
 		t.Fatalf("LatestDeliveryError without the bucket = %q", got)
 	}
-	must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("trail-logs")}))(t)
-	must(s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("trail-logs"), Policy: aws.String(cloudTrailBucketPolicy)}))(t)
+	e.trailBucket(t)
 	if sum := e.flush(); sum.LogFiles == 0 || len(sum.Errors) != 0 || status() != "" {
 		t.Fatalf("after the repair: %+v, status %q", sum, status())
 	}
