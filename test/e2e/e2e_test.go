@@ -74,7 +74,8 @@ func startServer(t *testing.T, data string) *server {
 	t.Helper()
 	addr := freePort(t)
 	s := &server{url: "http://" + addr, data: data, logs: &bytes.Buffer{}, done: make(chan error, 1)}
-	s.cmd = exec.Command(binary, "serve", "--addr", addr, "--data", data)
+	// Trails deliver only when a test flushes, so what a flush delivers is known.
+	s.cmd = exec.Command(binary, "serve", "--addr", addr, "--data", data, "--delivery-interval", "24h")
 	s.cmd.Env = append(os.Environ(), "KEYTRAIL_LOG_FORMAT=json")
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	if err := s.cmd.Start(); err != nil {
