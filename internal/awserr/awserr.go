@@ -34,6 +34,7 @@ const (
 	XAmzContentSHA256Mismatch           Code = "XAmzContentSHA256Mismatch"
 	IncompleteBody                      Code = "IncompleteBody"
 	BadDigest                           Code = "BadDigest"
+	MalformedTrailerError               Code = "MalformedTrailerError"
 
 	// Authorization.
 	AccessDeniedException Code = "AccessDeniedException"
@@ -160,7 +161,13 @@ type Error struct {
 	Message string
 	// Status overrides Code.Status() when non-zero; S3 uses the same code with several statuses.
 	Status int
+	// Details are the extra elements S3 puts in some error bodies (ArgumentName, ArgumentValue,
+	// AWSAccessKeyId, …), in order; the other protocols have no place for them.
+	Details []Detail
 }
+
+// Detail is one extra element of an S3 error body.
+type Detail struct{ Name, Value string }
 
 // New returns an error with the code and a formatted message.
 func New(code Code, format string, args ...any) *Error {

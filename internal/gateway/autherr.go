@@ -1,10 +1,13 @@
 package gateway
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/request"
 	"github.com/keytrail/keytrail/internal/sigv4"
 )
 
@@ -17,25 +20,55 @@ const (
 	familyS3
 )
 
-// authCode is the AWS code (and, for S3, status and message) of an authentication failure.
+// authCode is the AWS code (and, for S3, status, message and extra elements) of an
+// authentication failure.
 type authCode struct {
 	code    awserr.Code
-	status  int    // 0: the code's own status
-	message string // "": the verifier's message
+	status  int                                // 0: the code's own status
+	message string                             // "": the verifier's message
+	details func(*sigv4.Error) []awserr.Detail // nil: none
 }
 
+// The S3 messages AWS gives whatever the verifier found.
+const (
+	msgS3UnknownKey = "The AWS Access Key Id you provided does not exist in our records."
+	msgS3Mismatch   = "The request signature we calculated does not match the signature you provided. Check your key and signing method."
+)
+
 // authErrors is the contract's Errors table for authentication, one row per failure kind:
-// {JSON (KMS, CloudTrail), query (IAM, STS), S3}.
+// {JSON (KMS, CloudTrail), query (IAM, STS), S3}. S3's codes and statuses are those of
+// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html; where a non-S3 service has
+// no code of its own for a failure, it answers as for any other malformed signature.
 var authErrors = map[sigv4.Kind][3]authCode{
 	sigv4.KindMalformed: {
 		{code: awserr.IncompleteSignatureException},
 		{code: awserr.IncompleteSignature},
 		{code: awserr.AuthorizationHeaderMalformed},
 	},
+	sigv4.KindMalformedQuery: {
+		{code: awserr.IncompleteSignatureException},
+		{code: awserr.IncompleteSignature},
+		{code: awserr.AuthorizationQueryParametersError, status: http.StatusBadRequest},
+	},
+	sigv4.KindBadExpires: {
+		{code: awserr.IncompleteSignatureException},
+		{code: awserr.IncompleteSignature},
+		{code: awserr.AuthorizationQueryParametersError, status: http.StatusForbidden},
+	},
+	sigv4.KindUnsupportedMechanism: {
+		{code: awserr.IncompleteSignatureException},
+		{code: awserr.IncompleteSignature},
+		{code: awserr.InvalidRequest, status: http.StatusBadRequest},
+	},
+	sigv4.KindMultipleMechanisms: {
+		{code: awserr.IncompleteSignatureException},
+		{code: awserr.IncompleteSignature},
+		{code: awserr.InvalidArgument, status: http.StatusBadRequest, details: argumentAuthorization},
+	},
 	sigv4.KindUnknownKey: {
 		{code: awserr.UnrecognizedClientException},
 		{code: awserr.InvalidClientTokenID},
-		{code: awserr.InvalidAccessKeyID, message: "The AWS Access Key Id you provided does not exist in our records."},
+		{code: awserr.InvalidAccessKeyID, message: msgS3UnknownKey, details: accessKeyDetail},
 	},
 	sigv4.KindInvalidToken: {
 		{code: awserr.UnrecognizedClientException},
@@ -50,7 +83,7 @@ var authErrors = map[sigv4.Kind][3]authCode{
 	sigv4.KindSignatureMismatch: {
 		{code: awserr.InvalidSignatureException},
 		{code: awserr.SignatureDoesNotMatch},
-		{code: awserr.SignatureDoesNotMatch, message: "The request signature we calculated does not match the signature you provided. Check your key and signing method."},
+		{code: awserr.SignatureDoesNotMatch, message: msgS3Mismatch},
 	},
 	sigv4.KindSkew: {
 		{code: awserr.InvalidSignatureException},
@@ -87,6 +120,29 @@ var authErrors = map[sigv4.Kind][3]authCode{
 		{code: awserr.MalformedQueryString},
 		{code: awserr.BadDigest},
 	},
+	sigv4.KindInvalidRequest: {
+		{code: awserr.SerializationException},
+		{code: awserr.MalformedQueryString},
+		{code: awserr.InvalidRequest, status: http.StatusBadRequest},
+	},
+	sigv4.KindMalformedTrailer: {
+		{code: awserr.SerializationException},
+		{code: awserr.MalformedQueryString},
+		{code: awserr.MalformedTrailerError},
+	},
+}
+
+// argumentAuthorization names the Authorization header as the argument S3 refused.
+func argumentAuthorization(se *sigv4.Error) []awserr.Detail {
+	return []awserr.Detail{{Name: "ArgumentName", Value: "Authorization"}, {Name: "ArgumentValue", Value: se.Value}}
+}
+
+// accessKeyDetail names the access key S3 does not know.
+func accessKeyDetail(se *sigv4.Error) []awserr.Detail {
+	if se.Value == "" {
+		return nil
+	}
+	return []awserr.Detail{{Name: "AWSAccessKeyId", Value: se.Value}}
 }
 
 // authError turns a verification failure into the protocol family's AWS error. Errors that are
@@ -106,10 +162,28 @@ func authError(err error, f family) error {
 		msg = se.Message
 	}
 	e := &awserr.Error{Code: c.code, Message: msg, Status: c.status}
-	if f == familyS3 && se.Kind == sigv4.KindMalformed && c.code == awserr.AuthorizationHeaderMalformed {
-		e.Status = http.StatusBadRequest
+	if c.details != nil {
+		e.Details = c.details(se)
 	}
 	return e
+}
+
+// authFailure logs why a request failed authentication (the rule it broke, which the client's
+// error may not say) and returns the family's AWS error for it.
+func (g *Gateway) authFailure(ctx context.Context, err error, f family) error {
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		reason := se.Reason
+		if reason == "" {
+			reason = se.Message
+		}
+		id := ""
+		if info := request.FromContext(ctx); info != nil {
+			id = info.ID
+		}
+		g.log.LogAttrs(ctx, slog.LevelInfo, "authentication failed", slog.String("request_id", id), slog.String("reason", reason))
+	}
+	return authError(err, f)
 }
 
 // missingAuth is the error for an unauthenticated request to a service that requires SigV4.

@@ -144,6 +144,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_keytrail/") {
 		info.Service, info.Operation = "keytrail", strings.TrimPrefix(r.URL.Path, "/_keytrail/")
 		g.admin(rec, r)
+	} else if r.URL.Path == localStackHealthPath {
+		info.Service, info.Operation = "keytrail", "localstack-health"
+		g.localStackHealth(rec, r)
 	} else {
 		rw := &recordWriter{ResponseWriter: rec, info: info, g: g}
 		caller = g.serve(rw, r, info)
@@ -189,7 +192,9 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, info *request.In
 		return "-"
 	}
 
-	if service == "s3" || (auth == nil && perr == nil && !looksLikeQuery(r)) {
+	// Unsigned requests, and those whose authentication names no service (Signature Version 2,
+	// say), are S3's unless they are shaped like a query-protocol call.
+	if service == "s3" || (service == "" && !looksLikeQuery(r)) {
 		info.Service = "s3"
 		return g.serveS3(ctx, w, r, auth, perr, info)
 	}
@@ -233,7 +238,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, info *request.In
 func (g *Gateway) serveS3(ctx context.Context, w http.ResponseWriter, r *http.Request, auth *sigv4.Auth, perr error, info *request.Info) string {
 	resource := r.URL.Path
 	if perr != nil {
-		restxml.WriteError(w, authError(perr, familyS3), resource, info.ID, g.log)
+		restxml.WriteError(w, g.authFailure(ctx, perr, familyS3), resource, info.ID, g.log)
 		return "-"
 	}
 	p := identity.Principal{Type: identity.Anonymous, ARN: "*", PrincipalID: "ANONYMOUS_PRINCIPAL"}
@@ -241,16 +246,21 @@ func (g *Gateway) serveS3(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if auth != nil {
 		payload, err := sigv4.PayloadHash(r, auth)
 		if err != nil {
-			restxml.WriteError(w, authError(err, familyS3), resource, info.ID, g.log)
+			restxml.WriteError(w, g.authFailure(ctx, err, familyS3), resource, info.ID, g.log)
 			return "-"
 		}
 		vf, err := g.verifier.Verify(ctx, r, auth, payload)
 		if err != nil {
-			restxml.WriteError(w, authError(err, familyS3), resource, info.ID, g.log)
+			restxml.WriteError(w, g.authFailure(ctx, err, familyS3), resource, info.ID, g.log)
+			return "-"
+		}
+		decoded, err := vf.Body(r, payload)
+		if err != nil {
+			restxml.WriteError(w, g.authFailure(ctx, err, familyS3), resource, info.ID, g.log)
 			return "-"
 		}
 		p = vf.Principal
-		body = bodyErrors{vf.Body(r, payload)}
+		body = bodyErrors{decoded}
 	}
 	authenticated(w, p)
 	info.Operation = g.s3.Serve(identity.WithPrincipal(ctx, p), w, r, body, info.ID, g.log)
@@ -325,17 +335,17 @@ func (b bodyErrors) Read(p []byte) (int, error) {
 // authenticate verifies a JSON or query request whose body hashes to payload.
 func (g *Gateway) authenticate(ctx context.Context, r *http.Request, auth *sigv4.Auth, perr error, payload string, f family) (identity.Principal, error) {
 	if perr != nil {
-		return identity.Principal{}, authError(perr, f)
+		return identity.Principal{}, g.authFailure(ctx, perr, f)
 	}
 	if auth == nil {
 		return identity.Principal{}, missingAuth()
 	}
 	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" && h != sigv4.UnsignedPayload && !strings.EqualFold(h, payload) {
-		return identity.Principal{}, authError(sigv4.ErrContentSHA256Mismatch, f)
+		return identity.Principal{}, g.authFailure(ctx, sigv4.ErrContentSHA256Mismatch, f)
 	}
 	vf, err := g.verifier.Verify(ctx, r, auth, payload)
 	if err != nil {
-		return identity.Principal{}, authError(err, f)
+		return identity.Principal{}, g.authFailure(ctx, err, f)
 	}
 	return vf.Principal, nil
 }
@@ -436,7 +446,7 @@ func (g *Gateway) admin(w http.ResponseWriter, r *http.Request) {
 			"status":        "ok",
 			"version":       g.version,
 			"region":        g.region,
-			"uptimeSeconds": int64(g.now().Sub(g.started).Seconds()),
+			"uptimeSeconds": g.uptimeSeconds(),
 			"services":      g.serviceNames(),
 		})
 	case "/_keytrail/flush":

@@ -9,6 +9,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,36 +25,68 @@ const (
 
 // Body returns the request body decoded and checked according to the payload hash it was signed
 // with: a hex SHA-256 is compared at EOF, UNSIGNED-PAYLOAD passes through, and the STREAMING-*
-// forms are decoded from aws-chunked with every chunk (and trailer) signature verified.
-func (vf *Verified) Body(r *http.Request, payloadHash string) io.Reader {
+// forms are decoded from aws-chunked with every chunk (and trailer) signature verified. An
+// aws-chunked request whose headers S3 refuses (DeclaredTrailers) fails before any byte is read.
+func (vf *Verified) Body(r *http.Request, payloadHash string) (io.Reader, error) {
 	switch payloadHash {
 	case UnsignedPayload:
-		return r.Body
+		return r.Body, nil
 	case StreamingPayload, StreamingPayloadTrailer, StreamingUnsignedTrailer:
 		decoded := int64(-1)
 		if s := r.Header.Get("X-Amz-Decoded-Content-Length"); s != "" {
-			if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 {
-				decoded = n
-			} else {
-				return errReader{errorf(KindIncompleteBody, "X-Amz-Decoded-Content-Length is not a valid length")}
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || n < 0 {
+				return nil, errorf(KindIncompleteBody, "X-Amz-Decoded-Content-Length is not a valid length")
 			}
+			decoded = n
 		}
-		var trailers []string
-		for _, t := range strings.Split(r.Header.Get("X-Amz-Trailer"), ",") {
-			if t = strings.ToLower(strings.TrimSpace(t)); t != "" {
-				trailers = append(trailers, t)
-			}
+		trailers, err := DeclaredTrailers(r.Header)
+		if err != nil {
+			return nil, err
 		}
 		return NewChunkedReader(r.Body, payloadHash != StreamingUnsignedTrailer, payloadHash != StreamingPayload,
-			decoded, trailers, vf.key, vf.Auth.AmzDate, vf.Auth.Scope(), vf.Auth.Signature)
+			decoded, trailers, vf.key, vf.Auth.AmzDate, vf.Auth.Scope(), vf.Auth.Signature), nil
 	default:
-		return NewSHA256Reader(r.Body, payloadHash)
+		return NewSHA256Reader(r.Body, payloadHash), nil
 	}
 }
 
-type errReader struct{ err error }
+// Messages S3 answers an aws-chunked request's headers with (InvalidRequest, MalformedTrailerError).
+const (
+	msgTrailerUnsupported = "The value specified in the x-amz-trailer header is not supported"
+	msgMalformedTrailer   = "The request contained trailing data that was not well-formed or did not conform to our published schema."
+)
 
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+// DeclaredTrailers returns the trailers an aws-chunked request's X-Amz-Trailer names, lower-cased.
+// S3 carries only checksums in trailers: any other name, or a checksum algorithm S3 does not know
+// (x-amz-checksum-foo), is KindInvalidRequest; so is an x-amz-sdk-checksum-algorithm or
+// x-amz-checksum-algorithm header naming another algorithm than the trailer's
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
+func DeclaredTrailers(h http.Header) ([]string, error) {
+	var trailers []string
+	for _, t := range strings.Split(h.Get("X-Amz-Trailer"), ",") {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t == "" {
+			continue
+		}
+		if !strings.HasPrefix(t, "x-amz-checksum-") || checksum.New(t) == nil {
+			return nil, errorf(KindInvalidRequest, msgTrailerUnsupported)
+		}
+		trailers = append(trailers, t)
+	}
+	for _, name := range []string{"X-Amz-Sdk-Checksum-Algorithm", "X-Amz-Checksum-Algorithm"} {
+		alg := strings.ToLower(h.Get(name))
+		if alg == "" {
+			continue
+		}
+		for _, t := range trailers {
+			if t != "x-amz-checksum-"+alg {
+				return nil, errorf(KindInvalidRequest, "Value for "+strings.ToLower(name)+" header is invalid.")
+			}
+		}
+	}
+	return trailers, nil
+}
 
 // ChunkedReader decodes an aws-chunked body. A chunk's bytes are released only after its signature
 // (signed modes) has been verified; the final chunk, the trailer signature, the declared checksums
@@ -205,6 +238,9 @@ func (c *ChunkedReader) finish() error {
 		if _, dup := c.trailers[name]; dup || len(c.trailers) >= maxTrailers {
 			return incomplete("aws-chunked: repeated or too many trailers")
 		}
+		if !slices.Contains(c.declared, name) {
+			return errorf(KindMalformedTrailer, msgMalformedTrailer)
+		}
 		c.trailers[name] = value
 		canon.WriteString(name + ":" + value + "\n")
 	}
@@ -224,7 +260,7 @@ func (c *ChunkedReader) finish() error {
 	for _, name := range c.declared {
 		value, ok := c.trailers[name]
 		if !ok {
-			return incomplete("aws-chunked: the declared trailer " + name + " is missing")
+			return errorf(KindMalformedTrailer, msgMalformedTrailer)
 		}
 		if h := c.sums[name]; h != nil {
 			// Compare canonical encodings: the decoder would skip stray CR/LF in value.

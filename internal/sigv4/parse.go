@@ -38,43 +38,87 @@ func (a *Auth) Scope() string {
 	return a.Date + "/" + a.Region + "/" + a.Service + "/aws4_request"
 }
 
+// The messages AWS gives for the authentication mechanisms it refuses (S3's error responses).
+const (
+	msgSigV2Unsupported   = "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."
+	msgMultipleMechanisms = "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"
+	msgQueryParamsMissing = "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
+)
+
 // ParseRequest returns the request's signature information, or nil when the request carries no
-// SigV4 authentication at all (neither an Authorization header nor X-Amz-Algorithm/X-Amz-Credential
-// in the query).
+// authentication at all (no Authorization header, no X-Amz-Algorithm/X-Amz-Credential and no
+// Signature Version 2 parameters in the query). A request that uses more than one mechanism fails
+// with KindMultipleMechanisms, and Signature Version 2 with KindUnsupportedMechanism, as S3
+// answers for buckets created since 2020 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingAWSSDK.html#UsingAWSSDK-sig2-deprecation).
 func ParseRequest(r *http.Request) (*Auth, error) {
-	if h := r.Header.Get("Authorization"); h != "" {
-		a, err := ParseAuthorization(h)
-		if err != nil {
-			return nil, err
-		}
-		a.SessionToken = r.Header.Get("X-Amz-Security-Token")
-		if d := r.Header.Get("X-Amz-Date"); d != "" {
-			t, err := time.Parse(timeFormat, d)
-			if err != nil {
-				return nil, errorf(KindMalformed, "X-Amz-Date must be in the format yyyyMMdd'T'HHmmss'Z'")
-			}
-			a.AmzDate, a.Time = d, t
-		} else if d := r.Header.Get("Date"); d != "" {
-			t, err := http.ParseTime(d)
-			if err != nil {
-				return nil, errorf(KindMalformed, "Date header is not a valid HTTP date")
-			}
-			a.Time = t.UTC()
-			a.AmzDate = a.Time.Format(timeFormat)
-		} else {
-			return nil, errorf(KindMalformed, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
-		}
-		return a, nil
-	}
+	h := r.Header.Get("Authorization")
 	q := r.URL.RawQuery
-	if !strings.Contains(q, "X-Amz-Algorithm=") && !strings.Contains(q, "X-Amz-Credential=") {
+	v4Query := queryHas(q, "X-Amz-Algorithm") || queryHas(q, "X-Amz-Credential")
+	v2Query := queryHas(q, "Signature") || queryHas(q, "AWSAccessKeyId")
+	if countTrue(h != "", v4Query, v2Query) > 1 {
+		return nil, &Error{Kind: KindMultipleMechanisms, Message: msgMultipleMechanisms, Value: h}
+	}
+	switch {
+	case h != "":
+		return parseHeaderAuth(r, h)
+	case v2Query:
+		return nil, errorf(KindUnsupportedMechanism, msgSigV2Unsupported)
+	case !v4Query:
 		return nil, nil
 	}
 	values, err := url.ParseQuery(q)
 	if err != nil {
-		return nil, errorf(KindMalformed, "the query string is malformed")
+		return nil, errorf(KindMalformedQuery, "the query string is malformed")
 	}
 	return ParsePresigned(values)
+}
+
+// parseHeaderAuth parses the Authorization header h and the request time beside it.
+func parseHeaderAuth(r *http.Request, h string) (*Auth, error) {
+	a, err := ParseAuthorization(h)
+	if err != nil {
+		return nil, err
+	}
+	a.SessionToken = r.Header.Get("X-Amz-Security-Token")
+	if d := r.Header.Get("X-Amz-Date"); d != "" {
+		t, err := time.Parse(timeFormat, d)
+		if err != nil {
+			return nil, errorf(KindMalformed, "X-Amz-Date must be in the format yyyyMMdd'T'HHmmss'Z'")
+		}
+		a.AmzDate, a.Time = d, t
+	} else if d := r.Header.Get("Date"); d != "" {
+		t, err := http.ParseTime(d)
+		if err != nil {
+			return nil, errorf(KindMalformed, "Date header is not a valid HTTP date")
+		}
+		a.Time = t.UTC()
+		a.AmzDate = a.Time.Format(timeFormat)
+	} else {
+		return nil, errorf(KindMalformed, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+	}
+	return a, nil
+}
+
+// queryHas reports whether the raw query string has a parameter named name.
+func queryHas(rawQuery, name string) bool {
+	for rawQuery != "" {
+		var part string
+		part, rawQuery, _ = strings.Cut(rawQuery, "&")
+		if k, _, _ := strings.Cut(part, "="); k == name {
+			return true
+		}
+	}
+	return false
+}
+
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // ParseAuthorization parses an Authorization header of the form
@@ -84,7 +128,7 @@ func ParseAuthorization(h string) (*Auth, error) {
 	alg, rest, ok := strings.Cut(strings.TrimSpace(h), " ")
 	if !ok || alg != Algorithm {
 		if strings.HasPrefix(h, "AWS ") {
-			return nil, errorf(KindMalformed, "Signature Version 2 is not supported; sign requests with AWS4-HMAC-SHA256.")
+			return nil, errorf(KindUnsupportedMechanism, msgSigV2Unsupported)
 		}
 		return nil, errorf(KindMalformed, "Unsupported authorization type; the Authorization header must start with "+Algorithm+".")
 	}
@@ -123,8 +167,8 @@ func ParseAuthorization(h string) (*Auth, error) {
 		}
 	}
 	a := &Auth{}
-	if err := a.setCredential(cred); err != nil {
-		return nil, err
+	if msg := a.setCredential(cred); msg != "" {
+		return nil, errorf(KindMalformed, "The authorization header is malformed; "+msg)
 	}
 	if err := a.setSignedHeaders(signed); err != nil {
 		return nil, err
@@ -135,39 +179,31 @@ func ParseAuthorization(h string) (*Auth, error) {
 	return a, nil
 }
 
-// ParsePresigned parses the SigV4 query parameters of a presigned URL.
+// ParsePresigned parses the SigV4 query parameters of a presigned URL. Its failures are
+// KindMalformedQuery (S3's AuthorizationQueryParametersError), or KindBadExpires for X-Amz-Expires,
+// with the messages S3 gives (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html).
 func ParsePresigned(q url.Values) (*Auth, error) {
-	get := func(name string) (string, error) {
+	var vals [6]string
+	for i, name := range [6]string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Date", "X-Amz-Expires"} {
 		vs := q[name]
 		if len(vs) != 1 || vs[0] == "" {
-			return "", errorf(KindMalformed, "Query-string authentication requires exactly one non-empty "+name+" parameter.")
+			return nil, errorf(KindMalformedQuery, msgQueryParamsMissing)
 		}
-		return vs[0], nil
+		vals[i] = vs[0]
 	}
-	alg, err := get("X-Amz-Algorithm")
-	if err != nil {
-		return nil, err
-	}
-	if alg != Algorithm {
-		return nil, errorf(KindMalformed, "X-Amz-Algorithm only supports \""+Algorithm+"\"")
+	if vals[0] != Algorithm {
+		return nil, errorf(KindMalformedQuery, "X-Amz-Algorithm only supports \""+Algorithm+"\"")
 	}
 	a := &Auth{Presigned: true}
+	if msg := a.setCredential(vals[1]); msg != "" {
+		return nil, errorf(KindMalformedQuery, "Error parsing the X-Amz-Credential parameter; "+msg)
+	}
 	for _, step := range []struct {
-		name string
-		set  func(string) error
-	}{
-		{"X-Amz-Credential", a.setCredential},
-		{"X-Amz-SignedHeaders", a.setSignedHeaders},
-		{"X-Amz-Signature", a.setSignature},
-		{"X-Amz-Date", a.setAmzDate},
-		{"X-Amz-Expires", a.setExpires},
-	} {
-		v, err := get(step.name)
-		if err != nil {
-			return nil, err
-		}
-		if err := step.set(v); err != nil {
-			return nil, err
+		value string
+		set   func(string) error
+	}{{vals[2], a.setSignedHeaders}, {vals[3], a.setSignature}, {vals[4], a.setAmzDate}, {vals[5], a.setExpires}} {
+		if err := step.set(step.value); err != nil {
+			return nil, asQueryError(err)
 		}
 	}
 	if vs := q["X-Amz-Security-Token"]; len(vs) > 0 {
@@ -176,31 +212,39 @@ func ParsePresigned(q url.Values) (*Auth, error) {
 	return a, nil
 }
 
-func (a *Auth) setCredential(v string) error {
+// asQueryError turns a header-form parse error into its presigned-query kind.
+func asQueryError(err error) error {
+	if e, ok := err.(*Error); ok && e.Kind == KindMalformed {
+		return &Error{Kind: KindMalformedQuery, Message: e.Message}
+	}
+	return err
+}
+
+// setCredential sets the access key and scope from "<key>/<date>/<region>/<service>/aws4_request";
+// it returns what is wrong with v ("" when nothing is), in S3's words.
+func (a *Auth) setCredential(v string) string {
+	const malformed = `the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`
 	if strings.Count(v, "/") != 4 {
-		return errorf(KindMalformed, "Credential should have exactly five slash-separated parts: <key>/<date>/<region>/<service>/aws4_request; got "+quoteShort(v))
+		return malformed
 	}
 	key, rest, _ := strings.Cut(v, "/")
 	date, rest, _ := strings.Cut(rest, "/")
 	region, rest, _ := strings.Cut(rest, "/")
 	service, term, _ := strings.Cut(rest, "/")
-	if key == "" {
-		return errorf(KindMalformed, "Credential has an empty access key ID")
-	}
-	if len(date) != 8 || !allDigits(date) {
-		return errorf(KindMalformed, "Credential date "+quoteShort(date)+" is not in the format yyyyMMdd")
-	}
-	if region == "" || !isLowerToken(region) {
-		return errorf(KindMalformed, "Credential region "+quoteShort(region)+" is not valid")
-	}
-	if service == "" || !isLowerToken(service) {
-		return errorf(KindMalformed, "Credential service "+quoteShort(service)+" is not valid")
-	}
-	if term != "aws4_request" {
-		return errorf(KindMalformed, "Credential should be scoped with a valid terminator: 'aws4_request', not "+quoteShort(term))
+	switch {
+	case key == "":
+		return malformed
+	case len(date) != 8 || !allDigits(date):
+		return "incorrect date format " + quoteShort(date) + `. This date in the credential must be in the format "yyyyMMdd".`
+	case region == "" || !isLowerToken(region):
+		return "the region " + quoteShort(region) + " is not a valid region."
+	case service == "" || !isLowerToken(service):
+		return "incorrect service " + quoteShort(service) + "."
+	case term != "aws4_request":
+		return "incorrect terminal " + quoteShort(term) + `. This endpoint uses "aws4_request".`
 	}
 	a.AccessKeyID, a.Date, a.Region, a.Service = key, date, region, service
-	return nil
+	return ""
 }
 
 func (a *Auth) setSignedHeaders(v string) error {
@@ -241,13 +285,19 @@ func (a *Auth) setAmzDate(v string) error {
 	return nil
 }
 
+// setExpires sets the presigned URL's lifetime. 0 is accepted (the URL has expired when it is
+// used); a negative, non-numeric or over-a-week value is refused.
 func (a *Auth) setExpires(v string) error {
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 1 {
-		return errorf(KindMalformed, "X-Amz-Expires should be a number of seconds greater than 0")
+	digits, negative := strings.CutPrefix(v, "-")
+	if digits == "" || !allDigits(digits) {
+		return errorf(KindBadExpires, "X-Amz-Expires should be a number")
 	}
-	if time.Duration(n)*time.Second > maxPresignExpires {
-		return errorf(KindMalformed, "X-Amz-Expires must be less than a week (in seconds) that is 604800")
+	if negative {
+		return errorf(KindBadExpires, "X-Amz-Expires must be non-negative")
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || n > int64(maxPresignExpires/time.Second) {
+		return errorf(KindBadExpires, "X-Amz-Expires must be less than a week (in seconds) that is 604800")
 	}
 	a.Expires = time.Duration(n) * time.Second
 	return nil

@@ -258,7 +258,6 @@ func TestParseAuthorizationErrors(t *testing.T) {
 		t.Fatalf("good header: %v", err)
 	}
 	for name, h := range map[string]string{
-		"v2":             "AWS AKID:sig",
 		"no credential":  "AWS4-HMAC-SHA256 SignedHeaders=host, Signature=" + strings.Repeat("a", 64),
 		"short scope":    strings.Replace(good, "/kms/aws4_request", "/aws4_request", 1),
 		"bad terminator": strings.Replace(good, "aws4_request", "aws5_request", 1),
@@ -397,8 +396,8 @@ func TestChunkedUnsignedTrailer(t *testing.T) {
 	}
 	missing := fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(payload), payload)
 	r = NewChunkedReader(strings.NewReader(missing), false, true, int64(len(payload)), []string{"x-amz-checksum-crc32"}, nil, "", "", "")
-	if _, err := io.ReadAll(r); kindOf(err) != KindIncompleteBody {
-		t.Fatalf("missing trailer: err = %v, want KindIncompleteBody", err)
+	if _, err := io.ReadAll(r); kindOf(err) != KindMalformedTrailer {
+		t.Fatalf("missing trailer: err = %v, want KindMalformedTrailer", err)
 	}
 }
 

@@ -189,6 +189,9 @@ func checkSignedHeaders(r *http.Request, a *Auth) error {
 // scope's date is the request's date.
 func (v *Verifier) checkTime(a *Auth) error {
 	if a.Date != a.AmzDate[:8] {
+		if a.Presigned {
+			return errorf(KindMalformedQuery, "Invalid credential date \""+a.Date+"\". This date is not the same as X-Amz-Date: \""+a.AmzDate[:8]+"\".")
+		}
 		return errorf(KindMalformed, msgCredentialDateMismatched+a.AmzDate)
 	}
 	now := v.now().UTC()

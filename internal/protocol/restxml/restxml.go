@@ -206,8 +206,15 @@ type errorBody struct {
 	Code      string
 	Message   string
 	Resource  string `xml:",omitempty"`
+	Details   []detailElem
 	RequestID string `xml:"RequestId"`
 	HostID    string `xml:"HostId"`
+}
+
+// detailElem is an awserr.Detail as an XML element named after it.
+type detailElem struct {
+	XMLName xml.Name
+	Value   string `xml:",chardata"`
 }
 
 // WriteError renders err as an S3 error. An error that is not an *awserr.Error is an internal
@@ -219,7 +226,11 @@ func WriteError(w http.ResponseWriter, err error, resource, requestID string, lo
 		e = awserr.New(awserr.InternalError, "We encountered an internal error. Please try again.")
 	}
 	id := hostID()
-	body, _ := xml.Marshal(errorBody{Code: string(e.Code), Message: e.Message, Resource: resource, RequestID: requestID, HostID: id})
+	eb := errorBody{Code: string(e.Code), Message: e.Message, Resource: resource, RequestID: requestID, HostID: id}
+	for _, d := range e.Details {
+		eb.Details = append(eb.Details, detailElem{XMLName: xml.Name{Local: d.Name}, Value: d.Value})
+	}
+	body, _ := xml.Marshal(eb)
 	request.NoteError(w, string(e.Code), e.Message)
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("X-Amz-Request-Id", requestID)
