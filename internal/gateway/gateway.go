@@ -192,9 +192,9 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, info *request.In
 		return "-"
 	}
 
-	// Unsigned requests, and those whose authentication names no service (Signature Version 2,
-	// say), are S3's unless they are shaped like a query-protocol call.
-	if service == "s3" || (service == "" && !looksLikeQuery(r)) {
+	// Unsigned requests, and those whose authentication cannot be parsed (Signature Version 2, a
+	// malformed credential), are S3's unless they are shaped like a call to a query service.
+	if service == "s3" || (auth == nil && g.query[service] == nil && !looksLikeQuery(r)) {
 		info.Service = "s3"
 		return g.serveS3(ctx, w, r, auth, perr, info)
 	}
