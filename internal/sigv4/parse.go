@@ -49,7 +49,7 @@ const (
 // authentication at all (no Authorization header, no X-Amz-Algorithm/X-Amz-Credential and no
 // Signature Version 2 parameters in the query). A request that uses more than one mechanism fails
 // with KindMultipleMechanisms, and Signature Version 2 with KindUnsupportedMechanism, as S3
-// answers for buckets created since 2020 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingAWSSDK.html#UsingAWSSDK-sig2-deprecation).
+// answers for buckets created since 2020 (https://docs.aws.amazon.com/AmazonS3/latest/API/specify-signature-version.html#UsingAWSSDK-sig2-deprecation).
 func ParseRequest(r *http.Request) (*Auth, error) {
 	h := r.Header.Get("Authorization")
 	q := r.URL.RawQuery
