@@ -360,6 +360,9 @@ func checkBucketPolicy(bucket, doc string) error {
 	if err != nil {
 		return awserr.New(awserr.MalformedPolicy, "%s", err.Error())
 	}
+	if err := policy.CheckS3Actions(p); err != nil {
+		return awserr.New(awserr.MalformedPolicy, "Policy has invalid action")
+	}
 	for _, st := range p.Statements {
 		for _, r := range st.Resource {
 			if r == "*" || r == "arn:aws:s3:::"+bucket || strings.HasPrefix(r, "arn:aws:s3:::"+bucket+"/") {

@@ -58,3 +58,22 @@ func (b completeBody) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// ArgumentError is S3's InvalidArgument naming the argument (a header or query parameter) and
+// the value it refused, as S3 answers an unknown canned ACL or a max-keys that is not a number:
+// <ArgumentName>x-amz-acl</ArgumentName><ArgumentValue>privatee</ArgumentValue>
+// (a capture of AWS's reply: https://github.com/versity/versitygw/issues/1379).
+type ArgumentError struct {
+	Err         *awserr.Error
+	Name, Value string
+}
+
+// InvalidArgument returns S3's InvalidArgument for the named argument's value.
+func InvalidArgument(name, value, message string) *ArgumentError {
+	return &ArgumentError{Err: awserr.New(awserr.InvalidArgument, "%s", message), Name: name, Value: value}
+}
+
+func (e *ArgumentError) Error() string { return e.Err.Error() }
+
+// Unwrap lets awserr.As find the AWS error.
+func (e *ArgumentError) Unwrap() error { return e.Err }

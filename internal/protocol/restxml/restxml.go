@@ -203,14 +203,16 @@ func hostID() string {
 }
 
 type errorBody struct {
-	XMLName      xml.Name `xml:"Error"`
-	Code         string
-	Message      string
-	Method       string `xml:",omitempty"`
-	ResourceType string `xml:",omitempty"`
-	Resource     string `xml:",omitempty"`
-	RequestID    string `xml:"RequestId"`
-	HostID       string `xml:"HostId"`
+	XMLName       xml.Name `xml:"Error"`
+	Code          string
+	Message       string
+	Method        string `xml:",omitempty"`
+	ResourceType  string `xml:",omitempty"`
+	ArgumentName  string `xml:",omitempty"`
+	ArgumentValue string `xml:",omitempty"`
+	Resource      string `xml:",omitempty"`
+	RequestID     string `xml:"RequestId"`
+	HostID        string `xml:"HostId"`
 }
 
 // WriteError renders err as an S3 error. An error that is not an *awserr.Error is an internal
@@ -227,6 +229,10 @@ func WriteError(w http.ResponseWriter, err error, resource, requestID string, lo
 	if errors.As(err, &m) {
 		out.Method, out.ResourceType, out.Resource = m.Method, m.ResourceType, ""
 		w.Header().Set("Allow", strings.Join(m.Allow, ", "))
+	}
+	var a *ArgumentError
+	if errors.As(err, &a) {
+		out.ArgumentName, out.ArgumentValue = a.Name, a.Value
 	}
 	body, _ := xml.Marshal(out)
 	request.NoteError(w, string(e.Code), e.Message)
