@@ -144,8 +144,11 @@ func wantS3Error(t *testing.T, resp *http.Response, status int, code string) {
 	}
 }
 
-func b64md5(b []byte) string    { s := md5.Sum(b); return base64.StdEncoding.EncodeToString(s[:]) }
-func b64sha256(b []byte) string { s := sha256.Sum256(b); return base64.StdEncoding.EncodeToString(s[:]) }
+func b64md5(b []byte) string { s := md5.Sum(b); return base64.StdEncoding.EncodeToString(s[:]) }
+func b64sha256(b []byte) string {
+	s := sha256.Sum256(b)
+	return base64.StdEncoding.EncodeToString(s[:])
+}
 
 // malformedCase is one malformed request and the S3 error it must get.
 type malformedCase struct {
