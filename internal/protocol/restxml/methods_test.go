@@ -79,3 +79,20 @@ func TestCutBodyIsIncompleteBody(t *testing.T) {
 		t.Fatalf("cut body = %d %+v", w.Code, e)
 	}
 }
+
+func TestArgumentErrorNamesTheArgument(t *testing.T) {
+	w := httptest.NewRecorder()
+	WriteError(w, InvalidArgument("x-amz-acl", "privatee", ""), "/b/k", "req", slog.New(slog.DiscardHandler))
+	var got struct {
+		Code          string
+		ArgumentName  string
+		ArgumentValue string
+		RequestID     string `xml:"RequestId"`
+	}
+	if err := xml.Unmarshal(w.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if w.Code != 400 || got.Code != "InvalidArgument" || got.ArgumentName != "x-amz-acl" || got.ArgumentValue != "privatee" || got.RequestID != "req" {
+		t.Fatalf("InvalidArgument = %d %+v", w.Code, got)
+	}
+}
