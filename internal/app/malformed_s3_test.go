@@ -260,6 +260,9 @@ func malformedCases(f *s3Fixture) []malformedCase {
 		{"OPTIONS object", "OPTIONS", obj, nil, "", 405, "MethodNotAllowed"},
 		// Bad ranges.
 		{"range past the end", "GET", obj, h("Range", "bytes=1000-2000"), "", 416, "InvalidRange"},
+		{"range starting at the size", "GET", obj, h("Range", "bytes=17-"), "", 416, "InvalidRange"},
+		{"copy part range past the source", "PUT", mp + "&partNumber=2", h("x-amz-copy-source", "/"+malformedBucket+"/obj", "x-amz-copy-source-range", "bytes=0-1000"), "", 400, "InvalidArgument"},
+		{"copy part range reversed", "PUT", mp + "&partNumber=2", h("x-amz-copy-source", "/"+malformedBucket+"/obj", "x-amz-copy-source-range", "bytes=9-3"), "", 400, "InvalidArgument"},
 		// Bad copy sources.
 		{"copy source without key", "PUT", b + "/copy", h("x-amz-copy-source", "/"+malformedBucket), "", 400, "InvalidArgument"},
 		{"copy source bad escape", "PUT", b + "/copy", h("x-amz-copy-source", "/"+malformedBucket+"/%zz"), "", 400, "InvalidArgument"},
@@ -267,6 +270,8 @@ func malformedCases(f *s3Fixture) []malformedCase {
 		{"copy source missing key", "PUT", b + "/copy", h("x-amz-copy-source", "/"+malformedBucket+"/missing"), "", 404, "NoSuchKey"},
 		{"copy source missing bucket", "PUT", b + "/copy", h("x-amz-copy-source", "/no-such-bucket-here/obj"), "", 404, "NoSuchBucket"},
 		{"copy source bad date", "PUT", b + "/copy", h("x-amz-copy-source", "/"+malformedBucket+"/obj", "x-amz-copy-source-if-modified-since", "yesterday"), "", 400, "InvalidArgument"},
+		{"copy metadata directive unknown", "PUT", b + "/copy", h("x-amz-copy-source", "/"+malformedBucket+"/obj", "x-amz-metadata-directive", "MERGE"), "", 400, "InvalidArgument"},
+		{"copy tagging directive unknown", "PUT", b + "/copy", h("x-amz-copy-source", "/"+malformedBucket+"/obj", "x-amz-tagging-directive", "MERGE"), "", 400, "InvalidArgument"},
 		{"copy object ACL unknown", "PUT", b + "/copy", h("x-amz-copy-source", "/"+malformedBucket+"/obj", "x-amz-acl", "everyone"), "", 400, "InvalidArgument"},
 		{"copy part range garbage", "PUT", mp + "&partNumber=2", h("x-amz-copy-source", "/"+malformedBucket+"/obj", "x-amz-copy-source-range", "bytes=abc"), "", 400, "InvalidArgument"},
 		// Bad multipart IDs.
