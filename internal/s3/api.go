@@ -18,7 +18,7 @@ const namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
 // API returns S3's operation table: method, resource level and sub-resource → operation.
 func (s *Service) API() *restxml.Service {
 	b, svc := restxml.BucketLevel, restxml.ServiceLevel
-	return &restxml.Service{Operations: map[restxml.Route]restxml.Operation{
+	ops := map[restxml.Route]restxml.Operation{
 		{Method: "GET", Level: svc}:                                             {Name: "ListBuckets", Handler: s.handleListBuckets},
 		{Method: "PUT", Level: b}:                                               {Name: "CreateBucket", Handler: s.handleCreateBucket},
 		{Method: "HEAD", Level: b}:                                              {Name: "HeadBucket", Handler: s.handleHeadBucket},
@@ -50,7 +50,12 @@ func (s *Service) API() *restxml.Service {
 		{Method: "PUT", Level: restxml.ObjectLevel, Subresource: "tagging"}:     {Name: "PutObjectTagging", Handler: s.handlePutObjectTagging},
 		{Method: "DELETE", Level: restxml.ObjectLevel, Subresource: "tagging"}:  {Name: "DeleteObjectTagging", Handler: s.handleDeleteObjectTagging},
 		{Method: "GET", Level: b, Subresource: "uploads"}:                       {Name: "ListMultipartUploads", Handler: s.handleListMultipartUploads},
-	}}
+	}
+	for route, op := range ops {
+		op.Handler = guard(op.Name, op.Handler)
+		ops[route] = op
+	}
+	return &restxml.Service{Operations: ops}
 }
 
 // maxConfigBody bounds the XML and JSON configuration bodies S3 reads whole.
@@ -63,7 +68,7 @@ func readConfig(body io.Reader, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(b)) > max {
-		return nil, awserr.New(awserr.InvalidRequest, "The request body is too large")
+		return nil, malformedXML()
 	}
 	return b, nil
 }
@@ -105,8 +110,8 @@ func (s *Service) handleCreateBucket(ctx context.Context, w http.ResponseWriter,
 	in := &CreateBucketInput{Bucket: t.Bucket, ACL: r.Header.Get("X-Amz-Acl")}
 	if len(raw) > 0 {
 		var cfg createBucketConfiguration
-		if err := xml.Unmarshal(raw, &cfg); err != nil {
-			return awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+		if err := decodeXML(raw, &cfg); err != nil {
+			return err
 		}
 		in.LocationConstraint = cfg.LocationConstraint
 	}
@@ -196,6 +201,9 @@ func (s *Service) handleGetBucketPolicy(ctx context.Context, w http.ResponseWrit
 
 func (s *Service) handlePutBucketPolicy(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
 	raw, err := readConfig(body, maxConfigBody)
+	if awserr.HasCode(err, awserr.MalformedXML) {
+		return awserr.New(awserr.MalformedPolicy, "Policies must be less than 20 KB")
+	}
 	if err != nil {
 		return err
 	}

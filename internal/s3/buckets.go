@@ -39,8 +39,8 @@ var bucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 
 func checkBucketName(name string) error {
 	switch {
-	case !bucketNamePattern.MatchString(name), strings.Contains(name, ".."), strings.HasPrefix(name, "xn--"),
-		strings.HasSuffix(name, "-s3alias"), isIPv4(name):
+	case !bucketNamePattern.MatchString(name), strings.Contains(name, ".."),
+		reservedBucketName(name), isIPv4(name):
 		return awserr.New(awserr.InvalidBucketName, "The specified bucket is not valid.")
 	}
 	return nil
@@ -359,6 +359,9 @@ func checkBucketPolicy(bucket, doc string) error {
 	p, err := policy.Parse(doc, policy.Bucket)
 	if err != nil {
 		return awserr.New(awserr.MalformedPolicy, "%s", err.Error())
+	}
+	if err := policy.CheckS3Actions(p); err != nil {
+		return awserr.New(awserr.MalformedPolicy, "Policy has invalid action")
 	}
 	for _, st := range p.Statements {
 		for _, r := range st.Resource {

@@ -49,6 +49,13 @@ func requestChecksum(h http.Header) (alg, value string, err error) {
 	if sdk := h.Get("X-Amz-Sdk-Checksum-Algorithm"); sdk != "" && alg == "" {
 		return "", "", awserr.New(awserr.InvalidRequest, "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.")
 	}
+	// An algorithm header that names another algorithm than the checksum sent is refused, as S3
+	// does (captured in https://github.com/versity/versitygw/issues/1598).
+	for _, name := range []string{"X-Amz-Sdk-Checksum-Algorithm", "X-Amz-Checksum-Algorithm"} {
+		if a := h.Get(name); a != "" && alg != "" && !strings.EqualFold(a, alg) {
+			return "", "", awserr.New(awserr.InvalidRequest, "Value for %s header is invalid.", strings.ToLower(name))
+		}
+	}
 	return alg, value, nil
 }
 

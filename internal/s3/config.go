@@ -54,7 +54,7 @@ func (s *Service) GetBucketEncryption(ctx context.Context, name string) (bucketE
 // and Bucket Key). Errors: NoSuchBucket, MalformedXML, InvalidArgument, AccessDenied.
 func (s *Service) PutBucketEncryption(ctx context.Context, name string, enc bucketEncryption) error {
 	switch {
-	case enc.SSE != "AES256" && enc.SSE != "aws:kms":
+	case !serverSideEncryptions[enc.SSE]:
 		return awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
 	case enc.SSE == "AES256" && enc.KMSKey != "":
 		return awserr.New(awserr.InvalidArgument, "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms")
@@ -99,13 +99,12 @@ func (s *Service) handleGetBucketEncryption(ctx context.Context, w http.Response
 }
 
 func (s *Service) handlePutBucketEncryption(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
-	raw, err := readConfig(body, maxConfigBody)
-	if err != nil {
+	var cfg sseConfiguration
+	if err := readXML(body, maxConfigBody, &cfg); err != nil {
 		return err
 	}
-	var cfg sseConfiguration
-	if err := xml.Unmarshal(raw, &cfg); err != nil || len(cfg.Rules) != 1 {
-		return awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+	if len(cfg.Rules) != 1 {
+		return malformedXML()
 	}
 	rule := cfg.Rules[0]
 	return respond(w, http.StatusOK, s.PutBucketEncryption(ctx, t.Bucket, bucketEncryption{SSE: rule.Default.SSEAlgorithm, KMSKey: rule.Default.KMSMasterKeyID, BucketKey: rule.BucketKeyEnabled}))

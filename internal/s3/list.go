@@ -2,7 +2,6 @@ package s3
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -141,11 +140,11 @@ func (s *Service) handleListObjects(ctx context.Context, w http.ResponseWriter, 
 		in.After = q.Get("start-after")
 		res.StartAfter = q.Get("start-after")
 		if tok := q.Get("continuation-token"); tok != "" {
-			after, err := base64.RawURLEncoding.DecodeString(tok)
+			after, err := readContinuationToken(t.Bucket, tok)
 			if err != nil {
-				return awserr.New(awserr.InvalidArgument, "The continuation token provided is incorrect")
+				return err
 			}
-			in.After, res.ContinuationToken = string(after), tok
+			in.After, res.ContinuationToken = after, tok
 		}
 	} else {
 		in.After = q.Get("marker")
@@ -179,7 +178,7 @@ func (s *Service) handleListObjects(ctx context.Context, w http.ResponseWriter, 
 		n := len(out.Objects) + len(out.Prefixes)
 		res.KeyCount = &n
 		if out.Truncated {
-			res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(out.Last))
+			res.NextContinuationToken = continuationToken(t.Bucket, out.Last)
 		}
 	} else if out.Truncated && in.Delimiter != "" {
 		res.NextMarker = esc(out.Last)

@@ -452,13 +452,9 @@ type completeResult struct {
 }
 
 func (s *Service) handleCompleteMultipartUpload(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
-	raw, err := readConfig(body, 2<<20)
-	if err != nil {
-		return err
-	}
 	var req completeRequest
-	if err := xml.Unmarshal(raw, &req); err != nil {
-		return awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+	if err := readXML(body, 2<<20, &req); err != nil {
+		return err
 	}
 	info, err := s.CompleteMultipartUpload(ctx, t.Bucket, t.Key, t.Query.Get("uploadId"), req.Parts)
 	if err != nil {

@@ -1,10 +1,7 @@
 package s3
 
 import (
-	"bytes"
 	"context"
-	"crypto/md5"
-	"encoding/base64"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -220,19 +217,12 @@ type deleteResult struct {
 // handleDeleteObjects deletes up to 1000 keys, each as DeleteObject (its own authorization),
 // reporting each key's outcome; Quiet reports only the errors.
 func (s *Service) handleDeleteObjects(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
-	raw, err := readConfig(body, 2<<20)
-	if err != nil {
+	var req deleteRequest
+	if err := readXML(body, 2<<20, &req); err != nil {
 		return err
 	}
-	if m := r.Header.Get("Content-Md5"); m != "" {
-		sum := md5.Sum(raw)
-		if want, err := base64.StdEncoding.DecodeString(m); err != nil || !bytes.Equal(want, sum[:]) {
-			return awserr.New(awserr.BadDigest, "The Content-MD5 you specified did not match what we received.")
-		}
-	}
-	var req deleteRequest
-	if err := xml.Unmarshal(raw, &req); err != nil || len(req.Objects) == 0 || len(req.Objects) > 1000 {
-		return awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+	if len(req.Objects) == 0 || len(req.Objects) > 1000 {
+		return malformedXML()
 	}
 	out := deleteResult{Xmlns: namespace}
 	for _, o := range req.Objects {

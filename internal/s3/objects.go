@@ -142,14 +142,13 @@ type encryption struct {
 
 // checkEncryption validates the SSE headers of a write; none means the bucket's default.
 func checkEncryption(sse, kmsKeyID, contextHeader string, bucketKey *bool) (encryption, error) {
-	switch sse {
-	case "", "AES256":
+	switch {
+	case sse != "" && !serverSideEncryptions[sse]:
+		return encryption{}, awserr.New(awserr.InvalidArgument, "The encryption method specified is not supported")
+	case sse == "" || sse == "AES256":
 		if kmsKeyID != "" || contextHeader != "" {
 			return encryption{}, awserr.New(awserr.InvalidArgument, "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms")
 		}
-	case "aws:kms":
-	default:
-		return encryption{}, awserr.New(awserr.InvalidArgument, "The encryption method specified is not supported")
 	}
 	extra, err := parseContext(contextHeader)
 	return encryption{sse, kmsKeyID, extra, bucketKey}, err

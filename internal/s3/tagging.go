@@ -2,7 +2,6 @@ package s3
 
 import (
 	"context"
-	"encoding/xml"
 	"io"
 	"net/http"
 	"net/url"
@@ -147,13 +146,9 @@ func (s *Service) handleDeleteObjectTagging(ctx context.Context, w http.Response
 
 // readTagging reads a Tagging body. Errors: MalformedXML.
 func readTagging(body io.Reader) ([]Tag, error) {
-	raw, err := readConfig(body, maxConfigBody)
-	if err != nil {
-		return nil, err
-	}
 	var in tagging
-	if err := xml.Unmarshal(raw, &in); err != nil {
-		return nil, awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+	if err := readXML(body, maxConfigBody, &in); err != nil {
+		return nil, err
 	}
 	return in.Tags, nil
 }

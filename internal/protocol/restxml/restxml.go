@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -138,7 +139,7 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	}
 	op, ok := s.Resolve(r, t)
 	if !ok {
-		WriteError(w, awserr.New(awserr.NotImplemented, "A header or query you provided implies functionality that is not implemented."), t.resource(r), requestID, log)
+		WriteError(w, s.unrouted(r.Method, t.Level()), t.resource(r), requestID, log)
 		return ""
 	}
 	name := op.Name
@@ -155,7 +156,7 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		info.Operation, info.S3 = name, noteS3(r, t)
 	}
 	SetRequestHeaders(w, requestID)
-	if err := op.Handler(ctx, w, r, t, body); err != nil {
+	if err := op.Handler(ctx, w, r, t, completeBody{body}); err != nil {
 		WriteError(w, err, t.resource(r), requestID, log)
 	}
 	return name
@@ -202,13 +203,17 @@ func hostID() string {
 }
 
 type errorBody struct {
-	XMLName   xml.Name `xml:"Error"`
-	Code      string
-	Message   string
-	Resource  string `xml:",omitempty"`
-	Details   []detailElem
-	RequestID string `xml:"RequestId"`
-	HostID    string `xml:"HostId"`
+	XMLName       xml.Name `xml:"Error"`
+	Code          string
+	Message       string
+	Method        string `xml:",omitempty"`
+	ResourceType  string `xml:",omitempty"`
+	ArgumentName  string `xml:",omitempty"`
+	ArgumentValue string `xml:",omitempty"`
+	Resource      string `xml:",omitempty"`
+	Details       []detailElem
+	RequestID     string `xml:"RequestId"`
+	HostID        string `xml:"HostId"`
 }
 
 // detailElem is an awserr.Detail as an XML element named after it.
@@ -226,11 +231,20 @@ func WriteError(w http.ResponseWriter, err error, resource, requestID string, lo
 		e = awserr.New(awserr.InternalError, "We encountered an internal error. Please try again.")
 	}
 	id := hostID()
-	eb := errorBody{Code: string(e.Code), Message: e.Message, Resource: resource, RequestID: requestID, HostID: id}
+	out := errorBody{Code: string(e.Code), Message: e.Message, Resource: resource, RequestID: requestID, HostID: id}
 	for _, d := range e.Details {
-		eb.Details = append(eb.Details, detailElem{XMLName: xml.Name{Local: d.Name}, Value: d.Value})
+		out.Details = append(out.Details, detailElem{XMLName: xml.Name{Local: d.Name}, Value: d.Value})
 	}
-	body, _ := xml.Marshal(eb)
+	var m *MethodError
+	if errors.As(err, &m) {
+		out.Method, out.ResourceType, out.Resource = m.Method, m.ResourceType, ""
+		w.Header().Set("Allow", strings.Join(m.Allow, ", "))
+	}
+	var a *ArgumentError
+	if errors.As(err, &a) {
+		out.ArgumentName, out.ArgumentValue = a.Name, a.Value
+	}
+	body, _ := xml.Marshal(out)
 	request.NoteError(w, string(e.Code), e.Message)
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("X-Amz-Request-Id", requestID)

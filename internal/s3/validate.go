@@ -1,0 +1,321 @@
+package s3
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/xml"
+	"hash"
+	"hash/crc32"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/checksum"
+	"github.com/keytrail/keytrail/internal/protocol/restxml"
+)
+
+// S3 error codes only this package answers (all 400).
+const (
+	codeInvalidStorageClass awserr.Code = "InvalidStorageClass"
+	codeMetadataTooLarge    awserr.Code = "MetadataTooLarge"
+)
+
+// Enumerations of the S3 model (botocore data/s3/2006-03-01/service-2.json) that requests are
+// checked against; enums_test.go holds each table to the model's enum of the same name.
+var (
+	objectCannedACLs = enum("private public-read public-read-write authenticated-read aws-exec-read bucket-owner-read bucket-owner-full-control")
+	// BucketCannedACL, plus log-delivery-write, which the canned ACL table documents for buckets:
+	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl
+	bucketCannedACLs = enum("private public-read public-read-write authenticated-read log-delivery-write")
+	storageClasses   = enum("STANDARD REDUCED_REDUNDANCY STANDARD_IA ONEZONE_IA INTELLIGENT_TIERING GLACIER DEEP_ARCHIVE OUTPOSTS GLACIER_IR SNOW EXPRESS_ONEZONE FSX_OPENZFS FSX_ONTAP")
+	// ServerSideEncryption values keytrail implements (aws:fsx and aws:kms:dsse are refused).
+	serverSideEncryptions = enum("AES256 aws:kms")
+	// ChecksumAlgorithm values keytrail implements (checksum.Algorithms, upper case).
+	checksumAlgorithms = enum("CRC32 CRC32C CRC64NVME SHA1 SHA256")
+)
+
+// Enums returns the values S3 accepts, by the name of the model's enum shape they check.
+func Enums() map[string][]string {
+	out := map[string][]string{}
+	for name, m := range map[string]map[string]bool{"ObjectCannedACL": objectCannedACLs, "BucketCannedACL": bucketCannedACLs,
+		"StorageClass": storageClasses, "ServerSideEncryption": serverSideEncryptions, "ChecksumAlgorithm": checksumAlgorithms} {
+		out[name] = slices.Sorted(maps.Keys(m))
+	}
+	return out
+}
+
+func enum(values string) map[string]bool {
+	m := map[string]bool{}
+	for _, v := range strings.Fields(values) {
+		m[v] = true
+	}
+	return m
+}
+
+// Reserved bucket name prefixes and suffixes:
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+var (
+	reservedPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"} // sthree- covers sthree-configurator
+	reservedSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
+)
+
+// reservedBucketName reports whether a name uses a prefix or suffix S3 keeps for itself.
+func reservedBucketName(name string) bool {
+	for _, p := range reservedPrefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	for _, s := range reservedSuffixes {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// guard wraps an operation with the checks S3 makes of every request before it acts: integer
+// query parameters, the enumerated and bounded headers, and the integrity headers (Content-MD5,
+// x-amz-checksum-*), which it also verifies against the body as it is read, so that a body that
+// does not match fails the read before the operation changes anything. PutObject and UploadPart
+// verify their streamed bodies themselves (writePart), with the same errors.
+func guard(name string, h restxml.Handler) restxml.Handler {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+		op := name
+		if r.Header.Get("X-Amz-Copy-Source") != "" && name == "PutObject" {
+			op = "CopyObject"
+		}
+		if err := checkQuery(t.Query); err != nil {
+			return err
+		}
+		if err := checkHeaders(op, r.Header); err != nil {
+			return err
+		}
+		v, err := integrityOf(r.Header)
+		if err != nil {
+			return err
+		}
+		if name != "PutObject" && name != "UploadPart" {
+			body = v.reader(body)
+		}
+		return h(ctx, w, r, t, body)
+	}
+}
+
+// intParam is an integer query parameter: its range and S3's messages for a value that is not
+// an integer and one out of range.
+type intParam struct {
+	min, max            int64
+	notInteger, outside string
+}
+
+const maxInt32 = 1<<31 - 1
+
+// intParams are the integer query parameters of S3's operations.
+var intParams = map[string]intParam{
+	"max-keys":           {0, maxInt32, "Provided max-keys not an integer or within integer range", "Argument maxKeys must be an integer between 0 and 2147483647"},
+	"max-uploads":        {0, maxInt32, "Provided max-uploads not an integer or within integer range", "Argument max-uploads must be an integer between 0 and 2147483647"},
+	"max-parts":          {0, maxInt32, "Provided max-parts not an integer or within integer range", "Argument max-parts must be an integer between 0 and 2147483647"},
+	"part-number-marker": {0, maxInt32, "Provided part-number-marker not an integer or within integer range", "Argument partNumberMarker must be an integer between 0 and 2147483647"},
+	"max-buckets":        {1, 10000, "Provided max-buckets not an integer or within integer range", "Argument max-buckets must be an integer between 1 and 10000"},
+	"partNumber":         {1, 10000, "Part number must be an integer between 1 and 10000, inclusive", "Part number must be an integer between 1 and 10000, inclusive"},
+}
+
+// checkQuery validates the integer query parameters present. Errors: InvalidArgument.
+func checkQuery(q map[string][]string) error {
+	for name, p := range intParams {
+		vs, ok := q[name]
+		if !ok {
+			continue
+		}
+		v := ""
+		if len(vs) > 0 {
+			v = vs[0]
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		switch {
+		case err != nil || len(vs) > 1:
+			return restxml.InvalidArgument(name, v, p.notInteger)
+		case n < p.min || n > p.max:
+			return restxml.InvalidArgument(name, v, p.outside)
+		}
+	}
+	return nil
+}
+
+// cannedACLs are the operations that take x-amz-acl, with the canned ACLs each accepts.
+var cannedACLs = map[string]map[string]bool{
+	"CreateBucket": bucketCannedACLs, "PutBucketAcl": bucketCannedACLs,
+	"PutObject": objectCannedACLs, "CopyObject": objectCannedACLs, "CreateMultipartUpload": objectCannedACLs, "PutObjectAcl": objectCannedACLs,
+}
+
+// objectWrites are the operations that set a new object's storage class and metadata.
+var objectWrites = map[string]bool{"PutObject": true, "CopyObject": true, "CreateMultipartUpload": true}
+
+// maxMetadata is the most user metadata an object may have: the bytes of its names and values.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html
+const maxMetadata = 2 << 10
+
+// checkHeaders validates the enumerated and bounded headers an operation takes.
+// Errors: InvalidArgument (canned ACL), InvalidStorageClass, MetadataTooLarge.
+func checkHeaders(name string, h http.Header) error {
+	if acls, ok := cannedACLs[name]; ok {
+		if v, set := h["X-Amz-Acl"]; set && (len(v) != 1 || !acls[v[0]]) {
+			return restxml.InvalidArgument("x-amz-acl", strings.Join(v, ","), "")
+		}
+	}
+	if !objectWrites[name] {
+		return nil
+	}
+	if v, set := h["X-Amz-Storage-Class"]; set && (len(v) != 1 || !storageClasses[v[0]]) {
+		return awserr.New(codeInvalidStorageClass, "The storage class you specified is not valid")
+	}
+	size := 0
+	for k, vs := range h {
+		if m, ok := strings.CutPrefix(strings.ToLower(k), "x-amz-meta-"); ok {
+			for _, v := range vs {
+				size += len(m) + len(v)
+			}
+		}
+	}
+	if size > maxMetadata {
+		return awserr.New(codeMetadataTooLarge, "Your metadata headers exceed the maximum allowed metadata size")
+	}
+	return nil
+}
+
+// integrity is what a request's headers say its body must hash to.
+type integrity struct {
+	md5      []byte // Content-MD5, decoded
+	alg, sum string // x-amz-checksum-<alg> and its value
+}
+
+// integrityOf reads and validates the integrity headers. Errors: InvalidDigest (Content-MD5 not
+// 16 bytes of base64), InvalidRequest (checksum headers).
+func integrityOf(h http.Header) (integrity, error) {
+	var v integrity
+	if m, ok := h["Content-Md5"]; ok {
+		raw, err := base64.StdEncoding.DecodeString(strings.Join(m, ""))
+		if err != nil || len(m) != 1 || len(raw) != md5.Size {
+			return v, awserr.New(awserr.InvalidDigest, "The Content-MD5 you specified was invalid.")
+		}
+		v.md5 = raw
+	}
+	alg, sum, err := requestChecksum(h)
+	if err == nil {
+		err = checkChecksum(alg, sum)
+	}
+	v.alg, v.sum = alg, sum
+	return v, err
+}
+
+// reader returns body checked against the integrity headers: at its end, a mismatch is a
+// BadDigest error in place of io.EOF.
+func (v integrity) reader(body io.Reader) io.Reader {
+	if v.md5 == nil && v.sum == "" {
+		return body
+	}
+	r := &verifyingReader{r: body, v: v}
+	if v.md5 != nil {
+		r.md5 = md5.New()
+	}
+	if v.sum != "" {
+		r.sum = checksum.New(v.alg)
+	}
+	return r
+}
+
+type verifyingReader struct {
+	r        io.Reader
+	v        integrity
+	md5, sum hash.Hash
+}
+
+func (r *verifyingReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	for _, h := range []hash.Hash{r.md5, r.sum} {
+		if h != nil {
+			h.Write(p[:n])
+		}
+	}
+	if err != io.EOF {
+		return n, err
+	}
+	if r.md5 != nil && !bytes.Equal(r.md5.Sum(nil), r.v.md5) {
+		return n, awserr.New(awserr.BadDigest, "The Content-MD5 you specified did not match what we received.")
+	}
+	if r.sum != nil && checksum.Value(r.sum) != r.v.sum {
+		return n, awserr.New(awserr.BadDigest, "The %s you specified did not match the calculated checksum.", strings.ToUpper(r.v.alg))
+	}
+	return n, io.EOF
+}
+
+// maxXMLDepth bounds the nesting of an XML request body; S3's request schemas nest a few levels.
+const maxXMLDepth = 32
+
+func malformedXML() error {
+	return awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+}
+
+// readXML reads an XML request body of at most max bytes into v. Errors: MalformedXML (too
+// large, too deep, not well-formed, not the expected document), IncompleteBody, BadDigest.
+func readXML(body io.Reader, max int64, v any) error {
+	raw, err := io.ReadAll(io.LimitReader(body, max+1))
+	if err != nil {
+		return err
+	}
+	if int64(len(raw)) > max {
+		return malformedXML()
+	}
+	return decodeXML(raw, v)
+}
+
+// decodeXML decodes an XML document no deeper than maxXMLDepth. Errors: MalformedXML.
+func decodeXML(raw []byte, v any) error {
+	d := xml.NewDecoder(bytes.NewReader(raw))
+	depth := 0
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return malformedXML()
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			if depth++; depth > maxXMLDepth {
+				return malformedXML()
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+	if err := xml.Unmarshal(raw, v); err != nil {
+		return malformedXML()
+	}
+	return nil
+}
+
+// continuationToken is ListObjectsV2's token for a page that starts after a key: the key behind
+// a CRC-32 of the bucket and key, so that a token S3 did not give out is refused, not obeyed.
+func continuationToken(bucket, after string) string {
+	b := binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE([]byte(bucket+"/"+after)))
+	return base64.RawURLEncoding.EncodeToString(append(b, after...))
+}
+
+// readContinuationToken returns the key a continuation token starts after. Errors: InvalidArgument.
+func readContinuationToken(bucket, tok string) (string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || len(raw) < 4 || binary.BigEndian.Uint32(raw) != crc32.ChecksumIEEE([]byte(bucket+"/"+string(raw[4:]))) {
+		return "", restxml.InvalidArgument("continuation-token", tok, "The continuation token provided is incorrect")
+	}
+	return string(raw[4:]), nil
+}
