@@ -146,9 +146,9 @@ func TestOneAuthMechanismOnly(t *testing.T) {
 		"<Message>Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified</Message>",
 		"<ArgumentName>Authorization</ArgumentName><ArgumentValue>Bearer abc</ArgumentValue>")
 
-	// The presigned URL alone gets past authentication (to an S3 with no operations).
+	// The presigned URL alone gets past authentication (to an S3 with no routes).
 	status, body = serve(t, g, presignS3(t, "3600"))
-	wantError(t, status, body, http.StatusNotImplemented, "<Code>NotImplemented</Code>")
+	wantError(t, status, body, http.StatusMethodNotAllowed, "<Code>MethodNotAllowed</Code>")
 
 	kms, _ := http.NewRequest("POST", base+"/?X-Amz-Algorithm=AWS4-HMAC-SHA256", strings.NewReader("{}"))
 	kms.Header.Set("X-Amz-Target", "TrentService.ListKeys")
@@ -238,9 +238,9 @@ func TestChunkedTrailerHeadersRefused(t *testing.T) {
 	status, body = put("x-amz-checksum-crc32", "SHA256")
 	wantError(t, status, body, http.StatusBadRequest, "<Code>InvalidRequest</Code>",
 		"<Message>Value for x-amz-sdk-checksum-algorithm header is invalid.</Message>")
-	// A known trailer with an agreeing algorithm reaches S3 (which has no operations here).
+	// A known trailer with an agreeing algorithm reaches S3 (which has no routes here).
 	status, body = put("x-amz-checksum-crc32", "CRC32")
-	wantError(t, status, body, http.StatusNotImplemented, "<Code>NotImplemented</Code>")
+	wantError(t, status, body, http.StatusMethodNotAllowed, "<Code>MethodNotAllowed</Code>")
 }
 
 // GET /_localstack/health answers in LocalStack's shape, which its tools and wait scripts parse.
