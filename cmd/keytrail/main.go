@@ -47,13 +47,20 @@ var version = "dev"
 func main() {
 	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := m.Run(ctx, os.Args[1:])
+	code := m.Exit(ctx, os.Args[1:])
 	stop()
+	os.Exit(code)
+}
+
+// Exit runs the subcommand as Run does, prints its error (once) to Stderr, and returns the
+// process's exit status (see the package doc).
+func (m *Main) Exit(ctx context.Context, args []string) int {
+	err := m.Run(ctx, args)
 	code, print := exitCode(err)
 	if print {
-		fmt.Fprintln(os.Stderr, "keytrail:", err)
+		fmt.Fprintln(m.Stderr, "keytrail:", err)
 	}
-	os.Exit(code)
+	return code
 }
 
 // Main is the keytrail command: its subcommands and their flags, and nothing else.
@@ -122,7 +129,7 @@ func (m *Main) help(ctx context.Context, args []string) error {
 		return nil
 	case len(args) > 1:
 		return usagef("help takes one command, got %q", args)
-	case args[0] == "help":
+	case args[0] == "help" || isHelpFlag(args[0]):
 		printHelp(m.Stdout, "help", nil)
 		return nil
 	}
