@@ -3,9 +3,22 @@
 //
 //	keytrail serve [flags]                 run the server (flags also as KEYTRAIL_<NAME> variables)
 //	keytrail policy validate [--kind K] F  check a policy document as keytrail (and AWS) would
-//	keytrail flush [--endpoint URL]        deliver pending log files now
+//	keytrail flush [--endpoint-url URL]    deliver pending log files now
 //	keytrail validate-logs --trail-arn …   check digests and log files as the AWS CLI does
-//	keytrail version                       print the version
+//	keytrail version                       print the version (also keytrail --version)
+//	keytrail help [COMMAND]                list the commands, or print one command's help
+//
+// Each command prints its help with -h or --help (exit status 0). The commands that talk to a
+// running keytrail (flush, validate-logs) take --endpoint-url, else AWS_ENDPOINT_URL, else
+// http://127.0.0.1:4566.
+//
+// Exit status, the same for every command:
+//
+//	0  done; the check passed
+//	1  the check failed: an invalid policy document, an invalid or missing digest or log file
+//	2  usage error: unknown command, unknown flag, bad value, missing or extra argument
+//	3  the command could not do its work: keytrail unreachable or answering an error, a file
+//	   unreadable, the server unable to start or stopping with an error
 package main
 
 import (
@@ -34,21 +47,20 @@ var version = "dev"
 func main() {
 	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := m.Run(ctx, os.Args[1:]); err != nil {
-		var status exitStatus
-		if errors.As(err, &status) {
-			os.Exit(int(status))
-		}
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "keytrail:", err)
-		}
-		var invalid *invalidError
-		if errors.As(err, &invalid) {
-			os.Exit(1)
-		}
-		os.Exit(2)
+	code := m.Exit(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// Exit runs the subcommand as Run does, prints its error (once) to Stderr, and returns the
+// process's exit status (see the package doc).
+func (m *Main) Exit(ctx context.Context, args []string) int {
+	err := m.Run(ctx, args)
+	code, print := exitCode(err)
+	if print {
+		fmt.Fprintln(m.Stderr, "keytrail:", err)
 	}
+	return code
 }
 
 // Main is the keytrail command: its subcommands and their flags, and nothing else.
@@ -60,11 +72,20 @@ type Main struct {
 	Ready func(addr net.Addr)
 }
 
-// Run runs the subcommand named by args[0] until it ends or ctx is cancelled.
+// Run runs the subcommand named by args[0] until it ends or ctx is cancelled. A command that
+// printed its help returns nil; exitCode maps every other error to the process's exit status.
 func (m *Main) Run(ctx context.Context, args []string) error {
+	err := m.run(ctx, args)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+func (m *Main) run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		m.usage()
-		return flag.ErrHelp
+		listCommands(m.Stderr)
+		return usagef("no command given")
 	}
 	switch args[0] {
 	case "serve":
@@ -79,28 +100,43 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.flush(ctx, args[1:])
 	case "validate-logs":
 		return m.validateLogs(ctx, args[1:])
-	case "version":
-		fmt.Fprintf(m.Stdout, "keytrail %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-		return nil
-	case "help", "-h", "--help":
-		m.usage()
-		return nil
+	case "version", "--version":
+		return m.version(args[1:])
+	case "help", "-h", "-help", "--help":
+		return m.help(ctx, args[1:])
 	}
-	m.usage()
-	return fmt.Errorf("unknown command %q", args[0])
+	return usagef("unknown command %q (run keytrail help for the list)", args[0])
 }
 
-func (m *Main) usage() {
-	fmt.Fprint(m.Stderr, `Usage:
-  keytrail serve [flags]             run keytrail (see keytrail serve -h; each flag is also KEYTRAIL_<NAME>)
-  keytrail policy validate [flags] F  check a policy document (F, or - for standard input) as
-                                     keytrail and AWS would: --kind identity|session|trust|key|bucket
-  keytrail flush [--endpoint URL]    deliver every pending log file now (POST /_keytrail/flush)
-  keytrail validate-logs --trail-arn ARN --start-time T [--end-time T] [--verbose] [--s3-bucket B]
-                                     [--s3-prefix P] [--account-id A] [--region R] [--endpoint-url URL]
-                                     check digests and log files as aws cloudtrail validate-logs does
-  keytrail version                   print the version
-`)
+// version prints the version, the Go version and the platform.
+func (m *Main) version(args []string) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	if err := m.parseFlags(fs, "version", args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("version takes no arguments, got %q", fs.Args())
+	}
+	fmt.Fprintf(m.Stdout, "keytrail %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
+}
+
+// help lists the commands, or prints one command's help as that command's --help does.
+func (m *Main) help(ctx context.Context, args []string) error {
+	switch {
+	case len(args) == 0:
+		listCommands(m.Stdout)
+		return nil
+	case len(args) > 1:
+		return usagef("help takes one command, got %q", args)
+	case args[0] == "help" || isHelpFlag(args[0]):
+		printHelp(m.Stdout, "help", nil)
+		return nil
+	}
+	if _, ok := lookup(args[0]); !ok {
+		return usagef("help: no command %q (run keytrail help for the list)", args[0])
+	}
+	return m.run(ctx, []string{args[0], "--help"})
 }
 
 // ServeConfig is the configuration of keytrail serve.
@@ -120,7 +156,6 @@ type ServeConfig struct {
 // parseServe reads serve's flags; each flag's default comes from KEYTRAIL_<NAME> when set.
 func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	env := func(name, def string) string {
 		if v := m.Getenv("KEYTRAIL_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); v != "" {
 			return v
@@ -139,11 +174,11 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 	fs.StringVar(&c.TLSKey, "tls-key", env("tls-key", ""), "TLS private key file (KEYTRAIL_TLS_KEY)")
 	fs.StringVar(&c.LogFormat, "log-format", env("log-format", "text"), "log format: text or json (KEYTRAIL_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("log-level", "info"), "log level: debug, info, warn or error (KEYTRAIL_LOG_LEVEL)")
-	if err := fs.Parse(args); err != nil {
+	if err := m.parseFlags(fs, "serve", args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+		return nil, usagef("serve takes no arguments, got %q", fs.Args())
 	}
 	var err error
 	if c.DeliveryInterval, err = positiveDuration("delivery-interval", delivery); err != nil {
@@ -153,16 +188,16 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 		return nil, err
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
-		return nil, errors.New("--tls-cert and --tls-key must be given together")
+		return nil, usagef("--tls-cert and --tls-key must be given together")
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return nil, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+		return nil, usagef("--log-format must be text or json, not %q", c.LogFormat)
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
-		return nil, err
+		return nil, &usageError{err.Error()}
 	}
 	if c.Region == "" || c.RootSecret == "" || c.Data == "" {
-		return nil, errors.New("--region, --root-secret and --data must not be empty")
+		return nil, usagef("--region, --root-secret and --data must not be empty")
 	}
 	c.RootKey = m.Getenv("KEYTRAIL_ROOT_KEY")
 	return c, nil
@@ -171,7 +206,7 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 func positiveDuration(name, s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("--%s must be a positive duration such as 30s or 1h, not %q", name, s)
+		return 0, usagef("--%s must be a positive duration such as 30s or 1h, not %q", name, s)
 	}
 	return d, nil
 }
@@ -247,39 +282,4 @@ func (m *Main) serve(ctx context.Context, c *ServeConfig) error {
 	}
 	log.Info("keytrail stopped")
 	return nil
-}
-
-// flush asks a running keytrail to deliver what is pending, and prints its summary.
-func (m *Main) flush(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("flush", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	def := m.Getenv("KEYTRAIL_ENDPOINT")
-	if def == "" {
-		def = "http://127.0.0.1:4566"
-	}
-	endpoint := fs.String("endpoint", def, "keytrail's endpoint URL (KEYTRAIL_ENDPOINT)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return &invalidError{fmt.Errorf("flush takes no arguments, got %q", fs.Args())}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(*endpoint, "/")+"/_keytrail/flush", nil)
-	if err != nil {
-		return &invalidError{err}
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("flush: %s: %s", resp.Status, strings.TrimSpace(string(body)))
-	}
-	_, err = m.Stdout.Write(body)
-	return err
 }

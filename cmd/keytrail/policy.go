@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,30 +9,26 @@ import (
 	"github.com/keytrail/keytrail/internal/policy"
 )
 
-// invalidError is a document that is not a valid policy: exit status 1, as opposed to a usage error.
-type invalidError struct{ err error }
-
-func (e *invalidError) Error() string { return e.err.Error() }
-
 // policy runs `keytrail policy validate [--kind K] FILE|-`: the document is parsed and validated by
 // the same engine keytrail serve uses, and its size checked against the kind's quota.
 func (m *Main) policy(args []string) error {
-	if len(args) == 0 || args[0] != "validate" {
-		m.usage()
-		return errors.New("usage: keytrail policy validate [--kind identity|session|trust|key|bucket] FILE|-")
-	}
 	fs := flag.NewFlagSet("policy validate", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	kindName := fs.String("kind", "key", "the kind of policy: identity, session, trust, key or bucket")
-	if err := fs.Parse(args[1:]); err != nil {
+	switch {
+	case len(args) > 0 && args[0] == "validate":
+		args = args[1:]
+	case len(args) == 0 || !isHelpFlag(args[0]):
+		return usagef("usage: keytrail policy validate [--kind identity|session|trust|key|bucket] FILE|- (see keytrail help policy)")
+	}
+	if err := m.parseFlags(fs, "policy", args); err != nil {
 		return err
 	}
 	kind, ok := policy.KindNamed(*kindName)
 	if !ok {
-		return fmt.Errorf("--kind %q: want identity, session, trust, key or bucket", *kindName)
+		return usagef("--kind %q: want identity, session, trust, key or bucket", *kindName)
 	}
 	if fs.NArg() != 1 {
-		return errors.New("policy validate takes one file (or - for standard input)")
+		return usagef("policy validate takes one file (or - for standard input)")
 	}
 	var doc []byte
 	var err error
@@ -55,6 +50,8 @@ func (m *Main) policy(args []string) error {
 	fmt.Fprintf(m.Stdout, "valid %s: %d statement(s), version %s\n", kind, len(p.Statements), p.Version)
 	return nil
 }
+
+func isHelpFlag(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
 
 // quotas are the largest documents of each kind (the role policy's for identity policies).
 var quotas = map[policy.Kind]int{

@@ -15,16 +15,10 @@ import (
 	"github.com/keytrail/keytrail/internal/validatelogs"
 )
 
-// exitStatus ends the command with a status and nothing more to say.
-type exitStatus int
-
-func (e exitStatus) Error() string { return "exit status " + strconv.Itoa(int(e)) }
-
 // validateLogs runs `keytrail validate-logs`: the AWS CLI's arguments, checked against a running
 // keytrail (or any endpoint), reported as the CLI reports; exit status 1 when anything is invalid.
 func (m *Main) validateLogs(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("validate-logs", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	trailARN := fs.String("trail-arn", "", "the ARN of the trail to validate (required)")
 	start := fs.String("start-time", "", "validate from this time (required; RFC 3339, a date, or Unix seconds)")
 	end := fs.String("end-time", "", "validate up to this time (default now)")
@@ -33,25 +27,25 @@ func (m *Main) validateLogs(ctx context.Context, args []string) error {
 	accountID := fs.String("account-id", "", "the account the logs belong to (default: the trail ARN's)")
 	verbose := fs.Bool("verbose", false, "print every valid file")
 	region := fs.String("region", firstSet(m.Getenv("AWS_REGION"), m.Getenv("AWS_DEFAULT_REGION"), "us-east-1"), "the region the digests come from")
-	endpoint := fs.String("endpoint-url", "", "the CloudTrail endpoint (default AWS_ENDPOINT_URL_CLOUDTRAIL, AWS_ENDPOINT_URL, else http://127.0.0.1:4566)")
-	if err := fs.Parse(args); err != nil {
+	endpoint := fs.String("endpoint-url", "", "keytrail's endpoint, for CloudTrail and S3 (default AWS_ENDPOINT_URL_CLOUDTRAIL or _S3, AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
+	if err := m.parseFlags(fs, "validate-logs", args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return &invalidError{fmt.Errorf("validate-logs takes no arguments, got %q", fs.Args())}
+		return usagef("validate-logs takes no arguments, got %q", fs.Args())
 	}
 	if *trailARN == "" || *start == "" {
-		return &invalidError{errors.New("validate-logs needs --trail-arn and --start-time")}
+		return usagef("validate-logs needs --trail-arn and --start-time (see keytrail help validate-logs)")
 	}
 	cfg := validatelogs.Config{TrailARN: *trailARN, Bucket: *bucket, Prefix: *prefix, AccountID: *accountID, Verbose: *verbose,
 		Region: *region, Stdout: m.Stdout, Stderr: m.Stderr}
 	var err error
 	if cfg.Start, err = parseWhen(*start); err != nil {
-		return &invalidError{fmt.Errorf("--start-time: %w", err)}
+		return usagef("--start-time: %v", err)
 	}
 	if *end != "" {
 		if cfg.End, err = parseWhen(*end); err != nil {
-			return &invalidError{fmt.Errorf("--end-time: %w", err)}
+			return usagef("--end-time: %v", err)
 		}
 	}
 	creds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
@@ -61,9 +55,14 @@ func (m *Main) validateLogs(ctx context.Context, args []string) error {
 		}
 		return aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: m.Getenv("AWS_SESSION_TOKEN")}, nil
 	})
-	const local = "http://127.0.0.1:4566"
-	ctEndpoint := firstSet(*endpoint, m.Getenv("AWS_ENDPOINT_URL_CLOUDTRAIL"), m.Getenv("AWS_ENDPOINT_URL"), local)
-	s3Endpoint := firstSet(m.Getenv("AWS_ENDPOINT_URL_S3"), m.Getenv("AWS_ENDPOINT_URL"), local)
+	ctEndpoint, err := m.endpoint(*endpoint, "AWS_ENDPOINT_URL_CLOUDTRAIL")
+	if err != nil {
+		return err
+	}
+	s3Endpoint, err := m.endpoint(*endpoint, "AWS_ENDPOINT_URL_S3")
+	if err != nil {
+		return err
+	}
 	cfg.CloudTrail = cloudtrail.New(cloudtrail.Options{Region: cfg.Region, BaseEndpoint: aws.String(ctEndpoint), Credentials: creds})
 	cfg.S3 = func(region string) *s3.Client {
 		return s3.New(s3.Options{Region: region, BaseEndpoint: aws.String(s3Endpoint), Credentials: creds, UsePathStyle: true})
@@ -76,15 +75,6 @@ func (m *Main) validateLogs(ctx context.Context, args []string) error {
 		return exitStatus(1)
 	}
 	return nil
-}
-
-func firstSet(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // parseWhen reads a time as the AWS CLI accepts one: RFC 3339, a date and time, a date, or Unix
