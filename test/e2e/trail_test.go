@@ -40,7 +40,7 @@ const readBucket = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Acti
 // flush runs `keytrail flush` against the server.
 func (s *server) flush(t *testing.T) map[string]any {
 	t.Helper()
-	out, err := exec.Command(binary, "flush", "--endpoint", s.url).Output()
+	out, err := exec.Command(binary, "flush", "--endpoint-url", s.url).Output()
 	if err != nil {
 		t.Fatalf("keytrail flush: %v", err)
 	}
