@@ -55,12 +55,18 @@ func decode(body []byte, in any) error {
 		err := Decode(body, d)
 		var te *TypeError
 		switch {
+		case errors.Is(err, ErrDepth):
+			return awserr.New(awserr.SerializationException, "Request body is not valid JSON: %v", err)
 		case errors.As(err, &te):
 			return awserr.New(awserr.SerializationException, "%s", te.Error())
 		case err != nil:
 			return awserr.New(awserr.SerializationException, "Request body is not valid JSON")
 		}
 		return nil
+	}
+	// encoding/json allows 10,000 levels: keytrail's own bound comes first.
+	if err := CheckDepth(body); err != nil {
+		return awserr.New(awserr.SerializationException, "Request body is not valid JSON: %v", err)
 	}
 	if err := json.Unmarshal(body, in); err != nil {
 		return awserr.New(awserr.SerializationException, "%s", serializationMessage(err))
