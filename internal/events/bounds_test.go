@@ -193,3 +193,15 @@ func FuzzFormParams(f *testing.F) {
 		}
 	})
 }
+
+// A number beyond float64 is valid JSON that encoding/json cannot read: the member is left out.
+func TestRewriteNumberBeyondFloat64(t *testing.T) {
+	got := string(Rewrite(nil, []byte(`{"Limit":1e400,"A":[-1e999,2],"B":99999999999999999999,"C":1e-400}`)))
+	if want := `{"a":[null,2],"b":99999999999999999999,"c":1e-400}`; got != want {
+		t.Fatalf("Rewrite = %s, want %s", got, want)
+	}
+	var v any
+	if err := json.Unmarshal([]byte(got), &v); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -166,8 +167,16 @@ func (r *rewriter) literal() bool {
 		r.i++
 	}
 	lit := string(r.src[start:r.i])
-	if lit != "true" && lit != "false" && lit != "null" && !validNumber(lit) {
+	if lit == "true" || lit == "false" || lit == "null" {
+		return r.put(r.src[start:r.i]...)
+	}
+	if !validNumber(lit) {
 		return r.fail(errInvalid)
+	}
+	// A number beyond float64 (1e400) is valid JSON that encoding/json cannot read as a number:
+	// it is recorded as null, so that the member is left out.
+	if _, err := strconv.ParseFloat(lit, 64); err != nil {
+		return r.put('n', 'u', 'l', 'l')
 	}
 	return r.put(r.src[start:r.i]...)
 }

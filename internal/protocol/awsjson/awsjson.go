@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/request"
@@ -67,6 +68,10 @@ func decode(body []byte, in any) error {
 	// encoding/json allows 10,000 levels: keytrail's own bound comes first.
 	if err := CheckDepth(body); err != nil {
 		return awserr.New(awserr.SerializationException, "Request body is not valid JSON: %v", err)
+	}
+	// JSON is UTF-8 (RFC 8259); encoding/json would quietly turn bad bytes into U+FFFD.
+	if !utf8.Valid(body) {
+		return awserr.New(awserr.SerializationException, "Request body is not valid JSON: it is not UTF-8")
 	}
 	if err := json.Unmarshal(body, in); err != nil {
 		return awserr.New(awserr.SerializationException, "%s", serializationMessage(err))
