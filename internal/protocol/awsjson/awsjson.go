@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/model"
 	"github.com/keytrail/keytrail/internal/request"
 )
 
@@ -109,6 +110,11 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, target strin
 	info := request.Of(w)
 	if info != nil {
 		info.Operation = op
+	}
+	// Every operation's input is checked against the AWS model's constraints before it runs.
+	if err := model.ValidateJSON(s.Name, op, body); err != nil {
+		WriteError(w, err, requestID, log)
+		return op
 	}
 	out, err := h.Run(ctx, body)
 	if err != nil {
