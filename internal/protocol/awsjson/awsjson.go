@@ -71,6 +71,9 @@ func decode(body []byte, in any) error {
 
 func serializationMessage(err error) string {
 	if te, ok := err.(*json.UnmarshalTypeError); ok {
+		if te.Type == reflect.TypeFor[Time]() {
+			return fmt.Sprintf("Unexpected value for %s: expected a timestamp in epoch seconds", te.Field)
+		}
 		return fmt.Sprintf("Unexpected value for %s: expected %s", te.Field, te.Type)
 	}
 	return "Request body is not valid JSON: " + err.Error()
