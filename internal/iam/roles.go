@@ -73,6 +73,9 @@ func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateR
 	if err := checkBoundaryARN(in.PermissionsBoundary); err != nil {
 		return nil, err
 	}
+	if err := checkTagKeys(in.Tags); err != nil {
+		return nil, err
+	}
 	p, err := s.allow(ctx, "CreateRole", func(account string) string { return s.roleARN(account, in.RoleName) })
 	if err != nil {
 		return nil, err

@@ -45,6 +45,9 @@ func (s *Service) CreateUser(ctx context.Context, in *CreateUserInput) (*CreateU
 	if err := checkBoundaryARN(in.PermissionsBoundary); err != nil {
 		return nil, err
 	}
+	if err := checkTagKeys(in.Tags); err != nil {
+		return nil, err
+	}
 	p, err := s.allow(ctx, "CreateUser", func(account string) string { return s.userARN(account, in.UserName) })
 	if err != nil {
 		return nil, err
