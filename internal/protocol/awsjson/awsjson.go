@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/model"
 	"github.com/keytrail/keytrail/internal/request"
 )
 
@@ -81,6 +82,9 @@ func decode(body []byte, in any) error {
 
 func serializationMessage(err error) string {
 	if te, ok := err.(*json.UnmarshalTypeError); ok {
+		if te.Type == reflect.TypeFor[Time]() {
+			return fmt.Sprintf("Unexpected value for %s: expected a timestamp in epoch seconds", te.Field)
+		}
 		return fmt.Sprintf("Unexpected value for %s: expected %s", te.Field, te.Type)
 	}
 	return "Request body is not valid JSON: " + err.Error()
@@ -120,6 +124,11 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, target strin
 	info := request.Of(w)
 	if info != nil {
 		info.Operation = op
+	}
+	// Every operation's input is checked against the AWS model's constraints before it runs.
+	if err := model.ValidateJSON(s.Name, op, body); err != nil {
+		WriteError(w, err, requestID, log)
+		return op
 	}
 	out, err := h.Run(ctx, body)
 	if err != nil {

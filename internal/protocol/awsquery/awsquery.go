@@ -123,6 +123,10 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, params Value
 		s.WriteError(w, awserr.New(awserr.InvalidAction, "Could not find operation %s for version %s", short(action), s.Version), requestID, log)
 		return ""
 	}
+	if err := s.validate(action, params); err != nil {
+		s.WriteError(w, err, requestID, log)
+		return action
+	}
 	out, err := h.Run(ctx, params)
 	if err != nil {
 		s.WriteError(w, err, requestID, log)
