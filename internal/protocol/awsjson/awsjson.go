@@ -66,16 +66,25 @@ func decode(body []byte, in any) error {
 		}
 		return nil
 	}
-	// encoding/json allows 10,000 levels: keytrail's own bound comes first.
-	if err := CheckDepth(body); err != nil {
-		return awserr.New(awserr.SerializationException, "Request body is not valid JSON: %v", err)
-	}
-	// JSON is UTF-8 (RFC 8259); encoding/json would quietly turn bad bytes into U+FFFD.
-	if !utf8.Valid(body) {
-		return awserr.New(awserr.SerializationException, "Request body is not valid JSON: it is not UTF-8")
+	if err := wellFormed(body); err != nil {
+		return err
 	}
 	if err := json.Unmarshal(body, in); err != nil {
 		return awserr.New(awserr.SerializationException, "%s", serializationMessage(err))
+	}
+	return nil
+}
+
+// wellFormed refuses, as a SerializationException, a body no operation reads: one nested deeper
+// than MaxDepth (encoding/json would allow 10,000 levels) or not UTF-8 (RFC 8259 §8.1;
+// encoding/json would quietly turn bad bytes into U+FFFD). It comes before any other reading of
+// the body, as deserialization comes before validation.
+func wellFormed(body []byte) error {
+	if err := CheckDepth(body); err != nil {
+		return awserr.New(awserr.SerializationException, "Request body is not valid JSON: %v", err)
+	}
+	if !utf8.Valid(body) {
+		return awserr.New(awserr.SerializationException, "Request body is not valid JSON: it is not UTF-8")
 	}
 	return nil
 }
@@ -125,7 +134,12 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, target strin
 	if info != nil {
 		info.Operation = op
 	}
-	// Every operation's input is checked against the AWS model's constraints before it runs.
+	// Every operation's input is checked against the AWS model's constraints before it runs,
+	// once the body is known to be one an operation may read.
+	if err := wellFormed(body); err != nil {
+		WriteError(w, err, requestID, log)
+		return op
+	}
 	if err := model.ValidateJSON(s.Name, op, body); err != nil {
 		WriteError(w, err, requestID, log)
 		return op

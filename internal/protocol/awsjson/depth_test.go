@@ -3,6 +3,8 @@ package awsjson
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -39,6 +41,26 @@ func TestDepthBound(t *testing.T) {
 		_, err := h.Run(context.Background(), []byte(body))
 		if e, ok := awserr.As(err); !ok || e.Code != awserr.SerializationException || !strings.Contains(e.Message, "levels deep") {
 			t.Errorf("encoding/json path: %v", err)
+		}
+	}
+}
+
+// Serve refuses a body too deep or not UTF-8 before anything reads it, the model's validation
+// included: a SerializationException, as deserialization comes before validation.
+func TestServeRefusesMalformedBeforeValidation(t *testing.T) {
+	ran := false
+	type in struct{ TrailName string }
+	s := &Service{Name: "cloudtrail", Prefixes: []string{"CloudTrail"}, Operations: map[string]Handler{
+		"PutEventSelectors": Handle(func(_ context.Context, v *in) (*in, error) { ran = true; return v, nil }),
+	}}
+	for _, body := range []string{
+		`{"TrailName":"t","AdvancedEventSelectors":` + nest(70) + `}`,
+		"{\"TrailName\":\"\xff\",\"EventSelectors\":[{\"ReadWriteType\":\"Nope\"}]}",
+	} {
+		w := httptest.NewRecorder()
+		s.Serve(context.Background(), w, "CloudTrail.PutEventSelectors", []byte(body), "id", slog.New(slog.DiscardHandler))
+		if w.Code != 400 || !strings.Contains(w.Body.String(), `"SerializationException"`) || ran {
+			t.Errorf("%.50q…: %d %s (ran %v)", body, w.Code, w.Body, ran)
 		}
 	}
 }
