@@ -3,6 +3,8 @@ package cloudtrail
 import (
 	"context"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/store"
@@ -32,16 +34,26 @@ type ListTagsOutput struct {
 	ResourceTagList []ResourceTag `json:"ResourceTagList"`
 }
 
-// checkTags validates tags: keys of 1–128 characters, values of at most 256.
+// checkTags validates tags: keys of 1–128 characters, values of at most 256 (the model's limits,
+// which the protocol layer checks on the wire; in-process callers are checked here), and no key
+// in the aws: prefix, which AWS reserves
+// (https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html).
 // Errors: InvalidTagParameterException.
 func checkTags(tags []Tag) error {
 	for _, tag := range tags {
-		if tag.Key == "" || len(tag.Key) > 128 || len(tag.Value) > 256 {
+		switch {
+		case tag.Key == "" || utf8.RuneCountInString(tag.Key) > 128 || utf8.RuneCountInString(tag.Value) > 256:
 			return awserr.New(invalidTagParameter, "Tag keys are 1 to 128 characters and values at most 256.")
+		case strings.HasPrefix(strings.ToLower(tag.Key), "aws:"):
+			return awserr.New(invalidTagParameter, "Tag keys beginning with aws: are reserved for AWS use.")
 		}
 	}
 	return nil
 }
+
+// maxListTagsResources is the most ARNs one ListTags names: "The list has a limit of 20 ARNs"
+// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_ListTags.html).
+const maxListTagsResources = 20
 
 // trailByARN loads the caller's trail an ARN names. Errors: CloudTrailARNInvalidException,
 // ResourceNotFoundException.
@@ -124,7 +136,7 @@ func (s *Service) RemoveTags(ctx context.Context, in *TagsInput) (*Empty, error)
 }
 
 // ListTags lists the tags of the trails named by ARN. Errors: ResourceNotFoundException,
-// CloudTrailARNInvalidException.
+// CloudTrailARNInvalidException, InvalidParameterException (more than 20 ARNs).
 func (s *Service) ListTags(ctx context.Context, in *ListTagsInput) (*ListTagsOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
@@ -132,6 +144,9 @@ func (s *Service) ListTags(ctx context.Context, in *ListTagsInput) (*ListTagsOut
 	}
 	if in.NextToken != "" {
 		return nil, awserr.New(invalidNextToken, "Invalid NextToken.")
+	}
+	if len(in.ResourceIDList) > maxListTagsResources {
+		return nil, awserr.New(invalidParameter, "ResourceIdList can name at most %d ARNs.", maxListTagsResources)
 	}
 	out := &ListTagsOutput{ResourceTagList: []ResourceTag{}}
 	for _, arn := range in.ResourceIDList {

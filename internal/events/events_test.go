@@ -198,7 +198,11 @@ func TestRewrite(t *testing.T) {
 }
 
 func TestFormParams(t *testing.T) {
-	got := string(formParams([]byte("Action=CreateUser&Version=2010-05-08&UserName=bob&Tags.member.2.Key=b&Tags.member.1.Key=a&Tags.member.1.Value=1&Password=hunter2")))
+	out, err := formParams([]byte("Action=CreateUser&Version=2010-05-08&UserName=bob&Tags.member.2.Key=b&Tags.member.1.Key=a&Tags.member.1.Value=1&Password=hunter2"), inputShape("iam", "CreateUser"))
+	got := string(out)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := `{"tags":[{"key":"a","value":"1"},{"key":"b"}],"userName":"bob"}`
 	if got != want {
 		t.Fatalf("formParams = %s, want %s", got, want)

@@ -12,13 +12,20 @@ import (
 // nothing, and leaves no secret member.
 func FuzzRewrite(f *testing.F) {
 	for _, s := range []string{`{"KeyId":"k","Plaintext":"c2VjcmV0"}`, `{"A":[1,{"Password":"p"}],"B":{"SessionToken":"t"}}`,
-		`{"EncryptionContext":{"Plaintext":"kept"}}`, `{"A":"\u00e9\\"x"}`, `{`, `{"A":}`, `[]`, `{"A":1e5,"B":true,"C":null}`} {
+		`{"EncryptionContext":{"Plaintext":"kept"}}`, `{"A":"\u00e9\\"x"}`, `{`, `{"A":}`, `[]`, `{"A":1e5,"B":true,"C":null}`,
+		nested(MaxDepth), nested(MaxDepth + 1), `{"X":` + strings.Repeat("[", 10000), `{"Plaintext":` + nested(MaxDepth) + `}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		out := Rewrite(nil, in)
+		if d := depth(in); d > MaxDepth && out != nil {
+			t.Fatalf("Rewrite of a document %d deep = %q", d, out)
+		}
 		if out == nil {
 			return
+		}
+		if d := depth(out); d > MaxDepth {
+			t.Fatalf("Rewrite(%q) is %d deep", in, d)
 		}
 		var v any
 		if !utf8.Valid(out) {

@@ -2,13 +2,16 @@ package events
 
 import (
 	"encoding/json"
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/model"
 	"github.com/keytrail/keytrail/internal/request"
 )
 
@@ -63,27 +66,14 @@ func (r *Recorder) Record(info *request.Info, p identity.Principal) error {
 	}
 	bp := scratch.Get().(*[]byte)
 	defer scratch.Put(bp)
-	switch {
-	case info.S3 != nil:
-		e.Params = s3Params((*bp)[:0], info.S3, info.Host)
-	case info.Service == "iam" || info.Service == "sts":
-		e.Params = formParams(info.Params)
-	case info.Params != nil:
-		e.Params = Rewrite((*bp)[:0], info.Params)
-	}
+	e.Params = requestParameters((*bp)[:0], info)
 	if cap(e.Params) > cap(*bp) && cap(e.Params) <= 64<<10 {
 		*bp = e.Params[:0]
 	}
 	if info.ErrorCode == "" && !e.ReadOnly {
-		switch {
-		case info.Response != nil:
-			e.Response = Rewrite(nil, info.Response)
-		case info.Output != nil:
-			if out, err := json.Marshal(info.Output); err == nil {
-				e.Response = Rewrite(nil, out)
-			}
-		}
+		e.Response = responseElements(info)
 	}
+	fit(&e)
 	return r.j.Append(&e)
 }
 
@@ -175,30 +165,91 @@ func s3Params(b []byte, c *request.S3Call, host string) []byte {
 	return append(b, '}')
 }
 
-// formParams turns a query-protocol form into requestParameters: Action and Version dropped,
-// dotted names nested, "member.N" lists as arrays, secrets dropped.
-func formParams(form []byte) []byte {
+// requestParameters is a call's requestParameters: for KMS, CloudTrail, IAM and STS the request
+// projected through the operation's input shape (only the members it defines, secrets dropped);
+// for S3 the bucket, key, query and notable headers. One larger than maxElement is omitted.
+func requestParameters(b []byte, info *request.Info) []byte {
+	var out []byte
+	var err error
+	switch {
+	case info.S3 != nil:
+		if out = s3Params(b, info.S3, info.Host); len(out) > maxElement {
+			err = errTooLarge
+		}
+	case info.Service == "iam" || info.Service == "sts":
+		out, err = formParams(info.Params, inputShape(info.Service, info.Operation))
+	case info.Params != nil:
+		out, err = project(b, info.Params, inputShape(info.Service, info.Operation), maxElement)
+	}
+	if errors.Is(err, errTooLarge) {
+		return omitted
+	}
+	return out
+}
+
+// noInput is the shape of an operation that takes no input: no member is kept.
+var noInput = &model.Shape{Name: "noInput", Type: model.Structure}
+
+// inputShape is the input shape of a service's operation, from the AWS model.
+func inputShape(service, op string) *model.Shape {
+	if sh := model.Input(service, op); sh != nil {
+		return sh
+	}
+	return noInput
+}
+
+// responseElements is a call's responseElements, secrets dropped; one larger than maxElement is
+// omitted.
+func responseElements(info *request.Info) []byte {
+	resp := info.Response
+	if resp == nil && info.Output != nil {
+		var err error
+		if resp, err = json.Marshal(info.Output); err != nil {
+			return nil
+		}
+	}
+	if resp == nil {
+		return nil
+	}
+	out, err := project(nil, resp, nil, maxElement)
+	if errors.Is(err, errTooLarge) {
+		return omitted
+	}
+	return out
+}
+
+// maxParams bounds the parameters of a query form that are recorded, as awsquery.Decode bounds
+// those it accepts.
+const maxParams = 1000
+
+// formParams turns a query-protocol form into requestParameters projected through sh: Action
+// and Version dropped, dotted names nested (names deeper than MaxDepth left out), "member.N"
+// lists as arrays, secrets dropped.
+func formParams(form []byte, sh *model.Shape) ([]byte, error) {
 	root := map[string]any{}
-	for _, pair := range strings.Split(string(form), "&") {
+	for n, pair := range strings.Split(string(form), "&") {
+		if n >= maxParams {
+			break
+		}
 		if pair == "" {
 			continue
 		}
 		k, v, _ := strings.Cut(pair, "=")
 		k, err1 := unescape(k)
 		v, err2 := unescape(v)
-		if err1 != nil || err2 != nil || k == "Action" || k == "Version" {
+		if err1 != nil || err2 != nil || k == "Action" || k == "Version" || strings.Count(k, ".") >= MaxDepth {
 			continue
 		}
 		setPath(root, strings.Split(k, "."), v)
 	}
 	if len(root) == 0 {
-		return nil
+		return nil, nil
 	}
 	out, err := json.Marshal(normalize(root))
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	return Rewrite(nil, out)
+	return project(nil, out, sh, maxElement)
 }
 
 func unescape(s string) (string, error) {
@@ -249,4 +300,84 @@ func normalize(v any) any {
 		m[k] = normalize(x)
 	}
 	return m
+}
+
+// The sizes a record keeps to. CloudTrail: "Starting with event version 1.05, events have a
+// maximum size of 256 KB" (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html),
+// and "CloudTrail truncates a field if the field's contents exceeds the maximum field size. If a
+// field is truncated, omitted is present with a value of true"
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html),
+// the maximum for requestParameters and responseElements being 100 KB.
+const (
+	maxEvent   = 256 << 10
+	maxElement = 100 << 10
+	// maxString is what a string field (userAgent, errorMessage, …) is cut to when an event
+	// would still be too large.
+	maxString = 8 << 10
+)
+
+// omitted replaces a requestParameters or responseElements too large to keep.
+var omitted = []byte(`{"omitted":true}`)
+
+// fit makes e's record at most maxEvent bytes, so that every call is kept: it omits the
+// response, then the request parameters, then cuts long strings, then leaves out the resources
+// that do not fit.
+func fit(e *Event) {
+	if e.sizeBound() <= maxEvent {
+		return
+	}
+	steps := []func(){
+		func() { e.Response = omitIfLonger(e.Response) },
+		func() { e.Params = omitIfLonger(e.Params) },
+		func() {
+			for _, p := range e.strings() {
+				*p = cut(*p, maxString)
+			}
+		},
+	}
+	for _, step := range steps {
+		if e.recordSize() <= maxEvent {
+			return
+		}
+		step()
+	}
+	for len(e.Resources) > 0 && e.recordSize() > maxEvent {
+		e.Resources = e.Resources[:len(e.Resources)/2]
+	}
+}
+
+func omitIfLonger(b []byte) []byte {
+	if len(b) > len(omitted) {
+		return omitted
+	}
+	return b
+}
+
+// cut shortens s to at most n bytes, at a UTF-8 boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// sizeBound is an upper bound of the size of e's record, cheap to compute: every string byte
+// may become a six-byte escape.
+func (e *Event) sizeBound() int {
+	n := 2048 + len(e.Params) + len(e.Response)
+	for _, p := range e.strings() {
+		n += 6 * len(*p)
+	}
+	for _, r := range e.Resources {
+		n += 64 + 6*(len(r.Type)+len(r.ARN)+len(r.Account))
+	}
+	return n
+}
+
+// recordSize is the exact size of e's record in its first recipient's log.
+func (e *Event) recordSize() int {
+	return len(e.AppendRecord(nil, e.Recipients[0]))
 }

@@ -1,10 +1,14 @@
 package events
 
 import (
-	"bytes"
 	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/keytrail/keytrail/internal/model"
 )
 
 // secretMembers are the request and response members that never enter a record, at any depth,
@@ -39,32 +43,80 @@ func isSecret(name []byte) bool {
 // mapMembers hold maps whose keys are the caller's data, kept as they are.
 var mapMembers = map[string]bool{"EncryptionContext": true, "encryptionContext": true, "Metadata": true}
 
+// MaxDepth bounds the nesting of objects and arrays a record's requestParameters and
+// responseElements are rewritten from: the request bodies keytrail accepts nest at most as deep
+// (awsjson.MaxDepth), and every record then parses with strict parsers (Python's json module
+// stops near 1,000 levels, encoding/json at 10,000).
+const MaxDepth = 64
+
+// The reasons a rewrite yields nothing.
+var (
+	errInvalid  = errors.New("events: not a JSON object")
+	errDepth    = fmt.Errorf("events: nested more than %d levels deep", MaxDepth)
+	errTooLarge = errors.New("events: larger than a record's element may be")
+)
+
 // Rewrite turns AWS-shaped JSON (PascalCase members) into a record's requestParameters or
 // responseElements: member names in lowerCamelCase, secret members dropped at every depth. It
-// returns nil when src is not valid JSON, or is not an object, or nothing is left of it.
+// returns nil when src is not valid JSON, or is not an object, or nests deeper than MaxDepth, or
+// nothing is left of it.
 func Rewrite(dst, src []byte) []byte {
-	r := rewriter{src: src, out: dst}
-	r.ws()
-	if r.i >= len(r.src) || r.src[r.i] != '{' {
-		return nil
-	}
-	if !r.value(false) {
-		return nil
-	}
-	r.ws()
-	if r.i != len(r.src) {
-		return nil
-	}
-	if string(r.out[len(dst):]) == "{}" {
-		return nil
-	}
-	return r.out
+	out, _ := project(dst, src, nil, 0)
+	return out
 }
 
+// project is Rewrite through an operation's input shape (nil: no shape, every member kept): only
+// the members the shape defines are kept, at the depth it defines them, and values of the wrong
+// JSON type for their shape are left out. When limit > 0 and the result would grow past limit
+// bytes it stops with errTooLarge.
+func project(dst, src []byte, sh *model.Shape, limit int) ([]byte, error) {
+	r := rewriter{src: src, out: dst, start: len(dst), limit: limit}
+	r.ws()
+	if r.i >= len(r.src) || r.src[r.i] != '{' {
+		return nil, errInvalid
+	}
+	r.value(sh, false)
+	if r.ws(); r.err == nil && r.i != len(r.src) {
+		r.err = errInvalid
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if string(r.out[len(dst):]) == "{}" {
+		return nil, nil
+	}
+	return r.out, nil
+}
+
+// rewriter copies a JSON document into out. While quiet > 0 it only reads (a dropped value).
 type rewriter struct {
-	src []byte
-	i   int
-	out []byte
+	src   []byte
+	i     int
+	out   []byte
+	start int // where the rewrite began in out
+	limit int
+	depth int
+	quiet int
+	err   error
+}
+
+func (r *rewriter) fail(err error) bool {
+	if r.err == nil {
+		r.err = err
+	}
+	return false
+}
+
+// put appends b unless a dropped value is being read; it fails past the limit.
+func (r *rewriter) put(b ...byte) bool {
+	if r.quiet > 0 {
+		return true
+	}
+	r.out = append(r.out, b...)
+	if r.limit > 0 && len(r.out)-r.start > r.limit {
+		return r.fail(errTooLarge)
+	}
+	return true
 }
 
 func (r *rewriter) ws() {
@@ -78,43 +130,63 @@ func (r *rewriter) ws() {
 	}
 }
 
-// value copies one JSON value; keep means object member names are kept as they are.
-func (r *rewriter) value(keep bool) bool {
+// value copies one JSON value of shape sh; keep means object member names are kept as they are
+// (a map's keys, when there is no shape).
+func (r *rewriter) value(sh *model.Shape, keep bool) bool {
 	r.ws()
 	if r.i >= len(r.src) {
-		return false
+		return r.fail(errInvalid)
 	}
 	switch c := r.src[r.i]; {
 	case c == '{':
-		return r.object(keep)
+		return r.object(sh, keep)
 	case c == '[':
-		return r.array()
+		return r.array(sh)
 	case c == '"':
 		start := r.i
 		if !r.skipString() {
-			return false
+			return r.fail(errInvalid)
 		}
-		r.out = append(r.out, r.src[start:r.i]...)
-		return true
+		return r.put(r.src[start:r.i]...)
 	default:
-		start := r.i
-		for r.i < len(r.src) {
-			c := r.src[r.i]
-			if c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r' {
-				break
-			}
-			if !(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' || c >= 'a' && c <= 'z') {
-				return false
-			}
-			r.i++
-		}
-		lit := string(r.src[start:r.i])
-		if lit != "true" && lit != "false" && lit != "null" && !validNumber(lit) {
-			return false
-		}
-		r.out = append(r.out, lit...)
-		return true
+		return r.literal()
 	}
+}
+
+// literal copies a number, true, false or null.
+func (r *rewriter) literal() bool {
+	start := r.i
+	for r.i < len(r.src) {
+		c := r.src[r.i]
+		if c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			break
+		}
+		if !(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' || c >= 'a' && c <= 'z') {
+			return r.fail(errInvalid)
+		}
+		r.i++
+	}
+	lit := string(r.src[start:r.i])
+	if lit == "true" || lit == "false" || lit == "null" {
+		return r.put(r.src[start:r.i]...)
+	}
+	if !validNumber(lit) {
+		return r.fail(errInvalid)
+	}
+	// A number beyond float64 (1e400) is valid JSON that encoding/json cannot read as a number:
+	// it is recorded as null, so that the member is left out.
+	if _, err := strconv.ParseFloat(lit, 64); err != nil {
+		return r.put('n', 'u', 'l', 'l')
+	}
+	return r.put(r.src[start:r.i]...)
+}
+
+// enter opens an object or array: past MaxDepth the rewrite fails.
+func (r *rewriter) enter() bool {
+	if r.depth++; r.depth > MaxDepth {
+		return r.fail(errDepth)
+	}
+	return true
 }
 
 // special marks the bytes that end the plain run of a JSON string: quote, backslash, controls.
@@ -237,128 +309,157 @@ func isHex4(b []byte) bool {
 	return true
 }
 
-// skipSecretString moves past a string that is dropped: only its end matters.
-func (r *rewriter) skipSecretString() bool {
-	r.i++
-	for {
-		q := bytes.IndexByte(r.src[r.i:], '"')
-		if q < 0 {
-			return false
+// member is what becomes of an object member named name in an object of shape sh: kept (under
+// its own name when keepName) with the member's shape, or dropped.
+func member(sh *model.Shape, name []byte, keep bool) (msh *model.Shape, keepName, mkeep, drop bool) {
+	switch {
+	case sh == nil:
+		// No shape: every member but the secrets, maps' keys as they are.
+		return nil, keep, keep || mapMembers[string(name)], !keep && isSecret(name)
+	case sh.Type == model.Map:
+		return sh.Value, true, false, false
+	case sh.Type == model.Structure:
+		m := sh.Member(string(name))
+		if m == nil || m.Shape.Sensitive || isSecret(name) {
+			return nil, false, false, true
 		}
-		end := r.i + q
-		// The quote ends the string unless an odd number of backslashes precede it.
-		n := 0
-		for k := end - 1; k >= r.i && r.src[k] == '\\'; k-- {
-			n++
-		}
-		r.i = end + 1
-		if n%2 == 0 {
-			return true
-		}
+		return m.Shape, false, false, false
+	}
+	return nil, false, false, true
+}
+
+// fits reports whether the value at r.i is of the JSON type shape sh takes (nil takes any).
+func (r *rewriter) fits(sh *model.Shape) bool {
+	if r.ws(); sh == nil || r.i >= len(r.src) {
+		return true
+	}
+	switch c := r.src[r.i]; sh.Type {
+	case model.Structure, model.Map:
+		return c == '{'
+	case model.List:
+		return c == '['
+	default:
+		return c != '{' && c != '['
 	}
 }
 
-func (r *rewriter) object(keep bool) bool {
+// drop reads a value without copying it.
+func (r *rewriter) drop() bool {
+	r.quiet++
+	ok := r.value(nil, true)
+	r.quiet--
+	return ok
+}
+
+func (r *rewriter) object(sh *model.Shape, keep bool) bool {
+	if !r.enter() {
+		return false
+	}
+	defer func() { r.depth-- }()
 	r.i++
-	r.out = append(r.out, '{')
+	r.put('{')
 	first, wrote := true, false
 	for {
 		r.ws()
 		if r.i >= len(r.src) {
-			return false
+			return r.fail(errInvalid)
 		}
 		if r.src[r.i] == '}' {
 			r.i++
-			r.out = append(r.out, '}')
-			return true
+			return r.put('}')
 		}
 		if !first {
 			if r.src[r.i] != ',' {
-				return false
+				return r.fail(errInvalid)
 			}
 			r.i++
 			r.ws()
 		}
+		first = false
 		if r.i >= len(r.src) || r.src[r.i] != '"' {
-			return false
+			return r.fail(errInvalid)
 		}
 		start := r.i
 		if !r.skipString() {
-			return false
+			return r.fail(errInvalid)
 		}
 		name := r.src[start+1 : r.i-1]
 		r.ws()
 		if r.i >= len(r.src) || r.src[r.i] != ':' {
-			return false
+			return r.fail(errInvalid)
 		}
 		r.i++
-		if !keep && isSecret(name) {
-			// Skip the value without copying it: a string quickly, anything else by parsing.
-			r.ws()
-			if r.i < len(r.src) && r.src[r.i] == '"' {
-				if !r.skipSecretString() {
-					return false
-				}
-			} else {
-				mark := len(r.out)
-				if !r.value(true) {
-					return false
-				}
-				r.out = r.out[:mark]
+		msh, keepName, mkeep, drop := member(sh, name, keep)
+		if drop || !r.fits(msh) {
+			if !r.drop() {
+				return false
 			}
-			first = false
 			continue
 		}
-		mark := len(r.out)
+		mark, markWrote := len(r.out), wrote
 		if wrote {
-			r.out = append(r.out, ',')
+			r.put(',')
 		}
 		wrote = true
-		r.out = append(r.out, '"')
-		if keep {
-			r.out = append(r.out, name...)
-		} else {
+		r.put('"')
+		if keepName {
+			r.put(name...)
+		} else if r.quiet == 0 {
 			r.out = appendLowerFirst(r.out, name)
 		}
-		r.out = append(r.out, '"', ':')
+		r.put('"', ':')
 		vstart := len(r.out)
-		if !r.value(keep || mapMembers[string(name)]) {
+		if !r.value(msh, mkeep) {
 			return false
 		}
-		first = false
 		// A member with no value (null, or an empty string) is left out, as in AWS's records.
-		if v := r.out[vstart:]; !keep && (string(v) == "null" || string(v) == `""`) {
-			r.out = r.out[:mark]
-			wrote = mark > 0 && r.out[len(r.out)-1] != '{'
+		if v := r.out[vstart:]; r.quiet == 0 && !keepName && (string(v) == "null" || string(v) == `""`) {
+			r.out, wrote = r.out[:mark], markWrote
 		}
 	}
 }
 
-func (r *rewriter) array() bool {
+func (r *rewriter) array(sh *model.Shape) bool {
+	if !r.enter() {
+		return false
+	}
+	defer func() { r.depth-- }()
+	var elem *model.Shape
+	if sh != nil {
+		elem = sh.Elem
+	}
 	r.i++
-	r.out = append(r.out, '[')
-	first := true
+	r.put('[')
+	first, wrote := true, false
 	for {
 		r.ws()
 		if r.i >= len(r.src) {
-			return false
+			return r.fail(errInvalid)
 		}
 		if r.src[r.i] == ']' {
 			r.i++
-			r.out = append(r.out, ']')
-			return true
+			return r.put(']')
 		}
 		if !first {
 			if r.src[r.i] != ',' {
-				return false
+				return r.fail(errInvalid)
 			}
 			r.i++
-			r.out = append(r.out, ',')
-		}
-		if !r.value(false) {
-			return false
 		}
 		first = false
+		if !r.fits(elem) {
+			if !r.drop() {
+				return false
+			}
+			continue
+		}
+		if wrote {
+			r.put(',')
+		}
+		wrote = true
+		if !r.value(elem, false) {
+			return false
+		}
 	}
 }
 

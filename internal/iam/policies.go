@@ -415,6 +415,9 @@ func (s *Service) CreatePolicy(ctx context.Context, in *CreatePolicyInput) (*Pol
 	if err := checkPolicyDocument(in.PolicyDocument, policy.Identity, policy.MaxManagedPolicySize); err != nil {
 		return nil, err
 	}
+	if err := checkTagKeys(in.Tags); err != nil {
+		return nil, err
+	}
 	path := in.Path
 	if path == "" {
 		path = "/"

@@ -37,6 +37,7 @@ type CreateRoleInput struct {
 	AssumeRolePolicyDocument string
 	Description              string
 	MaxSessionDuration       *int32
+	PermissionsBoundary      string
 	Tags                     []Tag
 }
 
@@ -46,7 +47,8 @@ type CreateRoleOutput struct {
 }
 
 // CreateRole creates a role with a trust policy, stored exactly as given.
-// Errors: ValidationError, MalformedPolicyDocument, EntityAlreadyExists, AccessDenied.
+// Errors: ValidationError, MalformedPolicyDocument, InvalidInput, NoSuchEntity (boundary),
+// NotImplemented (an existing boundary), EntityAlreadyExists, AccessDenied.
 func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateRoleOutput, error) {
 	var v validation
 	validateRoleName(&v, in.RoleName)
@@ -68,13 +70,24 @@ func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateR
 	if err := checkPolicyDocument(in.AssumeRolePolicyDocument, policy.Trust, policy.MaxTrustPolicySize); err != nil {
 		return nil, err
 	}
+	if err := checkBoundaryARN(in.PermissionsBoundary); err != nil {
+		return nil, err
+	}
+	if err := checkTagKeys(in.Tags); err != nil {
+		return nil, err
+	}
 	p, err := s.allow(ctx, "CreateRole", func(account string) string { return s.roleARN(account, in.RoleName) })
 	if err != nil {
 		return nil, err
 	}
 	e := &entity{Account: p.Account, Name: in.RoleName, Path: in.Path, TrustPolicy: in.AssumeRolePolicyDocument,
 		Description: in.Description, MaxSessionDuration: max, Tags: in.Tags}
-	if err := s.update(ctx, func(tx store.Tx) error { return s.createEntity(tx, roleKind, e) }); err != nil {
+	if err := s.update(ctx, func(tx store.Tx) error {
+		if err := s.checkBoundary(tx, p.Account, in.PermissionsBoundary); err != nil {
+			return err
+		}
+		return s.createEntity(tx, roleKind, e)
+	}); err != nil {
 		return nil, err
 	}
 	return &CreateRoleOutput{Role: roleOut(e)}, nil

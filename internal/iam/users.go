@@ -20,9 +20,10 @@ func (s *Service) userARN(account, name string) string {
 
 // CreateUserInput is the CreateUser request.
 type CreateUserInput struct {
-	UserName string
-	Path     string
-	Tags     []Tag
+	UserName            string
+	Path                string
+	PermissionsBoundary string
+	Tags                []Tag
 }
 
 // CreateUserOutput is the CreateUser response.
@@ -30,7 +31,8 @@ type CreateUserOutput struct {
 	User *User `xml:"User"`
 }
 
-// CreateUser creates an IAM user. Errors: ValidationError, EntityAlreadyExists, AccessDenied.
+// CreateUser creates an IAM user. Errors: ValidationError, InvalidInput, NoSuchEntity (boundary),
+// NotImplemented (an existing boundary), EntityAlreadyExists, AccessDenied.
 func (s *Service) CreateUser(ctx context.Context, in *CreateUserInput) (*CreateUserOutput, error) {
 	var v validation
 	if v.required("userName", in.UserName) {
@@ -40,12 +42,23 @@ func (s *Service) CreateUser(ctx context.Context, in *CreateUserInput) (*CreateU
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := checkBoundaryARN(in.PermissionsBoundary); err != nil {
+		return nil, err
+	}
+	if err := checkTagKeys(in.Tags); err != nil {
+		return nil, err
+	}
 	p, err := s.allow(ctx, "CreateUser", func(account string) string { return s.userARN(account, in.UserName) })
 	if err != nil {
 		return nil, err
 	}
 	e := &entity{Account: p.Account, Name: in.UserName, Path: in.Path, Tags: in.Tags}
-	if err := s.update(ctx, func(tx store.Tx) error { return s.createEntity(tx, userKind, e) }); err != nil {
+	if err := s.update(ctx, func(tx store.Tx) error {
+		if err := s.checkBoundary(tx, p.Account, in.PermissionsBoundary); err != nil {
+			return err
+		}
+		return s.createEntity(tx, userKind, e)
+	}); err != nil {
 		return nil, err
 	}
 	return &CreateUserOutput{User: userOut(e)}, nil

@@ -354,6 +354,11 @@ func (s *Statement) parsePrincipal(obj map[string]any, kind Kind, bad badFunc) e
 	return nil
 }
 
+// trustActionReason is IAM's MalformedPolicyDocument message for a trust policy allowing an
+// action that is not STS's (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html:
+// a role trust policy's actions are sts:AssumeRole and its variants).
+const trustActionReason = "AssumeRole policy may only specify STS AssumeRole actions."
+
 func (s *Statement) parseActions(obj map[string]any, kind Kind, bad badFunc) error {
 	v, name, err := pick(obj, "Action", bad)
 	switch {
@@ -371,6 +376,10 @@ func (s *Statement) parseActions(obj map[string]any, kind Kind, bad badFunc) err
 	for _, a := range list {
 		if a != "*" && !actionPattern.MatchString(a) {
 			return bad(name, "invalid action "+quote(a)+": actions are prefaced by a service, e.g. kms:Decrypt")
+		}
+		if kind == Trust && name == "Action" && !strings.HasPrefix(strings.ToLower(a), "sts:") {
+			// IAM refuses a role trust policy that allows anything but STS's actions.
+			return bad(name, trustActionReason)
 		}
 		s.actions = append(s.actions, pattern{text: strings.ToLower(a), any: a == "*", shape: shapeOf(a)})
 	}

@@ -15,8 +15,10 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/model"
 	"github.com/keytrail/keytrail/internal/request"
 )
 
@@ -55,6 +57,8 @@ func decode(body []byte, in any) error {
 		err := Decode(body, d)
 		var te *TypeError
 		switch {
+		case errors.Is(err, ErrDepth):
+			return awserr.New(awserr.SerializationException, "Request body is not valid JSON: %v", err)
 		case errors.As(err, &te):
 			return awserr.New(awserr.SerializationException, "%s", te.Error())
 		case err != nil:
@@ -62,14 +66,34 @@ func decode(body []byte, in any) error {
 		}
 		return nil
 	}
+	if err := wellFormed(body); err != nil {
+		return err
+	}
 	if err := json.Unmarshal(body, in); err != nil {
 		return awserr.New(awserr.SerializationException, "%s", serializationMessage(err))
 	}
 	return nil
 }
 
+// wellFormed refuses, as a SerializationException, a body no operation reads: one nested deeper
+// than MaxDepth (encoding/json would allow 10,000 levels) or not UTF-8 (RFC 8259 §8.1;
+// encoding/json would quietly turn bad bytes into U+FFFD). It comes before any other reading of
+// the body, as deserialization comes before validation.
+func wellFormed(body []byte) error {
+	if err := CheckDepth(body); err != nil {
+		return awserr.New(awserr.SerializationException, "Request body is not valid JSON: %v", err)
+	}
+	if !utf8.Valid(body) {
+		return awserr.New(awserr.SerializationException, "Request body is not valid JSON: it is not UTF-8")
+	}
+	return nil
+}
+
 func serializationMessage(err error) string {
 	if te, ok := err.(*json.UnmarshalTypeError); ok {
+		if te.Type == reflect.TypeFor[Time]() {
+			return fmt.Sprintf("Unexpected value for %s: expected a timestamp in epoch seconds", te.Field)
+		}
 		return fmt.Sprintf("Unexpected value for %s: expected %s", te.Field, te.Type)
 	}
 	return "Request body is not valid JSON: " + err.Error()
@@ -109,6 +133,16 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, target strin
 	info := request.Of(w)
 	if info != nil {
 		info.Operation = op
+	}
+	// Every operation's input is checked against the AWS model's constraints before it runs,
+	// once the body is known to be one an operation may read.
+	if err := wellFormed(body); err != nil {
+		WriteError(w, err, requestID, log)
+		return op
+	}
+	if err := model.ValidateJSON(s.Name, op, body); err != nil {
+		WriteError(w, err, requestID, log)
+		return op
 	}
 	out, err := h.Run(ctx, body)
 	if err != nil {

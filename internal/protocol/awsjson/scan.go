@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -26,18 +27,56 @@ func Decode(body []byte, d Decoder) error {
 		err = s.End()
 	}
 	var te *TypeError
-	if errors.As(err, &te) && !json.Valid(body) {
-		return errSyntax
+	if errors.As(err, &te) {
+		if err := CheckDepth(body); err != nil {
+			return err
+		}
+		if !json.Valid(body) {
+			return errSyntax
+		}
 	}
 	return err
+}
+
+// MaxDepth bounds how deeply the objects and arrays of a request body may nest. The deepest input
+// of an operation keytrail serves (CloudTrail's AdvancedEventSelectors) nests 6 deep; encoding/json
+// allows 10,000 and Python's json module about 1,000, so a body keytrail accepts is one every
+// strict parser reads, and reading it never recurses without bound.
+const MaxDepth = 64
+
+// ErrDepth is a body nested deeper than MaxDepth.
+var ErrDepth = fmt.Errorf("the JSON document nests objects and arrays more than %d levels deep", MaxDepth)
+
+// CheckDepth reports ErrDepth when the objects and arrays of doc nest deeper than MaxDepth,
+// without recursion and without validating anything else.
+func CheckDepth(doc []byte) error {
+	depth := 0
+	for i := 0; i < len(doc); i++ {
+		switch doc[i] {
+		case '{', '[':
+			if depth++; depth > MaxDepth {
+				return ErrDepth
+			}
+		case '}', ']':
+			depth--
+		case '"':
+			for i++; i < len(doc) && doc[i] != '"'; i++ {
+				if doc[i] == '\\' {
+					i++
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // Scanner is a strict, allocation-light reader of one JSON document (RFC 8259). Strings without
 // escapes share the input's memory: the input must not change once scanned.
 type Scanner struct {
-	b   []byte
-	i   int
-	err error
+	b     []byte
+	i     int
+	depth int // the objects and arrays open
+	err   error
 }
 
 // NewScanner returns a scanner over b.
@@ -88,6 +127,17 @@ func (s *Scanner) expect(c byte) bool {
 	return false
 }
 
+// enter opens an object or array: past MaxDepth it is ErrDepth.
+func (s *Scanner) enter() bool {
+	if s.depth++; s.depth > MaxDepth {
+		s.fail(ErrDepth)
+		return false
+	}
+	return true
+}
+
+func (s *Scanner) leave() { s.depth-- }
+
 // End checks that nothing but white space follows the document.
 func (s *Scanner) End() error {
 	if s.err != nil {
@@ -105,9 +155,10 @@ func (s *Scanner) Object(member func(name string) error) error {
 	if s.Null() {
 		return s.err
 	}
-	if !s.expect('{') {
+	if !s.expect('{') || !s.enter() {
 		return s.err
 	}
+	defer s.leave()
 	if s.peek() == '}' {
 		s.i++
 		return nil
@@ -261,6 +312,10 @@ func (s *Scanner) StringList(member string, dst *[]string) error {
 // array reads an array whose next character is '[', calling elem for each element.
 func (s *Scanner) array(elem func() error) error {
 	s.i++
+	if !s.enter() {
+		return s.err
+	}
+	defer s.leave()
 	if s.peek() == ']' {
 		s.i++
 		return nil

@@ -98,10 +98,11 @@ func TestScanner(t *testing.T) {
 	}
 }
 
-// FuzzScanner: the scanner accepts exactly the valid JSON documents (of valid UTF-8), and reads
-// strings as encoding/json does.
+// FuzzScanner: the scanner accepts exactly the valid JSON documents (of valid UTF-8) nested at
+// most MaxDepth deep, and reads strings as encoding/json does.
 func FuzzScanner(f *testing.F) {
-	for _, seed := range []string{`{"a":[1,{"b":null}],"c":"\u00e9\ud83d\ude00"}`, `"x\ud800y"`, `-0.5e+3`, `[true,false]`, `{"a":}`, `"\u0041"`} {
+	for _, seed := range []string{`{"a":[1,{"b":null}],"c":"\u00e9\ud83d\ude00"}`, `"x\ud800y"`, `-0.5e+3`, `[true,false]`, `{"a":}`, `"\u0041"`,
+		nest(MaxDepth), nest(MaxDepth + 1), `{"X":` + strings.Repeat("[", 5000), `{"a":"[[[[","b":` + nest(MaxDepth-1) + `}`, `["\"[",[[]]]`} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, doc string) {
@@ -113,7 +114,7 @@ func FuzzScanner(f *testing.F) {
 		if err == nil {
 			err = s.End()
 		}
-		if valid := json.Valid([]byte(doc)); (err == nil) != valid {
+		if valid := json.Valid([]byte(doc)) && CheckDepth([]byte(doc)) == nil; (err == nil) != valid {
 			t.Fatalf("%q: scanner error %v, json.Valid %v", doc, err, valid)
 		}
 		var want string
@@ -155,4 +156,24 @@ func TestObjectEncodesAsEncodingJSON(t *testing.T) {
 	if json.Unmarshal(got, &a) != nil || json.Unmarshal(want, &b) != nil || !reflect.DeepEqual(a, b) {
 		t.Fatalf("got %s, want the same as %s", got, want)
 	}
+}
+
+// nest is a valid document of depth levels of alternating objects and arrays.
+func nest(depth int) string {
+	var open, close strings.Builder
+	for i := range depth {
+		if i%2 == 0 {
+			open.WriteString(`{"a":`)
+		} else {
+			open.WriteString("[")
+		}
+	}
+	for i := depth - 1; i >= 0; i-- {
+		if i%2 == 0 {
+			close.WriteString("}")
+		} else {
+			close.WriteString("]")
+		}
+	}
+	return open.String() + "1" + close.String()
 }

@@ -23,11 +23,17 @@ import (
 // maxParams bounds the number of form parameters in one request.
 const maxParams = 1000
 
+// MaxNameDepth bounds the dotted parts of a parameter name, the nesting of the value it names.
+// The deepest name of an IAM or STS input (ContextEntries.member.N.ContextKeyValues.member.N)
+// has 6.
+const MaxNameDepth = 32
+
 // Values are a query request's parameters, one value per name.
 type Values map[string]string
 
-// Decode parses a form-encoded body (or query string). A malformed form, a repeated parameter or
-// too many parameters is a MalformedQueryString error, and no partial result is returned.
+// Decode parses a form-encoded body (or query string). A malformed form, a repeated parameter,
+// too many parameters or a name of more than MaxNameDepth dotted parts is a MalformedQueryString
+// error, and no partial result is returned.
 func Decode(form string) (Values, error) {
 	v := Values{}
 	if form == "" {
@@ -45,6 +51,9 @@ func Decode(form string) (Values, error) {
 		k, err := url.QueryUnescape(rk)
 		if err != nil || k == "" {
 			return nil, awserr.New(awserr.MalformedQueryString, "The query string is malformed at %q", short(rk))
+		}
+		if strings.Count(k, ".") >= MaxNameDepth {
+			return nil, awserr.New(awserr.MalformedQueryString, "The parameter %q nests more than %d levels deep", short(k), MaxNameDepth)
 		}
 		val, err := url.QueryUnescape(rv)
 		if err != nil {
@@ -113,6 +122,10 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, params Value
 	if !ok {
 		s.WriteError(w, awserr.New(awserr.InvalidAction, "Could not find operation %s for version %s", short(action), s.Version), requestID, log)
 		return ""
+	}
+	if err := s.validate(action, params); err != nil {
+		s.WriteError(w, err, requestID, log)
+		return action
 	}
 	out, err := h.Run(ctx, params)
 	if err != nil {
