@@ -18,7 +18,7 @@ const namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
 // API returns S3's operation table: method, resource level and sub-resource → operation.
 func (s *Service) API() *restxml.Service {
 	b, svc := restxml.BucketLevel, restxml.ServiceLevel
-	return &restxml.Service{Operations: map[restxml.Route]restxml.Operation{
+	return &restxml.Service{BucketRegion: s.BucketRegion, Operations: map[restxml.Route]restxml.Operation{
 		{Method: "GET", Level: svc}:                                             {Name: "ListBuckets", Handler: s.handleListBuckets},
 		{Method: "PUT", Level: b}:                                               {Name: "CreateBucket", Handler: s.handleCreateBucket},
 		{Method: "HEAD", Level: b}:                                              {Name: "HeadBucket", Handler: s.handleHeadBucket},
