@@ -141,6 +141,15 @@ func TestCrossRegionSSEKMS(t *testing.T) {
 	wantBucketRegion(t, err, http.StatusMovedPermanently, "", "us-west-2")
 	_, err = east.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("west-data"), Key: aws.String("alias/west")})
 	wantBucketRegion(t, err, http.StatusBadRequest, "", "us-west-2")
+	// Unsigned, as the Go SDK's manager.GetBucketRegion asks: refused, with the bucket's region.
+	anon := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(e.url), Credentials: aws.AnonymousCredentials{}, UsePathStyle: true, RetryMaxAttempts: 1})
+	_, err = anon.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("west-data")})
+	wantBucketRegion(t, err, http.StatusForbidden, "", "us-west-2")
+	_, err = anon.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("no-such-data")})
+	var missing *awshttp.ResponseError
+	if !errors.As(err, &missing) || missing.HTTPStatusCode() != http.StatusNotFound || missing.Response.Header.Get("X-Amz-Bucket-Region") != "" {
+		t.Fatalf("HeadBucket of no bucket: %v", err)
+	}
 	if loc := must(east.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String("west-data")}))(t).LocationConstraint; loc != s3types.BucketLocationConstraintUsWest2 {
 		t.Fatalf("GetBucketLocation from us-east-1 = %q", loc)
 	}

@@ -167,9 +167,23 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		return name
 	}
 	if err := op.Handler(ctx, w, r, t, body); err != nil {
-		WriteError(w, err, t.resource(r), requestID, log)
+		WriteError(w, s.headBucketError(ctx, name, t, err), t.resource(r), requestID, log)
 	}
 	return name
+}
+
+// headBucketError gives a refused HeadBucket of an existing bucket its region, as S3 does: a
+// client that may not use the bucket (the Go SDK's manager.GetBucketRegion asks unsigned) still
+// learns where it is. https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
+func (s *Service) headBucketError(ctx context.Context, op string, t Target, err error) error {
+	e, ok := awserr.As(err)
+	if op != "HeadBucket" || !ok || s.BucketRegion == nil {
+		return err
+	}
+	if region, ok := s.BucketRegion(ctx, t.Bucket); ok {
+		return &RegionError{Err: e, Region: region}
+	}
+	return err
 }
 
 // RegionError is an error that names the region of the request's bucket: S3 renders it with the
