@@ -165,10 +165,10 @@ func (s *Service) begin(ctx context.Context) (*call, error) {
 type regionKey struct{}
 
 // InRegion returns the context of an in-process call that another service makes to KMS in
-// region, whatever region its own request was signed for: S3 calls KMS in its bucket's region
-// ("the KMS key must be in the same Region as the bucket",
-// https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html), and CloudTrail
-// checks a trail's key in its bucket's region.
+// region, whatever region its own request was signed for: S3 uses keys of its bucket's region
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html), and CloudTrail
+// checks a trail's key in its bucket's region (KmsKeyNotFoundException,
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html).
 func InRegion(ctx context.Context, region string) context.Context {
 	return context.WithValue(ctx, regionKey{}, region)
 }
