@@ -76,7 +76,8 @@ func (s *Service) checkKey(c *call, t *trailRecord, bucket s3.BucketFacts) error
 		}
 		id = "arn:aws:kms:" + bucket.Region + ":" + t.Account + ":" + resource
 	}
-	ct := asCloudTrail(c.ctx, t.ARN(), t.Account)
+	// CloudTrail uses the key in the bucket's region, whatever the trail's home region.
+	ct := kms.InRegion(asCloudTrail(c.ctx, t.ARN(), t.Account), bucket.Region)
 	ec := map[string]string{"aws:cloudtrail:arn": t.ARN(), "aws:s3:arn": "arn:aws:s3:::" + t.Bucket + "/" + t.logPrefix()}
 	gin := &kms.GenerateDataKeyInput{}
 	gin.KeyID, gin.KeySpec, gin.EncryptionContext = id, "AES_256", ec

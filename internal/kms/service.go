@@ -156,7 +156,21 @@ func (s *Service) begin(ctx context.Context) (*call, error) {
 	if info := request.FromContext(ctx); info != nil && info.Region != "" {
 		region = info.Region
 	}
+	if r, ok := ctx.Value(regionKey{}).(string); ok {
+		region = r
+	}
 	return &call{ctx: ctx, p: p, region: region}, nil
+}
+
+type regionKey struct{}
+
+// InRegion returns the context of an in-process call that another service makes to KMS in
+// region, whatever region its own request was signed for: S3 uses keys of its bucket's region
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html), and CloudTrail
+// checks a trail's key in its bucket's region (KmsKeyNotFoundException,
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html).
+func InRegion(ctx context.Context, region string) context.Context {
+	return context.WithValue(ctx, regionKey{}, region)
 }
 
 // account is the account bare key IDs and alias names resolve in: the caller's.
@@ -324,6 +338,9 @@ func (s *Service) internal(ctx context.Context, op string, in any) (context.Cont
 		invokedBy = parent.Service + ".amazonaws.com"
 	}
 	ctx, info := request.Internal(ctx, "kms", op, invokedBy, s.now())
+	if r, ok := ctx.Value(regionKey{}).(string); ok {
+		info.Region = r
+	}
 	info.Params, _ = json.Marshal(in)
 	return ctx, func(errp *error) {
 		if e, ok := awserr.As(*errp); ok {

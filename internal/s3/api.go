@@ -55,7 +55,7 @@ func (s *Service) API() *restxml.Service {
 		op.Handler = guard(op.Name, op.Handler)
 		ops[route] = op
 	}
-	return &restxml.Service{Operations: ops}
+	return &restxml.Service{BucketRegion: s.BucketRegion, Operations: ops}
 }
 
 // maxConfigBody bounds the XML and JSON configuration bodies S3 reads whole.

@@ -31,15 +31,15 @@ type bucketKey struct {
 }
 
 // bucketKey returns a bucket-level key for the context, from the cache or from KMS (as the
-// caller, through S3).
-func (s *Service) bucketKey(ctx context.Context, c *call, kmsKeyID string, ec map[string]string) (*bucketKey, error) {
+// caller, through S3, in region: the bucket's).
+func (s *Service) bucketKey(ctx context.Context, c *call, region, kmsKeyID string, ec map[string]string) (*bucketKey, error) {
 	names := make([]string, 0, len(ec))
 	for k := range ec {
 		names = append(names, k)
 	}
 	sort.Strings(names)
 	var id strings.Builder
-	id.WriteString(c.p.ARN + "|" + c.p.Service + "|" + kmsKeyID)
+	id.WriteString(c.p.ARN + "|" + c.p.Service + "|" + region + "|" + kmsKeyID)
 	for _, k := range names {
 		id.WriteString("|" + k + "=" + ec[k])
 	}
@@ -52,7 +52,7 @@ func (s *Service) bucketKey(ctx context.Context, c *call, kmsKeyID string, ec ma
 	s.bks.mu.Unlock()
 	gin := &kms.GenerateDataKeyInput{}
 	gin.KeyID, gin.KeySpec, gin.EncryptionContext = kmsKeyID, "AES_256", ec
-	out, err := s.kms.GenerateDataKey(viaS3(ctx, c.region), gin)
+	out, err := s.kms.GenerateDataKey(viaS3(ctx, region), gin)
 	if err != nil {
 		return nil, kmsError(err)
 	}

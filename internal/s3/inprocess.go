@@ -51,3 +51,10 @@ func (s *Service) AuthorizePutObject(ctx context.Context, bucket, key, acl strin
 
 // ValidBucketName reports whether name follows S3's bucket naming rules.
 func ValidBucketName(name string) bool { return checkBucketName(name) == nil }
+
+// BucketRegion returns a bucket's region for the protocol layer, which answers a request signed
+// for another region as S3 does; ok is false when there is no such bucket.
+func (s *Service) BucketRegion(ctx context.Context, name string) (string, bool) {
+	f, ok, err := s.Facts(ctx, name)
+	return f.Region, ok && err == nil
+}

@@ -128,16 +128,37 @@ func kmsError(err error) error {
 	return &awserr.Error{Code: awserr.Code("KMS." + string(e.Code)), Message: e.Message, Status: 400}
 }
 
-// viaS3 is the context of the KMS calls S3 makes for a caller: kms:ViaService names S3.
+// viaS3 is the context of the KMS calls S3 makes for a caller about a bucket in region: they go
+// to KMS in the bucket's region, whatever region the caller's request was signed for, and
+// kms:ViaService names S3 in that region.
 func viaS3(ctx context.Context, region string) context.Context {
-	return authz.WithKeys(ctx, authz.Map{"kms:ViaService": {"s3." + region + ".amazonaws.com"}})
+	return kms.InRegion(authz.WithKeys(ctx, authz.Map{"kms:ViaService": {"s3." + region + ".amazonaws.com"}}), region)
+}
+
+// checkKeyRegion refuses a KMS key or alias ARN of another region than the bucket's, as S3 does
+// ("KMS.NotFoundException: Invalid arn <region>"): S3 uses keys of the bucket's region only.
+func checkKeyRegion(keyID, bucketRegion string) error {
+	parts := strings.SplitN(keyID, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" || parts[2] != "kms" || parts[3] == bucketRegion {
+		return nil
+	}
+	return &awserr.Error{Code: "KMS.NotFoundException", Message: "Invalid arn " + parts[3], Status: 400}
+}
+
+// regionOfKey is the region a key ARN names: the region of the bucket an object was written to.
+func regionOfKey(keyARN string) string {
+	if parts := strings.SplitN(keyARN, ":", 6); len(parts) == 6 {
+		return parts[3]
+	}
+	return ""
 }
 
 // encryption is the SSE a write asks for.
 type encryption struct {
 	sse, kmsKeyID string
 	extra         map[string]string
-	bucketKey     *bool // the request's x-amz-server-side-encryption-bucket-key-enabled
+	bucketKey     *bool  // the request's x-amz-server-side-encryption-bucket-key-enabled
+	region        string // the bucket's, set by authorizeWrite: S3 calls KMS there
 }
 
 // checkEncryption validates the SSE headers of a write; none means the bucket's default.
@@ -151,7 +172,7 @@ func checkEncryption(sse, kmsKeyID, contextHeader string, bucketKey *bool) (encr
 		}
 	}
 	extra, err := parseContext(contextHeader)
-	return encryption{sse, kmsKeyID, extra, bucketKey}, err
+	return encryption{sse: sse, kmsKeyID: kmsKeyID, extra: extra, bucketKey: bucketKey}, err
 }
 
 // authorizeWrite authorizes s3:PutObject with the request's condition keys (and those of keys),
@@ -174,6 +195,7 @@ func (s *Service) authorizeWrite(c *call, bucket, key, acl string, enc *encrypti
 		return err
 	}
 	def := b.encryption()
+	enc.region = b.Region
 	if enc.sse == "" {
 		enc.sse, enc.kmsKeyID = def.SSE, def.KMSKey
 	}
@@ -209,11 +231,14 @@ func (s *Service) newDataKey(ctx context.Context, c *call, bucket, key string, e
 	}
 	dk := dataKey{ID: id, SSE: enc.sse}
 	if enc.sse == "aws:kms" {
+		if err := checkKeyRegion(enc.kmsKeyID, enc.region); err != nil {
+			return nil, dataKey{}, err
+		}
 		dk.Context = map[string]string{}
 		maps.Copy(dk.Context, enc.extra)
 		if dk.BucketKey = enc.bucketKey != nil && *enc.bucketKey; dk.BucketKey {
 			dk.Context["aws:s3:arn"] = "arn:aws:s3:::" + bucket
-			bk, err := s.bucketKey(ctx, c, enc.kmsKeyID, dk.Context)
+			bk, err := s.bucketKey(ctx, c, enc.region, enc.kmsKeyID, dk.Context)
 			if err != nil {
 				return nil, dataKey{}, err
 			}
@@ -224,7 +249,7 @@ func (s *Service) newDataKey(ctx context.Context, c *call, bucket, key string, e
 		dk.Context["aws:s3:arn"] = ObjectARN(bucket, key)
 		gin := &kms.GenerateDataKeyInput{}
 		gin.KeyID, gin.KeySpec, gin.EncryptionContext = enc.kmsKeyID, "AES_256", dk.Context
-		out, err := s.kms.GenerateDataKey(viaS3(ctx, c.region), gin)
+		out, err := s.kms.GenerateDataKey(viaS3(ctx, enc.region), gin)
 		if err != nil {
 			return nil, dataKey{}, kmsError(err)
 		}
@@ -241,12 +266,17 @@ func (s *Service) newDataKey(ctx context.Context, c *call, bucket, key string, e
 	return plain, dk, nil
 }
 
-// openDataKey opens an object's data key as the caller: SSE-KMS by Decrypt through S3.
+// openDataKey opens an object's data key as the caller: SSE-KMS by Decrypt through S3, in the
+// region of the object's key, which is its bucket's (S3 writes with keys of the bucket's region).
 func (s *Service) openDataKey(ctx context.Context, c *call, bucket, key string, dk *dataKey) ([]byte, error) {
 	if dk.SSE != "aws:kms" {
 		return s.barrier.Open(dk.SealedKey, dataKeyPurpose(bucket, key, dk.ID))
 	}
-	out, err := s.kms.Decrypt(viaS3(ctx, c.region), &kms.DecryptInput{CiphertextBlob: dk.SealedKey, EncryptionContext: dk.Context, KeyID: dk.KMSKey})
+	region := regionOfKey(dk.KMSKey)
+	if region == "" {
+		region = c.region
+	}
+	out, err := s.kms.Decrypt(viaS3(ctx, region), &kms.DecryptInput{CiphertextBlob: dk.SealedKey, EncryptionContext: dk.Context, KeyID: dk.KMSKey})
 	if err != nil {
 		return nil, kmsError(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -20,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/request"
 )
 
@@ -91,6 +93,10 @@ type Handler func(ctx context.Context, w http.ResponseWriter, r *http.Request, t
 // Service is S3's operation table.
 type Service struct {
 	Operations map[Route]Operation
+	// BucketRegion, when set, returns a bucket's region (ok is false when there is no such
+	// bucket), so that a signed request for a bucket of another region gets S3's answer to a
+	// request signed for the wrong region (see wrongRegion).
+	BucketRegion func(ctx context.Context, bucket string) (region string, ok bool)
 }
 
 // Operation is a named handler.
@@ -156,10 +162,79 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		info.Operation, info.S3 = name, noteS3(r, t)
 	}
 	SetRequestHeaders(w, requestID)
-	if err := op.Handler(ctx, w, r, t, completeBody{body}); err != nil {
+	if err := s.checkRegion(ctx, r, t, name); err != nil {
 		WriteError(w, err, t.resource(r), requestID, log)
+		return name
+	}
+	if err := op.Handler(ctx, w, r, t, completeBody{body}); err != nil {
+		WriteError(w, s.headBucketError(ctx, name, t, err), t.resource(r), requestID, log)
 	}
 	return name
+}
+
+// headBucketError gives a refused HeadBucket of an existing bucket its region, as S3 does: a
+// client that may not use the bucket (the Go SDK's manager.GetBucketRegion asks unsigned) still
+// learns where it is. https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
+func (s *Service) headBucketError(ctx context.Context, op string, t Target, err error) error {
+	e, ok := awserr.As(err)
+	if op != "HeadBucket" || !ok || s.BucketRegion == nil {
+		return err
+	}
+	if region, ok := s.BucketRegion(ctx, t.Bucket); ok {
+		return &RegionError{Err: e, Region: region}
+	}
+	return err
+}
+
+// RegionError is an error that names the region of the request's bucket: S3 renders it with the
+// x-amz-bucket-region header and a <Region> element, from which clients (botocore's
+// S3RegionRedirector, the Go SDK's manager.GetBucketRegion) learn where to send the request.
+type RegionError struct {
+	Err    *awserr.Error
+	Region string
+}
+
+func (e *RegionError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the S3 error.
+func (e *RegionError) Unwrap() error { return e.Err }
+
+// checkRegion refuses a signed request for a bucket of another region than the request's. S3
+// answers CreateBucket (whose location constraint decides) and GetBucketLocation (how a client
+// finds a bucket's region) in every region; unsigned requests name no region.
+func (s *Service) checkRegion(ctx context.Context, r *http.Request, t Target, op string) error {
+	if s.BucketRegion == nil || t.Bucket == "" || op == "CreateBucket" || op == "GetBucketLocation" {
+		return nil
+	}
+	p, ok := identity.FromContext(ctx)
+	info := request.FromContext(ctx)
+	if !ok || p.Type == identity.Anonymous || info == nil {
+		return nil
+	}
+	want, ok := s.BucketRegion(ctx, t.Bucket)
+	if !ok || want == info.Region {
+		return nil
+	}
+	return wrongRegion(r, op, info.Region, want)
+}
+
+// wrongRegion is S3's answer to a request signed for region got for a bucket in want: 400
+// AuthorizationHeaderMalformed (AuthorizationQueryParametersError for a presigned URL) naming
+// both regions; HeadBucket, which has no body, answers 301. Every answer carries the bucket's
+// region. https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
+func wrongRegion(r *http.Request, op, got, want string) error {
+	e := &awserr.Error{Code: awserr.AuthorizationHeaderMalformed, Status: http.StatusBadRequest,
+		Message: fmt.Sprintf("The authorization header is malformed; the region '%s' is wrong; expecting '%s'", got, want)}
+	switch {
+	case op == "HeadBucket":
+		e = &awserr.Error{Code: "PermanentRedirect", Status: http.StatusMovedPermanently,
+			Message: "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint."}
+	case r.URL.Query().Has("X-Amz-Credential"):
+		e.Code = awserr.AuthorizationQueryParametersError
+		e.Message = fmt.Sprintf("Error parsing the X-Amz-Credential parameter; the region '%s' is wrong; expecting '%s'", got, want)
+	}
+	return &RegionError{Err: e, Region: want}
 }
 
 // recordedHeaders are the request headers an S3 call's CloudTrail record shows.
@@ -210,6 +285,7 @@ type errorBody struct {
 	ResourceType  string `xml:",omitempty"`
 	ArgumentName  string `xml:",omitempty"`
 	ArgumentValue string `xml:",omitempty"`
+	Region        string `xml:",omitempty"`
 	Resource      string `xml:",omitempty"`
 	Details       []detailElem
 	RequestID     string `xml:"RequestId"`
@@ -243,6 +319,10 @@ func WriteError(w http.ResponseWriter, err error, resource, requestID string, lo
 	var a *ArgumentError
 	if errors.As(err, &a) {
 		out.ArgumentName, out.ArgumentValue = a.Name, a.Value
+	}
+	if re := (*RegionError)(nil); errors.As(err, &re) {
+		out.Region = re.Region
+		w.Header().Set("X-Amz-Bucket-Region", re.Region)
 	}
 	body, _ := xml.Marshal(out)
 	request.NoteError(w, string(e.Code), e.Message)
