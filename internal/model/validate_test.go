@@ -30,13 +30,13 @@ func mustRE(java string) *regexp.Regexp { return regexp.MustCompile("^(?:" + jav
 
 func jsonViolations(body string) Violations {
 	c := &checker{}
-	c.structure(tInput, &jsonValue{raw: []byte(body)}, "")
+	c.structure(tInput, &jsonValue{raw: []byte(body)})
 	return c.out
 }
 
 func queryViolations(params map[string]string) Violations {
 	c := &checker{}
-	c.structure(tInput, &queryValue{params: params}, "")
+	c.structure(tInput, &queryValue{params: params})
 	return c.out
 }
 
