@@ -50,6 +50,23 @@ func (v Violations) Err(service, operation string) error {
 		}
 		msgs = append(msgs, v[i].Message)
 	}
+	return detected(code, msgs)
+}
+
+// Error returns a service's own constraint messages ("Value 'x' at 'p' failed to satisfy
+// constraint: …", for checks beyond its model or for in-process callers) as the service's
+// validation error in AWS's words, or nil when there are none.
+func Error(service string, messages ...string) error {
+	code, ok := codes[service]
+	if !ok {
+		code = awserr.ValidationException
+	}
+	return detected(code, messages)
+}
+
+// detected words messages as AWS does: "1 validation error detected: …" or "N validation errors
+// detected: …; …".
+func detected(code awserr.Code, msgs []string) error {
 	switch len(msgs) {
 	case 0:
 		return nil

@@ -168,3 +168,17 @@ func TestValidateEntryPoints(t *testing.T) {
 		t.Fatalf("iam CreateUser: %v", err)
 	}
 }
+
+func TestError(t *testing.T) {
+	if Error("iam") != nil {
+		t.Error("no messages, no error")
+	}
+	e, ok := awserr.As(Error("sts", "A", "B"))
+	if !ok || e.Code != awserr.ValidationError || e.Message != "2 validation errors detected: A; B" {
+		t.Errorf("sts: %v", e)
+	}
+	e, ok = awserr.As(Error("kms", "A"))
+	if !ok || e.Code != awserr.ValidationException || e.Message != "1 validation error detected: A" {
+		t.Errorf("kms: %v", e)
+	}
+}
