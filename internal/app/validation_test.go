@@ -17,8 +17,10 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 
+	shapes "github.com/keytrail/keytrail/internal/model"
 	"github.com/keytrail/keytrail/internal/sigv4"
 )
 
@@ -266,4 +268,43 @@ func TestValidationIAM(t *testing.T) {
 	// The violations come in the model's member order (CreateUserRequest: Path, UserName, …).
 	wantMessage(t, err, "ValidationError", `2 validation errors detected: Value 'no-slashes' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F); `+
 		"Value '"+name+"' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64")
+}
+
+// STS reports every broken constraint of AssumeRole at once, in the model's member order.
+func TestValidationSTS(t *testing.T) {
+	e := start(t, t.TempDir())
+	ctx := context.Background()
+	_, err := e.sts(account, rootSecret, "").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111122223333:role/reader"),
+		RoleSessionName: aws.String("a b"), DurationSeconds: aws.Int32(100)})
+	wantMessage(t, err, "ValidationError", `2 validation errors detected: Value 'a b' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]*; `+
+		"Value '100' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900")
+}
+
+// Every operation keytrail serves over the JSON and query protocols has its input shape in the
+// generated model, so the protocol layer validates it.
+func TestServedOperationsAreValidated(t *testing.T) {
+	e := start(t, t.TempDir())
+	for service, ops := range map[string][]string{
+		"kms":        keys(e.app.KMS.API().Operations),
+		"cloudtrail": keys(e.app.CloudTrail.API().Operations),
+		"iam":        keys(e.app.IAM.API().Operations),
+		"sts":        keys(e.app.STS.API().Operations),
+	} {
+		if len(ops) == 0 {
+			t.Fatalf("%s serves no operations", service)
+		}
+		for _, op := range ops {
+			if shapes.Input(service, op) == nil {
+				t.Errorf("%s.%s has no input shape in internal/model", service, op)
+			}
+		}
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/model"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/seal"
 	"github.com/keytrail/keytrail/internal/store"
@@ -231,15 +232,7 @@ func (v *validation) maxItems(value *int32) {
 	}
 }
 
-func (v *validation) err() error {
-	switch len(v.errs) {
-	case 0:
-		return nil
-	case 1:
-		return awserr.New(awserr.ValidationError, "1 validation error detected: %s", v.errs[0])
-	}
-	return awserr.New(awserr.ValidationError, "%d validation errors detected: %s", len(v.errs), strings.Join(v.errs, "; "))
-}
+func (v *validation) err() error { return model.Error("iam", v.errs...) }
 
 // checkPolicyDocument validates a document as the given kind of policy within its size quota:
 // MalformedPolicyDocument with the engine's reason, or LimitExceeded.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"sort"
 	"strings"
 
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/model"
 )
 
 // The ciphertext blob (format 1) names the key and the backing version that made it, so that
@@ -104,12 +106,12 @@ func checkContext(field string, ec map[string]string) error {
 	size := 0
 	for k, v := range ec {
 		if k == "" {
-			return awserr.New(awserr.ValidationException, "1 validation error detected: %s keys must not be empty", field)
+			return model.Error("kms", fmt.Sprintf("%s keys must not be empty", field))
 		}
 		size += len(k) + len(v)
 	}
 	if size > 8192 {
-		return awserr.New(awserr.ValidationException, "1 validation error detected: %s is larger than 8192 bytes", field)
+		return model.Error("kms", fmt.Sprintf("%s is larger than 8192 bytes", field))
 	}
 	return nil
 }
@@ -186,14 +188,14 @@ func (s *Service) generateDataKey(ctx context.Context, action string, in *Genera
 		return nil, nil, awserr.New(awserr.ValidationException, "Please specify either number of bytes or key spec.")
 	case in.NumberOfBytes != nil:
 		if size = int(*in.NumberOfBytes); size < 1 || size > 1024 {
-			return nil, nil, awserr.New(awserr.ValidationException, "1 validation error detected: Value '%d' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024", size)
+			return nil, nil, model.Error("kms", fmt.Sprintf("Value '%d' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024", size))
 		}
 	case in.KeySpec == "AES_256":
 		size = 32
 	case in.KeySpec == "AES_128":
 		size = 16
 	default:
-		return nil, nil, awserr.New(awserr.ValidationException, "1 validation error detected: Value '%s' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]", in.KeySpec)
+		return nil, nil, model.Error("kms", fmt.Sprintf("Value '%s' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]", in.KeySpec))
 	}
 	_, k, err := s.cryptoKey(ctx, action, "keyId", in.KeyID, in.EncryptionContext, in.DryRun)
 	if err != nil {
@@ -241,7 +243,7 @@ func (s *Service) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput
 // when there is one. Errors: InvalidCiphertextException, IncorrectKeyException, NotFoundException.
 func (s *Service) blobKey(c *call, ct []byte, keyID string) (*blob, *loadedKey, error) {
 	if len(ct) == 0 || len(ct) > 6144 {
-		return nil, nil, awserr.New(awserr.ValidationException, "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length between 1 and 6144")
+		return nil, nil, model.Error("kms", "Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length between 1 and 6144")
 	}
 	b, err := parseBlob(ct)
 	if err != nil {
@@ -371,7 +373,7 @@ func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncrypt
 // Errors: ValidationException, AccessDeniedException.
 func (s *Service) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (*GenerateRandomOutput, error) {
 	if in.NumberOfBytes == nil || *in.NumberOfBytes < 1 || *in.NumberOfBytes > 1024 {
-		return nil, awserr.New(awserr.ValidationException, "1 validation error detected: Value at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024")
+		return nil, model.Error("kms", "Value at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024")
 	}
 	if in.CustomKeyStoreID != "" || in.Recipient != nil {
 		return nil, awserr.New(awserr.UnsupportedOperationException, "Custom key stores and Recipient are not supported by keytrail.")

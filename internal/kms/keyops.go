@@ -12,6 +12,7 @@ import (
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/model"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/store"
@@ -219,7 +220,7 @@ func page[T any](items []T, name func(T) string, in PageInput, max, def int32) (
 	if in.Limit != nil {
 		limit = *in.Limit
 		if limit < 1 || limit > max {
-			return nil, PageOutput{}, awserr.New(awserr.ValidationException, "1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d", limit, max)
+			return nil, PageOutput{}, model.Error("kms", fmt.Sprintf("Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d", limit, max))
 		}
 	}
 	start := 0
@@ -322,7 +323,7 @@ func (s *Service) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeleti
 	if in.PendingWindowInDays != nil {
 		days = *in.PendingWindowInDays
 		if days < 7 || days > 30 {
-			return nil, awserr.New(awserr.ValidationException, "1 validation error detected: Value '%d' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30", days)
+			return nil, model.Error("kms", fmt.Sprintf("Value '%d' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30", days))
 		}
 	}
 	c, k, err := s.keyOp(ctx, "ScheduleKeyDeletion", "keyId", in.KeyID, keyOwnAccount, nil)
@@ -461,7 +462,7 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 
 func checkPolicyName(name *string) error {
 	if name != nil && *name != "default" {
-		return awserr.New(awserr.ValidationException, "1 validation error detected: Value '%s' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: default", *name)
+		return model.Error("kms", fmt.Sprintf("Value '%s' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: default", *name))
 	}
 	return nil
 }
@@ -544,7 +545,7 @@ func checkTags(tags []Tag) error {
 // KMSInvalidStateException, AccessDeniedException.
 func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty, error) {
 	if in.Tags == nil {
-		return nil, awserr.New(awserr.ValidationException, "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
+		return nil, model.Error("kms", "Value null at 'tags' failed to satisfy constraint: Member must not be null")
 	}
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
@@ -569,7 +570,7 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty
 // AccessDeniedException.
 func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*Empty, error) {
 	if in.TagKeys == nil {
-		return nil, awserr.New(awserr.ValidationException, "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null")
+		return nil, model.Error("kms", "Value null at 'tagKeys' failed to satisfy constraint: Member must not be null")
 	}
 	c, k, err := s.keyOp(ctx, "UntagResource", "keyId", in.KeyID, keyOwnAccount, nil)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/model"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/request"
@@ -282,15 +283,7 @@ func (v *validation) length(field, value string, min, max int) {
 	}
 }
 
-func (v validation) err() error {
-	switch len(v) {
-	case 0:
-		return nil
-	case 1:
-		return awserr.New(awserr.ValidationException, "1 validation error detected: %s", v[0])
-	}
-	return awserr.New(awserr.ValidationException, "%d validation errors detected: %s", len(v), strings.Join(v, "; "))
-}
+func (v validation) err() error { return model.Error("kms", v...) }
 
 // keyID validates a required KeyId member (1–2048 characters).
 func (v *validation) keyID(field, value string) {

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"encoding/base64"
 	"fmt"
 	"strconv"
 	"strings"
@@ -51,6 +50,23 @@ func (v Violations) Err(service, operation string) error {
 		}
 		msgs = append(msgs, v[i].Message)
 	}
+	return detected(code, msgs)
+}
+
+// Error returns a service's own constraint messages ("Value 'x' at 'p' failed to satisfy
+// constraint: …", for checks beyond its model or for in-process callers) as the service's
+// validation error in AWS's words, or nil when there are none.
+func Error(service string, messages ...string) error {
+	code, ok := codes[service]
+	if !ok {
+		code = awserr.ValidationException
+	}
+	return detected(code, messages)
+}
+
+// detected words messages as AWS does: "1 validation error detected: …" or "N validation errors
+// detected: …; …".
+func detected(code awserr.Code, msgs []string) error {
 	switch len(msgs) {
 	case 0:
 		return nil
@@ -65,13 +81,13 @@ func (v Violations) Err(service, operation string) error {
 type value interface {
 	// scalar returns the value's text and whether it is a scalar of the kind the shape expects
 	// (false for a value of the wrong JSON type: the decoder reports those).
-	scalar(s *Shape) (string, bool)
+	scalar(s *Shape) ([]byte, bool)
 	// member returns a structure member's value (nil when absent or null).
 	member(name string) value
 	// elems returns a list's elements (nil, false when the value is not a list).
 	elems() ([]value, bool)
 	// entries returns a map's keys and values (false when the value is not a map).
-	entries() ([]string, []value, bool)
+	entries() ([][]byte, []value, bool)
 }
 
 // checker collects violations while walking a value along its shape; bare collects the
@@ -79,67 +95,95 @@ type value interface {
 type checker struct {
 	out  Violations
 	bare []string
+	at   []segment // where the value being checked sits
 }
 
-func (c *checker) add(quoted, path, constraint string) {
-	msg := fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", quoted, path, constraint)
+func (c *checker) add(quoted string, constraint string) {
+	p := c.path()
+	msg := fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", quoted, p, constraint)
 	if quoted == "" {
-		msg = fmt.Sprintf("Value at '%s' failed to satisfy constraint: %s", path, constraint)
+		msg = fmt.Sprintf("Value at '%s' failed to satisfy constraint: %s", p, constraint)
 	}
-	c.out = append(c.out, Violation{Path: path, Message: msg})
+	c.out = append(c.out, Violation{Path: p, Message: msg})
 }
 
 // structure checks a structure's members: required ones present, each present one by its shape.
-func (c *checker) structure(s *Shape, v value, path string) {
+func (c *checker) structure(s *Shape, v value) {
 	for i := range s.Members {
 		m := &s.Members[i]
-		p := memberPath(path, m.Name)
 		mv := v.member(m.Name)
-		if mv == nil {
-			if m.Required {
-				c.out = append(c.out, Violation{Path: p, Null: true,
-					Message: fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", p)})
-			}
+		if mv == nil && !m.Required {
 			continue
 		}
-		c.check(m.Shape, mv, p)
+		c.at = append(c.at, segment{member: m.Name})
+		if mv == nil {
+			p := c.path()
+			c.out = append(c.out, Violation{Path: p, Null: true,
+				Message: fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", p)})
+		} else {
+			c.check(m.Shape, mv)
+		}
+		c.at = c.at[:len(c.at)-1]
 	}
 }
 
-// memberPath names a member as AWS does in its messages: the member name with a lowercase first
-// letter, after its parent's path ("tags.1.member.tagKey").
-func memberPath(parent, name string) string {
-	r, n := utf8.DecodeRuneInString(name)
-	lower := strings.ToLower(string(r)) + name[n:]
-	if parent == "" {
-		return lower
+// segment is one step of a value's path: a structure member, or a list element (from 1).
+type segment struct {
+	member string
+	index  int
+}
+
+// path names the value being checked as AWS does in its messages: member names with a lowercase
+// first letter, list elements as N.member ("tags.1.member.tagKey").
+func (c *checker) path() string {
+	var b strings.Builder
+	for i, seg := range c.at {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		if seg.member == "" {
+			b.WriteString(strconv.Itoa(seg.index) + ".member")
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(seg.member)
+		b.WriteString(strings.ToLower(string(r)))
+		b.WriteString(seg.member[n:])
 	}
-	return parent + "." + lower
+	return b.String()
 }
 
 // check validates one present value against its shape.
-func (c *checker) check(s *Shape, v value, path string) {
+func (c *checker) check(s *Shape, v value) {
 	switch s.Type {
 	case Structure:
-		c.structure(s, v, path)
+		c.structure(s, v)
 	case List:
-		c.list(s, v, path)
+		c.list(s, v)
 	case Map:
-		c.mapping(s, v, path)
+		c.mapping(s, v)
 	default:
-		c.scalar(s, v, path)
+		c.scalar(s, v)
 	}
 }
 
-func (c *checker) list(s *Shape, v value, path string) {
+func (c *checker) list(s *Shape, v value) {
 	elems, ok := v.elems()
 	if !ok {
 		return
 	}
-	c.size(s, int64(len(elems)), listText(s, elems), path)
+	c.bare = c.bare[:0]
+	c.bound(s, int64(len(elems)), "length")
+	if len(c.bare) > 0 {
+		quoted := listText(s, elems)
+		for _, constraint := range c.bare {
+			c.add(quoted, constraint)
+		}
+	}
 	for i, e := range elems {
 		if e != nil {
-			c.check(s.Elem, e, path+"."+strconv.Itoa(i+1)+".member")
+			c.at = append(c.at, segment{index: i + 1})
+			c.check(s.Elem, e)
+			c.at = c.at[:len(c.at)-1]
 		}
 	}
 }
@@ -159,17 +203,21 @@ func listText(s *Shape, elems []value) string {
 		if !ok {
 			return ""
 		}
-		parts = append(parts, t)
+		parts = append(parts, string(t))
 	}
 	return "'[" + strings.Join(parts, ", ") + "]'"
 }
 
-func (c *checker) mapping(s *Shape, v value, path string) {
+func (c *checker) mapping(s *Shape, v value) {
 	keys, vals, ok := v.entries()
 	if !ok {
 		return
 	}
-	c.size(s, int64(len(keys)), "", path)
+	c.bare = c.bare[:0]
+	c.bound(s, int64(len(keys)), "length")
+	for _, constraint := range c.bare {
+		c.add("", constraint)
+	}
 	keyErrs, valErrs := &checker{}, &checker{}
 	for i, k := range keys {
 		keyErrs.constraints(s.Key, k)
@@ -181,10 +229,10 @@ func (c *checker) mapping(s *Shape, v value, path string) {
 		}
 	}
 	if len(keyErrs.bare) > 0 {
-		c.add("", path, "Map keys must satisfy constraint: ["+strings.Join(dedupe(keyErrs.bare), ", ")+"]")
+		c.add("", "Map keys must satisfy constraint: ["+strings.Join(dedupe(keyErrs.bare), ", ")+"]")
 	}
 	if len(valErrs.bare) > 0 {
-		c.add("", path, "Map value must satisfy constraint: ["+strings.Join(dedupe(valErrs.bare), ", ")+"]")
+		c.add("", "Map value must satisfy constraint: ["+strings.Join(dedupe(valErrs.bare), ", ")+"]")
 	}
 }
 
@@ -200,47 +248,63 @@ func dedupe(in []string) []string {
 	return out
 }
 
-func (c *checker) scalar(s *Shape, v value, path string) {
+func (c *checker) scalar(s *Shape, v value) {
 	text, ok := v.scalar(s)
 	if !ok {
 		return
 	}
-	quoted := "'" + text + "'"
+	c.bare = c.bare[:0]
+	c.constraints(s, text)
+	if len(c.bare) == 0 {
+		return
+	}
+	quoted := "'" + string(text) + "'"
 	if s.Sensitive || s.Type == Blob {
 		quoted = ""
 	}
-	c.bare = c.bare[:0]
-	c.constraints(s, text)
 	for _, constraint := range c.bare {
-		c.add(quoted, path, constraint)
+		c.add(quoted, constraint)
 	}
 }
 
 // constraints appends the bare constraints ("Member must …") the scalar text breaks.
-func (c *checker) constraints(s *Shape, text string) {
+func (c *checker) constraints(s *Shape, text []byte) {
 	switch s.Type {
 	case String:
-		c.bound(s, int64(utf8.RuneCountInString(text)), "length")
-		if s.re != nil && !s.re.MatchString(text) {
+		c.bound(s, int64(utf8.RuneCount(text)), "length")
+		if s.re != nil && !s.re.Match(text) {
 			c.bare = append(c.bare, "Member must satisfy regular expression pattern: "+s.Pattern)
 		}
 		if len(s.Enum) > 0 && !contains(s.Enum, text) {
 			c.bare = append(c.bare, "Member must satisfy enum value set: ["+strings.Join(s.Enum, ", ")+"]")
 		}
 	case Blob:
-		if n, err := base64.StdEncoding.DecodeString(text); err == nil {
-			c.bound(s, int64(len(n)), "length")
+		if n, ok := decodedLen(text); ok {
+			c.bound(s, n, "length")
 		}
 	case Integer, Long:
-		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+		if n, err := strconv.ParseInt(string(text), 10, 64); err == nil {
 			c.bound(s, n, "value")
 		}
 	}
 }
 
-func contains(set []string, s string) bool {
+// decodedLen returns the length of the bytes a padded base64 text holds; false when its length
+// is not a multiple of 4 (the decoder reports such a blob).
+func decodedLen(text []byte) (int64, bool) {
+	if len(text)%4 != 0 {
+		return 0, false
+	}
+	n := int64(len(text) / 4 * 3)
+	for i := len(text) - 1; i >= 0 && i >= len(text)-2 && text[i] == '='; i-- {
+		n--
+	}
+	return n, true
+}
+
+func contains(set []string, s []byte) bool {
 	for _, e := range set {
-		if e == s {
+		if e == string(s) {
 			return true
 		}
 	}
@@ -254,14 +318,5 @@ func (c *checker) bound(s *Shape, n int64, what string) {
 		c.bare = append(c.bare, fmt.Sprintf("Member must have %s greater than or equal to %d", what, *s.Min))
 	case s.Max != nil && n > *s.Max:
 		c.bare = append(c.bare, fmt.Sprintf("Member must have %s less than or equal to %d", what, *s.Max))
-	}
-}
-
-// size checks a list's or map's number of entries.
-func (c *checker) size(s *Shape, n int64, quoted, path string) {
-	c.bare = c.bare[:0]
-	c.bound(s, n, "length")
-	for _, constraint := range c.bare {
-		c.add(quoted, path, constraint)
 	}
 }

@@ -30,13 +30,13 @@ func mustRE(java string) *regexp.Regexp { return regexp.MustCompile("^(?:" + jav
 
 func jsonViolations(body string) Violations {
 	c := &checker{}
-	c.structure(tInput, &jsonValue{raw: []byte(body)}, "")
+	c.structure(tInput, &jsonValue{raw: []byte(body)})
 	return c.out
 }
 
 func queryViolations(params map[string]string) Violations {
 	c := &checker{}
-	c.structure(tInput, &queryValue{params: params}, "")
+	c.structure(tInput, &queryValue{params: params})
 	return c.out
 }
 
@@ -166,5 +166,19 @@ func TestValidateEntryPoints(t *testing.T) {
 	err = ValidateQuery("iam", "CreateUser", map[string]string{"Action": "CreateUser", "UserName": strings.Repeat("a", 65)})
 	if e, ok := awserr.As(err); !ok || e.Code != awserr.ValidationError || !strings.Contains(e.Message, "at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64") {
 		t.Fatalf("iam CreateUser: %v", err)
+	}
+}
+
+func TestError(t *testing.T) {
+	if Error("iam") != nil {
+		t.Error("no messages, no error")
+	}
+	e, ok := awserr.As(Error("sts", "A", "B"))
+	if !ok || e.Code != awserr.ValidationError || e.Message != "2 validation errors detected: A; B" {
+		t.Errorf("sts: %v", e)
+	}
+	e, ok = awserr.As(Error("kms", "A"))
+	if !ok || e.Code != awserr.ValidationException || e.Message != "1 validation error detected: A" {
+		t.Errorf("kms: %v", e)
 	}
 }

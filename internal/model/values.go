@@ -3,7 +3,6 @@ package model
 import (
 	"bytes"
 	"encoding/json"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,15 +17,16 @@ func ValidateJSON(service, operation string, body []byte) error {
 	if in == nil {
 		return nil
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
 		body = []byte("{}")
 	}
-	root := &jsonValue{raw: body}
-	if _, ok := root.object(); !ok {
+	if body[0] != '{' || !json.Valid(body) {
 		return nil
 	}
+	root := &jsonValue{raw: body}
 	c := &checker{}
-	c.structure(in, root, "")
+	c.structure(in, root)
 	return c.out.Err(service, operation)
 }
 
@@ -39,84 +39,8 @@ func ValidateQuery(service, operation string, params map[string]string) error {
 		return nil
 	}
 	c := &checker{}
-	c.structure(in, &queryValue{params: params}, "")
+	c.structure(in, &queryValue{params: params})
 	return c.out.Err(service, operation)
-}
-
-// jsonValue is one JSON value, parsed only as far as the shape asks.
-type jsonValue struct {
-	raw json.RawMessage
-	obj map[string]json.RawMessage
-	ok  bool // obj parsed
-}
-
-func (j *jsonValue) object() (map[string]json.RawMessage, bool) {
-	if j.obj == nil && !j.ok {
-		j.ok = json.Unmarshal(j.raw, &j.obj) == nil && j.obj != nil
-	}
-	return j.obj, j.ok
-}
-
-func wrap(raw json.RawMessage) value {
-	if raw == nil || string(bytes.TrimSpace(raw)) == "null" {
-		return nil
-	}
-	return &jsonValue{raw: raw}
-}
-
-func (j *jsonValue) member(name string) value {
-	obj, ok := j.object()
-	if !ok {
-		return nil
-	}
-	return wrap(obj[name])
-}
-
-func (j *jsonValue) scalar(s *Shape) (string, bool) {
-	switch s.Type {
-	case String, Blob:
-		var str string
-		if json.Unmarshal(j.raw, &str) != nil {
-			return "", false
-		}
-		return str, true
-	case Integer, Long:
-		var n json.Number
-		if json.Unmarshal(j.raw, &n) != nil {
-			return "", false
-		}
-		return n.String(), true
-	}
-	return "", false
-}
-
-func (j *jsonValue) elems() ([]value, bool) {
-	var raws []json.RawMessage
-	if json.Unmarshal(j.raw, &raws) != nil || raws == nil {
-		return nil, false
-	}
-	out := make([]value, len(raws))
-	for i, r := range raws {
-		out[i] = wrap(r)
-	}
-	return out, true
-}
-
-func (j *jsonValue) entries() ([]string, []value, bool) {
-	obj, ok := j.object()
-	if !ok {
-		return nil, nil, false
-	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	vals := make([]value, len(keys))
-	for i, k := range keys {
-		vals[i] = wrap(obj[k])
-	}
-	return keys, vals, true
 }
 
 // queryValue is the value at one parameter prefix of a query request ("Tags.member.2").
@@ -153,16 +77,16 @@ func (q *queryValue) member(name string) value {
 	return &queryValue{params: q.params, prefix: p}
 }
 
-func (q *queryValue) scalar(s *Shape) (string, bool) {
+func (q *queryValue) scalar(s *Shape) ([]byte, bool) {
 	v, ok := q.params[q.prefix]
 	if !ok {
-		return "", false
+		return nil, false
 	}
 	switch s.Type {
 	case String, Blob, Integer, Long:
-		return v, true
+		return []byte(v), true
 	}
-	return "", false
+	return nil, false
 }
 
 // indexes returns the distinct N of the parameters named prefix.N or prefix.N.…, ascending.
@@ -196,13 +120,13 @@ func (q *queryValue) elems() ([]value, bool) {
 	return out, true
 }
 
-func (q *queryValue) entries() ([]string, []value, bool) {
+func (q *queryValue) entries() ([][]byte, []value, bool) {
 	p := q.prefix + ".entry"
-	var keys []string
+	var keys [][]byte
 	var vals []value
 	for _, n := range q.indexes(p) {
 		e := p + "." + strconv.Itoa(n)
-		keys = append(keys, q.params[e+".key"])
+		keys = append(keys, []byte(q.params[e+".key"]))
 		var v value
 		if q.present(e + ".value") {
 			v = &queryValue{params: q.params, prefix: e + ".value"}

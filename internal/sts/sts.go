@@ -27,6 +27,7 @@ import (
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/iam"
 	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/model"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/protocol/awsquery"
 	"github.com/keytrail/keytrail/internal/request"
@@ -188,7 +189,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeR
 		bad("externalId", in.ExternalID, `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
 	}
 	if len(errs) > 0 {
-		return nil, validationError(errs)
+		return nil, model.Error("sts", errs...)
 	}
 	if in.Policy != "" {
 		if policy.CheckSize(in.Policy, policy.Session, maxSessionPolicy) != nil {
@@ -247,13 +248,6 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeR
 		return nil, awserr.New(awserr.ValidationError, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}
 	return s.issue(ctx, role, in.RoleSessionName, in.Policy, time.Duration(duration)*time.Second)
-}
-
-func validationError(errs []string) error {
-	if len(errs) == 1 {
-		return awserr.New(awserr.ValidationError, "1 validation error detected: %s", errs[0])
-	}
-	return awserr.New(awserr.ValidationError, "%d validation errors detected: %s", len(errs), strings.Join(errs, "; "))
 }
 
 // session is the stored form of temporary credentials (format version 1). The secret is sealed;
