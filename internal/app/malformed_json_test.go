@@ -267,7 +267,7 @@ func TestMalformedJSONRequests(t *testing.T) {
 		{name: "100,000 closed levels in a known member", target: kmsTarget + "DisableKey", body: `{"KeyId":` + nestedJSON(100_000) + `}`, want: 400, code: ser, recorded: true},
 		{name: "deep advanced event selectors", target: ctTarget + "PutEventSelectors", body: `{"TrailName":"management","AdvancedEventSelectors":` + nestedJSON(70) + `}`, want: 400, code: ser, recorded: true},
 		{name: "deep LookupEvents attributes", target: ctTarget + "LookupEvents", body: `{"LookupAttributes":` + nestedJSON(5000) + `}`, want: 400, code: ser, recorded: true},
-		{name: "a body over 8 MiB", target: kmsTarget + "DisableKey", body: `{"KeyId":"` + strings.Repeat("k", 8<<20) + `"}`, want: 400, code: "RequestEntityTooLarge"},
+		{name: "a body over 8 MiB", target: kmsTarget + "DisableKey", body: `{"KeyId":"` + strings.Repeat("k", 8<<20) + `"}`, want: 413, code: "RequestEntityTooLarge"},
 		{name: "a 7 MB key ID", target: kmsTarget + "DisableKey", body: `{"KeyId":"` + strings.Repeat("k", 7<<20) + `"}`, want: 400, code: val, recorded: true},
 		{name: "200,000 unknown members", target: kmsTarget + "DisableKey", body: manyMembers(200_000), want: 400, code: val, recorded: true},
 		{name: "invalid UTF-8", target: kmsTarget + "DisableKey", body: "{\"KeyId\":\"\xff\xfe\"}", want: 400, code: ser, recorded: true},

@@ -181,8 +181,12 @@ func WriteError(w http.ResponseWriter, err error, requestID string, log *slog.Lo
 		e = awserr.New(awserr.InternalFailure, "An internal error occurred. Retry the request.")
 	}
 	status := http.StatusBadRequest
-	if e.Fault() {
+	switch {
+	case e.Fault():
 		status = http.StatusInternalServerError
+	case e.Code == awserr.RequestEntityTooLarge:
+		// AWS's front end refuses an oversized body before the service sees it: 413.
+		status = http.StatusRequestEntityTooLarge
 	}
 	body, _ := json.Marshal(struct {
 		Type    string `json:"__type"`
