@@ -13,10 +13,20 @@ test: deps check
 deps:
 	bash scripts/install-test-deps.sh
 
+# The systems keytrail must build on besides this one, without cgo: a Linux-only call in shared
+# code (rather than in a _linux.go file) fails the check.
+CROSS_TARGETS ?= darwin/arm64 darwin/amd64 windows/amd64 linux/arm64 freebsd/amd64
+
 check:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
+	@for target in $(CROSS_TARGETS); do \
+		echo "GOOS=$${target%/*} GOARCH=$${target#*/} CGO_ENABLED=0: go build ./... && go vet ./..."; \
+		GOOS=$${target%/*} GOARCH=$${target#*/} CGO_ENABLED=0 $(GO) build ./... || exit 1; \
+		GOOS=$${target%/*} GOARCH=$${target#*/} CGO_ENABLED=0 $(GO) vet ./... || exit 1; \
+	done
 
 coverage:
 	@$(GO) test -count=1 -coverpkg=./internal/policy,./internal/authz -coverprofile=.engine-coverage.out ./internal/policy/ ./internal/authz/ >/dev/null

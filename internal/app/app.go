@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -61,14 +62,21 @@ type App struct {
 	done chan struct{} // closed when the background work has ended
 }
 
-// Open opens the state under cfg.Data and wires every service.
-func Open(cfg Config) (*App, error) {
+// Open opens the state under cfg.Data and wires every service. When a step fails, what the
+// steps before it opened is closed again.
+func Open(cfg Config) (_ *App, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	var opened closers
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, opened.close())
+		}
+	}()
 	key, err := seal.LoadRootKey(cfg.Data, cfg.RootKey)
 	if err != nil {
 		return nil, err
@@ -81,11 +89,12 @@ func Open(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	opened.add(db.Close)
 	journal, err := events.OpenJournal(filepath.Join(cfg.Data, "cloudtrail", "journal"), 0)
 	if err != nil {
-		db.Close()
 		return nil, fmt.Errorf("cloudtrail journal: %w", err)
 	}
+	opened.add(journal.Close)
 	recorder := events.NewRecorder(journal)
 	policies := policy.NewCache(4096)
 	az := authz.New(authz.Config{Policies: policies, Logger: cfg.Logger, Now: cfg.Now})
@@ -96,13 +105,11 @@ func Open(cfg Config) (*App, error) {
 		Region: cfg.Region, Logger: cfg.Logger, Now: cfg.Now, Recorder: recorder})
 	blobs, err := files.Open(filepath.Join(cfg.Data, "objects"))
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	s3Svc := s3.New(s3.Config{DB: db, Blobs: blobs, Barrier: barrier, KMS: kmsSvc, Authorizer: az, Policies: policies, Region: cfg.Region, Now: cfg.Now})
 	// Deletions and rotations that fell due while keytrail was down happen before it serves.
 	if err := kmsSvc.Sweep(context.Background()); err != nil {
-		db.Close()
 		return nil, fmt.Errorf("kms sweep: %w", err)
 	}
 	ctSvc := cloudtrail.New(cloudtrail.Config{DB: db, S3: s3Svc, KMS: kmsSvc, Authorizer: az, Region: cfg.Region, Now: cfg.Now,
@@ -138,6 +145,19 @@ func Open(cfg Config) (*App, error) {
 		close(a.done)
 	}()
 	return a, nil
+}
+
+// closers are what Open has opened so far, closed again, newest first, when a later step fails.
+type closers []func() error
+
+func (c *closers) add(close func() error) { *c = append(*c, close) }
+
+func (c closers) close() error {
+	var errs []error
+	for i := len(c) - 1; i >= 0; i-- {
+		errs = append(errs, c[i]())
+	}
+	return errors.Join(errs...)
 }
 
 // Handler is the HTTP handler of the one endpoint.

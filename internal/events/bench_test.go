@@ -1,7 +1,6 @@
 package events
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -36,37 +35,5 @@ func BenchmarkRecord(b *testing.B) {
 		if err := r.Record(info, p); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-// BenchmarkOpenJournal is the start-up cost of a journal of 256 MiB (32 full segments of events
-// of about 500 bytes): what opening reads to know each segment's events.
-func BenchmarkOpenJournal(b *testing.B) {
-	dir := b.TempDir()
-	j, err := OpenJournal(dir, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	e := testEvent(0)
-	e.Params = []byte(`{"keyId":"` + strings.Repeat("k", 300) + `"}`)
-	for len(j.segs) <= 32 {
-		if err := j.Append(e); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := j.Close(); err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for b.Loop() {
-		j, err := OpenJournal(dir, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		if err := j.Close(); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
 	}
 }

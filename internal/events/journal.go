@@ -13,18 +13,20 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
-	"unsafe"
 )
 
 // The journal is a directory of segment files, each named by the sequence number of its first
 // event. An entry is [payload length uint32 LE][CRC-32C of the payload][payload]. The active
-// segment is preallocated and mapped (MAP_SHARED): an entry is copied into the page cache before
-// the call it records is answered, so it survives the process being killed, at the cost of a
-// memory copy rather than a system call; Sync makes it survive the machine failing too. Opening
-// the journal cuts off a torn last entry and begins a new segment.
+// segment is preallocated, so that a full disk fails when a segment begins rather than in the
+// middle of one. An entry is in the page cache before the call it records is answered, so it
+// survives the process being killed; Sync makes it survive the machine failing too. Opening the
+// journal cuts off a torn last entry (and the unwritten, preallocated rest) and begins a new
+// segment.
+//
+// How an entry reaches the page cache is the segmentFile's business: on Linux the segment is
+// mapped (journal_linux.go), so that an append is a memory copy rather than a system call;
+// elsewhere it is written with pwrite (journal_file.go), which works on every system.
 
 const (
 	headerSize = 8
@@ -52,20 +54,40 @@ type Journal struct {
 	dir     string
 	maxSize int64
 
-	mu   sync.Mutex
-	f    *os.File // the active (last) segment
-	m    []byte   // its mapping
-	segs []*segment
+	backend segmentBackend
 
-	stopFault chan struct{}  // ends the active segment's prefaulting
-	faulting  sync.WaitGroup // the prefaulting goroutine
-	closing   sync.WaitGroup // closes of replaced segments
-	next      uint64         // the next event's sequence number
-	buf       []byte
+	mu      sync.Mutex
+	f       *os.File    // the active (last) segment
+	seg     segmentFile // how appends reach it
+	segs    []*segment
+	closing sync.WaitGroup // closes of replaced segments
+	next    uint64         // the next event's sequence number
+	buf     []byte
 }
 
-// OpenJournal opens (or creates) the journal in dir.
+// segmentFile is how appends reach the active segment's file: at increasing offsets below its
+// preallocated size. The journal itself syncs, cuts and closes the file.
+type segmentFile interface {
+	// write copies b to offset off; when it returns, b survives the process being killed.
+	write(b []byte, off int64) error
+	// release ends the writing; the file stays open.
+	release() error
+}
+
+// segmentBackend begins active segments: open preallocates f to size bytes and returns the
+// segmentFile appends go through. Every system has fileBackend; each has a defaultBackend.
+type segmentBackend struct {
+	name string
+	open func(f *os.File, size int64) (segmentFile, error)
+}
+
+// OpenJournal opens (or creates) the journal in dir, with segments of segmentSize bytes (0:
+// DefaultSegmentSize).
 func OpenJournal(dir string, segmentSize int64) (*Journal, error) {
+	return openJournal(dir, segmentSize, defaultBackend)
+}
+
+func openJournal(dir string, segmentSize int64, backend segmentBackend) (*Journal, error) {
 	if segmentSize <= 0 {
 		segmentSize = DefaultSegmentSize
 	}
@@ -76,7 +98,7 @@ func OpenJournal(dir string, segmentSize int64) (*Journal, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &Journal{dir: dir, maxSize: segmentSize, next: 1}
+	j := &Journal{dir: dir, maxSize: segmentSize, backend: backend, next: 1}
 	for _, n := range names {
 		first, err := strconv.ParseUint(strings.TrimSuffix(filepath.Base(n), ".log"), 10, 64)
 		if err != nil {
@@ -106,7 +128,7 @@ func OpenJournal(dir string, segmentSize int64) (*Journal, error) {
 // load scans a segment, building its index. A segment the process was killed with open ends in
 // its preallocated zeros, perhaps after a torn entry: they are cut off.
 func (s *segment) load() error {
-	f, err := os.Open(s.path)
+	f, err := os.OpenFile(s.path, os.O_RDWR, 0)
 	if err != nil {
 		return err
 	}
@@ -148,10 +170,8 @@ func (s *segment) load() error {
 	}
 	if st.Size() != off {
 		// The unwritten rest of a preallocated segment, or a torn entry: nothing after it
-		// can be read.
-		if err := os.Truncate(s.path, off); err != nil {
-			return err
-		}
+		// can be read. (Cut through the handle already open: Windows shares files narrowly.)
+		return f.Truncate(off)
 	}
 	return nil
 }
@@ -165,8 +185,7 @@ func peek(p []byte) (uint64, int64, bool) {
 	return binary.LittleEndian.Uint64(p[1:9]), t, n > 0
 }
 
-// newSegment closes the active segment and begins the next: preallocated (so that a full disk
-// fails here, not as a fault on a mapped page) and mapped.
+// newSegment closes the active segment and begins the next, preallocated by the backend.
 func (j *Journal) newSegment() error {
 	if err := j.closeActive(true); err != nil {
 		return err
@@ -176,22 +195,14 @@ func (j *Journal) newSegment() error {
 	if err != nil {
 		return err
 	}
-	if err := syscall.Fallocate(int(f.Fd()), 0, 0, j.maxSize); err != nil {
-		f.Close()
-		os.Remove(s.path)
-		return fmt.Errorf("events: preallocate journal segment: %w", err)
-	}
-	m, err := syscall.Mmap(int(f.Fd()), 0, int(j.maxSize), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	seg, err := j.backend.open(f, j.maxSize)
 	if err != nil {
 		f.Close()
 		os.Remove(s.path)
-		return fmt.Errorf("events: map journal segment: %w", err)
+		return err
 	}
-	j.f, j.m = f, m
+	j.f, j.seg = f, seg
 	j.segs = append(j.segs, s)
-	j.stopFault = make(chan struct{})
-	j.faulting.Add(1)
-	go prefault(m, j.stopFault, &j.faulting)
 	// The new name is made durable in the background, with the old segment's sync.
 	j.closing.Add(1)
 	go func() {
@@ -201,37 +212,17 @@ func (j *Journal) newSegment() error {
 	return nil
 }
 
-// prefault takes the write fault of every page of a new segment ahead of the appends, so that
-// an append is a plain memory copy. Each page is touched by a compare-and-swap of its first word
-// with itself: a write access that never changes what an append may already have written there.
-func prefault(m []byte, stop <-chan struct{}, wg *sync.WaitGroup) {
-	defer wg.Done()
-	page := os.Getpagesize()
-	for off := 0; off+4 <= len(m); off += page {
-		select {
-		case <-stop:
-			return
-		default:
-		}
-		p := (*uint32)(unsafe.Pointer(&m[off]))
-		v := atomic.LoadUint32(p)
-		atomic.CompareAndSwapUint32(p, v, v)
-	}
-}
-
-// closeActive unmaps the active segment, cuts it to its entries, syncs and closes it. When a
-// full segment is replaced, the cutting and syncing happen in the background (background true):
-// a crash before they finish leaves zeros that opening the journal cuts off.
+// closeActive ends writing to the active segment, cuts it to its entries, syncs and closes it.
+// When a full segment is replaced, the cutting and syncing happen in the background (background
+// true): a crash before they finish leaves zeros that opening the journal cuts off.
 func (j *Journal) closeActive(background bool) error {
 	if j.f == nil {
 		return nil
 	}
 	s := j.segs[len(j.segs)-1]
-	close(j.stopFault)
-	j.faulting.Wait()
-	err := syscall.Munmap(j.m)
+	err := j.seg.release()
 	f, size := j.f, s.size
-	j.f, j.m = nil, nil
+	j.f, j.seg = nil, nil
 	finish := func() error {
 		err := f.Truncate(size)
 		if serr := f.Sync(); err == nil {
@@ -284,13 +275,15 @@ func (j *Journal) Append(e *Event) error {
 	binary.LittleEndian.PutUint32(b[0:4], uint32(len(payload)))
 	binary.LittleEndian.PutUint32(b[4:8], crc32.Checksum(payload, castagnoli))
 	s := j.segs[len(j.segs)-1]
-	if s.size+int64(len(b)) > int64(len(j.m)) {
+	if s.size+int64(len(b)) > j.maxSize {
 		if err := j.newSegment(); err != nil {
 			return err
 		}
 		s = j.segs[len(j.segs)-1]
 	}
-	copy(j.m[s.size:], b)
+	if err := j.seg.write(b, s.size); err != nil {
+		return fmt.Errorf("events: append to the journal: %w", err)
+	}
 	if s.count%indexStride == 0 {
 		s.index = append(s.index, s.size)
 	}
@@ -481,8 +474,11 @@ func (j *Journal) Prune(keep uint64, cutoff time.Time) error {
 		drop = append(drop, s)
 		j.segs = j.segs[1:]
 	}
-	for _, s := range drop {
+	for i, s := range drop {
 		if err := os.Remove(s.path); err != nil {
+			// (Windows refuses while a scan has the file open.) The journal keeps listing
+			// what is still on disk, and a later Prune removes it.
+			j.segs = append(append([]*segment(nil), drop[i:]...), j.segs...)
 			return err
 		}
 	}
