@@ -58,3 +58,8 @@ fuzz:
 	$(GO) test ./internal/s3/ -run '^$$' -fuzz '^FuzzRequestDecoders$$' -fuzztime 30s
 	$(GO) test ./internal/events/ -run '^$$' -fuzz '^FuzzRewrite$$' -fuzztime 30s
 	$(GO) test ./internal/events/ -run '^$$' -fuzz '^FuzzEventDecoding$$' -fuzztime 30s
+	$(GO) test ./internal/events/ -run '^$$' -fuzz '^FuzzProject$$' -fuzztime 30s
+	$(GO) test ./internal/events/ -run '^$$' -fuzz '^FuzzFormParams$$' -fuzztime 30s
+	$(GO) test ./internal/s3/ -run '^$$' -fuzz '^FuzzXMLBodies$$' -fuzztime 30s
+	$(GO) test ./internal/s3/ -run '^$$' -fuzz '^FuzzRequestChecks$$' -fuzztime 30s
+	$(GO) test ./internal/model/ -run '^$$' -fuzz '^FuzzValidateJSON$$' -fuzztime 30s

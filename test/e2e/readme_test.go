@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -66,8 +65,7 @@ func TestReadmeQuickStart(t *testing.T) {
 	cmd := exec.CommandContext(ctx, "bash", "-eu", "quickstart.sh")
 	cmd.Dir = dir
 	cmd.Env = append(awsEnv(t, keys{}, ""), "KEYTRAIL_ADDR="+addr)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the script's background keytrail joins its group
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	inOwnGroup(cmd) // the script's background keytrail joins its group
 	// A file, not a pipe: the background keytrail keeps its output open after bash exits.
 	log, err := os.Create(filepath.Join(dir, "quickstart.out"))
 	check(t, err)
@@ -176,13 +174,13 @@ func readLogHolds(t *testing.T, path, event, caller string) bool {
 // stopGroup ends the script's process group, the background keytrail with it: SIGTERM, then
 // SIGKILL if keytrail still answers after ten seconds.
 func stopGroup(t *testing.T, pgid int, url string) {
-	syscall.Kill(-pgid, syscall.SIGTERM)
+	signalGroup(pgid, false)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if !answers(url) {
 			return
 		}
 	}
-	syscall.Kill(-pgid, syscall.SIGKILL)
+	signalGroup(pgid, true)
 	time.Sleep(500 * time.Millisecond)
 	if answers(url) {
 		t.Errorf("keytrail at %s still answers after SIGKILL", url)
