@@ -102,6 +102,9 @@ func guard(name string, h restxml.Handler) restxml.Handler {
 		if err != nil {
 			return err
 		}
+		if name == "DeleteObjects" && !v.present(r.Header) {
+			return awserr.New(awserr.InvalidRequest, "Missing required header for this request: Content-MD5")
+		}
 		if name != "PutObject" && name != "UploadPart" {
 			body = v.reader(body)
 		}
@@ -214,6 +217,15 @@ func integrityOf(h http.Header) (integrity, error) {
 	}
 	v.alg, v.sum = alg, sum
 	return v, err
+}
+
+// present reports whether the request carries an integrity check of its body: Content-MD5, an
+// x-amz-checksum-* header, or a checksum trailer (verified by the aws-chunked decoder). S3
+// requires one for DeleteObjects: "The Content-MD5 or x-amz-sdk-checksum-algorithm header is
+// required for all Multi-Object Delete requests."
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
+func (v integrity) present(h http.Header) bool {
+	return v.md5 != nil || v.sum != "" || strings.HasPrefix(strings.ToLower(h.Get("X-Amz-Trailer")), "x-amz-checksum-")
 }
 
 // reader returns body checked against the integrity headers: at its end, a mismatch is a
