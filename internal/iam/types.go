@@ -37,7 +37,9 @@ type User struct {
 }
 
 // AttachedPermissionsBoundary names the managed policy that is a user's or role's permissions
-// boundary; its type is always "Policy".
+// boundary. Its type is always PermissionsBoundaryPolicy, the one valid value of
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachedPermissionsBoundary.html
+// (whose prose calls it "Policy").
 type AttachedPermissionsBoundary struct {
 	PermissionsBoundaryType string `xml:"PermissionsBoundaryType"`
 	PermissionsBoundaryArn  string `xml:"PermissionsBoundaryArn"`
@@ -48,7 +50,7 @@ func boundaryOut(arn string) *AttachedPermissionsBoundary {
 	if arn == "" {
 		return nil
 	}
-	return &AttachedPermissionsBoundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: arn}
+	return &AttachedPermissionsBoundary{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: arn}
 }
 
 // Role is an IAM role; AssumeRolePolicyDocument is URL-encoded, as IAM returns it.
