@@ -222,7 +222,7 @@ func TestValidationIAM(t *testing.T) {
 		{"short", "ValidationError", "1 validation error detected: Value 'short' at 'permissionsBoundary' failed to satisfy constraint: Member must have length greater than or equal to 20"},
 		{"this-is-not-an-arn-at-all", "InvalidInput", "ARN this-is-not-an-arn-at-all is not valid."},
 		{missing, "NoSuchEntity", "Scope ARN: " + missing + " does not exist or is not attachable."},
-		{"arn:aws:iam::aws:policy/AdministratorAccess", "NotImplemented", "Permissions boundaries are not supported"},
+		{"arn:aws:iam::aws:policy/NotKnownToKeytrail", "NoSuchEntity", "Scope ARN: arn:aws:iam::aws:policy/NotKnownToKeytrail does not exist or is not attachable."},
 	} {
 		_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice"), PermissionsBoundary: aws.String(c2.boundary)})
 		wantMessage(t, err, c2.code, c2.want)

@@ -54,13 +54,16 @@ type IdentityStore interface {
 type Document struct {
 	Name string // e.g. "user Bob inline policy ReadLogs", or a managed policy's ARN
 	Text string
+	// Boundary marks the principal's permissions boundary: it grants nothing, but caps what the
+	// other identity policies grant.
+	Boundary bool
 }
 
 // named is a compiled policy and its name.
 type named struct {
 	name string
 	p    *policy.Policy
-	typ  string // IdentityBased, SessionPolicy or ResourceBased
+	typ  string // IdentityBased, PermissionsBoundary, SessionPolicy or ResourceBased
 }
 
 // Authorize decides a request (B.1 of the behaviour spec):
@@ -75,8 +78,9 @@ type named struct {
 //  5. any other resource policy (a bucket policy) allows on its own in its account — otherwise
 //     identity policies do — and across accounts both must allow.
 //
-// A session policy limits what the role's identity policies, and resource policies naming the
-// role, grant.
+// A permissions boundary and a session policy each limit what the identity policies, and
+// resource policies naming the role (not the user or the session itself), grant
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html).
 func (e *Engine) Authorize(ctx context.Context, req Request) (Decision, error) {
 	in := newInput(ctx, &req, e.now)
 	policies, err := e.applicable(ctx, &req, in.policies[:0])
@@ -84,7 +88,7 @@ func (e *Engine) Authorize(ctx context.Context, req Request) (Decision, error) {
 		return Decision{}, err
 	}
 	d := Decision{Matched: in.matched[:0]}
-	idAllow, sessionAllow := req.Principal.Type == identity.Root, true
+	idAllow, sessionAllow, boundaryAllow := req.Principal.Type == identity.Root, true, true
 	resMatch := policy.NoMatch
 	for _, np := range policies {
 		r := np.p.Evaluate(&in.req)
@@ -93,8 +97,11 @@ func (e *Engine) Authorize(ctx context.Context, req Request) (Decision, error) {
 			return e.deny(ctx, req, d, np.typ, true, policies, &in.req), nil
 		}
 		if r.Allow == nil {
-			if np.typ == SessionPolicy {
+			switch np.typ {
+			case SessionPolicy:
 				sessionAllow = false
+			case PermissionsBoundary:
+				boundaryAllow = false
 			}
 			continue
 		}
@@ -112,10 +119,12 @@ func (e *Engine) Authorize(ctx context.Context, req Request) (Decision, error) {
 			d.Matched = append(d.Matched, Matched{Policy: "grant " + g.ID, Effect: policy.Allow, Principal: m})
 		}
 	}
-	if resMatch == policy.MatchRole && !sessionAllow {
-		resMatch = policy.NoMatch // grants to the role are limited by the session policy
+	limits := sessionAllow && boundaryAllow // neither the session policy nor the boundary refuses
+	granted := resMatch
+	if resMatch == policy.MatchRole && !limits {
+		resMatch = policy.NoMatch // what names the role is limited by its boundary and the session policy
 	}
-	identityOK := idAllow && sessionAllow
+	identityOK := idAllow && limits
 	same := req.Principal.Account != "" && req.Principal.Account == req.ResourceAccount
 	failed := IdentityBased // the side that did not allow, for the message
 	switch {
@@ -133,16 +142,18 @@ func (e *Engine) Authorize(ctx context.Context, req Request) (Decision, error) {
 	switch {
 	case d.Allowed:
 		return d, nil
-	case failed == IdentityBased && req.ResourcePolicy != nil && resMatch == policy.NoMatch && !(same && req.ResourcePolicy.Kind == policy.Bucket):
+	case failed == IdentityBased && req.ResourcePolicy != nil && granted == policy.NoMatch && !(same && req.ResourcePolicy.Kind == policy.Bucket):
 		failed = ResourceBased
-	case failed == IdentityBased && idAllow && !sessionAllow:
+	case failed == IdentityBased && (idAllow || granted == policy.MatchRole) && !boundaryAllow:
+		failed = PermissionsBoundary
+	case failed == IdentityBased && (idAllow || granted == policy.MatchRole) && !sessionAllow:
 		failed = SessionPolicy
 	}
 	return e.deny(ctx, req, Decision{}, failed, false, policies, &in.req), nil
 }
 
-// applicable gathers the policies of a request: the caller's identity policies and session
-// policy, then the resource policy. A stored document that no longer parses denies (fail closed).
+// applicable gathers the policies of a request: the caller's identity policies, permissions
+// boundary and session policy, then the resource policy. A stored document that no longer parses denies (fail closed).
 func (e *Engine) applicable(ctx context.Context, req *Request, out []named) ([]named, error) {
 	p := req.Principal
 	if e.identities != nil && (p.Type == identity.IAMUser || p.Type == identity.AssumedRole) {
@@ -151,7 +162,11 @@ func (e *Engine) applicable(ctx context.Context, req *Request, out []named) ([]n
 			return nil, err
 		}
 		for _, doc := range docs {
-			out = append(out, e.compile(doc.Name, doc.Text, policy.Identity, IdentityBased))
+			typ := IdentityBased
+			if doc.Boundary {
+				typ = PermissionsBoundary
+			}
+			out = append(out, e.compile(doc.Name, doc.Text, policy.Identity, typ))
 		}
 	}
 	if p.Type == identity.AssumedRole && p.SessionPolicy != "" {

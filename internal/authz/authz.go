@@ -3,9 +3,11 @@
 // gathers the caller's identity policies and answers with AWS's evaluation logic: explicit deny
 // wins; KMS key policies and role trust policies must allow, directly or by naming the account,
 // which then delegates to its identity policies; other resource policies (S3 buckets) allow in
-// their own account on their own; across accounts both sides must allow.
+// their own account on their own; across accounts both sides must allow. A user's or role's
+// permissions boundary caps what its identity policies (and policies naming the role) grant.
 //
 // AWS pages implemented:
+//   - https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 //   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 //   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 //   - https://docs.aws.amazon.com/kms/latest/developerguide/determining-access-key-policy.html
@@ -93,11 +95,13 @@ func keysFrom(ctx context.Context) Map {
 	return m
 }
 
-// The policy types named in denial messages.
+// The policy types named in denial messages ("… because no permissions boundary allows the
+// <action> action", https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html).
 const (
-	IdentityBased = "identity-based policy"
-	ResourceBased = "resource-based policy"
-	SessionPolicy = "session policy"
+	IdentityBased       = "identity-based policy"
+	ResourceBased       = "resource-based policy"
+	SessionPolicy       = "session policy"
+	PermissionsBoundary = "permissions boundary"
 )
 
 // Decision is the outcome of a Request, with the statements that decided it.

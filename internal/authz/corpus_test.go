@@ -29,8 +29,9 @@ type corpusSuite struct {
 	Name            string                `json:"name"`
 	Resource        *corpusPolicy         `json:"resourcePolicy"`
 	ResourceAccount string                `json:"resourceAccount"`
-	Identity        map[string][]docValue `json:"identityPolicies"` // by user or role ARN
-	WantError       string                `json:"wantError"`        // the resource policy is refused
+	Identity        map[string][]docValue `json:"identityPolicies"`      // by user or role ARN
+	Boundaries      map[string]docValue   `json:"permissionsBoundaries"` // by user or role ARN
+	WantError       string                `json:"wantError"`             // the resource policy is refused
 	Cases           []corpusCase          `json:"cases"`
 }
 
@@ -102,8 +103,12 @@ func principalFromARN(t *testing.T, s string) identity.Principal {
 	return identity.Principal{}
 }
 
-// identities serves a suite's identity policies by user ARN or, for sessions, role ARN.
-type identities map[string][]docValue
+// identities serves a suite's identity policies and permissions boundaries by user ARN or, for
+// sessions, role ARN.
+type identities struct {
+	docs       map[string][]docValue
+	boundaries map[string]docValue
+}
 
 func (m identities) IdentityPolicies(_ context.Context, p identity.Principal) ([]authz.Document, error) {
 	key := p.ARN
@@ -111,8 +116,11 @@ func (m identities) IdentityPolicies(_ context.Context, p identity.Principal) ([
 		key = p.RoleARN
 	}
 	var out []authz.Document
-	for i, d := range m[key] {
+	for i, d := range m.docs[key] {
 		out = append(out, authz.Document{Name: fmt.Sprintf("%s policy %d", key, i), Text: string(d)})
+	}
+	if b, ok := m.boundaries[key]; ok {
+		out = append(out, authz.Document{Name: key + " boundary", Text: string(b), Boundary: true})
 	}
 	return out, nil
 }
@@ -177,16 +185,16 @@ func runSuite(t *testing.T, s corpusSuite) {
 		t.Fatal("wantError needs a resource policy")
 	}
 	for arn, docs := range s.Identity {
-		for _, d := range docs {
-			if _, err := policy.Parse(string(d), policy.Identity); err != nil {
-				t.Fatalf("identity policy of %s: %v", arn, err)
+		for _, d := range append(docs, s.Boundaries[arn]) {
+			if _, err := policy.Parse(string(d), policy.Identity); d != nil && err != nil {
+				t.Fatalf("identity policy or boundary of %s: %v", arn, err)
 			}
 		}
 	}
 	if len(s.Cases) == 0 {
 		t.Fatal("a suite without cases asserts nothing")
 	}
-	engine := authz.New(authz.Config{Identities: identities(s.Identity)})
+	engine := authz.New(authz.Config{Identities: identities{s.Identity, s.Boundaries}})
 	for _, c := range s.Cases {
 		t.Run(c.Name, func(t *testing.T) {
 			if c.Want == "" || c.Principal == "" || c.Action == "" {

@@ -15,7 +15,7 @@ type Diagnostic struct {
 // PolicyTrace is the statement-by-statement evaluation of one policy.
 type PolicyTrace struct {
 	Policy string // the policy's name
-	Type   string // IdentityBased, SessionPolicy or ResourceBased
+	Type   string // IdentityBased, PermissionsBoundary, SessionPolicy or ResourceBased
 	Traces []policy.Trace
 }
 

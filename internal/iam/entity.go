@@ -41,6 +41,7 @@ type entity struct {
 	Tags     []Tag             `json:"tags,omitempty"`
 	Inline   map[string]string `json:"inline,omitempty"`   // policy name → document, exactly as given
 	Attached []string          `json:"attached,omitempty"` // managed policy ARNs
+	Boundary string            `json:"boundary,omitempty"` // users and roles: the permissions boundary's policy ARN
 
 	// Roles.
 	TrustPolicy        string `json:"trustPolicy,omitempty"`
@@ -123,7 +124,8 @@ func (s *Service) listEntities(tx store.Tx, k kind, account, pathPrefix string) 
 }
 
 // deleteEntity removes an entity after AWS's conflict checks: no inline or attached policies
-// (and, for groups, no members).
+// (and, for groups, no members). A permissions boundary does not hold a deletion up (DeleteUser
+// and DeleteRole do not list it among what must go first); its policy's usage count drops.
 func (s *Service) deleteEntity(tx store.Tx, k kind, e *entity) error {
 	switch {
 	case len(e.Inline) > 0:
@@ -132,6 +134,9 @@ func (s *Service) deleteEntity(tx store.Tx, k kind, e *entity) error {
 		return awserr.New(awserr.DeleteConflict, "Cannot delete entity, must detach all policies first.")
 	case len(e.Members) > 0:
 		return awserr.New(awserr.DeleteConflict, "Cannot delete entity, must remove users from group first.")
+	}
+	if err := s.setBoundary(tx, e, ""); err != nil {
+		return err
 	}
 	return tx.Delete(k.table, entityKey(e.Account, e.Name))
 }

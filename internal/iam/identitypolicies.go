@@ -14,7 +14,8 @@ import (
 
 // IdentityPolicies returns the identity policies that apply to a principal, for the policy
 // engine (authz.IdentityStore): an IAM user's inline and attached policies and those of its
-// groups; a role session's role's inline and attached policies. Others have none.
+// groups; a role session's role's inline and attached policies; and the user's or role's
+// permissions boundary, marked as such. Others have none.
 func (s *Service) IdentityPolicies(ctx context.Context, p identity.Principal) ([]authz.Document, error) {
 	key := docsKey{p.Type, p.Account, p.UserName, p.RoleName}
 	gen := s.gen.Load()
@@ -54,11 +55,7 @@ func (s *Service) identityPolicies(ctx context.Context, p identity.Principal) ([
 			if err != nil {
 				return err
 			}
-			for _, v := range m.Versions {
-				if v.ID == m.Default {
-					out = append(out, authz.Document{Name: arn, Text: v.Document})
-				}
-			}
+			out = append(out, authz.Document{Name: arn, Text: m.defaultDocument()})
 		}
 		return nil
 	}
@@ -81,6 +78,9 @@ func (s *Service) identityPolicies(ctx context.Context, p identity.Principal) ([
 		if err := add(tx, e); err != nil {
 			return err
 		}
+		if err := s.addBoundary(tx, e, &out); err != nil {
+			return err
+		}
 		if k != userKind {
 			return nil
 		}
@@ -93,6 +93,26 @@ func (s *Service) identityPolicies(ctx context.Context, p identity.Principal) ([
 		return err
 	})
 	return out, err
+}
+
+// addBoundary adds e's permissions boundary, if it has one, to out. A boundary whose policy is
+// gone (IAM refuses to delete a policy in use as a boundary) becomes a document that no longer
+// parses, which the engine turns into a denial of everything: fail closed.
+func (s *Service) addBoundary(tx store.Tx, e *entity, out *[]authz.Document) error {
+	if e.Boundary == "" {
+		return nil
+	}
+	doc := authz.Document{Name: e.Boundary, Boundary: true}
+	m, err := s.getPolicy(tx, e.Account, e.Boundary)
+	switch {
+	case awserr.HasCode(err, awserr.NoSuchEntity):
+	case err != nil:
+		return err
+	default:
+		doc.Text = m.defaultDocument()
+	}
+	*out = append(*out, doc)
+	return nil
 }
 
 // PrincipalExists reports whether an IAM user or role ARN names an existing user or role (its

@@ -283,6 +283,7 @@ type managedPolicy struct {
 	Versions    []policyVersion `json:"versions"`
 	Default     string          `json:"default"`
 	Attachments int32           `json:"attachments"`
+	Boundaries  int32           `json:"boundaries,omitempty"` // users and roles it is the permissions boundary of
 	Tags        []Tag           `json:"tags,omitempty"`
 }
 
@@ -298,8 +299,18 @@ func (m *managedPolicy) ARN() string {
 
 func (m *managedPolicy) out() *Policy {
 	return &Policy{PolicyName: m.Name, PolicyID: m.ID, Arn: m.ARN(), Path: m.Path, DefaultVersionID: m.Default,
-		AttachmentCount: m.Attachments, IsAttachable: true, Description: m.Description,
+		AttachmentCount: m.Attachments, PermissionsBoundaryUsageCount: m.Boundaries, IsAttachable: true, Description: m.Description,
 		CreateDate: m.Created, UpdateDate: m.Updated, Tags: tagList(m.Tags)}
+}
+
+// defaultDocument is the document of the policy's default version.
+func (m *managedPolicy) defaultDocument() string {
+	for _, v := range m.Versions {
+		if v.ID == m.Default {
+			return v.Document
+		}
+	}
+	return ""
 }
 
 // awsManaged are the AWS managed policies keytrail knows (account "aws").
@@ -471,7 +482,8 @@ func (s *Service) GetPolicy(ctx context.Context, in *PolicyARNInput) (*PolicyOut
 	return &PolicyOutput{Policy: m.out()}, nil
 }
 
-// DeletePolicy deletes a customer managed policy that is attached to nothing.
+// DeletePolicy deletes a customer managed policy that is attached to nothing and is no user's or
+// role's permissions boundary.
 // Errors: InvalidInput, NoSuchEntity, DeleteConflict, AccessDenied.
 func (s *Service) DeletePolicy(ctx context.Context, in *PolicyARNInput) (*Empty, error) {
 	var v validation
@@ -491,7 +503,7 @@ func (s *Service) DeletePolicy(ctx context.Context, in *PolicyARNInput) (*Empty,
 		if m.Account == "aws" {
 			return awserr.New(awserr.AccessDenied, "AWS managed policies cannot be deleted.")
 		}
-		if m.Attachments > 0 {
+		if m.Attachments > 0 || m.Boundaries > 0 {
 			return awserr.New(awserr.DeleteConflict, "Cannot delete a policy attached to entities.")
 		}
 		return tx.Delete(tablePolicies, entityKey(m.Account, m.Name))

@@ -14,7 +14,15 @@ const (
 	maxMaxSessionDuration     = 43200
 )
 
+// roleOut is a role as GetRole and CreateRole return it, with its permissions boundary.
 func roleOut(e *entity) *Role {
+	r := roleListed(e)
+	r.PermissionsBoundary = boundaryOut(e.Boundary)
+	return r
+}
+
+// roleListed is a role as ListRoles returns it: without its permissions boundary.
+func roleListed(e *entity) *Role {
 	return &Role{Path: e.Path, RoleName: e.Name, RoleID: e.ID, Arn: e.ARN(), CreateDate: e.Created,
 		AssumeRolePolicyDocument: EncodeDocument(e.TrustPolicy), Description: e.Description,
 		MaxSessionDuration: e.MaxSessionDuration, Tags: tagList(e.Tags)}
@@ -46,9 +54,9 @@ type CreateRoleOutput struct {
 	Role *Role `xml:"Role"`
 }
 
-// CreateRole creates a role with a trust policy, stored exactly as given.
-// Errors: ValidationError, MalformedPolicyDocument, InvalidInput, NoSuchEntity (boundary),
-// NotImplemented (an existing boundary), EntityAlreadyExists, AccessDenied.
+// CreateRole creates a role with a trust policy, stored exactly as given, and the permissions
+// boundary it names. Errors: ValidationError, MalformedPolicyDocument, InvalidInput, NoSuchEntity
+// (boundary), EntityAlreadyExists, AccessDenied.
 func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateRoleOutput, error) {
 	var v validation
 	validateRoleName(&v, in.RoleName)
@@ -76,14 +84,14 @@ func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateR
 	if err := checkTagKeys(in.Tags); err != nil {
 		return nil, err
 	}
-	p, err := s.allow(ctx, "CreateRole", func(account string) string { return s.roleARN(account, in.RoleName) })
+	p, err := s.allowWith(ctx, "CreateRole", boundaryKeys(in.PermissionsBoundary), func(account string) string { return s.roleARN(account, in.RoleName) })
 	if err != nil {
 		return nil, err
 	}
 	e := &entity{Account: p.Account, Name: in.RoleName, Path: in.Path, TrustPolicy: in.AssumeRolePolicyDocument,
 		Description: in.Description, MaxSessionDuration: max, Tags: in.Tags}
 	if err := s.update(ctx, func(tx store.Tx) error {
-		if err := s.checkBoundary(tx, p.Account, in.PermissionsBoundary); err != nil {
+		if err := s.setBoundary(tx, e, in.PermissionsBoundary); err != nil {
 			return err
 		}
 		return s.createEntity(tx, roleKind, e)
@@ -171,7 +179,7 @@ func (s *Service) ListRoles(ctx context.Context, in *ListRolesInput) (*ListRoles
 	}
 	out := &ListRolesOutput{Roles: []*Role{}, PageInfo: info}
 	for _, e := range es {
-		out.Roles = append(out.Roles, roleOut(e))
+		out.Roles = append(out.Roles, roleListed(e))
 	}
 	return out, nil
 }

@@ -90,7 +90,15 @@ func caller(ctx context.Context) (identity.Principal, error) {
 // authorize is the one authorization call of every IAM operation: may the caller perform
 // iam:<action> on resource (an ARN in the caller's account)?
 func (s *Service) authorize(ctx context.Context, p identity.Principal, action, resource string) error {
+	return s.authorizeWith(ctx, p, action, resource, nil)
+}
+
+// authorizeWith is authorize with the operation's own condition keys (iam:PermissionsBoundary).
+func (s *Service) authorizeWith(ctx context.Context, p identity.Principal, action, resource string, keys authz.Map) error {
 	req := authz.Request{Principal: p, Action: "iam:" + action, Resource: resource, ResourceAccount: p.Account}
+	if keys != nil {
+		req.Context = keys
+	}
 	d, err := s.az.Authorize(ctx, req)
 	if err != nil {
 		return err
@@ -104,11 +112,16 @@ func (s *Service) authorize(ctx context.Context, p identity.Principal, action, r
 // allow is caller + authorize: it returns the caller if it may perform iam:<action> on the
 // resource that resourceIn names for the caller's account.
 func (s *Service) allow(ctx context.Context, action string, resourceIn func(account string) string) (identity.Principal, error) {
+	return s.allowWith(ctx, action, nil, resourceIn)
+}
+
+// allowWith is allow with the operation's own condition keys.
+func (s *Service) allowWith(ctx context.Context, action string, keys authz.Map, resourceIn func(account string) string) (identity.Principal, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return identity.Principal{}, err
 	}
-	return p, s.authorize(ctx, p, action, resourceIn(p.Account))
+	return p, s.authorizeWith(ctx, p, action, resourceIn(p.Account), keys)
 }
 
 // EnsureAccount records that an account exists (accounts come into being on first use).

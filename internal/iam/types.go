@@ -30,7 +30,27 @@ type User struct {
 	UserID     string    `xml:"UserId"`
 	Arn        string    `xml:"Arn"`
 	CreateDate time.Time `xml:"CreateDate"`
-	Tags       *TagList  `xml:"Tags,omitempty"`
+	// PermissionsBoundary is returned by GetUser, never by ListUsers ("This operation does not
+	// return the following attributes … PermissionsBoundary", ListUsers in the IAM API Reference).
+	PermissionsBoundary *AttachedPermissionsBoundary `xml:"PermissionsBoundary,omitempty"`
+	Tags                *TagList                     `xml:"Tags,omitempty"`
+}
+
+// AttachedPermissionsBoundary names the managed policy that is a user's or role's permissions
+// boundary. Its type is always PermissionsBoundaryPolicy, the one valid value of
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachedPermissionsBoundary.html
+// (whose prose calls it "Policy").
+type AttachedPermissionsBoundary struct {
+	PermissionsBoundaryType string `xml:"PermissionsBoundaryType"`
+	PermissionsBoundaryArn  string `xml:"PermissionsBoundaryArn"`
+}
+
+// boundaryOut is the response shape of a stored boundary ARN; nil when there is none.
+func boundaryOut(arn string) *AttachedPermissionsBoundary {
+	if arn == "" {
+		return nil
+	}
+	return &AttachedPermissionsBoundary{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: arn}
 }
 
 // Role is an IAM role; AssumeRolePolicyDocument is URL-encoded, as IAM returns it.
@@ -43,7 +63,9 @@ type Role struct {
 	AssumeRolePolicyDocument string    `xml:"AssumeRolePolicyDocument,omitempty"`
 	Description              string    `xml:"Description,omitempty"`
 	MaxSessionDuration       int32     `xml:"MaxSessionDuration,omitempty"`
-	Tags                     *TagList  `xml:"Tags,omitempty"`
+	// PermissionsBoundary is returned by GetRole, never by ListRoles (as for User).
+	PermissionsBoundary *AttachedPermissionsBoundary `xml:"PermissionsBoundary,omitempty"`
+	Tags                *TagList                     `xml:"Tags,omitempty"`
 }
 
 // Group is an IAM group.

@@ -10,7 +10,15 @@ import (
 	"github.com/keytrail/keytrail/internal/store"
 )
 
+// userOut is a user as GetUser and CreateUser return it, with its permissions boundary.
 func userOut(e *entity) *User {
+	u := userListed(e)
+	u.PermissionsBoundary = boundaryOut(e.Boundary)
+	return u
+}
+
+// userListed is a user as ListUsers returns it: without its permissions boundary.
+func userListed(e *entity) *User {
 	return &User{Path: e.Path, UserName: e.Name, UserID: e.ID, Arn: e.ARN(), CreateDate: e.Created, Tags: tagList(e.Tags)}
 }
 
@@ -31,8 +39,8 @@ type CreateUserOutput struct {
 	User *User `xml:"User"`
 }
 
-// CreateUser creates an IAM user. Errors: ValidationError, InvalidInput, NoSuchEntity (boundary),
-// NotImplemented (an existing boundary), EntityAlreadyExists, AccessDenied.
+// CreateUser creates an IAM user, with the permissions boundary it names. Errors: ValidationError,
+// InvalidInput, NoSuchEntity (boundary), EntityAlreadyExists, AccessDenied.
 func (s *Service) CreateUser(ctx context.Context, in *CreateUserInput) (*CreateUserOutput, error) {
 	var v validation
 	if v.required("userName", in.UserName) {
@@ -48,13 +56,13 @@ func (s *Service) CreateUser(ctx context.Context, in *CreateUserInput) (*CreateU
 	if err := checkTagKeys(in.Tags); err != nil {
 		return nil, err
 	}
-	p, err := s.allow(ctx, "CreateUser", func(account string) string { return s.userARN(account, in.UserName) })
+	p, err := s.allowWith(ctx, "CreateUser", boundaryKeys(in.PermissionsBoundary), func(account string) string { return s.userARN(account, in.UserName) })
 	if err != nil {
 		return nil, err
 	}
 	e := &entity{Account: p.Account, Name: in.UserName, Path: in.Path, Tags: in.Tags}
 	if err := s.update(ctx, func(tx store.Tx) error {
-		if err := s.checkBoundary(tx, p.Account, in.PermissionsBoundary); err != nil {
+		if err := s.setBoundary(tx, e, in.PermissionsBoundary); err != nil {
 			return err
 		}
 		return s.createEntity(tx, userKind, e)
@@ -179,7 +187,7 @@ func (s *Service) ListUsers(ctx context.Context, in *ListUsersInput) (*ListUsers
 	}
 	out := &ListUsersOutput{Users: []*User{}, PageInfo: info}
 	for _, e := range es {
-		out.Users = append(out.Users, userOut(e))
+		out.Users = append(out.Users, userListed(e))
 	}
 	return out, nil
 }
