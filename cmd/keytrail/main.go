@@ -244,7 +244,7 @@ func (m *Main) serve(ctx context.Context, c *ServeConfig) error {
 	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
-		a.Close()
+		_ = a.Close() // the listener's error is the one to report
 		return err
 	}
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
@@ -266,7 +266,7 @@ func (m *Main) serve(ctx context.Context, c *ServeConfig) error {
 	}
 	select {
 	case err := <-errc:
-		a.Close()
+		_ = a.Close() // the server's error is the one to report
 		return err
 	case <-ctx.Done():
 	}

@@ -67,7 +67,7 @@ func run(workers int, duration time.Duration, binary string) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // a leftover temporary directory is harmless
 	if binary == "" {
 		binary = filepath.Join(dir, "keytrail")
 		if out, err := exec.Command("go", "build", "-o", binary, "./cmd/keytrail").CombinedOutput(); err != nil {
@@ -79,12 +79,12 @@ func run(workers int, duration time.Duration, binary string) error {
 		return err
 	}
 	addr := l.Addr().String()
-	l.Close()
+	_ = l.Close() // only its free port was wanted
 	srv := exec.Command(binary, "serve", "--addr", addr, "--data", filepath.Join(dir, "data"), "--log-level", "warn")
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	defer func() { srv.Process.Signal(os.Interrupt); srv.Wait() }()
+	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }() // stopping the server, whatever its status
 	url := "http://" + addr
 	for i := 0; ; i++ {
 		if resp, err := http.Get(url + "/_keytrail/health"); err == nil {
@@ -182,11 +182,16 @@ const cannedBody = `{"CiphertextBlob":"AQBLYXJuOmF3czprbXM6dXMtZWFzdC0xOjExMTEyM
 
 // serveCanned answers every request with cannedBody: the cost of net/http alone.
 func serveCanned(addr string) {
-	http.ListenAndServe(addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
+	err := http.ListenAndServe(addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		io.WriteString(w, cannedBody)
+		_, _ = io.WriteString(w, cannedBody) // a client gone mid-response is not the server's error
 	}))
+	fmt.Fprintln(os.Stderr, "kmsload: canned server:", err)
+	os.Exit(1)
 }
 
 // canned runs this program as the canned server and drives it like keytrail.
@@ -196,7 +201,7 @@ func canned(workers int, duration time.Duration) error {
 		return err
 	}
 	addr := l.Addr().String()
-	l.Close()
+	_ = l.Close() // only its free port was wanted
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -205,10 +210,10 @@ func canned(workers int, duration time.Duration) error {
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	defer func() { srv.Process.Kill(); srv.Wait() }()
+	defer func() { _ = srv.Process.Kill(); _ = srv.Wait() }() // killed on purpose: its exit status is expected
 	for i := 0; ; i++ {
 		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
+			_ = c.Close() // the dial only showed that it listens
 			break
 		}
 		if i > 100 {

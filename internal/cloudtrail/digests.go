@@ -190,7 +190,9 @@ func (s *Service) writeDigest(ctx context.Context, t *trailRecord, region string
 	}
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
-	zw.Write(raw)
+	if _, err := zw.Write(raw); err != nil {
+		return err
+	}
 	if err := zw.Close(); err != nil {
 		return err
 	}

@@ -132,7 +132,7 @@ func (s *segment) load() error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // whatever load cut off is already in the file
 	r := bufio.NewReaderSize(f, 1<<16)
 	var off int64
 	var hdr [headerSize]byte
@@ -197,8 +197,8 @@ func (j *Journal) newSegment() error {
 	}
 	seg, err := j.backend.open(f, j.maxSize)
 	if err != nil {
-		f.Close()
-		os.Remove(s.path)
+		_ = f.Close() // the segment is removed: the backend's error is the one to report
+		_ = os.Remove(s.path)
 		return err
 	}
 	j.f, j.seg = f, seg
@@ -207,7 +207,9 @@ func (j *Journal) newSegment() error {
 	j.closing.Add(1)
 	go func() {
 		defer j.closing.Done()
-		syncDir(j.dir)
+		// Best effort: until a later sync, a crash may lose the new name, and opening the journal
+		// then starts from the segments it finds.
+		_ = syncDir(j.dir)
 	}()
 	return nil
 }
@@ -237,7 +239,8 @@ func (j *Journal) closeActive(background bool) error {
 		j.closing.Add(1)
 		go func() {
 			defer j.closing.Done()
-			finish()
+			// A failure leaves the zeros (or an unsynced tail) that opening the journal cuts off.
+			_ = finish()
 		}()
 		return err
 	}
@@ -253,8 +256,11 @@ func syncDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	return d.Sync()
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Append stamps e with the next sequence number and writes it. When Append returns, the event
@@ -386,7 +392,7 @@ func (v view) read(off int64, seq uint64, fn func(seq uint64, payload []byte) er
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	r := bufio.NewReaderSize(io.NewSectionReader(f, off, v.size-off), 1<<16)
 	var hdr [headerSize]byte
 	var payload []byte

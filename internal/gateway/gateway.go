@@ -442,7 +442,8 @@ func (g *Gateway) admin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{
+		// A client gone mid-response is not an error of the server.
+		_ = json.NewEncoder(w).Encode(map[string]any{
 			"status":        "ok",
 			"version":       g.version,
 			"region":        g.region,
@@ -465,7 +466,7 @@ func (g *Gateway) admin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(sum)
+		_ = json.NewEncoder(w).Encode(sum) // a client gone mid-response is not an error of the server
 	default:
 		http.Error(w, fmt.Sprintf("no such keytrail endpoint %s", r.URL.Path), http.StatusNotFound)
 	}

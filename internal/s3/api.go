@@ -80,7 +80,9 @@ func writeXML(w http.ResponseWriter, status int, v any) error {
 	}
 	w.Header().Set("Content-Type", "application/xml")
 	w.WriteHeader(status)
-	io.WriteString(w, xml.Header)
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
 	_, err = w.Write(out)
 	return err
 }

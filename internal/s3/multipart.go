@@ -207,11 +207,11 @@ func (s *Service) UploadPart(ctx context.Context, in *UploadPartInput) (*PartInf
 		return putUpload(tx, u)
 	})
 	if err != nil {
-		s.blobs.Remove(p.Blob)
+		s.discardBlob(p.Blob)
 		return nil, err
 	}
 	if replaced != "" {
-		s.blobs.Remove(replaced)
+		s.discardBlob(replaced)
 	}
 	return &PartInfo{ETag: etag, LastModified: modified, Checksum: ck, dataKey: &u.dataKey}, nil
 }
@@ -298,11 +298,11 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, bucket, key, id s
 		return nil, err
 	}
 	for _, b := range replaced {
-		s.blobs.Remove(b)
+		s.discardBlob(b)
 	}
 	for _, p := range u.Parts { // parts uploaded but not listed
 		if !used[p.Blob] {
-			s.blobs.Remove(p.Blob)
+			s.discardBlob(p.Blob)
 		}
 	}
 	return rec.info(), nil
@@ -328,7 +328,7 @@ func (s *Service) AbortMultipartUpload(ctx context.Context, bucket, key, id stri
 		return err
 	}
 	for _, p := range u.Parts {
-		s.blobs.Remove(p.Blob)
+		s.discardBlob(p.Blob)
 	}
 	return nil
 }

@@ -54,28 +54,29 @@ func (w *Writer) Commit() error {
 		return err
 	}
 	if err := w.File.Close(); err != nil {
-		os.Remove(w.Name())
+		_ = os.Remove(w.Name()) // the close's error is the one to report
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(w.final), 0o700); err != nil {
-		os.Remove(w.Name())
+		_ = os.Remove(w.Name()) // the mkdir's error is the one to report
 		return err
 	}
 	if err := os.Rename(w.Name(), w.final); err != nil {
-		os.Remove(w.Name())
+		_ = os.Remove(w.Name()) // the rename's error is the one to report
 		return err
 	}
+	// Best effort: the blob is in place; until the directory is synced a crash may lose its name.
 	if dir, err := os.Open(filepath.Dir(w.final)); err == nil {
-		dir.Sync()
-		dir.Close()
+		_ = dir.Sync()
+		_ = dir.Close()
 	}
 	return nil
 }
 
 // Abort discards the blob.
 func (w *Writer) Abort() {
-	w.File.Close()
-	os.Remove(w.Name())
+	_ = w.File.Close() // the blob is discarded: nothing of it is kept
+	_ = os.Remove(w.Name())
 }
 
 // Open opens a blob for reading.

@@ -127,14 +127,14 @@ func load(dir, service, version string) (*serviceModel, error) {
 	var r io.Reader
 	f, err := os.Open(base + ".gz")
 	if err == nil {
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read only
 		zr, err := gzip.NewReader(f)
 		if err != nil {
 			return nil, err
 		}
 		r = zr
 	} else if f, err = os.Open(base); err == nil {
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read only
 		r = f
 	} else {
 		return nil, err
