@@ -137,12 +137,12 @@ func (r *rewriter) value(sh *model.Shape, keep bool) bool {
 	if r.i >= len(r.src) {
 		return r.fail(errInvalid)
 	}
-	switch c := r.src[r.i]; {
-	case c == '{':
+	switch r.src[r.i] {
+	case '{':
 		return r.object(sh, keep)
-	case c == '[':
+	case '[':
 		return r.array(sh)
-	case c == '"':
+	case '"':
 		start := r.i
 		if !r.skipString() {
 			return r.fail(errInvalid)
@@ -233,8 +233,8 @@ func (r *rewriter) skipString() bool {
 			i++
 			continue
 		}
-		switch {
-		case c == '\\':
+		switch c {
+		case '\\':
 			if i+1 >= len(src) {
 				return false
 			}
@@ -249,7 +249,7 @@ func (r *rewriter) skipString() bool {
 			default:
 				return false
 			}
-		case c == '"':
+		case '"':
 			// A string must be UTF-8: a record is read by strict parsers.
 			if high != 0 && !utf8.Valid(src[r.i+1:i]) {
 				return false

@@ -49,11 +49,11 @@ func (d *Dir) Create(id string) (*Writer, error) {
 
 // Commit syncs the blob and renames it into place.
 func (w *Writer) Commit() error {
-	if err := w.File.Sync(); err != nil {
+	if err := w.Sync(); err != nil {
 		w.Abort()
 		return err
 	}
-	if err := w.File.Close(); err != nil {
+	if err := w.Close(); err != nil {
 		_ = os.Remove(w.Name()) // the close's error is the one to report
 		return err
 	}
@@ -75,7 +75,7 @@ func (w *Writer) Commit() error {
 
 // Abort discards the blob.
 func (w *Writer) Abort() {
-	_ = w.File.Close() // the blob is discarded: nothing of it is kept
+	_ = w.Close() // the blob is discarded: nothing of it is kept
 	_ = os.Remove(w.Name())
 }
 
