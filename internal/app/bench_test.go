@@ -77,9 +77,13 @@ func BenchmarkGatewayGenerateDataKey(b *testing.B) {
 	e.url = srv.URL
 	ctx := context.Background()
 	admin := e.iam(account, rootSecret, "")
-	admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("load")})
-	admin.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("load"), PolicyName: aws.String("kms"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":"*"}]}`)})
+	if _, err := admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("load")}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := admin.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("load"), PolicyName: aws.String("kms"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":"*"}]}`)}); err != nil {
+		b.Fatal(err)
+	}
 	key, err := admin.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("load")})
 	if err != nil {
 		b.Fatal(err)

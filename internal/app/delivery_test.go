@@ -295,7 +295,9 @@ func TestCloudTrailLookupEvents(t *testing.T) {
 		t.Fatalf("LookupEvents = %v", names)
 	}
 	var rec record
-	json.Unmarshal([]byte(aws.ToString(all[0].CloudTrailEvent)), &rec)
+	if err := json.Unmarshal([]byte(aws.ToString(all[0].CloudTrailEvent)), &rec); err != nil {
+		t.Fatal(err)
+	}
 	if rec["eventID"] != aws.ToString(all[0].EventId) || aws.ToString(all[0].Username) != "root" {
 		t.Fatalf("event %s: CloudTrailEvent %v", aws.ToString(all[0].EventId), rec)
 	}
@@ -453,13 +455,16 @@ func TestJournalHoldsNoSecrets(t *testing.T) {
 	ak := must(e.rootIAM().CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")}))(t).AccessKey
 	e.stop()
 	var journal []byte
-	filepath.WalkDir(filepath.Join(dir, "cloudtrail"), func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(dir, "cloudtrail"), func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			b, _ := os.ReadFile(p)
 			journal = append(journal, b...)
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !bytes.Contains(journal, []byte("CreateAccessKey")) {
 		t.Fatal("the journal does not hold the calls")
 	}

@@ -27,7 +27,8 @@ func TestDigestIntervalAndErrors(t *testing.T) {
 		out := must(s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("trail-logs"), Prefix: aws.String("AWSLogs/" + account + "/CloudTrail-Digest/")}))(t)
 		return len(out.Contents)
 	}
-	for deadline := time.Now().Add(15 * time.Second); digests() < 2 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(15 * time.Second); digests() < 2 && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
 	}
 	if n := digests(); n < 2 {
 		t.Fatalf("%d digests after the interval passed twice", n)

@@ -164,7 +164,7 @@ func malformedCases(f *s3Fixture) []malformedCase {
 	mp := "/" + malformedBucket + "/mp?uploadId=" + url.QueryEscape(f.uploadID)
 	h := func(kv ...string) http.Header {
 		out := http.Header{}
-		for i := 0; i < len(kv); i += 2 {
+		for i := 0; i+1 < len(kv); i += 2 {
 			out.Add(kv[i], kv[i+1])
 		}
 		return out

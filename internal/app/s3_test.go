@@ -217,7 +217,7 @@ func TestS3ObjectsEncrypted(t *testing.T) {
 	// Bytes on disk are never plaintext.
 	marker := strings.Repeat("PLAINTEXT-MARKER-", 1000)
 	must(c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("marker"), Body: strings.NewReader(marker)}))(t)
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte("PLAINTEXT-MARKER")) {
 				t.Errorf("%s holds the plaintext", p)
@@ -225,6 +225,9 @@ func TestS3ObjectsEncrypted(t *testing.T) {
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// SSE-KMS: the writer generates the data key, the reader decrypts it, both through S3.
 	id := aws.ToString(must(e.rootKMS().CreateKey(ctx, &kms.CreateKeyInput{}))(t).KeyMetadata.Arn)

@@ -519,7 +519,9 @@ func TestGatewayRouting(t *testing.T) {
 			}
 			defer resp.Body.Close()
 			var body bytes.Buffer
-			body.ReadFrom(resp.Body)
+			if _, err := body.ReadFrom(resp.Body); err != nil {
+				t.Fatal(err)
+			}
 			if resp.StatusCode != c.status {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, c.status, body.String())
 			}

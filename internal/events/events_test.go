@@ -97,7 +97,9 @@ func TestRecordRendering(t *testing.T) {
 		}
 	}
 	var got []Event
-	j.Scan(0, 10, func(e *Event) error { c := *e; got = append(got, c); return nil })
+	if err := j.Scan(0, 10, func(e *Event) error { c := *e; got = append(got, c); return nil }); err != nil {
+		t.Fatal(err)
+	}
 	if len(got) != 2 {
 		t.Fatalf("%d events", len(got))
 	}
@@ -134,8 +136,12 @@ func TestRecordRendering(t *testing.T) {
 		}
 	}
 	var o, c map[string]any
-	json.Unmarshal(owner, &o)
-	json.Unmarshal(caller, &c)
+	if err := json.Unmarshal(owner, &o); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(caller, &c); err != nil {
+		t.Fatal(err)
+	}
 	if o["eventID"] == c["eventID"] || o["sharedEventID"] != c["sharedEventID"] || o["recipientAccountId"] != "111111111111" {
 		t.Errorf("the two accounts' copies: eventID %v/%v sharedEventID %v/%v", o["eventID"], c["eventID"], o["sharedEventID"], c["sharedEventID"])
 	}

@@ -179,8 +179,12 @@ func TestJournalTornTail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.Write([]byte{200, 0, 0, 0, 1, 2, 3, 4, 1, 0, 0}) // a header and part of a payload
-		f.Close()
+		if _, err := f.Write([]byte{200, 0, 0, 0, 1, 2, 3, 4, 1, 0, 0}); err != nil { // a header and part of a payload
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
 		j = open(t, dir, 0, b)
 		defer j.Close()
 		if got := j.Next(); got != 6 {

@@ -38,7 +38,7 @@ type step struct {
 	code awserr.Code
 }
 
-func run(t *testing.T, s *iam.Service, ctx context.Context, steps []step) {
+func run(ctx context.Context, t *testing.T, s *iam.Service, steps []step) {
 	t.Helper()
 	for _, st := range steps {
 		err := st.call(s, ctx)
@@ -105,7 +105,7 @@ func TestBoundaryStorage(t *testing.T) {
 			return err
 		}
 	}
-	run(t, s, ctx, []step{
+	run(ctx, t, s, []step{
 		{"create the policy", func(s *iam.Service, ctx context.Context) error {
 			_, err := s.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: "B", PolicyDocument: kmsOnly})
 			return err

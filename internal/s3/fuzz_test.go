@@ -22,15 +22,15 @@ func FuzzRequestDecoders(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string, size int64) {
 		for _, v := range []any{&createBucketConfiguration{}, &sseConfiguration{}, &tagging{}, &completeRequest{}, &deleteRequest{}} {
-			xml.Unmarshal([]byte(in), v)
+			_ = xml.Unmarshal([]byte(in), v) // any outcome but a panic will do
 		}
-		parseContext(in)
+		_, _ = parseContext(in) // any outcome but a panic will do
 		h := http.Header{"X-Amz-Copy-Source": {in}, "X-Amz-Copy-Source-If-Modified-Since": {in}, "X-Amz-Checksum-Crc32": {in}, "X-Amz-Trailer": {in}}
 		if src, err := copySource(h); err == nil && (src.Bucket == "" || src.Key == "") {
 			t.Fatalf("copy source %q = %+v", in, src)
 		}
 		if alg, v, err := requestChecksum(h); err == nil {
-			checkChecksum(alg, v)
+			_ = checkChecksum(alg, v) // any outcome but a panic will do
 		}
 		if first, last, ok := parseCopyRange(in); ok && (first < 0 || last < first) {
 			t.Fatalf("copy range %q = [%d, %d]", in, first, last)
