@@ -124,7 +124,7 @@ func (e exitStatus) Error() string { return "exit status " + strconv.Itoa(int(e)
 
 // exitCode is the status a command's error ends the process with, and whether main should print
 // the error.
-func exitCode(err error) (code int, print bool) {
+func exitCode(err error) (code int, report bool) {
 	var status exitStatus
 	var usage *usageError
 	var invalid *invalidError

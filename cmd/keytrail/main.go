@@ -56,8 +56,8 @@ func main() {
 // process's exit status (see the package doc).
 func (m *Main) Exit(ctx context.Context, args []string) int {
 	err := m.Run(ctx, args)
-	code, print := exitCode(err)
-	if print {
+	code, report := exitCode(err)
+	if report {
 		fmt.Fprintln(m.Stderr, "keytrail:", err)
 	}
 	return code

@@ -150,7 +150,7 @@ func Open(cfg Config) (_ *App, err error) {
 // closers are what Open has opened so far, closed again, newest first, when a later step fails.
 type closers []func() error
 
-func (c *closers) add(close func() error) { *c = append(*c, close) }
+func (c *closers) add(fn func() error) { *c = append(*c, fn) }
 
 func (c closers) close() error {
 	var errs []error

@@ -143,12 +143,12 @@ func (s *Service) LookupEvents(ctx context.Context, in *LookupEventsInput) (*Loo
 	if err != nil {
 		return nil, err
 	}
-	max := 50
+	limit := 50
 	if in.MaxResults != nil {
 		if *in.MaxResults < 1 || *in.MaxResults > 50 {
 			return nil, awserr.New(invalidMaxResults, "Value %d for MaxResults is invalid: it must be between 1 and 50.", *in.MaxResults)
 		}
-		max = *in.MaxResults
+		limit = *in.MaxResults
 	}
 	if len(in.LookupAttributes) > 1 {
 		return nil, awserr.New(invalidLookupAttributes, "You can specify only one lookup attribute.")
@@ -203,7 +203,7 @@ func (s *Service) LookupEvents(ctx context.Context, in *LookupEventsInput) (*Loo
 		if len(in.LookupAttributes) > 0 && !matchAttribute(in.LookupAttributes[0], e, c.p.Account) {
 			return nil
 		}
-		if len(out.Events) == max {
+		if len(out.Events) == limit {
 			out.NextToken = lookupToken(e.Seq+1, query)
 			return events.ErrStop
 		}

@@ -377,7 +377,7 @@ func fieldValues(field string, e *events.Event) []string {
 // operator matches when no value matches any of its patterns; all operators given must match.
 func fieldMatch(f *AdvancedFieldSelector, e *events.Event) bool {
 	vals := fieldValues(f.Field, e)
-	any := func(patterns []string, op func(v, p string) bool) bool {
+	anyMatches := func(patterns []string, op func(v, p string) bool) bool {
 		for _, v := range vals {
 			for _, p := range patterns {
 				if op(v, p) {
@@ -388,12 +388,12 @@ func fieldMatch(f *AdvancedFieldSelector, e *events.Event) bool {
 		return false
 	}
 	eq := func(v, p string) bool { return v == p }
-	if len(f.Equals) > 0 && !any(f.Equals, eq) ||
-		len(f.StartsWith) > 0 && !any(f.StartsWith, strings.HasPrefix) ||
-		len(f.EndsWith) > 0 && !any(f.EndsWith, strings.HasSuffix) ||
-		len(f.NotEquals) > 0 && any(f.NotEquals, eq) ||
-		len(f.NotStartsWith) > 0 && any(f.NotStartsWith, strings.HasPrefix) ||
-		len(f.NotEndsWith) > 0 && any(f.NotEndsWith, strings.HasSuffix) {
+	if len(f.Equals) > 0 && !anyMatches(f.Equals, eq) ||
+		len(f.StartsWith) > 0 && !anyMatches(f.StartsWith, strings.HasPrefix) ||
+		len(f.EndsWith) > 0 && !anyMatches(f.EndsWith, strings.HasSuffix) ||
+		len(f.NotEquals) > 0 && anyMatches(f.NotEquals, eq) ||
+		len(f.NotStartsWith) > 0 && anyMatches(f.NotStartsWith, strings.HasPrefix) ||
+		len(f.NotEndsWith) > 0 && anyMatches(f.NotEndsWith, strings.HasSuffix) {
 		return false
 	}
 	return true

@@ -14,22 +14,22 @@ import (
 
 // nested is a valid object of depth levels of alternating objects and arrays.
 func nested(levels int) string {
-	var open, close strings.Builder
+	var opens, closes strings.Builder
 	for i := range levels {
 		if i%2 == 0 {
-			open.WriteString(`{"A":`)
+			opens.WriteString(`{"A":`)
 		} else {
-			open.WriteString("[")
+			opens.WriteString("[")
 		}
 	}
 	for i := levels - 1; i >= 0; i-- {
 		if i%2 == 0 {
-			close.WriteString("}")
+			closes.WriteString("}")
 		} else {
-			close.WriteString("]")
+			closes.WriteString("]")
 		}
 	}
-	return open.String() + "1" + close.String()
+	return opens.String() + "1" + closes.String()
 }
 
 // depth is the deepest nesting of objects and arrays in a JSON document (strings skipped).

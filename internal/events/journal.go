@@ -441,7 +441,7 @@ func (j *Journal) ScanBackward(before uint64, since time.Time, fn func(e *Event)
 			end := min(start+indexStride, v.first+v.count, before)
 			cv := v
 			cv.count = end - v.first
-			err := cv.read(v.index[k], start, func(seq uint64, p []byte) error {
+			err := cv.read(v.index[k], start, func(_ uint64, p []byte) error {
 				chunk = append(chunk, append([]byte(nil), p...))
 				return nil
 			})

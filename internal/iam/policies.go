@@ -471,7 +471,7 @@ func (s *Service) GetPolicy(ctx context.Context, in *PolicyARNInput) (*PolicyOut
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := s.allow(ctx, "GetPolicy", func(account string) string { return in.PolicyArn })
+	p, err := s.allow(ctx, "GetPolicy", func(_ string) string { return in.PolicyArn })
 	if err != nil {
 		return nil, err
 	}
@@ -491,7 +491,7 @@ func (s *Service) DeletePolicy(ctx context.Context, in *PolicyARNInput) (*Empty,
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := s.allow(ctx, "DeletePolicy", func(account string) string { return in.PolicyArn })
+	p, err := s.allow(ctx, "DeletePolicy", func(_ string) string { return in.PolicyArn })
 	if err != nil {
 		return nil, err
 	}
@@ -538,7 +538,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, in *GetPolicyVersionInpu
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p, err := s.allow(ctx, "GetPolicyVersion", func(account string) string { return in.PolicyArn })
+	p, err := s.allow(ctx, "GetPolicyVersion", func(_ string) string { return in.PolicyArn })
 	if err != nil {
 		return nil, err
 	}

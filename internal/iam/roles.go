@@ -65,11 +65,11 @@ func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateR
 	if len(in.Description) > 1000 {
 		v.add("description", in.Description, "Member must have length less than or equal to 1000")
 	}
-	max := int32(defaultMaxSessionDuration)
+	maxDuration := int32(defaultMaxSessionDuration)
 	if in.MaxSessionDuration != nil {
-		max = *in.MaxSessionDuration
-		if max < defaultMaxSessionDuration || max > maxMaxSessionDuration {
-			v.add("maxSessionDuration", itoa(max), "Member must have value between 3600 and 43200")
+		maxDuration = *in.MaxSessionDuration
+		if maxDuration < defaultMaxSessionDuration || maxDuration > maxMaxSessionDuration {
+			v.add("maxSessionDuration", itoa(maxDuration), "Member must have value between 3600 and 43200")
 		}
 	}
 	if err := v.err(); err != nil {
@@ -89,7 +89,7 @@ func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateR
 		return nil, err
 	}
 	e := &entity{Account: p.Account, Name: in.RoleName, Path: in.Path, TrustPolicy: in.AssumeRolePolicyDocument,
-		Description: in.Description, MaxSessionDuration: max, Tags: in.Tags}
+		Description: in.Description, MaxSessionDuration: maxDuration, Tags: in.Tags}
 	if err := s.update(ctx, func(tx store.Tx) error {
 		if err := s.setBoundary(tx, e, in.PermissionsBoundary); err != nil {
 			return err

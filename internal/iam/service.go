@@ -209,10 +209,10 @@ func (v *validation) required(field, value string) bool {
 }
 
 // name checks an IAM name ([\w+=,.@-]+, 1..max characters).
-func (v *validation) name(field, value string, max int) {
+func (v *validation) name(field, value string, limit int) {
 	switch {
-	case utf8.RuneCountInString(value) > max:
-		v.add(field, value, fmt.Sprintf("Member must have length less than or equal to %d", max))
+	case utf8.RuneCountInString(value) > limit:
+		v.add(field, value, fmt.Sprintf("Member must have length less than or equal to %d", limit))
 	case !namePattern.MatchString(value):
 		v.add(field, value, `Member must satisfy regular expression pattern: [\w+=,.@-]+`)
 	}
@@ -265,10 +265,10 @@ func checkPolicyDocument(doc string, kind policy.Kind, limit int) error {
 
 // page returns the slice of items after marker, at most max (default 100), whether more remain,
 // and the marker for the next page. Markers are the key of the last item returned.
-func page[T any](items []T, key func(T) string, marker string, max *int32) (out []T, truncated bool, next string) {
+func page[T any](items []T, key func(T) string, marker string, maxItems *int32) (out []T, truncated bool, next string) {
 	limit := 100
-	if max != nil {
-		limit = int(*max)
+	if maxItems != nil {
+		limit = int(*maxItems)
 	}
 	start := 0
 	if marker != "" {

@@ -215,12 +215,12 @@ func (s *Service) keyOp(ctx context.Context, action, field, id string, forms idF
 }
 
 // page applies Limit and Marker to a sorted list of names: the marker is the last name returned.
-func page[T any](items []T, name func(T) string, in PageInput, max, def int32) ([]T, PageOutput, error) {
+func page[T any](items []T, name func(T) string, in PageInput, maxItems, def int32) ([]T, PageOutput, error) {
 	limit := def
 	if in.Limit != nil {
 		limit = *in.Limit
-		if limit < 1 || limit > max {
-			return nil, PageOutput{}, model.Error("kms", fmt.Sprintf("Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d", limit, max))
+		if limit < 1 || limit > maxItems {
+			return nil, PageOutput{}, model.Error("kms", fmt.Sprintf("Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d", limit, maxItems))
 		}
 	}
 	start := 0

@@ -277,9 +277,9 @@ func (v *validation) required(field, value string) bool {
 	return true
 }
 
-func (v *validation) length(field, value string, min, max int) {
-	if n := len([]rune(value)); n < min || n > max {
-		v.add(field, value, fmt.Sprintf("Member must have length between %d and %d", min, max))
+func (v *validation) length(field, value string, least, most int) {
+	if n := len([]rune(value)); n < least || n > most {
+		v.add(field, value, fmt.Sprintf("Member must have length between %d and %d", least, most))
 	}
 }
 

@@ -62,12 +62,12 @@ func (s *Service) API() *restxml.Service {
 const maxConfigBody = 64 << 10
 
 // readConfig reads a configuration body of at most max bytes.
-func readConfig(body io.Reader, max int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(body, max+1))
+func readConfig(body io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(body, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(b)) > max {
+	if int64(len(b)) > limit {
 		return nil, malformedXML()
 	}
 	return b, nil
@@ -126,7 +126,7 @@ func (s *Service) handleCreateBucket(ctx context.Context, w http.ResponseWriter,
 	return nil
 }
 
-func (s *Service) handleHeadBucket(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleHeadBucket(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	region, err := s.HeadBucket(ctx, t.Bucket)
 	if err != nil {
 		return err
@@ -136,7 +136,7 @@ func (s *Service) handleHeadBucket(ctx context.Context, w http.ResponseWriter, r
 	return nil
 }
 
-func (s *Service) handleDeleteBucket(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleDeleteBucket(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	return respond(w, http.StatusNoContent, s.DeleteBucket(ctx, t.Bucket))
 }
 
@@ -158,7 +158,7 @@ type listBucketsResult struct {
 	} `xml:"Buckets>Bucket"`
 }
 
-func (s *Service) handleListBuckets(ctx context.Context, w http.ResponseWriter, r *http.Request, _ restxml.Target, _ io.Reader) error {
+func (s *Service) handleListBuckets(ctx context.Context, w http.ResponseWriter, _ *http.Request, _ restxml.Target, _ io.Reader) error {
 	buckets, err := s.ListBuckets(ctx)
 	if err != nil {
 		return err
@@ -182,7 +182,7 @@ type locationConstraint struct {
 	Region  string   `xml:",chardata"`
 }
 
-func (s *Service) handleGetBucketLocation(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleGetBucketLocation(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	region, err := s.GetBucketLocation(ctx, t.Bucket)
 	if err != nil {
 		return err
@@ -190,7 +190,7 @@ func (s *Service) handleGetBucketLocation(ctx context.Context, w http.ResponseWr
 	return writeXML(w, http.StatusOK, locationConstraint{Xmlns: namespace, Region: region})
 }
 
-func (s *Service) handleGetBucketPolicy(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleGetBucketPolicy(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	doc, err := s.GetBucketPolicy(ctx, t.Bucket)
 	if err != nil {
 		return err
@@ -201,7 +201,7 @@ func (s *Service) handleGetBucketPolicy(ctx context.Context, w http.ResponseWrit
 	return err
 }
 
-func (s *Service) handlePutBucketPolicy(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+func (s *Service) handlePutBucketPolicy(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, body io.Reader) error {
 	raw, err := readConfig(body, maxConfigBody)
 	if awserr.HasCode(err, awserr.MalformedXML) {
 		return awserr.New(awserr.MalformedPolicy, "Policies must be less than 20 KB")
@@ -212,7 +212,7 @@ func (s *Service) handlePutBucketPolicy(ctx context.Context, w http.ResponseWrit
 	return respond(w, http.StatusNoContent, s.PutBucketPolicy(ctx, t.Bucket, string(raw)))
 }
 
-func (s *Service) handleDeleteBucketPolicy(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleDeleteBucketPolicy(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	return respond(w, http.StatusNoContent, s.DeleteBucketPolicy(ctx, t.Bucket))
 }
 
@@ -232,7 +232,7 @@ type accessControlPolicy struct {
 	} `xml:"AccessControlList>Grant"`
 }
 
-func (s *Service) handleGetBucketACL(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleGetBucketACL(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	account, err := s.GetBucketACL(ctx, t.Bucket)
 	if err != nil {
 		return err

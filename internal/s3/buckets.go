@@ -59,7 +59,7 @@ func isIPv4(s string) bool {
 	return true
 }
 
-func noSuchBucket(name string) error {
+func noSuchBucket(_ string) error {
 	return awserr.New(awserr.NoSuchBucket, "The specified bucket does not exist")
 }
 

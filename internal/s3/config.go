@@ -81,7 +81,7 @@ func (s *Service) DeleteBucketEncryption(ctx context.Context, name string) error
 	return s.changeBucket(ctx, name, func(b *bucketRecord) { b.Encryption = nil })
 }
 
-func (s *Service) handleGetBucketEncryption(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleGetBucketEncryption(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	enc, err := s.GetBucketEncryption(ctx, t.Bucket)
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ func (s *Service) handleGetBucketEncryption(ctx context.Context, w http.Response
 	return writeXML(w, http.StatusOK, out)
 }
 
-func (s *Service) handlePutBucketEncryption(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+func (s *Service) handlePutBucketEncryption(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, body io.Reader) error {
 	var cfg sseConfiguration
 	if err := readXML(body, maxConfigBody, &cfg); err != nil {
 		return err
@@ -110,7 +110,7 @@ func (s *Service) handlePutBucketEncryption(ctx context.Context, w http.Response
 	return respond(w, http.StatusOK, s.PutBucketEncryption(ctx, t.Bucket, bucketEncryption{SSE: rule.Default.SSEAlgorithm, KMSKey: rule.Default.KMSMasterKeyID, BucketKey: rule.BucketKeyEnabled}))
 }
 
-func (s *Service) handleDeleteBucketEncryption(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleDeleteBucketEncryption(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	return respond(w, http.StatusNoContent, s.DeleteBucketEncryption(ctx, t.Bucket))
 }
 
@@ -120,7 +120,7 @@ type versioningConfiguration struct {
 }
 
 // handleGetBucketVersioning answers for a bucket that has never been versioned: no Status.
-func (s *Service) handleGetBucketVersioning(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleGetBucketVersioning(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	c, err := s.begin(ctx)
 	if err != nil {
 		return err
@@ -143,7 +143,7 @@ type tagging struct {
 	Tags    []Tag    `xml:"TagSet>Tag"`
 }
 
-func (s *Service) handleGetBucketTagging(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleGetBucketTagging(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	c, err := s.begin(ctx)
 	if err != nil {
 		return err
@@ -158,7 +158,7 @@ func (s *Service) handleGetBucketTagging(ctx context.Context, w http.ResponseWri
 	return writeXML(w, http.StatusOK, tagging{Xmlns: namespace, Tags: b.Tags})
 }
 
-func (s *Service) handlePutBucketTagging(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+func (s *Service) handlePutBucketTagging(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, body io.Reader) error {
 	tags, err := readTagging(body)
 	if err != nil {
 		return err

@@ -119,7 +119,7 @@ type listBucketResult struct {
 
 // handleListObjects serves ListObjects (v1, Marker) and ListObjectsV2 (list-type=2,
 // continuation-token, start-after), with encoding-type=url.
-func (s *Service) handleListObjects(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleListObjects(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	q := t.Query
 	v2 := q.Get("list-type") == "2"
 	enc := q.Get("encoding-type")

@@ -451,7 +451,7 @@ type completeResult struct {
 	checksumFields
 }
 
-func (s *Service) handleCompleteMultipartUpload(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+func (s *Service) handleCompleteMultipartUpload(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, body io.Reader) error {
 	var req completeRequest
 	if err := readXML(body, 2<<20, &req); err != nil {
 		return err
@@ -466,7 +466,7 @@ func (s *Service) handleCompleteMultipartUpload(ctx context.Context, w http.Resp
 		checksumFields: info.Checksum.fields()})
 }
 
-func (s *Service) handleAbortMultipartUpload(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleAbortMultipartUpload(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	return respond(w, http.StatusNoContent, s.AbortMultipartUpload(ctx, t.Bucket, t.Key, t.Query.Get("uploadId")))
 }
 
@@ -488,7 +488,7 @@ type listedPart struct {
 	checksumFields
 }
 
-func (s *Service) handleListParts(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleListParts(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	u, numbers, err := s.ListParts(ctx, t.Bucket, t.Key, t.Query.Get("uploadId"))
 	if err != nil {
 		return err
@@ -513,7 +513,7 @@ type listUploadsResult struct {
 	IsTruncated bool `xml:"IsTruncated"`
 }
 
-func (s *Service) handleListMultipartUploads(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleListMultipartUploads(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	uploads, err := s.ListMultipartUploads(ctx, t.Bucket)
 	if err != nil {
 		return err

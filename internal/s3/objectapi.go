@@ -189,7 +189,7 @@ func (u writerUnless) Write(p []byte) (int, error) {
 	return u.w.Write(p)
 }
 
-func (s *Service) handleDeleteObject(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleDeleteObject(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	return respond(w, http.StatusNoContent, s.DeleteObject(ctx, t.Bucket, t.Key))
 }
 
@@ -216,7 +216,7 @@ type deleteResult struct {
 
 // handleDeleteObjects deletes up to 1000 keys, each as DeleteObject (its own authorization),
 // reporting each key's outcome; Quiet reports only the errors.
-func (s *Service) handleDeleteObjects(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+func (s *Service) handleDeleteObjects(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, body io.Reader) error {
 	var req deleteRequest
 	if err := readXML(body, 2<<20, &req); err != nil {
 		return err

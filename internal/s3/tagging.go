@@ -22,7 +22,7 @@ const (
 
 // checkTags validates a tag set: keys of 1–128 and values of at most 256 bytes, no aws: prefix,
 // no key twice, at most max tags. Errors: InvalidTag.
-func checkTags(tags []Tag, max int, what string) error {
+func checkTags(tags []Tag, limit int, what string) error {
 	seen := map[string]bool{}
 	for _, tag := range tags {
 		switch {
@@ -35,8 +35,8 @@ func checkTags(tags []Tag, max int, what string) error {
 		}
 		seen[tag.Key] = true
 	}
-	if len(tags) > max {
-		return awserr.New(awserr.InvalidTag, "%s tags cannot be greater than %d", what, max)
+	if len(tags) > limit {
+		return awserr.New(awserr.InvalidTag, "%s tags cannot be greater than %d", what, limit)
 	}
 	return nil
 }
@@ -121,7 +121,7 @@ func tagCount(h http.Header, tags []Tag) {
 	}
 }
 
-func (s *Service) handleGetObjectTagging(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleGetObjectTagging(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	tags, err := s.GetObjectTagging(ctx, t.Bucket, t.Key)
 	if err != nil {
 		return err
@@ -129,7 +129,7 @@ func (s *Service) handleGetObjectTagging(ctx context.Context, w http.ResponseWri
 	return writeXML(w, http.StatusOK, tagging{Xmlns: namespace, Tags: tags})
 }
 
-func (s *Service) handlePutObjectTagging(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
+func (s *Service) handlePutObjectTagging(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, body io.Reader) error {
 	in, err := readTagging(body)
 	if err != nil {
 		return err
@@ -140,7 +140,7 @@ func (s *Service) handlePutObjectTagging(ctx context.Context, w http.ResponseWri
 	return respond(w, http.StatusOK, s.PutObjectTagging(ctx, t.Bucket, t.Key, in))
 }
 
-func (s *Service) handleDeleteObjectTagging(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
+func (s *Service) handleDeleteObjectTagging(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
 	return respond(w, http.StatusNoContent, s.PutObjectTagging(ctx, t.Bucket, t.Key, nil))
 }
 

@@ -278,12 +278,12 @@ func malformedXML() error {
 
 // readXML reads an XML request body of at most max bytes into v. Errors: MalformedXML (too
 // large, too deep, not well-formed, not the expected document), IncompleteBody, BadDigest.
-func readXML(body io.Reader, max int64, v any) error {
-	raw, err := io.ReadAll(io.LimitReader(body, max+1))
+func readXML(body io.Reader, limit int64, v any) error {
+	raw, err := io.ReadAll(io.LimitReader(body, limit+1))
 	if err != nil {
 		return err
 	}
-	if int64(len(raw)) > max {
+	if int64(len(raw)) > limit {
 		return malformedXML()
 	}
 	return decodeXML(raw, v)

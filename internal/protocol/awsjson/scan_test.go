@@ -160,20 +160,20 @@ func TestObjectEncodesAsEncodingJSON(t *testing.T) {
 
 // nest is a valid document of depth levels of alternating objects and arrays.
 func nest(depth int) string {
-	var open, close strings.Builder
+	var opens, closes strings.Builder
 	for i := range depth {
 		if i%2 == 0 {
-			open.WriteString(`{"a":`)
+			opens.WriteString(`{"a":`)
 		} else {
-			open.WriteString("[")
+			opens.WriteString("[")
 		}
 	}
 	for i := depth - 1; i >= 0; i-- {
 		if i%2 == 0 {
-			close.WriteString("}")
+			closes.WriteString("}")
 		} else {
-			close.WriteString("]")
+			closes.WriteString("]")
 		}
 	}
-	return open.String() + "1" + close.String()
+	return opens.String() + "1" + closes.String()
 }

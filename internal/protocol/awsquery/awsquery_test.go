@@ -15,8 +15,8 @@ func TestDecodeAndUnmarshal(t *testing.T) {
 	if err := Unmarshal(v, &in); err != nil {
 		t.Fatal(err)
 	}
-	max, flag := int32(7), true
-	want := fuzzInput{UserName: "al ice", Max: &max, Flag: &flag, Names: []string{"a", "b+c"},
+	maxItems, flag := int32(7), true
+	want := fuzzInput{UserName: "al ice", Max: &maxItems, Flag: &flag, Names: []string{"a", "b+c"},
 		Tags: []struct{ Key, Value string }{{"k1", "v1"}, {"k2", ""}}}
 	if diff := cmp.Diff(want, in); diff != "" {
 		t.Fatalf("Unmarshal (-want +got):\n%s", diff)
