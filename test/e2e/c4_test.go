@@ -102,13 +102,13 @@ func TestS3CloudTrailBucketPolicyC4(t *testing.T) {
 			const bucket = "c4-trail-logs"
 			c.succeeds(t, url, root, "s3", "mb", "s3://"+bucket)
 			file := filepath.Join(dir, "c4.json")
-			os.WriteFile(file, []byte(c4Policy(bucket, "audit")), 0o600)
+			check(t, os.WriteFile(file, []byte(c4Policy(bucket, "audit")), 0o600))
 			c.ok(t, url, root, "s3api", "put-bucket-policy", "--bucket", bucket, "--policy", "file://"+file)
 			if got := str(c.ok(t, url, root, "s3api", "get-bucket-policy", "--bucket", bucket), "Policy"); got != c4Policy(bucket, "audit") {
 				t.Fatalf("get-bucket-policy = %s", got)
 			}
 			unfilled := filepath.Join(dir, "unfilled.json")
-			os.WriteFile(unfilled, []byte(strings.ReplaceAll(c4Policy(bucket, "audit"), bucket, "<bucket>")), 0o600)
+			check(t, os.WriteFile(unfilled, []byte(strings.ReplaceAll(c4Policy(bucket, "audit"), bucket, "<bucket>")), 0o600))
 			c.fails(t, url, root, nil, "MalformedPolicy", "s3api", "put-bucket-policy", "--bucket", bucket, "--policy", "file://"+unfilled)
 
 			key := checkCloudTrailWrites(t, a, bucket, "audit")
@@ -138,7 +138,7 @@ func python(t *testing.T) string {
 func TestS3Boto3(t *testing.T) {
 	url, a := inProcess(t)
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "c4.json"), []byte(c4Policy("c4-boto3", "")), 0o600)
+	check(t, os.WriteFile(filepath.Join(dir, "c4.json"), []byte(c4Policy("c4-boto3", "")), 0o600))
 	cmd := exec.Command(python(t), "testdata/s3_boto3.py", url, account, root.secret, dir)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_CA_BUNDLE=" + os.Getenv("AWS_CA_BUNDLE")}

@@ -277,7 +277,7 @@ func TestCLI(t *testing.T) {
 			c.ok(t, s.url, root, "iam", "put-user-policy", "--user-name", "alice", "--policy-name", "read-logs", "--policy-document", userPolicy)
 			got := c.ok(t, s.url, root, "iam", "get-user-policy", "--user-name", "alice", "--policy-name", "read-logs")
 			var want any
-			json.Unmarshal([]byte(userPolicy), &want)
+			check(t, json.Unmarshal([]byte(userPolicy), &want))
 			if gotDoc, _ := json.Marshal(got["PolicyDocument"]); string(gotDoc) != mustJSON(want) {
 				t.Fatalf("policy document round trip: %s", gotDoc)
 			}
@@ -363,7 +363,7 @@ func tamperingProxy(t *testing.T, target, from, to string) string {
 			w.Header()[k] = v
 		}
 		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
+		_, _ = io.Copy(w, resp.Body) // a client gone mid-copy is not the proxy's failure
 	}))
 	t.Cleanup(p.Close)
 	return p.URL
@@ -429,12 +429,15 @@ func TestShutdownFinishesInFlightRequests(t *testing.T) {
 		}
 	}
 	head.WriteString("\r\n")
-	conn.Write(head.Bytes())
-	conn.Write([]byte(body[:10]))
+	_, err = conn.Write(head.Bytes())
+	check(t, err)
+	_, err = conn.Write([]byte(body[:10]))
+	check(t, err)
 	time.Sleep(200 * time.Millisecond)
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	time.Sleep(300 * time.Millisecond)
-	conn.Write([]byte(body[10:]))
+	_, err = conn.Write([]byte(body[10:]))
+	check(t, err)
 	resp, err := http.ReadResponse(bufioReader(conn), nil)
 	if err != nil {
 		t.Fatalf("in-flight request lost: %v", err)

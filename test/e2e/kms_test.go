@@ -32,7 +32,7 @@ func (c cli) encrypt(t *testing.T, url string, k keys, keyID, context string) st
 	t.Helper()
 	dir := t.TempDir()
 	plain := filepath.Join(dir, "plain")
-	os.WriteFile(plain, []byte("log file data key"), 0o600)
+	check(t, os.WriteFile(plain, []byte("log file data key"), 0o600))
 	args := []string{"kms", "encrypt", "--key-id", keyID, "--plaintext", "fileb://" + plain}
 	if context != "" {
 		args = append(args, "--encryption-context", context)
@@ -42,7 +42,7 @@ func (c cli) encrypt(t *testing.T, url string, k keys, keyID, context string) st
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "ct")
-	os.WriteFile(path, blob, 0o600)
+	check(t, os.WriteFile(path, blob, 0o600))
 	return path
 }
 
@@ -116,11 +116,11 @@ func TestSeedCrossAccountAlice(t *testing.T) {
 				"--policy-document", strings.Replace(seedAliceIAM, "arn:aws:kms:us-west-2:111111111111:key/KeyA", arn, 1))
 
 			dir := t.TempDir()
-			os.WriteFile(filepath.Join(dir, "p"), []byte("k"), 0o600)
+			check(t, os.WriteFile(filepath.Join(dir, "p"), []byte("k"), 0o600))
 			blob, _ := base64.StdEncoding.DecodeString(str(west(owner, "kms", "encrypt", "--key-id", id, "--plaintext", "fileb://"+filepath.Join(dir, "p"),
 				"--encryption-context", `{"aws:cloudtrail:arn":"arn:aws:cloudtrail:us-west-2:222222222222:trail/t"}`), "CiphertextBlob"))
 			ct := filepath.Join(dir, "ct")
-			os.WriteFile(ct, blob, 0o600)
+			check(t, os.WriteFile(ct, blob, 0o600))
 			decrypt := append([]string{"--region", "us-west-2"}, decryptArgs(ct, `{"aws:cloudtrail:arn":"arn:aws:cloudtrail:us-west-2:222222222222:trail/t"}`)...)
 
 			c.ok(t, s.url, alice, decrypt...)

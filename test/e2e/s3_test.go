@@ -34,7 +34,7 @@ func TestS3CLI(t *testing.T) {
 			src := filepath.Join(dir, "big.bin")
 			data := make([]byte, 12<<20+321)
 			rand.Read(data)
-			os.WriteFile(src, data, 0o600)
+			check(t, os.WriteFile(src, data, 0o600))
 			key := str(c.ok(t, s.url, root, "kms", "create-key"), "KeyMetadata", "Arn")
 			c.succeeds(t, s.url, root, "s3", "mb", "s3://e2e-logs")
 			c.succeeds(t, s.url, root, "s3", "cp", src, "s3://e2e-logs/dir/big.bin", "--sse", "aws:kms", "--sse-kms-key-id", key, "--only-show-errors")
@@ -158,7 +158,8 @@ func TestS3StreamsAGiB(t *testing.T) {
 	body := io.TeeReader(io.LimitReader(mrand.NewChaCha8([32]byte{7}), size), up)
 	resp := s3Request(t, "PUT", s.url+"/gib/one.bin", body, size, map[string]string{
 		"X-Amz-Server-Side-Encryption": "aws:kms", "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id": key})
-	io.Copy(io.Discard, resp.Body)
+	_, err := io.Copy(io.Discard, resp.Body)
+	check(t, err)
 	resp.Body.Close()
 	want := `"` + hex.EncodeToString(up.Sum(nil)) + `"`
 	if resp.StatusCode != 200 || resp.Header.Get("ETag") != want {

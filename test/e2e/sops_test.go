@@ -39,7 +39,7 @@ func TestSops(t *testing.T) {
 	arn := str(c.ok(t, s.url, root, "kms", "create-key", "--description", "sops"), "KeyMetadata", "Arn")
 	dir := t.TempDir()
 	plain := filepath.Join(dir, "secrets.yaml")
-	os.WriteFile(plain, []byte("db:\n    password: hunter2\n"), 0o600)
+	check(t, os.WriteFile(plain, []byte("db:\n    password: hunter2\n"), 0o600))
 	run := func(k keys, args ...string) (string, string, error) {
 		cmd := exec.Command(sops, args...)
 		cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "AWS_ACCESS_KEY_ID=" + k.id, "AWS_SECRET_ACCESS_KEY=" + k.secret,
@@ -54,7 +54,7 @@ func TestSops(t *testing.T) {
 		t.Fatalf("sops --encrypt: %v\n%s\n%s", err, stderr, enc)
 	}
 	encrypted := filepath.Join(dir, "secrets.enc.yaml")
-	os.WriteFile(encrypted, []byte(enc), 0o600)
+	check(t, os.WriteFile(encrypted, []byte(enc), 0o600))
 	out, stderr, err := run(root, "--decrypt", encrypted)
 	if err != nil || out != "db:\n    password: hunter2\n" {
 		t.Fatalf("sops --decrypt: %v\n%s\n%q", err, stderr, out)

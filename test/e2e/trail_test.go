@@ -211,7 +211,6 @@ func TestSeedTrailEncryption(t *testing.T) {
 			}
 
 			// The seed's cross-account statement: a trail in 222222222222, the key in 111111111111.
-			const partnerTrail = "arn:aws:cloudtrail:us-east-1:222222222222:trail/partner"
 			cross, crossARN := newKey(func(id string) string {
 				return keyPolicy(defaultRootStmt, fillTrail(seedCrossEncrypt, "222222222222", "partner", id),
 					fillTrail(seedDescribe, "222222222222", "partner", id), fill(seedAliceKey, id))

@@ -99,7 +99,8 @@ func (c sdk) keys(t *testing.T, bucket, prefix string) []string {
 func gz(t *testing.T, data []byte) []byte {
 	var b bytes.Buffer
 	w := gzip.NewWriter(&b)
-	w.Write(data)
+	_, err := w.Write(data)
+	check(t, err)
 	check(t, w.Close())
 	return b.Bytes()
 }
@@ -122,7 +123,7 @@ var ratio = regexp.MustCompile(`(\d+)/(\d+) (digest|log) files valid`)
 
 // valid requires a validation to succeed with every digest and log file valid, at least min
 // digests; it returns the digest and log counts.
-func valid(t *testing.T, v validator, r result, min int) (int, int) {
+func valid(t *testing.T, v validator, r result, least int) (int, int) {
 	t.Helper()
 	if r.code != 0 {
 		t.Fatalf("%s: exit %d\n%s\n%s", v.name, r.code, r.out, r.err)
@@ -134,7 +135,7 @@ func valid(t *testing.T, v validator, r result, min int) (int, int) {
 		}
 		counts[m[3]], _ = strconv.Atoi(m[1])
 	}
-	if counts["digest"] < min || counts["log"] == 0 {
+	if counts["digest"] < least || counts["log"] == 0 {
 		t.Fatalf("%s found %d digests and %d log files:\n%s", v.name, counts["digest"], counts["log"], r.out)
 	}
 	return counts["digest"], counts["log"]
@@ -155,7 +156,7 @@ func TestValidateLogs(t *testing.T) {
 	_, err := c.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("trail-logs")})
 	check(t, err)
 	// C.4's policy for both trails: by source account, under both prefixes.
-	policy := strings.Replace(c4Policy("trail-logs", ""), `"aws:SourceArn":"arn:aws:cloudtrail:us-east-1:`+account+`:trail/management"`, `"aws:SourceAccount":"`+account+`"`, -1)
+	policy := strings.ReplaceAll(c4Policy("trail-logs", ""), `"aws:SourceArn":"arn:aws:cloudtrail:us-east-1:`+account+`:trail/management"`, `"aws:SourceAccount":"`+account+`"`)
 	policy = strings.ReplaceAll(policy, `"Resource":"arn:aws:s3:::trail-logs/AWSLogs/`+account+`/*"`,
 		`"Resource":["arn:aws:s3:::trail-logs/management/AWSLogs/`+account+`/*","arn:aws:s3:::trail-logs/plain/AWSLogs/`+account+`/*"]`)
 	_, err = c.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("trail-logs"), Policy: aws.String(policy)})
@@ -211,14 +212,14 @@ func TestValidateLogs(t *testing.T) {
 		{"a log file modified", "INVALID: hash value doesn't match", func(o object, k string) {
 			c.put(t, "trail-logs", k, object{gz(t, append(gunzip(t, o.body), ' ')), nil})
 		}, logs[1]},
-		{"a log file deleted", "INVALID: not found", func(o object, k string) {
+		{"a log file deleted", "INVALID: not found", func(_ object, k string) {
 			_, err := c.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("trail-logs"), Key: aws.String(k)})
 			check(t, err)
 		}, logs[1]},
 		{"a digest modified", "INVALID: signature verification failed", func(o object, k string) {
 			c.put(t, "trail-logs", k, object{gz(t, bytes.Replace(gunzip(t, o.body), []byte(`"logFiles":[`), []byte(`"logFiles":[ `), 1)), o.meta})
 		}, digests[1]},
-		{"a digest deleted", "INVALID: not found", func(o object, k string) {
+		{"a digest deleted", "INVALID: not found", func(_ object, k string) {
 			_, err := c.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("trail-logs"), Key: aws.String(k)})
 			check(t, err)
 		}, digests[1]},
