@@ -22,6 +22,7 @@ check:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) mod tidy -diff
 	$(GO) vet ./...
+	bash scripts/golangci-lint.sh run ./...
 	@for target in $(CROSS_TARGETS); do \
 		echo "GOOS=$${target%/*} GOARCH=$${target#*/} CGO_ENABLED=0: go build ./... && go vet ./..."; \
 		GOOS=$${target%/*} GOARCH=$${target#*/} CGO_ENABLED=0 $(GO) build ./... || exit 1; \

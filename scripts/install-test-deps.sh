@@ -26,9 +26,5 @@ if ! go version -m "$gobin/sops" 2>/dev/null | grep -Eq "^\s+mod\s+github.com/ge
   echo "installing sops $SOPS_VERSION"
   GOFLAGS= go install "github.com/getsops/sops/v3/cmd/sops@$SOPS_VERSION"
 fi
-# golangci-lint, for `make check`: built into $(go env GOPATH)/bin, pinned, kept out of go.mod.
-GOLANGCI_LINT_VERSION=v2.15.0
-if ! go version -m "$gobin/golangci-lint" 2>/dev/null | grep -Eq "^\s+mod\s+github.com/golangci/golangci-lint/v2\s+$GOLANGCI_LINT_VERSION"; then
-  echo "installing golangci-lint $GOLANGCI_LINT_VERSION"
-  GOFLAGS= go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$GOLANGCI_LINT_VERSION"
-fi
+# golangci-lint, which `make check` runs: pinned, see the script.
+bash "$(dirname "$0")/golangci-lint.sh"

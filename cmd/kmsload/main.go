@@ -182,14 +182,15 @@ const cannedBody = `{"CiphertextBlob":"AQBLYXJuOmF3czprbXM6dXMtZWFzdC0xOjExMTEyM
 
 // serveCanned answers every request with cannedBody: the cost of net/http alone.
 func serveCanned(addr string) {
-	err := http.ListenAndServe(addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := &http.Server{Addr: addr, ReadHeaderTimeout: 30 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := io.Copy(io.Discard, r.Body); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		_, _ = io.WriteString(w, cannedBody) // a client gone mid-response is not the server's error
-	}))
+	})}
+	err := srv.ListenAndServe()
 	fmt.Fprintln(os.Stderr, "kmsload: canned server:", err)
 	os.Exit(1)
 }
