@@ -7,12 +7,12 @@ import (
 	"os/exec"
 )
 
-// inOwnGroup leaves cmd as it is: Windows has no process groups to signal; the script's
+// inOwnGroup leaves the command as it is: Windows has no process groups to signal; the script's
 // process is killed alone.
-func inOwnGroup(cmd *exec.Cmd) {}
+func inOwnGroup(_ *exec.Cmd) {}
 
 // signalGroup kills the process pgid (Windows has neither SIGTERM nor process groups).
-func signalGroup(pgid int, force bool) error {
+func signalGroup(pgid int, _ bool) error {
 	p, err := os.FindProcess(pgid)
 	if err != nil {
 		return err
