@@ -36,8 +36,8 @@ func TestValidTrafficBoto3(t *testing.T) {
 			passed++
 		}
 	}
-	if passed != 24 {
-		t.Fatalf("valid_boto3.py passed %d checks, want 24:\n%s", passed, out)
+	if passed != 25 {
+		t.Fatalf("valid_boto3.py passed %d checks, want 25:\n%s", passed, out)
 	}
 	var state map[string]string
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &state); err != nil {

@@ -7,10 +7,13 @@ Each check runs on its own; the script prints "ok NAME" or "FAIL NAME: why" per 
 non-zero when any failed. The last line is a JSON object of what the Go side checks in the trail
 (the trail name, bucket and the KMS key id).
 """
+import base64
 import datetime
 import json
+import struct
 import sys
 import traceback
+import zlib
 
 import boto3
 from botocore.config import Config
@@ -273,6 +276,21 @@ def _():
     s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "aws-not:x", "Value": ""}, {"Key": "a b", "Value": "+-=._:/@"}]})
     s3.get_bucket_tagging(Bucket=bucket)
     s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "sc/STANDARD"}, {"Key": "missing"}], "Quiet": True})
+
+
+@check("s3 multipart upload with a full-object checksum on CompleteMultipartUpload")
+def _():
+    # The CRT-based SDKs and transfer managers send the object's CRC32 with x-amz-checksum-type
+    # FULL_OBJECT; the header is the object's checksum, not the XML body's.
+    body = b"full object " * 100
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp/full", ChecksumAlgorithm="CRC32", ChecksumType="FULL_OBJECT")
+    part = s3.upload_part(Bucket=bucket, Key="mp/full", UploadId=up["UploadId"], PartNumber=1, Body=body,
+                          ChecksumAlgorithm="CRC32")
+    whole = base64.b64encode(struct.pack(">I", zlib.crc32(body))).decode()
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp/full", UploadId=up["UploadId"], ChecksumCRC32=whole,
+                                 ChecksumType="FULL_OBJECT", MpuObjectSize=len(body), MultipartUpload={"Parts": [
+                                     {"PartNumber": 1, "ETag": part["ETag"], "ChecksumCRC32": part["ChecksumCRC32"]}]})
+    assert s3.get_object(Bucket=bucket, Key="mp/full")["Body"].read() == body
 
 
 @check("s3 bucket policy with conditions, default encryption, versioning")
