@@ -204,7 +204,7 @@ func responseElements(info *request.Info) []byte {
 	resp := info.Response
 	if resp == nil && info.Output != nil {
 		var err error
-		if resp, err = json.Marshal(info.Output); err != nil {
+		if resp, err = queryOutputJSON(info.Output); err != nil {
 			return nil
 		}
 	}
