@@ -204,7 +204,7 @@ func responseElements(info *request.Info) []byte {
 	resp := info.Response
 	if resp == nil && info.Output != nil {
 		var err error
-		if resp, err = json.Marshal(info.Output); err != nil {
+		if resp, err = queryOutputJSON(info.Output); err != nil {
 			return nil
 		}
 	}
@@ -245,11 +245,48 @@ func formParams(form []byte, sh *model.Shape) ([]byte, error) {
 	if len(root) == 0 {
 		return nil, nil
 	}
-	out, err := json.Marshal(normalize(root))
+	out, err := json.Marshal(typed(normalize(root), sh))
 	if err != nil {
 		return nil, err
 	}
 	return project(nil, out, sh, maxElement)
+}
+
+// typed gives a form's values the JSON types of their shapes, as AWS's records show them
+// ("durationSeconds": 3600 in the AssumeRole example of
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html): integers and
+// longs as numbers, booleans as true or false. A value that does not parse keeps its text, and
+// without a shape (nil) nothing is changed.
+func typed(v any, sh *model.Shape) any {
+	if sh == nil {
+		return v
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if m := sh.Member(k); m != nil && sh.Type == model.Structure {
+				x[k] = typed(e, m.Shape)
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if sh.Type == model.List {
+				x[i] = typed(e, sh.Elem)
+			}
+		}
+	case string:
+		switch sh.Type {
+		case model.Integer, model.Long:
+			if n, err := strconv.ParseInt(x, 10, 64); err == nil {
+				return json.Number(strconv.FormatInt(n, 10))
+			}
+		case model.Boolean:
+			if x == "true" || x == "false" {
+				return x == "true"
+			}
+		}
+	}
+	return v
 }
 
 func unescape(s string) (string, error) {

@@ -412,8 +412,10 @@ func (r *rewriter) object(sh *model.Shape, keep bool) bool {
 		if !r.value(msh, mkeep) {
 			return false
 		}
-		// A member with no value (null, or an empty string) is left out, as in AWS's records.
-		if v := r.out[vstart:]; r.quiet == 0 && !keepName && (string(v) == "null" || string(v) == `""`) {
+		// A member with no value is left out, as in AWS's records: null always; an empty string
+		// only in a response, since a request's "" is what the caller sent ("description": "" in
+		// https://docs.aws.amazon.com/kms/latest/developerguide/ct-createkey.html).
+		if v := r.out[vstart:]; r.quiet == 0 && !keepName && (string(v) == "null" || (msh == nil && string(v) == `""`)) {
 			r.out, wrote = r.out[:mark], markWrote
 		}
 	}
@@ -463,11 +465,19 @@ func (r *rewriter) array(sh *model.Shape) bool {
 	}
 }
 
-// appendLowerFirst appends name with its first letter in lower case.
+// appendLowerFirst appends name with its first letter in lower case, unless its first two letters
+// are both capitals, which CloudTrail keeps as they are (Java's decapitalize rule):
+// "AWSAccountId" stays, as in the keyMetadata of
+// https://docs.aws.amazon.com/kms/latest/developerguide/ct-createkey.html.
 func appendLowerFirst(b, name []byte) []byte {
-	if len(name) > 0 && 'A' <= name[0] && name[0] <= 'Z' {
+	if len(name) > 1 && isUpper(name[0]) && isUpper(name[1]) {
+		return append(b, name...)
+	}
+	if len(name) > 0 && isUpper(name[0]) {
 		b = append(b, name[0]+'a'-'A')
 		return append(b, name[1:]...)
 	}
 	return append(b, name...)
 }
+
+func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
