@@ -1,13 +1,9 @@
 package e2e
 
 import (
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,19 +128,11 @@ func trailRecords(t *testing.T, c cli, url, bucket, prefix string) []map[string]
 		if !strings.HasSuffix(key, ".json.gz") {
 			continue
 		}
-		path := filepath.Join(t.TempDir(), "log.json.gz")
-		c.succeeds(t, url, root, "s3api", "get-object", "--bucket", bucket, "--key", key, path)
-		raw, _ := os.ReadFile(path)
-		zr, err := gzip.NewReader(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("%s is not gzip: %v", key, err)
+		records, r := c.readLog(t, url, root, bucket, key)
+		if r.code != 0 {
+			t.Fatalf("get-object %s: exit %d\n%s", key, r.code, r.err)
 		}
-		body, _ := io.ReadAll(zr)
-		var doc struct{ Records []map[string]any }
-		if err := json.Unmarshal(body, &doc); err != nil {
-			t.Fatalf("%s: %v", key, err)
-		}
-		recs = append(recs, doc.Records...)
+		recs = append(recs, records...)
 	}
 	if len(recs) == 0 {
 		t.Fatalf("no records under s3://%s/%s", bucket, prefix)
