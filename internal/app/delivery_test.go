@@ -100,7 +100,7 @@ func find(recs []record, name string, pred func(record) bool) record {
 	return nil
 }
 
-// trailBucket makes the bucket "trail-logs" with C.4's policy for the trail "management" and
+// trailBucket makes the bucket "trail-logs" with CloudTrail's bucket policy for the trail "management" and
 // returns an S3 client of its owner.
 func (e *env) trailBucket(t *testing.T) *s3.Client {
 	t.Helper()
@@ -111,7 +111,7 @@ func (e *env) trailBucket(t *testing.T) *s3.Client {
 	return s3c
 }
 
-// setupTrail makes the bucket (with the C.4 policy), the key (the seed's statements) and a
+// setupTrail makes the bucket (with CloudTrail's bucket policy), the key (the seed's statements) and a
 // logging trail "management" in account.
 func setupTrail(t *testing.T, e *env) (keyARN string) {
 	t.Helper()
@@ -125,7 +125,7 @@ func setupTrail(t *testing.T, e *env) (keyARN string) {
 	return aws.ToString(key.Arn)
 }
 
-// Calls are recorded with C.5's fields and delivered, encrypted under the trail's key, once;
+// Calls are recorded with the fields of https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html and delivered, encrypted under the trail's key, once;
 // a failed delivery keeps them and shows in GetTrailStatus until the next success.
 func TestCloudTrailDelivery(t *testing.T) {
 	e := start(t, t.TempDir())

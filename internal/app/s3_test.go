@@ -108,7 +108,7 @@ func TestS3Buckets(t *testing.T) {
 	wantCode(t, err, "NoSuchBucket")
 }
 
-// The CloudTrail bucket policy of C.4, pasted verbatim with its placeholders filled in, admits
+// The CloudTrail bucket policy of https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html, pasted verbatim with its placeholders filled in, admits
 // cloudtrail.amazonaws.com for its trail with bucket-owner-full-control, and only then.
 const cloudTrailBucketPolicy = `{"Version":"2012-10-17","Statement":[
  {"Sid":"AWSCloudTrailAclCheck20150319","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},
@@ -431,7 +431,7 @@ func TestS3BucketEncryptionAndBucketKeys(t *testing.T) {
 	}
 }
 
-// CloudTrail writes a log file through S3 as cloudtrail.amazonaws.com under the C.4 policy: with
+// CloudTrail writes a log file through S3 as cloudtrail.amazonaws.com under CloudTrail's bucket policy: with
 // bucket-owner-full-control and its trail's aws:SourceArn it may, otherwise not.
 func TestS3CloudTrailWritesUnderTheC4Policy(t *testing.T) {
 	e := start(t, t.TempDir())

@@ -66,7 +66,7 @@ type named struct {
 	typ  string // IdentityBased, PermissionsBoundary, SessionPolicy or ResourceBased
 }
 
-// Authorize decides a request (B.1 of the behaviour spec):
+// Authorize decides a request as https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html describes:
 //
 //  1. an explicit Deny in any applicable policy denies;
 //  2. an AWS service or anonymous caller is allowed only by the resource policy;

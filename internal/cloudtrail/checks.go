@@ -9,7 +9,7 @@ import (
 	"github.com/keytrail/keytrail/internal/s3"
 )
 
-// The forms of a KmsKeyId: a key ID, a key ARN, an alias name or an alias ARN (C.3).
+// The forms of a KmsKeyId: a key ID, a key ARN, an alias name or an alias ARN (KmsKeyId in https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html).
 var (
 	keyARNPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)$`)
 	keyIDPattern    = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
@@ -17,7 +17,7 @@ var (
 	aclCheckFailure = "Incorrect S3 bucket policy is detected for bucket: %s"
 )
 
-// check makes CloudTrail's checks of a trail's bucket and key (C.3, the contract), through S3
+// check makes CloudTrail's checks of a trail's bucket and key (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html, and the contract), through S3
 // and KMS as cloudtrail.amazonaws.com for this trail, and sets the trail's key to its ARN.
 func (s *Service) check(c *call, t *trailRecord) error {
 	if t.Bucket == "" || !s3.ValidBucketName(t.Bucket) {
@@ -99,7 +99,7 @@ func (s *Service) checkKey(c *call, t *trailRecord, bucket s3.BucketFacts) error
 	return nil
 }
 
-// keyError maps KMS's answer to a trail's key check to CloudTrail's error (C.2, the contract).
+// keyError maps KMS's answer to a trail's key check to CloudTrail's error (the Errors of API_CreateTrail.html, and the contract).
 func keyError(err error, t *trailRecord, key, permission string) error {
 	ae, ok := awserr.As(err)
 	if !ok {

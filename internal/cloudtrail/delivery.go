@@ -47,7 +47,7 @@ type pendingBatch struct {
 type logFile struct {
 	Bucket    string    `json:"bucket"`
 	Key       string    `json:"key"`
-	SHA256    string    `json:"sha256"` // hex SHA-256 of the uncompressed log file (D.2)
+	SHA256    string    `json:"sha256"` // hex SHA-256 of the uncompressed log file (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html)
 	Oldest    time.Time `json:"oldest"`
 	Newest    time.Time `json:"newest"`
 	Region    string    `json:"region"`
@@ -330,7 +330,7 @@ func uniqueString() string {
 	return string(b[:])
 }
 
-// LogFileKey is the S3 key of a trail's log file (C.5).
+// LogFileKey is the S3 key of a trail's log file (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html#cloudtrail-log-filename-format).
 func LogFileKey(prefix, account, region string, at time.Time, unique string) string {
 	at = at.UTC()
 	p := ""

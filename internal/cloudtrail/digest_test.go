@@ -20,7 +20,7 @@ import (
 	ct "github.com/keytrail/keytrail/internal/cloudtrail"
 )
 
-// The data-to-sign of D.3: end time, bucket/key, the hex SHA-256 of the uncompressed digest,
+// The data-to-sign of https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html: end time, bucket/key, the hex SHA-256 of the uncompressed digest,
 // the previous signature or "null"; newline-joined, no trailing newline.
 func TestDataToSign(t *testing.T) {
 	digest := []byte(`{"awsAccountId":"111122223333"}`)

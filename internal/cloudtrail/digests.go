@@ -26,7 +26,7 @@ type digestChain struct {
 	Signature string    `json:"signature"` // hex
 }
 
-// DigestFile is a digest file's JSON (D.2), in AWS's member order.
+// DigestFile is a digest file's JSON (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html), in AWS's member order.
 type DigestFile struct {
 	AWSAccountID                string          `json:"awsAccountId"`
 	DigestStartTime             string          `json:"digestStartTime"`
@@ -59,7 +59,7 @@ const digestTimeFormat = "2006-01-02T15:04:05Z"
 
 func isoTime(t time.Time) string { return t.UTC().Format(digestTimeFormat) }
 
-// DigestKey is the S3 key of a digest file (D.1): by the region it covers, the trail's name and
+// DigestKey is the S3 key of a digest file (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html): by the region it covers, the trail's name and
 // home region, and its end time to the second.
 func DigestKey(prefix, account, region, trail, homeRegion string, end time.Time) string {
 	end = end.UTC()

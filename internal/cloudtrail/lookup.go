@@ -14,7 +14,7 @@ import (
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 )
 
-// lookupRetention is how far back LookupEvents sees (C.1: the last 90 days).
+// lookupRetention is how far back LookupEvents sees (the last 90 days: https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html).
 const lookupRetention = 90 * 24 * time.Hour
 
 const (

@@ -2,7 +2,7 @@ package cloudtrail
 
 import "testing"
 
-// The trail name rules of C.1 and the KmsKeyId forms of C.3.
+// The trail name rules and the KmsKeyId forms of https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html.
 func TestNamesAndKeyIDs(t *testing.T) {
 	for name, ok := range map[string]bool{
 		"management": true, "My.Trail_1-a": true, "abc": true, "a1": false, "ab": false,

@@ -119,7 +119,7 @@ func (s *Service) newSigningKey(ctx context.Context, region string, now time.Tim
 	return rec, s.db.Update(ctx, func(tx store.Tx) error { return tx.Put(tableSigningKeys, signingKeyStoreKey(region, start), v) })
 }
 
-// DataToSign is what a digest's signature signs (D.3): its end time as in the JSON, its bucket
+// DataToSign is what a digest's signature signs (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html): its end time as in the JSON, its bucket
 // and key, the hex SHA-256 of its uncompressed bytes, and the previous digest's signature or
 // "null", joined by newlines.
 func DataToSign(endTime, bucket, key string, digest []byte, previousSignature *string) []byte {

@@ -91,7 +91,7 @@ func (t *trailRecord) output() *TrailOutput {
 		IsMultiRegionTrail: t.MultiRegion, TrailARN: t.ARN(), LogFileValidationEnabled: t.Validation, KmsKeyID: t.KMSKey}
 }
 
-// validName applies CloudTrail's trail name rules (C.1).
+// validName applies CloudTrail's trail name rules (the Name member of https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html).
 func validName(name string) error {
 	bad := func(why string) error {
 		return awserr.New(invalidTrailName, "Trail name %s is not valid: %s", name, why)

@@ -5,7 +5,7 @@ import (
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 )
 
-// CloudTrail's error codes (aws-behaviour C.1, C.2).
+// CloudTrail's error codes (the Errors of each operation in https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/).
 const (
 	trailAlreadyExists          awserr.Code = "TrailAlreadyExistsException"
 	trailNotFound               awserr.Code = "TrailNotFoundException"

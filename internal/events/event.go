@@ -1,6 +1,6 @@
 // Package events is CloudTrail's record of every API call: the Event each call becomes, the
 // persistent journal events wait in until trails deliver them (and LookupEvents reads them), and
-// the rendering of an event as a CloudTrail record (C.5), with no secret ever in it.
+// the rendering of an event as a CloudTrail record (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html), with no secret ever in it.
 package events
 
 import (

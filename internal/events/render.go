@@ -46,7 +46,7 @@ func appendField(b []byte, name, value string) []byte {
 	return appendJSONString(b, value)
 }
 
-// AppendRecord appends e as account's CloudTrail record (C.5).
+// AppendRecord appends e as account's CloudTrail record (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
 func (e *Event) AppendRecord(b []byte, account string) []byte {
 	b = append(b, `{"eventVersion":"`+EventVersion+`","userIdentity":`...)
 	b = e.Identity.appendJSON(b)

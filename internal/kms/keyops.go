@@ -20,7 +20,7 @@ import (
 
 func awsjsonTime(t time.Time) *awsjson.Time { return awsjson.NewTime(t) }
 
-// defaultPolicy is the key policy CreateKey gives a key when the request names none (A.5).
+// defaultPolicy is the key policy CreateKey gives a key when the request names none (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
 func defaultPolicy(account string) string {
 	return `{
   "Version" : "2012-10-17",

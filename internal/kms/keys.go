@@ -187,7 +187,7 @@ func (s *Service) change(c *call, k *loadedKey, check func(*loadedKey, *keyRecor
 	})
 }
 
-// refusePending refuses a change to a key pending deletion (A.3 [3]).
+// refusePending refuses a change to a key pending deletion (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html).
 func refusePending(k *loadedKey, rec *keyRecord) error {
 	if rec.State == statePendingDeletion {
 		return pendingDeletion(k)
@@ -273,7 +273,7 @@ func parseAliasARN(s string) (region, account, name string, ok bool) {
 	return region, account, resource, true
 }
 
-// idForms says which key identifiers an operation accepts (A.4).
+// idForms says which key identifiers an operation accepts (the KeyId member of each operation in https://docs.aws.amazon.com/kms/latest/APIReference/).
 type idForms struct {
 	aliases      bool // alias names and alias ARNs
 	crossAccount bool // ARNs of other accounts' keys
@@ -337,7 +337,7 @@ func (s *Service) resolve(c *call, id string, forms idForms) (*loadedKey, error)
 	return k, nil
 }
 
-// checkState refuses an operation the key's state does not allow (A.3, with the contract's
+// checkState refuses an operation the key's state does not allow (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html, with the contract's
 // messages). crypto marks the cryptographic operations and CreateGrant.
 func checkState(k *loadedKey, crypto bool) error {
 	switch k.rec.State {

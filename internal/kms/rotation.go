@@ -25,7 +25,7 @@ func (s *Service) rotate(rec *keyRecord, kind string) error {
 	return nil
 }
 
-// rotationState refuses rotation changes on a key that is not Enabled (A.3 [1], [3]).
+// rotationState refuses rotation changes on a key that is not Enabled (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html).
 func rotationState(k *loadedKey, rec *keyRecord) error {
 	switch rec.State {
 	case stateDisabled:

@@ -115,7 +115,7 @@ func (o *objectRecord) info() *ObjectInfo {
 		Metadata: o.Metadata, SSE: o.SSE, KMSKey: o.KMSKey, BucketKey: o.BucketKey, Owner: o.Owner, Checksum: o.Checksum, Tags: o.Tags}
 }
 
-// kmsError turns an error of the KMS call S3 made into the S3 error (F.4): a denial is
+// kmsError turns an error of the KMS call S3 made into the S3 error (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html): a denial is
 // AccessDenied; KMS's own refusals keep their code behind "KMS.".
 func kmsError(err error) error {
 	e, ok := awserr.As(err)
@@ -350,7 +350,7 @@ func (s *Service) writePart(body io.Reader, key []byte, v verify) (part, []byte,
 
 // PutObject stores an object, encrypted: SSE-KMS under the KMS key named (GenerateDataKey as the
 // writer, with the object's ARN and the header's pairs as encryption context), SSE-S3 otherwise.
-// Errors: NoSuchBucket, AccessDenied, InvalidArgument, BadDigest, KMS.* (F.4).
+// Errors: NoSuchBucket, AccessDenied, InvalidArgument, BadDigest, KMS.* (as S3 prefixes KMS's codes).
 func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*ObjectInfo, error) {
 	if in.Key == "" || len(in.Key) > 1024 {
 		return nil, awserr.New(awserr.InvalidArgument, "Object keys are 1 to 1024 bytes long")

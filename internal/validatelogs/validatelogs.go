@@ -1,5 +1,5 @@
 // Package validatelogs checks a trail's digest files and log files as `aws cloudtrail
-// validate-logs` does (aws-behaviour D.4): it finds the trail's bucket, lists its digests, walks
+// validate-logs` does (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-cli.html): it finds the trail's bucket, lists its digests, walks
 // their chain from the newest back, verifies each signature with the region's public keys from
 // ListPublicKeys, and compares each log file's SHA-256 with its digest's. Its report reads as
 // the CLI's.

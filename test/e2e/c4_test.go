@@ -32,7 +32,7 @@ func inProcess(t *testing.T) (string, *app.App) {
 	return srv.URL, a
 }
 
-// c4Policy is the bucket policy CloudTrail requires (aws-behaviour C.4) as its page gives it,
+// c4Policy is the bucket policy CloudTrail requires (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html) as its page gives it,
 // with its placeholders filled for a trail "management" in us-east-1.
 func c4Policy(bucket, prefix string) string {
 	if prefix != "" {
@@ -91,7 +91,7 @@ func checkCloudTrailWrites(t *testing.T, a *app.App, bucket, prefix string) stri
 	return key
 }
 
-// TestS3CloudTrailBucketPolicyC4: each CLI pastes the C.4 policy into a bucket; keytrail admits
+// TestS3CloudTrailBucketPolicyC4: each CLI pastes CloudTrail's bucket policy into a bucket; keytrail admits
 // cloudtrail.amazonaws.com for its trail with bucket-owner-full-control and nothing else, and the
 // bucket owner reads the log file with the CLI. The policy with its placeholders is refused.
 func TestS3CloudTrailBucketPolicyC4(t *testing.T) {
@@ -133,7 +133,7 @@ func python(t *testing.T) string {
 }
 
 // TestS3Boto3 runs testdata/s3_boto3.py: an SSE-KMS multipart upload and download, a reader the
-// key policy grants kms:Decrypt and one it does not, a Bucket Key, and the C.4 policy; then
+// key policy grants kms:Decrypt and one it does not, a Bucket Key, and CloudTrail's bucket policy; then
 // CloudTrail writes into the bucket boto3 configured.
 func TestS3Boto3(t *testing.T) {
 	url, a := inProcess(t)

@@ -27,7 +27,7 @@ func fillTrail(stmt, trailAccount, trail, keyID string) string {
 	return fill(stmt, keyID)
 }
 
-// trailBucketPolicy is C.4's bucket policy for a trail of account in us-east-1.
+// trailBucketPolicy is CloudTrail's bucket policy (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html) for a trail of account in us-east-1.
 func trailBucketPolicy(bucket, account, trail string) string {
 	src := "arn:aws:cloudtrail:us-east-1:" + account + ":trail/" + trail
 	return `{"Version":"2012-10-17","Statement":[

@@ -155,7 +155,7 @@ func TestValidateLogs(t *testing.T) {
 	start := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
 	_, err := c.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("trail-logs")})
 	check(t, err)
-	// C.4's policy for both trails: by source account, under both prefixes.
+	// CloudTrail's bucket policy for both trails: by source account, under both prefixes.
 	policy := strings.ReplaceAll(c4Policy("trail-logs", ""), `"aws:SourceArn":"arn:aws:cloudtrail:us-east-1:`+account+`:trail/management"`, `"aws:SourceAccount":"`+account+`"`)
 	policy = strings.ReplaceAll(policy, `"Resource":"arn:aws:s3:::trail-logs/AWSLogs/`+account+`/*"`,
 		`"Resource":["arn:aws:s3:::trail-logs/management/AWSLogs/`+account+`/*","arn:aws:s3:::trail-logs/plain/AWSLogs/`+account+`/*"]`)
