@@ -162,11 +162,13 @@ type Error struct {
 	// Status overrides Code.Status() when non-zero; S3 uses the same code with several statuses.
 	Status int
 	// Details are the extra elements S3 puts in some error bodies (ArgumentName, ArgumentValue,
-	// AWSAccessKeyId, …), in order; the other protocols have no place for them.
+	// AWSAccessKeyId, Method, Region, …), in order; the other protocols have no place for them.
 	Details []Detail
+	// Headers are response headers S3 sends with some errors (Allow, x-amz-bucket-region).
+	Headers []Detail
 }
 
-// Detail is one extra element of an S3 error body.
+// Detail is one extra element of an S3 error body, or one header of its response.
 type Detail struct{ Name, Value string }
 
 // New returns an error with the code and a formatted message.

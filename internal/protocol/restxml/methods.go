@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/keytrail/keytrail/internal/awserr"
 )
@@ -15,23 +16,11 @@ var s3Methods = []string{http.MethodDelete, http.MethodGet, http.MethodHead, htt
 // resourceTypes name the levels as S3's MethodNotAllowed error does.
 var resourceTypes = map[Level]string{ServiceLevel: "SERVICE", BucketLevel: "BUCKET", ObjectLevel: "OBJECT"}
 
-// MethodError is S3's 405 MethodNotAllowed: besides the code and message, S3 names the method and
-// the type of resource it refused, and lists the methods it allows in an Allow header.
-// Example answers: https://github.com/versity/versitygw/issues/1810 (a capture of AWS's reply).
-type MethodError struct {
-	Err                  *awserr.Error
-	Method, ResourceType string
-	Allow                []string
-}
-
-func (e *MethodError) Error() string { return e.Err.Error() }
-
-// Unwrap lets awserr.As find the AWS error.
-func (e *MethodError) Unwrap() error { return e.Err }
-
 // unrouted is the error for a request no route matches: a method S3 has no operation for at the
-// resource's level is 405 MethodNotAllowed; a known method with a sub-resource or header
-// combination keytrail does not implement is 501 NotImplemented.
+// resource's level is 405 MethodNotAllowed, which names the method and the type of resource it
+// refused and lists the methods allowed in an Allow header (a capture of AWS's reply:
+// https://github.com/versity/versitygw/issues/1810); a known method with a sub-resource or
+// header combination keytrail does not implement is 501 NotImplemented.
 func (s *Service) unrouted(method string, level Level) error {
 	var allow []string
 	for route := range s.Operations {
@@ -41,8 +30,10 @@ func (s *Service) unrouted(method string, level Level) error {
 	}
 	slices.Sort(allow)
 	if !slices.Contains(s3Methods, method) || !slices.Contains(allow, method) {
-		return &MethodError{Err: awserr.New(awserr.MethodNotAllowed, "The specified method is not allowed against this resource."),
-			Method: method, ResourceType: resourceTypes[level], Allow: allow}
+		e := awserr.New(awserr.MethodNotAllowed, "The specified method is not allowed against this resource.")
+		e.Details = []awserr.Detail{{Name: "Method", Value: method}, {Name: "ResourceType", Value: resourceTypes[level]}}
+		e.Headers = []awserr.Detail{{Name: "Allow", Value: strings.Join(allow, ", ")}}
+		return e
 	}
 	return awserr.New(awserr.NotImplemented, "A header or query you provided implies functionality that is not implemented.")
 }
@@ -59,21 +50,12 @@ func (b completeBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// ArgumentError is S3's InvalidArgument naming the argument (a header or query parameter) and
-// the value it refused, as S3 answers an unknown canned ACL or a max-keys that is not a number:
-// <ArgumentName>x-amz-acl</ArgumentName><ArgumentValue>privatee</ArgumentValue>
+// InvalidArgument returns S3's InvalidArgument naming the argument (a header or query
+// parameter) and the value it refused, as S3 answers an unknown canned ACL or a max-keys that is
+// not a number: <ArgumentName>x-amz-acl</ArgumentName><ArgumentValue>privatee</ArgumentValue>
 // (a capture of AWS's reply: https://github.com/versity/versitygw/issues/1379).
-type ArgumentError struct {
-	Err         *awserr.Error
-	Name, Value string
+func InvalidArgument(name, value, message string) *awserr.Error {
+	e := awserr.New(awserr.InvalidArgument, "%s", message)
+	e.Details = []awserr.Detail{{Name: "ArgumentName", Value: name}, {Name: "ArgumentValue", Value: value}}
+	return e
 }
-
-// InvalidArgument returns S3's InvalidArgument for the named argument's value.
-func InvalidArgument(name, value, message string) *ArgumentError {
-	return &ArgumentError{Err: awserr.New(awserr.InvalidArgument, "%s", message), Name: name, Value: value}
-}
-
-func (e *ArgumentError) Error() string { return e.Err.Error() }
-
-// Unwrap lets awserr.As find the AWS error.
-func (e *ArgumentError) Unwrap() error { return e.Err }

@@ -11,7 +11,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -145,7 +144,7 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	}
 	op, ok := s.Resolve(r, t)
 	if !ok {
-		WriteError(w, s.unrouted(r.Method, t.Level()), t.resource(r), requestID, log)
+		WriteError(w, s.unrouted(r.Method, t.Level()), "", requestID, log) // S3's 405 names no Resource
 		return ""
 	}
 	name := op.Name
@@ -181,23 +180,20 @@ func (s *Service) headBucketError(ctx context.Context, op string, t Target, err 
 		return err
 	}
 	if region, ok := s.BucketRegion(ctx, t.Bucket); ok {
-		return &RegionError{Err: e, Region: region}
+		named := *e
+		return withRegion(&named, region)
 	}
 	return err
 }
 
-// RegionError is an error that names the region of the request's bucket: S3 renders it with the
+// withRegion names the region of the request's bucket on e: S3 renders it with the
 // x-amz-bucket-region header and a <Region> element, from which clients (botocore's
 // S3RegionRedirector, the Go SDK's manager.GetBucketRegion) learn where to send the request.
-type RegionError struct {
-	Err    *awserr.Error
-	Region string
+func withRegion(e *awserr.Error, region string) *awserr.Error {
+	e.Details = append(e.Details[:len(e.Details):len(e.Details)], awserr.Detail{Name: "Region", Value: region})
+	e.Headers = append(e.Headers[:len(e.Headers):len(e.Headers)], awserr.Detail{Name: "X-Amz-Bucket-Region", Value: region})
+	return e
 }
-
-func (e *RegionError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the S3 error.
-func (e *RegionError) Unwrap() error { return e.Err }
 
 // checkRegion refuses a signed request for a bucket of another region than the request's. S3
 // answers CreateBucket (whose location constraint decides) and GetBucketLocation (how a client
@@ -234,7 +230,7 @@ func wrongRegion(r *http.Request, op, got, want string) error {
 		e.Code = awserr.AuthorizationQueryParametersError
 		e.Message = fmt.Sprintf("Error parsing the X-Amz-Credential parameter; the region '%s' is wrong; expecting '%s'", got, want)
 	}
-	return &RegionError{Err: e, Region: want}
+	return withRegion(e, want)
 }
 
 // recordedHeaders are the request headers an S3 call's CloudTrail record shows.
@@ -278,18 +274,13 @@ func hostID() string {
 }
 
 type errorBody struct {
-	XMLName       xml.Name `xml:"Error"`
-	Code          string
-	Message       string
-	Method        string `xml:",omitempty"`
-	ResourceType  string `xml:",omitempty"`
-	ArgumentName  string `xml:",omitempty"`
-	ArgumentValue string `xml:",omitempty"`
-	Region        string `xml:",omitempty"`
-	Resource      string `xml:",omitempty"`
-	Details       []detailElem
-	RequestID     string `xml:"RequestId"`
-	HostID        string `xml:"HostId"`
+	XMLName   xml.Name `xml:"Error"`
+	Code      string
+	Message   string
+	Details   []detailElem
+	Resource  string `xml:",omitempty"`
+	RequestID string `xml:"RequestId"`
+	HostID    string `xml:"HostId"`
 }
 
 // detailElem is an awserr.Detail as an XML element named after it.
@@ -309,20 +300,12 @@ func WriteError(w http.ResponseWriter, err error, resource, requestID string, lo
 	id := hostID()
 	out := errorBody{Code: string(e.Code), Message: e.Message, Resource: resource, RequestID: requestID, HostID: id}
 	for _, d := range e.Details {
-		out.Details = append(out.Details, detailElem{XMLName: xml.Name{Local: d.Name}, Value: d.Value})
+		if d.Value != "" { // an empty element is left out, as S3 leaves it out
+			out.Details = append(out.Details, detailElem{XMLName: xml.Name{Local: d.Name}, Value: d.Value})
+		}
 	}
-	var m *MethodError
-	if errors.As(err, &m) {
-		out.Method, out.ResourceType, out.Resource = m.Method, m.ResourceType, ""
-		w.Header().Set("Allow", strings.Join(m.Allow, ", "))
-	}
-	var a *ArgumentError
-	if errors.As(err, &a) {
-		out.ArgumentName, out.ArgumentValue = a.Name, a.Value
-	}
-	if re := (*RegionError)(nil); errors.As(err, &re) {
-		out.Region = re.Region
-		w.Header().Set("X-Amz-Bucket-Region", re.Region)
+	for _, h := range e.Headers {
+		w.Header().Set(h.Name, h.Value)
 	}
 	body, _ := xml.Marshal(out)
 	request.NoteError(w, string(e.Code), e.Message)
