@@ -54,6 +54,7 @@ func TestValidTrafficBoto3(t *testing.T) {
 			t.Errorf("%s record holds a secret: %s", r["eventName"], b)
 		}
 	}
+	checkRecordNames(t, recs)
 }
 
 // wantRecord is an event whose record must hold the given requestParameters members (paths of
