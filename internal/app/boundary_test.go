@@ -160,15 +160,7 @@ func TestPermissionsBoundaryErrorsAndConditionKey(t *testing.T) {
 	must(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("KMSOnly"), PolicyDocument: aws.String(kmsOnly)}))(t)
 	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")}))(t)
 	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trustPolicy)}))(t)
-	missing := "arn:aws:iam::" + account + ":policy/nope"
-	for _, c2 := range []struct {
-		boundary, code, want string
-	}{
-		{"short", "ValidationError", "Value 'short' at 'permissionsBoundary' failed to satisfy constraint: Member must have length greater than or equal to 20"},
-		{"this-is-not-an-arn-at-all", "InvalidInput", "ARN this-is-not-an-arn-at-all is not valid."},
-		{missing, "NoSuchEntity", "Scope ARN: " + missing + " does not exist or is not attachable."},
-		{"arn:aws:iam::aws:policy/NotKnownToKeytrail", "NoSuchEntity", "Scope ARN: arn:aws:iam::aws:policy/NotKnownToKeytrail does not exist"},
-	} {
+	for _, c2 := range badBoundaries() {
 		_, err := c.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String("u"), PermissionsBoundary: aws.String(c2.boundary)})
 		wantMessage(t, err, c2.code, c2.want)
 		_, err = c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("r"), PermissionsBoundary: aws.String(c2.boundary)})

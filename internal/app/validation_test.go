@@ -208,6 +208,21 @@ func TestValidationCloudTrail(t *testing.T) {
 	}
 }
 
+// badBoundary is a PermissionsBoundary IAM refuses, with its error code and message.
+type badBoundary struct{ boundary, code, want string }
+
+// badBoundaries are the PermissionsBoundary values IAM refuses wherever one is set: too short for
+// the model, not an ARN, a policy that does not exist, an AWS managed policy keytrail does not know.
+func badBoundaries() []badBoundary {
+	missing := "arn:aws:iam::" + account + ":policy/nope"
+	return []badBoundary{
+		{"short", "ValidationError", "1 validation error detected: Value 'short' at 'permissionsBoundary' failed to satisfy constraint: Member must have length greater than or equal to 20"},
+		{"this-is-not-an-arn-at-all", "InvalidInput", "ARN this-is-not-an-arn-at-all is not valid."},
+		{missing, "NoSuchEntity", "Scope ARN: " + missing + " does not exist or is not attachable."},
+		{"arn:aws:iam::aws:policy/NotKnownToKeytrail", "NoSuchEntity", "Scope ARN: arn:aws:iam::aws:policy/NotKnownToKeytrail does not exist or is not attachable."},
+	}
+}
+
 // IAM checks permissions boundaries, trust policy actions, tags and names, and stores nothing
 // it refuses.
 func TestValidationIAM(t *testing.T) {
@@ -215,15 +230,7 @@ func TestValidationIAM(t *testing.T) {
 	ctx := context.Background()
 	c := e.rootIAM()
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"sts:AssumeRole"}]}`
-	missing := "arn:aws:iam::" + account + ":policy/nope"
-	for _, c2 := range []struct {
-		boundary, code, want string
-	}{
-		{"short", "ValidationError", "1 validation error detected: Value 'short' at 'permissionsBoundary' failed to satisfy constraint: Member must have length greater than or equal to 20"},
-		{"this-is-not-an-arn-at-all", "InvalidInput", "ARN this-is-not-an-arn-at-all is not valid."},
-		{missing, "NoSuchEntity", "Scope ARN: " + missing + " does not exist or is not attachable."},
-		{"arn:aws:iam::aws:policy/NotKnownToKeytrail", "NoSuchEntity", "Scope ARN: arn:aws:iam::aws:policy/NotKnownToKeytrail does not exist or is not attachable."},
-	} {
+	for _, c2 := range badBoundaries() {
 		_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice"), PermissionsBoundary: aws.String(c2.boundary)})
 		wantMessage(t, err, c2.code, c2.want)
 		_, err = c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")})
