@@ -25,8 +25,8 @@ import (
 // Config configures a Service.
 type Config struct {
 	DB         store.DB
-	S3         *s3.Service
-	KMS        *kms.Service
+	S3         Buckets
+	KMS        Keys
 	Authorizer authz.Authorizer
 	Region     string // the region of calls that carry none
 	Now        func() time.Time
@@ -38,11 +38,28 @@ type Config struct {
 	DigestInterval time.Duration
 }
 
+// Buckets is what CloudTrail needs of S3: a trail's bucket checked as cloudtrail.amazonaws.com
+// (its facts, its ACL and whether its policy lets CloudTrail write) and log and digest files written.
+type Buckets interface {
+	Facts(ctx context.Context, name string) (s3.BucketFacts, bool, error)
+	GetBucketACL(ctx context.Context, bucket string) (string, error)
+	AuthorizePutObject(ctx context.Context, bucket, key, acl string) error
+	PutObject(ctx context.Context, in *s3.PutObjectInput) (*s3.ObjectInfo, error)
+}
+
+// Keys is what CloudTrail needs of KMS: a trail's key checked as cloudtrail.amazonaws.com and the
+// data keys of its log files.
+type Keys interface {
+	DescribeKey(ctx context.Context, in *kms.DescribeKeyInput) (*kms.KeyMetadataOutput, error)
+	GenerateDataKey(ctx context.Context, in *kms.GenerateDataKeyInput) (*kms.GenerateDataKeyOutput, error)
+	Decrypt(ctx context.Context, in *kms.DecryptInput) (*kms.DecryptOutput, error)
+}
+
 // Service is CloudTrail.
 type Service struct {
 	db     store.DB
-	s3     *s3.Service
-	kms    *kms.Service
+	s3     Buckets
+	kms    Keys
 	az     authz.Authorizer
 	region string
 	now    func() time.Time

@@ -40,11 +40,19 @@ type Config struct {
 	DB         store.DB
 	Blobs      *files.Dir    // object bodies, encrypted
 	Barrier    *seal.Barrier // seals SSE-S3 data keys
-	KMS        *kms.Service  // SSE-KMS: GenerateDataKey and Decrypt as the caller, through S3
+	KMS        Keys          // SSE-KMS: GenerateDataKey and Decrypt as the caller, through S3
 	Authorizer authz.Authorizer
 	Policies   *policy.Cache // compiles bucket policies once; a new cache when nil
 	Region     string        // the region of requests that name none
 	Now        func() time.Time
+}
+
+// Keys is what S3 needs of KMS for SSE-KMS: data keys made and opened as the caller, through
+// S3 (kms:ViaService), and the AWS managed key aws/s3.
+type Keys interface {
+	GenerateDataKey(ctx context.Context, in *kms.GenerateDataKeyInput) (*kms.GenerateDataKeyOutput, error)
+	Decrypt(ctx context.Context, in *kms.DecryptInput) (*kms.DecryptOutput, error)
+	AWSManagedKey(ctx context.Context, account, region, service string) (string, error)
 }
 
 // Service is S3.
@@ -52,7 +60,7 @@ type Service struct {
 	db       store.DB
 	blobs    *files.Dir
 	barrier  *seal.Barrier
-	kms      *kms.Service
+	kms      Keys
 	az       authz.Authorizer
 	policies *policy.Cache
 	region   string
