@@ -50,30 +50,27 @@ func (v Violations) Err(service, operation string) error {
 		}
 		msgs = append(msgs, v[i].Message)
 	}
-	return detected(code, msgs)
+	return awserr.Detected(code, msgs...)
 }
 
-// Error returns a service's own constraint messages ("Value 'x' at 'p' failed to satisfy
-// constraint: …", for checks beyond its model or for in-process callers) as the service's
-// validation error in AWS's words, or nil when there are none.
-func Error(service string, messages ...string) error {
+// Validation returns a builder of service's validation errors, for its own checks beyond its model
+// (and for in-process callers, which no model check has seen).
+func Validation(service string) *awserr.Validation {
 	code, ok := codes[service]
 	if !ok {
 		code = awserr.ValidationException
 	}
-	return detected(code, messages)
+	return awserr.NewValidation(code)
 }
 
-// detected words messages as AWS does: "1 validation error detected: …" or "N validation errors
-// detected: …; …".
-func detected(code awserr.Code, msgs []string) error {
-	switch len(msgs) {
-	case 0:
-		return nil
-	case 1:
-		return awserr.New(code, "1 validation error detected: %s", msgs[0])
+// Error returns a service's own constraint messages ("Value 'x' at 'p' failed to satisfy
+// constraint: …") as the service's validation error in AWS's words, or nil when there are none.
+func Error(service string, messages ...string) error {
+	v := Validation(service)
+	for _, m := range messages {
+		v.Message(m)
 	}
-	return awserr.New(code, "%d validation errors detected: %s", len(msgs), strings.Join(msgs, "; "))
+	return v.Err()
 }
 
 // value is one input value in a protocol-neutral form: a string (query parameters, JSON
