@@ -1,0 +1,10 @@
+package servicetest
+
+import "reflect"
+
+func typeName(v any) string {
+	if v == nil {
+		return "call"
+	}
+	return reflect.TypeOf(v).String()
+}
