@@ -18,6 +18,7 @@ package servicetest
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -336,9 +337,7 @@ func (c *Clock) Set(t time.Time) {
 // NewRand returns a deterministic, goroutine-safe source of random bytes seeded with seed.
 func NewRand(seed uint64) io.Reader {
 	var s [32]byte
-	for i := range 8 {
-		s[i] = byte(seed >> (8 * i))
-	}
+	binary.LittleEndian.PutUint64(s[:8], seed)
 	return &lockedReader{r: rand.NewChaCha8(s)}
 }
 
