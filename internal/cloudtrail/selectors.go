@@ -201,15 +201,13 @@ func (s *Service) PutEventSelectors(ctx context.Context, in *PutEventSelectorsIn
 	if err := checkAdvanced(in.AdvancedEventSelectors); err != nil {
 		return nil, err
 	}
-	var arn string
-	err := s.change(ctx, "PutEventSelectors", in.TrailName, func(t *trailRecord) {
+	t, err := s.change(ctx, "PutEventSelectors", in.TrailName, func(t *trailRecord) {
 		t.EventSelectors, t.AdvancedEventSelectors = in.EventSelectors, in.AdvancedEventSelectors
-		arn = t.ARN()
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &EventSelectorsOutput{TrailARN: arn, EventSelectors: in.EventSelectors, AdvancedEventSelectors: in.AdvancedEventSelectors}, nil
+	return &EventSelectorsOutput{TrailARN: t.ARN(), EventSelectors: in.EventSelectors, AdvancedEventSelectors: in.AdvancedEventSelectors}, nil
 }
 
 // GetEventSelectors returns a trail's selectors: the default (all management events) when it

@@ -93,19 +93,17 @@ func (s *Service) retag(ctx context.Context, action string, in *TagsInput, fn fu
 	if err := s.authorize(c, action, t.ARN()); err != nil {
 		return nil, err
 	}
-	return &Empty{}, s.db.Update(ctx, func(tx store.Tx) error {
-		cur, err := getTrail(tx, t.storeKey())
-		if err != nil || cur == nil {
-			if err == nil {
-				err = awserr.New(resourceNotFound, "The specified resource %s is not found.", in.ResourceID)
-			}
-			return err
-		}
-		if cur.Tags, err = fn(cur.Tags); err != nil {
-			return err
-		}
-		return putTrail(tx, cur)
+	cur, err := s.updateTrail(ctx, t.storeKey(), func(_ store.Tx, cur *trailRecord) (err error) {
+		cur.Tags, err = fn(cur.Tags)
+		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	if cur == nil {
+		return nil, awserr.New(resourceNotFound, "The specified resource %s is not found.", in.ResourceID)
+	}
+	return &Empty{}, nil
 }
 
 // AddTags adds or overwrites tags of a trail (at most 50). Errors: ResourceNotFoundException,
