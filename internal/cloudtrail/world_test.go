@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	ct "github.com/keytrail/keytrail/internal/cloudtrail"
 	"github.com/keytrail/keytrail/internal/events"
@@ -134,13 +133,16 @@ func (tw *trailWorld) event(t *testing.T, region, source, name string, readOnly 
 	}
 	p := identity.AccountRoot(acct)
 	e := &events.Event{Time: tw.Clock.Now(), ID: id(""), RequestID: id(""), Source: source, Name: name, Region: region,
-		SourceIP: "192.0.2.1", UserAgent: "servicetest", ReadOnly: readOnly, Management: source != "s3.amazonaws.com" || !strings.HasSuffix(name, "Object"),
+		SourceIP: "192.0.2.1", UserAgent: "servicetest", ReadOnly: readOnly, Management: !s3DataEvents[source+" "+name],
 		Identity:   events.Identity{Type: "Root", PrincipalID: p.Account, ARN: p.ARN, AccountID: p.Account, AccessKeyID: "AKIAIOSFODNN7EXAMPLE"},
 		Recipients: []string{acct}, Resources: resources, Params: []byte(`{"n":` + string(rune('0'+tw.seq%10)) + `}`)}
 	if err := tw.Journal.Append(e); err != nil {
 		t.Fatal(err)
 	}
 }
+
+// s3DataEvents are the data events the tests record (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html).
+var s3DataEvents = map[string]bool{"s3.amazonaws.com GetObject": true, "s3.amazonaws.com PutObject": true, "s3.amazonaws.com ListObjects": true}
 
 // status is the trail's GetTrailStatus.
 func (tw *trailWorld) status(t *testing.T) *ct.GetTrailStatusOutput {
@@ -233,5 +235,3 @@ func (w written) digest(t *testing.T) ct.DigestFile {
 	}
 	return d
 }
-
-var _ = time.Second
