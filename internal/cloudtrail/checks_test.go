@@ -37,7 +37,9 @@ func TestTrailChecks(t *testing.T) {
 	}
 	root := tw.Root(acct)
 	reader := tw.User(acct, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"cloudtrail:Get*","Resource":"*"}]}`)
-	create := func(in *ct.CreateTrailInput) func(context.Context) error { return servicetest.Op(tw.CT.CreateTrail, in) }
+	create := func(in *ct.CreateTrailInput) func(context.Context) error {
+		return servicetest.Op(tw.CT.CreateTrail, in)
+	}
 	no, yes := false, true
 	tags := make([]ct.Tag, 51)
 	for i := range tags {

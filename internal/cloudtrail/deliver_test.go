@@ -201,7 +201,9 @@ func TestEventSelectors(t *testing.T) {
 	data := func(values ...string) ct.EventSelector {
 		return ct.EventSelector{IncludeManagementEvents: ptr(false), DataResources: []ct.DataResource{{Type: "AWS::S3::Object", Values: values}}}
 	}
-	category := func(c string) ct.AdvancedFieldSelector { return ct.AdvancedFieldSelector{Field: "eventCategory", Equals: []string{c}} }
+	category := func(c string) ct.AdvancedFieldSelector {
+		return ct.AdvancedFieldSelector{Field: "eventCategory", Equals: []string{c}}
+	}
 	six := make([]ct.EventSelector, 6)
 	tw.Run(t, []servicetest.Step{
 		{Name: "no trail name", As: root, Do: servicetest.Op(tw.CT.PutEventSelectors, &ct.PutEventSelectorsInput{EventSelectors: []ct.EventSelector{{}}}), Want: "TrailNotProvidedException"},
