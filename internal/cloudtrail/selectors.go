@@ -186,6 +186,10 @@ func checkAdvanced(sel []AdvancedEventSelector) error {
 }
 
 // PutEventSelectors sets a trail's basic or advanced event selectors, from its home region.
+// Authorized by identity policies (cloudtrail:PutEventSelectors). Errors:
+// TrailNotProvidedException, InvalidParameterCombinationException (both kinds, or neither),
+// InvalidEventSelectorsException, InvalidTrailNameException, CloudTrailARNInvalidException,
+// TrailNotFoundException, InvalidHomeRegionException, AccessDeniedException.
 func (s *Service) PutEventSelectors(ctx context.Context, in *PutEventSelectorsInput) (*EventSelectorsOutput, error) {
 	switch {
 	case in.TrailName == "":
@@ -211,7 +215,9 @@ func (s *Service) PutEventSelectors(ctx context.Context, in *PutEventSelectorsIn
 }
 
 // GetEventSelectors returns a trail's selectors: the default (all management events) when it
-// has none of its own.
+// has none of its own. Authorized by identity policies (cloudtrail:GetEventSelectors).
+// Errors: TrailNotProvidedException, InvalidTrailNameException, CloudTrailARNInvalidException,
+// TrailNotFoundException, AccessDeniedException.
 func (s *Service) GetEventSelectors(ctx context.Context, in *GetEventSelectorsInput) (*EventSelectorsOutput, error) {
 	if in.TrailName == "" {
 		return nil, awserr.New(trailNotProvided, "Trail name is required.")

@@ -163,7 +163,9 @@ const (
 )
 
 // ListPublicKeys returns the region's digest signing public keys whose validity overlaps the
-// range (both ends default to now).
+// range (both ends default to now), in one page. Authorized by identity policies
+// (cloudtrail:ListPublicKeys). Errors: InvalidTimeRangeException, InvalidTokenException,
+// AccessDeniedException.
 func (s *Service) ListPublicKeys(ctx context.Context, in *ListPublicKeysInput) (*ListPublicKeysOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {

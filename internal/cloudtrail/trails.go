@@ -215,10 +215,14 @@ func home(c *call, t *trailRecord) error {
 }
 
 // CreateTrail creates a trail in the caller's region after checking its bucket and key as
-// CloudTrail does. Errors: InvalidTrailNameException, TrailAlreadyExistsException,
-// InvalidS3BucketNameException, InvalidS3PrefixException, S3BucketDoesNotExistException,
-// InsufficientS3BucketPolicyException, InvalidKmsKeyIdException, KmsKeyNotFoundException,
-// KmsException, InsufficientEncryptionPolicyException, TagsLimitExceededException,
+// CloudTrail does. Authorized by identity policies (cloudtrail:CreateTrail).
+// Errors: InvalidTrailNameException, InvalidSnsTopicNameException (keytrail sends no SNS
+// notifications), InvalidCloudWatchLogsLogGroupArnException (nor delivers to CloudWatch Logs),
+// OrganizationsNotInUseException, TagsLimitExceededException, InvalidTagParameterException,
+// InvalidParameterCombinationException, TrailAlreadyExistsException,
+// InvalidS3BucketNameException, InvalidS3PrefixException, InvalidKmsKeyIdException,
+// S3BucketDoesNotExistException, InsufficientS3BucketPolicyException, KmsKeyNotFoundException,
+// InsufficientEncryptionPolicyException, KmsException (a disabled key, or one pending deletion),
 // MaximumNumberOfTrailsExceededException, AccessDeniedException.
 func (s *Service) CreateTrail(ctx context.Context, in *CreateTrailInput) (*TrailOutput, error) {
 	c, err := s.begin(ctx)
@@ -301,8 +305,14 @@ func unsupported(sns, cwGroup, cwRole string, org *bool) error {
 }
 
 // UpdateTrail changes a trail from its home region, checking its bucket and key again; an empty
-// KmsKeyId removes encryption. Errors: those of CreateTrail, TrailNotFoundException,
-// InvalidHomeRegionException, CloudTrailARNInvalidException.
+// KmsKeyId removes encryption. Authorized by identity policies (cloudtrail:UpdateTrail).
+// Errors: TrailNotProvidedException, InvalidTrailNameException, CloudTrailARNInvalidException,
+// TrailNotFoundException, InvalidHomeRegionException, InvalidSnsTopicNameException,
+// InvalidCloudWatchLogsLogGroupArnException, OrganizationsNotInUseException,
+// InvalidParameterCombinationException, InvalidS3BucketNameException, InvalidS3PrefixException,
+// InvalidKmsKeyIdException, S3BucketDoesNotExistException, InsufficientS3BucketPolicyException,
+// KmsKeyNotFoundException, InsufficientEncryptionPolicyException, KmsException,
+// AccessDeniedException.
 func (s *Service) UpdateTrail(ctx context.Context, in *UpdateTrailInput) (*TrailOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
@@ -413,9 +423,9 @@ func (s *Service) change(ctx context.Context, action, name string, fn func(*trai
 }
 
 // DeleteTrail deletes a trail from its home region; a logging trail first delivers what it
-// has, and its final digests. Errors: TrailNotFoundException, InvalidHomeRegionException,
-// InvalidTrailNameException, TrailNotProvidedException, CloudTrailARNInvalidException,
-// AccessDeniedException.
+// has, and its final digests. Authorized by identity policies (cloudtrail:DeleteTrail).
+// Errors: TrailNotProvidedException, InvalidTrailNameException, CloudTrailARNInvalidException,
+// TrailNotFoundException, InvalidHomeRegionException, AccessDeniedException.
 func (s *Service) DeleteTrail(ctx context.Context, in *NameInput) (*Empty, error) {
 	c, t, err := s.target(ctx, "DeleteTrail", in.Name)
 	if err != nil {
@@ -441,7 +451,10 @@ func (s *Service) DeleteTrail(ctx context.Context, in *NameInput) (*Empty, error
 	return &Empty{}, nil
 }
 
-// StartLogging starts recording for a trail, from its home region. Errors: as DeleteTrail.
+// StartLogging starts recording for a trail, from its home region. Authorized by identity
+// policies (cloudtrail:StartLogging). Errors: TrailNotProvidedException,
+// InvalidTrailNameException, CloudTrailARNInvalidException, TrailNotFoundException,
+// InvalidHomeRegionException, AccessDeniedException.
 func (s *Service) StartLogging(ctx context.Context, in *NameInput) (*Empty, error) {
 	now := s.now().UTC()
 	_, err := s.change(ctx, "StartLogging", in.Name, func(t *trailRecord) {
@@ -460,7 +473,10 @@ func (s *Service) StartLogging(ctx context.Context, in *NameInput) (*Empty, erro
 }
 
 // StopLogging stops recording for a trail, from its home region: what was recorded before the
-// stop is delivered, and a final digest written. Errors: as DeleteTrail.
+// stop is delivered, and a final digest written. Authorized by identity policies
+// (cloudtrail:StopLogging). Errors: TrailNotProvidedException, InvalidTrailNameException,
+// CloudTrailARNInvalidException, TrailNotFoundException, InvalidHomeRegionException,
+// AccessDeniedException.
 func (s *Service) StopLogging(ctx context.Context, in *NameInput) (*Empty, error) {
 	now := s.now().UTC()
 	t, err := s.change(ctx, "StopLogging", in.Name, func(t *trailRecord) {
@@ -492,8 +508,10 @@ func (s *Service) read(ctx context.Context, action, name string) (*trailRecord, 
 	return t, nil
 }
 
-// GetTrail describes a trail. Errors: TrailNotFoundException, InvalidTrailNameException,
-// CloudTrailARNInvalidException.
+// GetTrail describes a trail of the caller's region, or a multi-region trail of another region.
+// Authorized by identity policies (cloudtrail:GetTrail). Errors: TrailNotProvidedException,
+// InvalidTrailNameException, CloudTrailARNInvalidException, TrailNotFoundException,
+// AccessDeniedException.
 func (s *Service) GetTrail(ctx context.Context, in *NameInput) (*GetTrailOutput, error) {
 	t, err := s.read(ctx, "GetTrail", in.Name)
 	if err != nil {
@@ -503,7 +521,10 @@ func (s *Service) GetTrail(ctx context.Context, in *NameInput) (*GetTrailOutput,
 	return &GetTrailOutput{Trail: &shape}, nil
 }
 
-// GetTrailStatus reports a trail's logging and delivery, with the real times.
+// GetTrailStatus reports a trail's logging and delivery, with the real times. Authorized by
+// identity policies (cloudtrail:GetTrailStatus). Errors: TrailNotProvidedException,
+// InvalidTrailNameException, CloudTrailARNInvalidException, TrailNotFoundException,
+// AccessDeniedException.
 func (s *Service) GetTrailStatus(ctx context.Context, in *NameInput) (*GetTrailStatusOutput, error) {
 	t, err := s.read(ctx, "GetTrailStatus", in.Name)
 	if err != nil {
@@ -514,8 +535,11 @@ func (s *Service) GetTrailStatus(ctx context.Context, in *NameInput) (*GetTrailS
 		LatestDigestDeliveryTime: awsjson.NewTime(t.LatestDigest), LatestDigestDeliveryError: t.LatestDigestError}, nil
 }
 
-// DescribeTrails describes the trails named (names or ARNs), or else the caller's region's trails
-// and, unless includeShadowTrails is false, the multi-region trails of other regions.
+// DescribeTrails describes the trails named (names or ARNs; those not found are left out), or
+// else the caller's region's trails and, unless includeShadowTrails is false, the multi-region
+// trails of other regions. Authorized by identity policies (cloudtrail:DescribeTrails).
+// Errors: TrailNotProvidedException, InvalidTrailNameException, CloudTrailARNInvalidException,
+// AccessDeniedException.
 func (s *Service) DescribeTrails(ctx context.Context, in *DescribeTrailsInput) (*DescribeTrailsOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
@@ -556,7 +580,8 @@ func (s *Service) DescribeTrails(ctx context.Context, in *DescribeTrailsInput) (
 	return out, nil
 }
 
-// ListTrails lists the account's trails of every region.
+// ListTrails lists the account's trails of every region, in one page. Authorized by identity
+// policies (cloudtrail:ListTrails). Errors: InvalidNextTokenException, AccessDeniedException.
 func (s *Service) ListTrails(ctx context.Context, in *ListTrailsInput) (*ListTrailsOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
