@@ -61,7 +61,7 @@ type GetEventSelectorsInput struct {
 	TrailName string `json:"TrailName"`
 }
 
-// The limits of event selectors [CloudTrail quotas].
+// The limits of event selectors (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html).
 const (
 	maxEventSelectors     = 5
 	maxDataResourceValues = 250

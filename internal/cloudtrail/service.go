@@ -37,7 +37,7 @@ type Config struct {
 	Barrier    *seal.Barrier   // seals the digest signing keys
 	Logger     *slog.Logger
 	// DigestInterval bounds how often a trail with nothing but its own delivery's events to
-	// deliver writes a file (the contract: an idle server stays idle).
+	// deliver writes a file (an idle server stays idle).
 	DigestInterval time.Duration
 }
 

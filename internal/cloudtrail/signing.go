@@ -52,7 +52,9 @@ func signingKeyPurpose(region string, start time.Time) string {
 	return "cloudtrail digest signing key " + signingKeyStoreKey(region, start)
 }
 
-// Fingerprint is a public key's fingerprint: hex MD5 of its DER PKCS#1 encoding (the contract).
+// Fingerprint is a public key's fingerprint: hex MD5 of its DER PKCS#1 encoding. AWS does not
+// document how it computes fingerprints; its are 32 hex digits, as this is
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-custom-validation.html).
 func Fingerprint(der []byte) string {
 	sum := md5.Sum(der)
 	return hex.EncodeToString(sum[:])

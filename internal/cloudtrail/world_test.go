@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -128,14 +129,12 @@ func (tw *trailWorld) logsTrail(t *testing.T, in ct.CreateTrailInput) {
 func (tw *trailWorld) event(t *testing.T, region, source, name string, readOnly bool, resources ...request.Resource) {
 	t.Helper()
 	tw.seq++
-	id := func(prefix string) string {
-		return prefix + strings.Repeat("0", 8) + "-0000-4000-8000-" + strings.Repeat("0", 10) + string(rune('0'+tw.seq/10)) + string(rune('0'+tw.seq%10))
-	}
+	id := fmt.Sprintf("00000000-0000-4000-8000-%012d", tw.seq)
 	p := identity.AccountRoot(acct)
-	e := &events.Event{Time: tw.Clock.Now(), ID: id(""), RequestID: id(""), Source: source, Name: name, Region: region,
+	e := &events.Event{Time: tw.Clock.Now(), ID: id, RequestID: id, Source: source, Name: name, Region: region,
 		SourceIP: "192.0.2.1", UserAgent: "servicetest", ReadOnly: readOnly, Management: !s3DataEvents[source+" "+name],
 		Identity:   events.Identity{Type: "Root", PrincipalID: p.Account, ARN: p.ARN, AccountID: p.Account, AccessKeyID: "AKIAIOSFODNN7EXAMPLE"},
-		Recipients: []string{acct}, Resources: resources, Params: []byte(`{"n":` + string(rune('0'+tw.seq%10)) + `}`)}
+		Recipients: []string{acct}, Resources: resources, Params: fmt.Appendf(nil, `{"n":%d}`, tw.seq%10)}
 	if err := tw.Journal.Append(e); err != nil {
 		t.Fatal(err)
 	}
