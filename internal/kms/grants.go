@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"maps"
 	"regexp"
 	"slices"
@@ -20,7 +19,7 @@ import (
 // grantRecord is the stored form of a grant (format version 1). The grant token is kept only as
 // a hash.
 type grantRecord struct {
-	V           int               `json:"v"`
+	store.Version
 	ID          string            `json:"id"`
 	KeyID       string            `json:"keyId"`
 	Account     string            `json:"account"`
@@ -50,7 +49,7 @@ func grantKey(account, region, keyID, id string) string {
 
 func listGrants(tx store.Tx, account, region, keyID string) ([]grantRecord, error) {
 	var out []grantRecord
-	err := scanRecords(tx, tableGrants, account+"/"+region+"/"+keyID+"/", func(_ string, g *grantRecord) error {
+	err := grantsTable.Scan(tx, account+"/"+region+"/"+keyID+"/", "", func(_ string, g *grantRecord) error {
 		out = append(out, *g)
 		return nil
 	})
@@ -149,14 +148,10 @@ func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*Creat
 		return nil, err
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
-	g := grantRecord{V: 1, ID: id, KeyID: k.rec.ID, Account: k.rec.Account, Region: k.rec.Region, Name: in.Name, Grantee: in.GranteePrincipal,
+	g := grantRecord{ID: id, KeyID: k.rec.ID, Account: k.rec.Account, Region: k.rec.Region, Name: in.Name, Grantee: in.GranteePrincipal,
 		Retiring: in.RetiringPrincipal, Operations: ops, Constraints: in.Constraints, Issuing: c.p.Account, Created: s.stamp(), TokenHash: tokenHash(token)}
 	err = s.update(c, k, func(tx store.Tx, _ *keyRecord) error {
-		v, err := json.Marshal(g)
-		if err != nil {
-			return err
-		}
-		return tx.Put(tableGrants, grantKey(g.Account, g.Region, g.KeyID, g.ID), v)
+		return grantsTable.Put(tx, grantKey(g.Account, g.Region, g.KeyID, g.ID), &g)
 	})
 	if err != nil {
 		return nil, err
@@ -208,7 +203,7 @@ func (s *Service) findGrant(c *call, in *RetireGrantInput) (*loadedKey, *grantRe
 		want := tokenHash(in.GrantToken)
 		var found *grantRecord
 		err := s.db.View(c.ctx, func(tx store.Tx) error {
-			return scanRecords(tx, tableGrants, "", func(_ string, g *grantRecord) error {
+			return grantsTable.Scan(tx, "", "", func(_ string, g *grantRecord) error {
 				if g.TokenHash == want {
 					found = g
 				}
@@ -277,7 +272,7 @@ func callerName(c *call) string {
 
 func (s *Service) deleteGrant(c *call, k *loadedKey, g *grantRecord) error {
 	return s.update(c, k, func(tx store.Tx, _ *keyRecord) error {
-		return tx.Delete(tableGrants, grantKey(g.Account, g.Region, g.KeyID, g.ID))
+		return grantsTable.Delete(tx, grantKey(g.Account, g.Region, g.KeyID, g.ID))
 	})
 }
 
@@ -321,7 +316,7 @@ func (s *Service) ListRetirableGrants(ctx context.Context, in *ListRetirableGran
 	}
 	var grants []GrantListEntry
 	err = s.db.View(ctx, func(tx store.Tx) error {
-		return scanRecords(tx, tableGrants, c.p.Account+"/"+c.region+"/", func(_ string, g *grantRecord) error {
+		return grantsTable.Scan(tx, c.p.Account+"/"+c.region+"/", "", func(_ string, g *grantRecord) error {
 			if g.Retiring == in.RetiringPrincipal {
 				grants = append(grants, g.entry())
 			}

@@ -252,7 +252,7 @@ func (s *Service) ListKeys(ctx context.Context, in *PageInput) (*ListKeysOutput,
 	}
 	var keys []KeyListEntry
 	err = s.db.View(ctx, func(tx store.Tx) error {
-		return scanRecords(tx, tableKeys, c.p.Account+"/"+c.region+"/", func(_ string, rec *keyRecord) error {
+		return keysTable.Scan(tx, c.p.Account+"/"+c.region+"/", "", func(_ string, rec *keyRecord) error {
 			keys = append(keys, KeyListEntry{KeyID: rec.ID, KeyArn: keyARN(rec.Region, rec.Account, rec.ID)})
 			return nil
 		})
@@ -374,7 +374,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 	var changed []cacheKey
 	err := s.db.Update(ctx, func(tx store.Tx) error {
 		var due []keyRecord
-		err := scanRecords(tx, tableKeys, "", func(_ string, rec *keyRecord) error {
+		err := keysTable.Scan(tx, "", "", func(_ string, rec *keyRecord) error {
 			if rec.State == statePendingDeletion && !now.Before(rec.DeletionDate) || rec.State != statePendingDeletion && rec.Rotation && !now.Before(rec.NextRotation) {
 				due = append(due, *rec)
 			}
@@ -413,7 +413,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 func deleteKey(tx store.Tx, rec *keyRecord) error {
 	prefix := rec.Account + "/" + rec.Region + "/"
 	var aliases, grants []string
-	err := scanRecords(tx, tableAliases, prefix, func(k string, a *aliasRecord) error {
+	err := aliasesTable.Scan(tx, prefix, "", func(k string, a *aliasRecord) error {
 		if a.Target == rec.ID {
 			aliases = append(aliases, k)
 		}
@@ -422,7 +422,7 @@ func deleteKey(tx store.Tx, rec *keyRecord) error {
 	if err != nil {
 		return err
 	}
-	err = tx.Scan(tableGrants, prefix+rec.ID+"/", "", func(k string, _ []byte) error {
+	err = tx.Scan(grantsTable.Name, prefix+rec.ID+"/", "", func(k string, _ []byte) error {
 		grants = append(grants, k)
 		return nil
 	})
@@ -430,16 +430,16 @@ func deleteKey(tx store.Tx, rec *keyRecord) error {
 		return err
 	}
 	for _, k := range aliases {
-		if err := tx.Delete(tableAliases, k); err != nil {
+		if err := aliasesTable.Delete(tx, k); err != nil {
 			return err
 		}
 	}
 	for _, k := range grants {
-		if err := tx.Delete(tableGrants, k); err != nil {
+		if err := grantsTable.Delete(tx, k); err != nil {
 			return err
 		}
 	}
-	return tx.Delete(tableKeys, keyStoreKey(rec.Account, rec.Region, rec.ID))
+	return keysTable.Delete(tx, keyStoreKey(rec.Account, rec.Region, rec.ID))
 }
 
 // Run sweeps every interval until ctx ends (Open has swept once already).

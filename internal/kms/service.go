@@ -26,10 +26,10 @@ import (
 )
 
 // Tables this package owns.
-const (
-	tableKeys    = "kms.keys"    // <account>/<region>/<key ID> → keyRecord
-	tableAliases = "kms.aliases" // <account>/<region>/<alias name> → aliasRecord
-	tableGrants  = "kms.grants"  // <account>/<region>/<key ID>/<grant ID> → grantRecord
+var (
+	keysTable    = store.Table[keyRecord]{Name: "kms.keys"}      // <account>/<region>/<key ID>
+	aliasesTable = store.Table[aliasRecord]{Name: "kms.aliases"} // <account>/<region>/<alias name>
+	grantsTable  = store.Table[grantRecord]{Name: "kms.grants"}  // <account>/<region>/<key ID>/<grant ID>
 )
 
 // Principals tells whether IAM principals named in a key policy exist ("Principals must exist
