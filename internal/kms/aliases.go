@@ -56,11 +56,11 @@ func putAlias(tx store.Tx, account, region string, a *aliasRecord) error {
 
 // checkAliasName validates an alias name: alias/<name>, not under the reserved alias/aws/.
 func checkAliasName(name string) error {
-	var v validation
-	if v.required("aliasName", name) {
-		v.length("aliasName", name, 1, 256)
+	v := newValidation()
+	if v.Required("aliasName", name) {
+		checkLength(v, "aliasName", name, 1, 256)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return err
 	}
 	switch {

@@ -100,25 +100,25 @@ func tokenHash(token string) string {
 // NotFoundException, DisabledException, KMSInvalidStateException, DryRunOperationException,
 // AccessDeniedException.
 func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*CreateGrantOutput, error) {
-	var v validation
-	if v.required("granteePrincipal", in.GranteePrincipal) && !granteePattern.MatchString(in.GranteePrincipal) {
-		v.add("granteePrincipal", in.GranteePrincipal, "Member must be a principal ARN or an AWS service principal")
+	v := newValidation()
+	if v.Required("granteePrincipal", in.GranteePrincipal) && !granteePattern.MatchString(in.GranteePrincipal) {
+		v.Constraint("granteePrincipal", in.GranteePrincipal, "Member must be a principal ARN or an AWS service principal")
 	}
 	if in.RetiringPrincipal != "" && !granteePattern.MatchString(in.RetiringPrincipal) {
-		v.add("retiringPrincipal", in.RetiringPrincipal, "Member must be a principal ARN or an AWS service principal")
+		v.Constraint("retiringPrincipal", in.RetiringPrincipal, "Member must be a principal ARN or an AWS service principal")
 	}
 	if len(in.Operations) == 0 {
-		v.required("operations", "")
+		v.Null("operations")
 	}
 	for _, op := range in.Operations {
 		if !slices.Contains(grantOperations, op) {
-			v.add("operations", op, "Member must be an operation a grant on a symmetric encryption key allows: "+joinOps(grantOperations))
+			v.Constraint("operations", op, "Member must be an operation a grant on a symmetric encryption key allows: "+joinOps(grantOperations))
 		}
 	}
 	if len(in.Name) > 256 {
-		v.add("name", in.Name, "Member must have length less than or equal to 256")
+		v.Constraint("name", in.Name, "Member must have length less than or equal to 256")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if in.Constraints != nil && !slices.ContainsFunc(in.Operations, func(op string) bool { return slices.Contains(cryptoOperations, op) }) {
@@ -279,10 +279,8 @@ func (s *Service) deleteGrant(c *call, k *loadedKey, g *grantRecord) error {
 // RevokeGrant deletes a grant of a key (other accounts' keys by ARN), as kms:RevokeGrant allows.
 // Errors: NotFoundException, DryRunOperationException, AccessDeniedException.
 func (s *Service) RevokeGrant(ctx context.Context, in *RevokeGrantInput) (*Empty, error) {
-	var v validation
-	v.required("grantId", in.GrantID)
-	if err := v.err(); err != nil {
-		return nil, err
+	if in.GrantID == "" {
+		return nil, missing("grantId")
 	}
 	c, k, err := s.keyOp(ctx, "RevokeGrant", "keyId", in.KeyID, keyAnyAccount, nil)
 	if err != nil {
@@ -302,10 +300,8 @@ func (s *Service) RevokeGrant(ctx context.Context, in *RevokeGrantInput) (*Empty
 // ListRetirableGrants lists the grants of the caller's account and region that a principal may
 // retire. Authorized by identity policies. Errors: ValidationException, AccessDeniedException.
 func (s *Service) ListRetirableGrants(ctx context.Context, in *ListRetirableGrantsInput) (*ListGrantsOutput, error) {
-	var v validation
-	v.required("retiringPrincipal", in.RetiringPrincipal)
-	if err := v.err(); err != nil {
-		return nil, err
+	if in.RetiringPrincipal == "" {
+		return nil, missing("retiringPrincipal")
 	}
 	c, err := s.begin(ctx)
 	if err != nil {
