@@ -116,7 +116,9 @@ func TestKeyPolicies(t *testing.T) {
 	key := createKey(t, w, svc, keyAccount)
 	bob := w.User(keyAccount, "bob")
 	doc := keyPolicy(rootStatement)
-	put := func(in *kms.PutKeyPolicyInput) func(context.Context) error { return servicetest.Op(svc.PutKeyPolicy, in) }
+	put := func(in *kms.PutKeyPolicyInput) func(context.Context) error {
+		return servicetest.Op(svc.PutKeyPolicy, in)
+	}
 	bobOnly := keyPolicy(`{"Sid": "Bob only", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:user/bob"}, "Action": "kms:*", "Resource": "*"}`)
 	w.Run(t, []servicetest.Step{
 		{Name: "put a policy", As: root, Do: put(&kms.PutKeyPolicyInput{KeyID: key.KeyID, Policy: &doc})},
