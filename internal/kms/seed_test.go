@@ -1,6 +1,7 @@
 package kms_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -111,6 +112,13 @@ func TestSeedTrailKey(t *testing.T) {
 		{Name: "a session of CloudTrailReadRole, assumed by Alice, decrypts", As: readRole, Do: decrypt(logKey, trailContext)},
 		{Name: "the role's session: not without the context", As: readRole, Do: decrypt(noContext, nil), Want: "AccessDeniedException"},
 	})
+	// The envelope as the seed describes it: CloudTrail makes a log file's data key, Bob reads it.
+	dk := servicetest.Call(w.As(cloudtrail).With(forTrail), svc.GenerateDataKey, &kms.GenerateDataKeyInput{
+		GenerateDataKeyWithoutPlaintextInput: kms.GenerateDataKeyWithoutPlaintextInput{KeyID: key.Arn, KeySpec: "AES_256", EncryptionContext: trailContext}}).OK()
+	got := servicetest.Call(w.As(bob), svc.Decrypt, &kms.DecryptInput{CiphertextBlob: dk.CiphertextBlob, EncryptionContext: trailContext}).OK()
+	if !bytes.Equal(got.Plaintext, dk.Plaintext) || len(dk.Plaintext) != 32 || got.KeyID != key.Arn {
+		t.Fatalf("Bob decrypted %+v; CloudTrail's data key was %+v", got, dk)
+	}
 	servicetest.Call(w.As(mallory), svc.Decrypt, &kms.DecryptInput{CiphertextBlob: logKey, EncryptionContext: trailContext}).
 		WantMessage("User: arn:aws:iam::333333333333:user/mallory is not authorized to perform: kms:Decrypt on resource: "+key.Arn,
 			"because no resource-based policy allows the kms:Decrypt action")
