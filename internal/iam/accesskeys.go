@@ -85,9 +85,9 @@ func (s *Service) allowKeyUser(ctx context.Context, action, name string) (identi
 // IAM user when UserName is omitted.
 func keyUser(p identity.Principal, name string) (string, error) {
 	if name != "" {
-		var v validation
-		v.name("userName", name, userKind.maxName)
-		return name, v.err()
+		v := newValidation()
+		checkNameForm(v, "userName", name, userKind.maxName)
+		return name, v.Err()
 	}
 	if p.Type == identity.IAMUser {
 		return p.UserName, nil
@@ -163,14 +163,6 @@ func (s *Service) userAccessKey(tx store.Tx, account, user, id string) (*accessK
 	return k, nil
 }
 
-func validateKeyID(id string) error {
-	var v validation
-	if v.required("accessKeyId", id) && (len(id) < 16 || len(id) > 128 || !accessKeyIDPattern.MatchString(id)) {
-		v.add("accessKeyId", id, `Member must satisfy regular expression pattern: [\w]+`)
-	}
-	return v.err()
-}
-
 // DeleteAccessKeyInput is the DeleteAccessKey request.
 type DeleteAccessKeyInput struct {
 	UserName    string
@@ -182,9 +174,6 @@ type DeleteAccessKeyOutput struct{}
 
 // DeleteAccessKey deletes a user's access key. Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) DeleteAccessKey(ctx context.Context, in *DeleteAccessKeyInput) (*DeleteAccessKeyOutput, error) {
-	if err := validateKeyID(in.AccessKeyID); err != nil {
-		return nil, err
-	}
 	p, user, err := s.allowKeyUser(ctx, "DeleteAccessKey", in.UserName)
 	if err != nil {
 		return nil, err
@@ -218,14 +207,11 @@ type UpdateAccessKeyOutput struct{}
 // UpdateAccessKey makes a key Active or Inactive; an Inactive key authenticates nothing.
 // Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) UpdateAccessKey(ctx context.Context, in *UpdateAccessKeyInput) (*UpdateAccessKeyOutput, error) {
-	if err := validateKeyID(in.AccessKeyID); err != nil {
-		return nil, err
+	v := newValidation()
+	if v.Required("status", in.Status) && in.Status != "Active" && in.Status != "Inactive" {
+		v.Constraint("status", in.Status, "Member must satisfy enum value set: [Active, Inactive]")
 	}
-	var v validation
-	if v.required("status", in.Status) && in.Status != "Active" && in.Status != "Inactive" {
-		v.add("status", in.Status, "Member must satisfy enum value set: [Active, Inactive]")
-	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, user, err := s.allowKeyUser(ctx, "UpdateAccessKey", in.UserName)
@@ -260,9 +246,9 @@ type ListAccessKeysOutput struct {
 
 // ListAccessKeys lists a user's access keys. Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) ListAccessKeys(ctx context.Context, in *ListAccessKeysInput) (*ListAccessKeysOutput, error) {
-	var v validation
-	v.maxItems(in.MaxItems)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	checkMaxItems(v, in.MaxItems)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, user, err := s.allowKeyUser(ctx, "ListAccessKeys", in.UserName)

@@ -22,25 +22,20 @@ func (k kind) arn(account, name string) string {
 	return "arn:aws:iam::" + account + ":" + k.noun + "/" + name
 }
 
-func validateHolder(v *validation, k kind, name string) {
-	if v.required(k.noun+"Name", name) {
-		v.name(k.noun+"Name", name, k.maxName)
-	}
+func validateHolder(v *awserr.Validation, k kind, name string) {
+	checkName(v, k.noun+"Name", name, k.maxName)
 }
 
-func validatePolicyName(v *validation, name string) {
-	if v.required("policyName", name) {
-		v.name("policyName", name, 128)
-	}
+func validatePolicyName(v *awserr.Validation, name string) {
+	checkName(v, "policyName", name, 128)
 }
 
 // putInline stores (or replaces) an inline policy, exactly as given.
 func (s *Service) putInline(ctx context.Context, k kind, holder, policyName, doc string) error {
-	var v validation
-	validateHolder(&v, k, holder)
-	validatePolicyName(&v, policyName)
-	v.document("policyDocument", doc)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	validateHolder(v, k, holder)
+	validatePolicyName(v, policyName)
+	if err := v.Err(); err != nil {
 		return err
 	}
 	if err := checkPolicyDocument(doc, policy.Identity, k.maxDoc); err != nil {
@@ -80,10 +75,10 @@ func inlinePolicy(k kind, e *entity, policyName string) (string, string, error) 
 }
 
 func (s *Service) getInline(ctx context.Context, k kind, holder, policyName string) (holderName, name, doc string, err error) {
-	var v validation
-	validateHolder(&v, k, holder)
-	validatePolicyName(&v, policyName)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	validateHolder(v, k, holder)
+	validatePolicyName(v, policyName)
+	if err := v.Err(); err != nil {
 		return "", "", "", err
 	}
 	p, err := s.allow(ctx, "Get"+k.title+"Policy", func(account string) string { return k.arn(account, holder) })
@@ -103,10 +98,10 @@ func (s *Service) getInline(ctx context.Context, k kind, holder, policyName stri
 }
 
 func (s *Service) deleteInline(ctx context.Context, k kind, holder, policyName string) error {
-	var v validation
-	validateHolder(&v, k, holder)
-	validatePolicyName(&v, policyName)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	validateHolder(v, k, holder)
+	validatePolicyName(v, policyName)
+	if err := v.Err(); err != nil {
 		return err
 	}
 	p, err := s.allow(ctx, "Delete"+k.title+"Policy", func(account string) string { return k.arn(account, holder) })
@@ -128,10 +123,10 @@ func (s *Service) deleteInline(ctx context.Context, k kind, holder, policyName s
 }
 
 func (s *Service) listInline(ctx context.Context, k kind, holder string, pg Paging) ([]string, PageInfo, error) {
-	var v validation
-	validateHolder(&v, k, holder)
-	v.maxItems(pg.MaxItems)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	validateHolder(v, k, holder)
+	checkMaxItems(v, pg.MaxItems)
+	if err := v.Err(); err != nil {
 		return nil, PageInfo{}, err
 	}
 	p, err := s.allow(ctx, "List"+k.title+"Policies", func(account string) string { return k.arn(account, holder) })
@@ -390,12 +385,6 @@ func putPolicy(tx store.Tx, m *managedPolicy) error {
 	return tx.Put(tablePolicies, entityKey(m.Account, m.Name), v)
 }
 
-func validatePolicyARN(v *validation, arn string) {
-	if v.required("policyArn", arn) && (len(arn) < 20 || len(arn) > 2048) {
-		v.add("policyArn", arn, "Member must have length between 20 and 2048")
-	}
-}
-
 // CreatePolicyInput is the CreatePolicy request.
 type CreatePolicyInput struct {
 	PolicyName     string
@@ -413,14 +402,10 @@ type PolicyOutput struct {
 // CreatePolicy creates a customer managed policy whose version v1 is the document, as given.
 // Errors: ValidationError, MalformedPolicyDocument, EntityAlreadyExists, AccessDenied.
 func (s *Service) CreatePolicy(ctx context.Context, in *CreatePolicyInput) (*PolicyOutput, error) {
-	var v validation
-	validatePolicyName(&v, in.PolicyName)
-	v.path("path", in.Path)
-	v.document("policyDocument", in.PolicyDocument)
-	if len(in.Description) > 1000 {
-		v.add("description", in.Description, "Member must have length less than or equal to 1000")
-	}
-	if err := v.err(); err != nil {
+	v := newValidation()
+	validatePolicyName(v, in.PolicyName)
+	checkPath(v, "path", in.Path)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if err := checkPolicyDocument(in.PolicyDocument, policy.Identity, policy.MaxManagedPolicySize); err != nil {
@@ -466,11 +451,6 @@ type PolicyARNInput struct {
 
 // GetPolicy describes a managed policy. Errors: InvalidInput, NoSuchEntity, AccessDenied.
 func (s *Service) GetPolicy(ctx context.Context, in *PolicyARNInput) (*PolicyOutput, error) {
-	var v validation
-	validatePolicyARN(&v, in.PolicyArn)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	p, err := s.allow(ctx, "GetPolicy", func(_ string) string { return in.PolicyArn })
 	if err != nil {
 		return nil, err
@@ -486,11 +466,6 @@ func (s *Service) GetPolicy(ctx context.Context, in *PolicyARNInput) (*PolicyOut
 // role's permissions boundary.
 // Errors: InvalidInput, NoSuchEntity, DeleteConflict, AccessDenied.
 func (s *Service) DeletePolicy(ctx context.Context, in *PolicyARNInput) (*Empty, error) {
-	var v validation
-	validatePolicyARN(&v, in.PolicyArn)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	p, err := s.allow(ctx, "DeletePolicy", func(_ string) string { return in.PolicyArn })
 	if err != nil {
 		return nil, err
@@ -525,19 +500,9 @@ type GetPolicyVersionOutput struct {
 	PolicyVersion *PolicyVersion `xml:"PolicyVersion"`
 }
 
-var versionIDPattern = regexp.MustCompile(`^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$`)
-
 // GetPolicyVersion returns one version of a managed policy, its document URL-encoded.
 // Errors: ValidationError, InvalidInput, NoSuchEntity, AccessDenied.
 func (s *Service) GetPolicyVersion(ctx context.Context, in *GetPolicyVersionInput) (*GetPolicyVersionOutput, error) {
-	var v validation
-	validatePolicyARN(&v, in.PolicyArn)
-	if v.required("versionId", in.VersionID) && !versionIDPattern.MatchString(in.VersionID) {
-		v.add("versionId", in.VersionID, `Member must satisfy regular expression pattern: v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	p, err := s.allow(ctx, "GetPolicyVersion", func(_ string) string { return in.PolicyArn })
 	if err != nil {
 		return nil, err
@@ -572,12 +537,9 @@ type ListPoliciesOutput struct {
 // ListPolicies lists managed policies: AWS managed, the account's own (Local), or both (All).
 // Errors: ValidationError, AccessDenied.
 func (s *Service) ListPolicies(ctx context.Context, in *ListPoliciesInput) (*ListPoliciesOutput, error) {
-	var v validation
-	v.maxItems(in.MaxItems)
-	if in.Scope != "" && in.Scope != "All" && in.Scope != "AWS" && in.Scope != "Local" {
-		v.add("scope", in.Scope, "Member must satisfy enum value set: [All, AWS, Local]")
-	}
-	if err := v.err(); err != nil {
+	v := newValidation()
+	checkMaxItems(v, in.MaxItems)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, err := s.allow(ctx, "ListPolicies", func(account string) string { return "arn:aws:iam::" + account + ":policy/" })
@@ -638,10 +600,9 @@ func holderName(k kind, user, role, group string) string {
 
 func (s *Service) attach(ctx context.Context, k kind, in *AttachInput, attach bool) (*Empty, error) {
 	holder := holderName(k, in.UserName, in.RoleName, in.GroupName)
-	var v validation
-	validateHolder(&v, k, holder)
-	validatePolicyARN(&v, in.PolicyArn)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	validateHolder(v, k, holder)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	action := "Attach" + k.title + "Policy"
@@ -736,10 +697,10 @@ type ListAttachedOutput struct {
 
 func (s *Service) listAttached(ctx context.Context, k kind, in *ListAttachedInput) (*ListAttachedOutput, error) {
 	holder := holderName(k, in.UserName, in.RoleName, in.GroupName)
-	var v validation
-	validateHolder(&v, k, holder)
-	v.maxItems(in.MaxItems)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	validateHolder(v, k, holder)
+	checkMaxItems(v, in.MaxItems)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, err := s.allow(ctx, "ListAttached"+k.title+"Policies", func(account string) string { return k.arn(account, holder) })

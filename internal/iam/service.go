@@ -186,66 +186,55 @@ func EncodeDocument(doc string) string {
 	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
 }
 
-// validation collects constraint violations in AWS's "N validation errors detected" form.
-type validation struct{ errs []string }
+// Input checks. The gateway checks every request against IAM's model before the operation runs
+// (model.ValidateQuery), so on the wire these answer only where IAM is stricter than its model
+// (user names of at most 64 characters in every operation, access key status Active or
+// Inactive). They stay for in-process callers, which no model check has seen, where a bad value
+// would break what the store keeps: names and paths make store keys and ARNs, a page size below 1
+// has no page, a missing boundary would delete one. Messages are AWS's
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html, ValidationError).
 
 var (
-	namePattern        = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	pathPattern        = regexp.MustCompile(`^(/|/[\x21-\x7E]+/)$`)
-	documentPattern    = regexp.MustCompile(`^[\t\n\r\x{20}-\x{FF}]+$`)
-	accessKeyIDPattern = regexp.MustCompile(`^\w+$`)
+	namePattern = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	pathPattern = regexp.MustCompile(`^(/|/[\x21-\x7E]+/)$`)
 )
 
-func (v *validation) add(field, value, constraint string) {
-	v.errs = append(v.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint))
-}
+// newValidation returns a builder of IAM's ValidationError.
+func newValidation() *awserr.Validation { return model.Validation("iam") }
 
-func (v *validation) required(field, value string) bool {
-	if value == "" {
-		v.errs = append(v.errs, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", field))
-		return false
+// checkName checks a required IAM name ([\w+=,.@-]+, 1..limit characters).
+func checkName(v *awserr.Validation, field, value string, limit int) {
+	if v.Required(field, value) {
+		checkNameForm(v, field, value, limit)
 	}
-	return true
 }
 
-// name checks an IAM name ([\w+=,.@-]+, 1..max characters).
-func (v *validation) name(field, value string, limit int) {
+// checkNameForm checks the form of an IAM name that is present.
+func checkNameForm(v *awserr.Validation, field, value string, limit int) {
 	switch {
 	case utf8.RuneCountInString(value) > limit:
-		v.add(field, value, fmt.Sprintf("Member must have length less than or equal to %d", limit))
+		v.Constraint(field, value, fmt.Sprintf("Member must have length less than or equal to %d", limit))
 	case !namePattern.MatchString(value):
-		v.add(field, value, `Member must satisfy regular expression pattern: [\w+=,.@-]+`)
+		v.Constraint(field, value, `Member must satisfy regular expression pattern: [\w+=,.@-]+`)
 	}
 }
 
-func (v *validation) path(field, value string) {
+// checkPath checks an optional IAM path (/ or /…/).
+func checkPath(v *awserr.Validation, field, value string) {
 	if value == "" {
 		return
 	}
 	if len(value) > 512 || !pathPattern.MatchString(value) {
-		v.add(field, value, `Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
+		v.Constraint(field, value, `Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
 	}
 }
 
-func (v *validation) document(field, value string) {
-	if !v.required(field, value) {
-		return
-	}
-	switch {
-	case len(value) > 131072:
-		v.add(field, "…", "Member must have length less than or equal to 131072")
-	case !documentPattern.MatchString(value):
-		v.add(field, "…", `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`)
-	}
-}
-
-func (v *validation) maxItems(value *int32) {
+// checkMaxItems checks a page size (1..1000).
+func checkMaxItems(v *awserr.Validation, value *int32) {
 	if value != nil && (*value < 1 || *value > 1000) {
-		v.add("maxItems", fmt.Sprint(*value), "Member must have value between 1 and 1000")
+		v.Constraint("maxItems", *value, "Member must have value between 1 and 1000")
 	}
 }
-
-func (v *validation) err() error { return model.Error("iam", v.errs...) }
 
 // checkPolicyDocument validates a document as the given kind of policy within its size quota:
 // MalformedPolicyDocument with the engine's reason, or LimitExceeded.
