@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,7 +17,7 @@ const maxAccessKeys = 2
 
 // accessKey is the stored form of an access key (format version 1); the secret is sealed.
 type accessKey struct {
-	V       int       `json:"v"`
+	store.Version
 	ID      string    `json:"id"`
 	Account string    `json:"account"`
 	User    string    `json:"user"`
@@ -26,6 +25,9 @@ type accessKey struct {
 	Status  string    `json:"status"`
 	Created time.Time `json:"created"`
 }
+
+// accessKeyRecords is the table of access keys by ID.
+var accessKeyRecords = store.Table[accessKey]{Name: tableAccessKeys}
 
 func sealPurpose(keyID string) string { return "iam/access-key/" + keyID }
 
@@ -44,28 +46,14 @@ func (s *Service) userKeyIDs(tx store.Tx, account, user string) ([]string, error
 }
 
 func (s *Service) getAccessKey(tx store.Tx, id string) (*accessKey, error) {
-	v, err := tx.Get(tableAccessKeys, id)
-	if errors.Is(err, store.ErrNotFound) {
+	k, err := accessKeyRecords.Get(tx, id)
+	if err == nil && k == nil {
 		return nil, awserr.New(awserr.NoSuchEntity, "The Access Key with id %s cannot be found.", id)
 	}
-	if err != nil {
-		return nil, err
-	}
-	var k accessKey
-	if err := json.Unmarshal(v, &k); err != nil {
-		return nil, fmt.Errorf("iam: decode access key: %w", err)
-	}
-	return &k, nil
+	return k, err
 }
 
-func putAccessKey(tx store.Tx, k *accessKey) error {
-	k.V = 1
-	v, err := json.Marshal(k)
-	if err != nil {
-		return err
-	}
-	return tx.Put(tableAccessKeys, k.ID, v)
-}
+func putAccessKey(tx store.Tx, k *accessKey) error { return accessKeyRecords.Put(tx, k.ID, k) }
 
 // allowKeyUser resolves the user an access-key operation is about (see keyUser) and authorizes
 // the caller's action on that user.
@@ -183,7 +171,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, in *DeleteAccessKeyInput)
 		if err != nil {
 			return err
 		}
-		if err := tx.Delete(tableAccessKeys, k.ID); err != nil {
+		if err := accessKeyRecords.Delete(tx, k.ID); err != nil {
 			return err
 		}
 		return tx.Delete(tableUserKeys, userKeyIndex(k.Account, k.User, k.ID))

@@ -2,9 +2,6 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -267,7 +264,7 @@ func (s *Service) ListGroupPolicies(ctx context.Context, in *HolderPaging) (*Lis
 
 // managedPolicy is the stored form of a customer managed policy (format version 1).
 type managedPolicy struct {
-	V           int             `json:"v"`
+	store.Version
 	Account     string          `json:"account"`
 	Name        string          `json:"name"`
 	Path        string          `json:"path"`
@@ -281,6 +278,9 @@ type managedPolicy struct {
 	Boundaries  int32           `json:"boundaries,omitempty"` // users and roles it is the permissions boundary of
 	Tags        []Tag           `json:"tags,omitempty"`
 }
+
+// policyRecords is the table of customer managed policies, by account and lower-case name.
+var policyRecords = store.Table[managedPolicy]{Name: tablePolicies}
 
 type policyVersion struct {
 	ID       string    `json:"id"`
@@ -347,21 +347,14 @@ func (s *Service) getPolicy(tx store.Tx, account, arn string) (*managedPolicy, e
 	if acct != account {
 		return nil, policyNotFound(arn)
 	}
-	v, err := tx.Get(tablePolicies, entityKey(account, name))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, policyNotFound(arn)
-	}
-	if err != nil {
+	m, err := policyRecords.Get(tx, entityKey(account, name))
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	var m managedPolicy
-	if err := json.Unmarshal(v, &m); err != nil {
-		return nil, fmt.Errorf("iam: decode policy: %w", err)
-	}
-	if m.Path != path {
+	case m == nil || m.Path != path:
 		return nil, policyNotFound(arn)
 	}
-	return &m, nil
+	return m, nil
 }
 
 // loadPolicy reads a managed policy in its own transaction.
@@ -377,12 +370,7 @@ func putPolicy(tx store.Tx, m *managedPolicy) error {
 	if m.Account == "aws" {
 		return nil // AWS managed policies are not stored; their attachments are not counted
 	}
-	m.V = 1
-	v, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	return tx.Put(tablePolicies, entityKey(m.Account, m.Name), v)
+	return policyRecords.Put(tx, entityKey(m.Account, m.Name), m)
 }
 
 // CreatePolicyInput is the CreatePolicy request.
@@ -433,7 +421,10 @@ func (s *Service) CreatePolicy(ctx context.Context, in *CreatePolicyInput) (*Pol
 		Created: now, Updated: now, Default: "v1", Tags: in.Tags,
 		Versions: []policyVersion{{ID: "v1", Document: in.PolicyDocument, Created: now}}}
 	err = s.update(ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(tablePolicies, entityKey(p.Account, in.PolicyName)); err == nil {
+		switch old, err := policyRecords.Get(tx, entityKey(p.Account, in.PolicyName)); {
+		case err != nil:
+			return err
+		case old != nil:
 			return awserr.New(awserr.EntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
 		}
 		return putPolicy(tx, m)
@@ -481,7 +472,7 @@ func (s *Service) DeletePolicy(ctx context.Context, in *PolicyARNInput) (*Empty,
 		if m.Attachments > 0 || m.Boundaries > 0 {
 			return awserr.New(awserr.DeleteConflict, "Cannot delete a policy attached to entities.")
 		}
-		return tx.Delete(tablePolicies, entityKey(m.Account, m.Name))
+		return policyRecords.Delete(tx, entityKey(m.Account, m.Name))
 	})
 	if err != nil {
 		return nil, err
@@ -554,12 +545,8 @@ func (s *Service) ListPolicies(ctx context.Context, in *ListPoliciesInput) (*Lis
 	}
 	if in.Scope != "AWS" {
 		err = s.db.View(ctx, func(tx store.Tx) error {
-			return tx.Scan(tablePolicies, p.Account+"/", "", func(_ string, val []byte) error {
-				var m managedPolicy
-				if err := json.Unmarshal(val, &m); err != nil {
-					return err
-				}
-				all = append(all, &m)
+			return policyRecords.Scan(tx, p.Account+"/", "", func(_ string, m *managedPolicy) error {
+				all = append(all, m)
 				return nil
 			})
 		})

@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -130,11 +129,13 @@ func (s *Service) EnsureAccount(ctx context.Context, account string) error {
 		return nil
 	}
 	err := s.update(ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(tableAccounts, account); err == nil {
+		switch old, err := accountRecords.Get(tx, account); {
+		case err != nil:
+			return err
+		case old != nil:
 			return nil
 		}
-		v, _ := json.Marshal(accountRecord{V: 1, ID: account, Created: s.now().UTC().Truncate(time.Second)})
-		return tx.Put(tableAccounts, account, v)
+		return accountRecords.Put(tx, account, &accountRecord{ID: account, Created: s.stamp()})
 	})
 	if err == nil {
 		s.accounts.Store(account, true)
@@ -142,11 +143,15 @@ func (s *Service) EnsureAccount(ctx context.Context, account string) error {
 	return err
 }
 
+// accountRecord is the stored form of an account (format version 1).
 type accountRecord struct {
-	V       int       `json:"v"`
+	store.Version
 	ID      string    `json:"id"`
 	Created time.Time `json:"created"`
 }
+
+// accountRecords is the table of accounts by ID.
+var accountRecords = store.Table[accountRecord]{Name: tableAccounts}
 
 // now returns the current time as IAM reports it (UTC, whole seconds).
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Second) }

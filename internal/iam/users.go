@@ -2,7 +2,7 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/awserr"
@@ -219,13 +219,17 @@ func (s *Service) accountCreated(ctx context.Context, account string) (time.Time
 	if err := s.EnsureAccount(ctx, account); err != nil {
 		return time.Time{}, err
 	}
-	var a accountRecord
+	var a *accountRecord
 	err := s.db.View(ctx, func(tx store.Tx) error {
-		v, err := tx.Get(tableAccounts, account)
-		if err != nil {
-			return err
+		var err error
+		a, err = accountRecords.Get(tx, account)
+		if err == nil && a == nil {
+			err = fmt.Errorf("iam: account %s: %w", account, store.ErrNotFound)
 		}
-		return json.Unmarshal(v, &a)
+		return err
 	})
-	return a.Created, err
+	if err != nil {
+		return time.Time{}, err
+	}
+	return a.Created, nil
 }
