@@ -334,11 +334,12 @@ func policyNotFound(arn string) error {
 	return awserr.New(awserr.NoSuchEntity, "Policy %s does not exist or is not attachable.", arn)
 }
 
-// getPolicy loads a managed policy by ARN: an AWS managed one, or a customer managed one in the
-// caller's account.
+// getPolicy loads a managed policy by ARN: an AWS managed one (a copy, which its caller may
+// change without changing it for everyone), or a customer managed one in the caller's account.
 func (s *Service) getPolicy(tx store.Tx, account, arn string) (*managedPolicy, error) {
 	if m, ok := awsManaged[arn]; ok {
-		return m, nil
+		c := *m
+		return &c, nil
 	}
 	acct, path, name, err := parsePolicyARN(arn)
 	if err != nil {
