@@ -115,7 +115,7 @@ func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *DeleteR
 func (s *Service) putBoundary(ctx context.Context, k kind, holder, arn string, put bool) (*Empty, error) {
 	action := "Delete" + k.title + "PermissionsBoundary"
 	v := newValidation()
-	validateHolder(v, k, holder)
+	k.checkName(v, holder)
 	if put {
 		action = "Put" + k.title + "PermissionsBoundary"
 		v.Required("permissionsBoundary", arn)

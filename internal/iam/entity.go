@@ -26,6 +26,11 @@ var (
 	groupKind = kind{store.Table[entity]{Name: tableGroups}, "group", "Group", "AGPA", 128, policy.MaxGroupPolicySize}
 )
 
+// checkName checks the name of an identity of the kind (userName, roleName, groupName).
+func (k kind) checkName(v *awserr.Validation, name string) {
+	checkName(v, k.noun+"Name", name, k.maxName)
+}
+
 // entity is the stored form of a user, role or group (format version 1, stamped by store.Table).
 type entity struct {
 	store.Version

@@ -17,10 +17,6 @@ func (s *Service) groupARN(account, name string) string {
 	return "arn:aws:iam::" + account + ":group/" + name
 }
 
-func validateGroupName(v *awserr.Validation, name string) {
-	checkName(v, "groupName", name, groupKind.maxName)
-}
-
 // groupsOf returns the account's groups that have user as a member.
 func (s *Service) groupsOf(tx store.Tx, account, user string) ([]*entity, error) {
 	all, err := s.listEntities(tx, groupKind, account, "/")
@@ -50,7 +46,7 @@ type CreateGroupOutput struct {
 // CreateGroup creates a group. Errors: ValidationError, EntityAlreadyExists, AccessDenied.
 func (s *Service) CreateGroup(ctx context.Context, in *CreateGroupInput) (*CreateGroupOutput, error) {
 	v := newValidation()
-	validateGroupName(v, in.GroupName)
+	groupKind.checkName(v, in.GroupName)
 	checkPath(v, "path", in.Path)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -82,7 +78,7 @@ type GetGroupOutput struct {
 // GetGroup describes a group and lists its users. Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) GetGroup(ctx context.Context, in *GetGroupInput) (*GetGroupOutput, error) {
 	v := newValidation()
-	validateGroupName(v, in.GroupName)
+	groupKind.checkName(v, in.GroupName)
 	checkMaxItems(v, in.MaxItems)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -128,7 +124,7 @@ type DeleteGroupOutput struct{}
 // Errors: ValidationError, NoSuchEntity, DeleteConflict, AccessDenied.
 func (s *Service) DeleteGroup(ctx context.Context, in *DeleteGroupInput) (*DeleteGroupOutput, error) {
 	v := newValidation()
-	validateGroupName(v, in.GroupName)
+	groupKind.checkName(v, in.GroupName)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -196,8 +192,8 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, in *GroupMembershipIn
 
 func (s *Service) changeMembership(ctx context.Context, action string, in *GroupMembershipInput, add bool) (*GroupMembershipOutput, error) {
 	v := newValidation()
-	validateGroupName(v, in.GroupName)
-	checkName(v, "userName", in.UserName, userKind.maxName)
+	groupKind.checkName(v, in.GroupName)
+	userKind.checkName(v, in.UserName)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -246,7 +242,7 @@ type ListGroupsForUserOutput struct {
 // ListGroupsForUser lists the groups a user belongs to. Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) ListGroupsForUser(ctx context.Context, in *ListGroupsForUserInput) (*ListGroupsForUserOutput, error) {
 	v := newValidation()
-	checkName(v, "userName", in.UserName, userKind.maxName)
+	userKind.checkName(v, in.UserName)
 	checkMaxItems(v, in.MaxItems)
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -19,10 +19,6 @@ func (k kind) arn(account, name string) string {
 	return "arn:aws:iam::" + account + ":" + k.noun + "/" + name
 }
 
-func validateHolder(v *awserr.Validation, k kind, name string) {
-	checkName(v, k.noun+"Name", name, k.maxName)
-}
-
 func validatePolicyName(v *awserr.Validation, name string) {
 	checkName(v, "policyName", name, 128)
 }
@@ -30,7 +26,7 @@ func validatePolicyName(v *awserr.Validation, name string) {
 // putInline stores (or replaces) an inline policy, exactly as given.
 func (s *Service) putInline(ctx context.Context, k kind, holder, policyName, doc string) error {
 	v := newValidation()
-	validateHolder(v, k, holder)
+	k.checkName(v, holder)
 	validatePolicyName(v, policyName)
 	if err := v.Err(); err != nil {
 		return err
@@ -73,7 +69,7 @@ func inlinePolicy(k kind, e *entity, policyName string) (string, string, error) 
 
 func (s *Service) getInline(ctx context.Context, k kind, holder, policyName string) (holderName, name, doc string, err error) {
 	v := newValidation()
-	validateHolder(v, k, holder)
+	k.checkName(v, holder)
 	validatePolicyName(v, policyName)
 	if err := v.Err(); err != nil {
 		return "", "", "", err
@@ -96,7 +92,7 @@ func (s *Service) getInline(ctx context.Context, k kind, holder, policyName stri
 
 func (s *Service) deleteInline(ctx context.Context, k kind, holder, policyName string) error {
 	v := newValidation()
-	validateHolder(v, k, holder)
+	k.checkName(v, holder)
 	validatePolicyName(v, policyName)
 	if err := v.Err(); err != nil {
 		return err
@@ -121,7 +117,7 @@ func (s *Service) deleteInline(ctx context.Context, k kind, holder, policyName s
 
 func (s *Service) listInline(ctx context.Context, k kind, holder string, pg Paging) ([]string, PageInfo, error) {
 	v := newValidation()
-	validateHolder(v, k, holder)
+	k.checkName(v, holder)
 	checkMaxItems(v, pg.MaxItems)
 	if err := v.Err(); err != nil {
 		return nil, PageInfo{}, err
@@ -589,7 +585,7 @@ func holderName(k kind, user, role, group string) string {
 func (s *Service) attach(ctx context.Context, k kind, in *AttachInput, attach bool) (*Empty, error) {
 	holder := holderName(k, in.UserName, in.RoleName, in.GroupName)
 	v := newValidation()
-	validateHolder(v, k, holder)
+	k.checkName(v, holder)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -686,7 +682,7 @@ type ListAttachedOutput struct {
 func (s *Service) listAttached(ctx context.Context, k kind, in *ListAttachedInput) (*ListAttachedOutput, error) {
 	holder := holderName(k, in.UserName, in.RoleName, in.GroupName)
 	v := newValidation()
-	validateHolder(v, k, holder)
+	k.checkName(v, holder)
 	checkMaxItems(v, in.MaxItems)
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 
-	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/store"
 )
@@ -32,10 +31,6 @@ func (s *Service) roleARN(account, name string) string {
 	return "arn:aws:iam::" + account + ":role/" + name
 }
 
-func validateRoleName(v *awserr.Validation, name string) {
-	checkName(v, "roleName", name, roleKind.maxName)
-}
-
 // CreateRoleInput is the CreateRole request.
 type CreateRoleInput struct {
 	RoleName                 string
@@ -57,7 +52,7 @@ type CreateRoleOutput struct {
 // (boundary), EntityAlreadyExists, AccessDenied.
 func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateRoleOutput, error) {
 	v := newValidation()
-	validateRoleName(v, in.RoleName)
+	roleKind.checkName(v, in.RoleName)
 	checkPath(v, "path", in.Path)
 	maxDuration := int32(defaultMaxSessionDuration)
 	if in.MaxSessionDuration != nil {
@@ -107,7 +102,7 @@ type GetRoleOutput struct {
 // Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) GetRole(ctx context.Context, in *GetRoleInput) (*GetRoleOutput, error) {
 	v := newValidation()
-	validateRoleName(v, in.RoleName)
+	roleKind.checkName(v, in.RoleName)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -132,7 +127,7 @@ type DeleteRoleOutput struct{}
 // Errors: ValidationError, NoSuchEntity, DeleteConflict, AccessDenied.
 func (s *Service) DeleteRole(ctx context.Context, in *DeleteRoleInput) (*DeleteRoleOutput, error) {
 	v := newValidation()
-	validateRoleName(v, in.RoleName)
+	roleKind.checkName(v, in.RoleName)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -191,7 +186,7 @@ type UpdateAssumeRolePolicyOutput struct{}
 // Errors: ValidationError, MalformedPolicyDocument, NoSuchEntity, AccessDenied.
 func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *UpdateAssumeRolePolicyInput) (*UpdateAssumeRolePolicyOutput, error) {
 	v := newValidation()
-	validateRoleName(v, in.RoleName)
+	roleKind.checkName(v, in.RoleName)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -193,11 +193,14 @@ func EncodeDocument(doc string) string {
 
 // Input checks. The gateway checks every request against IAM's model before the operation runs
 // (model.ValidateQuery), so on the wire these answer only where IAM is stricter than its model
-// (user names of at most 64 characters in every operation, access key status Active or
-// Inactive). They stay for in-process callers, which no model check has seen, where a bad value
-// would break what the store keeps: names and paths make store keys and ARNs, a page size below 1
-// has no page, a missing boundary would delete one. Messages are AWS's
-// (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html, ValidationError).
+// (user names of at most 64 characters in every operation, access keys Active or Inactive). They
+// stay for in-process callers, which no model check has seen, where what they guard is kept:
+// names and paths make store keys and ARNs, a page has at least one item, a session lasts 1 to 12
+// hours, a Put…PermissionsBoundary without a boundary is not a Delete. The model's other checks
+// (document and description length and characters, access key IDs, policy ARNs' length, version
+// IDs, Scope, PathPrefix) are not repeated: in-process, such a value is kept as given (a
+// description), finds nothing, or is refused by the policy parser. Messages are AWS's
+// (ValidationError, https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html).
 
 var (
 	namePattern = regexp.MustCompile(`^[\w+=,.@-]+$`)

@@ -43,7 +43,7 @@ type CreateUserOutput struct {
 // InvalidInput, NoSuchEntity (boundary), EntityAlreadyExists, AccessDenied.
 func (s *Service) CreateUser(ctx context.Context, in *CreateUserInput) (*CreateUserOutput, error) {
 	v := newValidation()
-	checkName(v, "userName", in.UserName, userKind.maxName)
+	userKind.checkName(v, in.UserName)
 	checkPath(v, "path", in.Path)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -128,7 +128,7 @@ type DeleteUserOutput struct{}
 // Errors: ValidationError, NoSuchEntity, DeleteConflict, AccessDenied.
 func (s *Service) DeleteUser(ctx context.Context, in *DeleteUserInput) (*DeleteUserOutput, error) {
 	v := newValidation()
-	checkName(v, "userName", in.UserName, userKind.maxName)
+	userKind.checkName(v, in.UserName)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
