@@ -7,6 +7,7 @@ import (
 
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/iam"
+	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/servicetest"
 )
 
@@ -124,5 +125,39 @@ func TestValidation(t *testing.T) {
 	}
 	if out := servicetest.Call(w.As(w.Root(acct)), s.ListRoles, &iam.ListRolesInput{}).OK(); len(out.Roles) != 0 {
 		t.Fatalf("refused roles were stored: %d", len(out.Roles))
+	}
+}
+
+// TestUncheckedInProcess: values the model refuses on the wire and IAM does not check again
+// still get AWS errors in-process, from what they fail to find or parse.
+func TestUncheckedInProcess(t *testing.T) {
+	c := newCast(t)
+	s := c.w.IAM
+	steps := []servicetest.Step{
+		{Name: "GetPolicy of no ARN", Do: servicetest.Op(s.GetPolicy, &iam.PolicyARNInput{}), Want: "InvalidInput"},
+		{Name: "DeletePolicy of no ARN", Do: servicetest.Op(s.DeletePolicy, &iam.PolicyARNInput{}), Want: "InvalidInput"},
+		{Name: "GetPolicyVersion of no version", Do: servicetest.Op(s.GetPolicyVersion, &iam.GetPolicyVersionInput{PolicyArn: adminARN}), Want: "NoSuchEntity"},
+		{Name: "AttachUserPolicy of no ARN", Do: servicetest.Op(s.AttachUserPolicy, &iam.AttachInput{UserName: "Bob"}), Want: "InvalidInput"},
+		{Name: "DetachUserPolicy of no ARN", Do: servicetest.Op(s.DetachUserPolicy, &iam.AttachInput{UserName: "Bob"}), Want: "NoSuchEntity"},
+		{Name: "DeleteAccessKey of no key", Do: servicetest.Op(s.DeleteAccessKey, &iam.DeleteAccessKeyInput{UserName: "Bob"}), Want: "NoSuchEntity"},
+		{Name: "UpdateAccessKey of no key", Do: servicetest.Op(s.UpdateAccessKey, &iam.UpdateAccessKeyInput{UserName: "Bob", Status: "Active"}), Want: "NoSuchEntity"},
+		{Name: "PutUserPolicy of no document", Do: servicetest.Op(s.PutUserPolicy, &iam.PutUserPolicyInput{UserName: "Bob", PolicyName: "p"}), Want: "MalformedPolicyDocument"},
+		{Name: "CreatePolicy of no document", Do: servicetest.Op(s.CreatePolicy, &iam.CreatePolicyInput{PolicyName: "p"}), Want: "MalformedPolicyDocument"},
+		{Name: "UpdateAssumeRolePolicy of no document", Do: servicetest.Op(s.UpdateAssumeRolePolicy, &iam.UpdateAssumeRolePolicyInput{RoleName: "CloudTrailReadRole"}),
+			Want: "MalformedPolicyDocument"},
+		{Name: "PutUserPermissionsBoundary of a short ARN", Do: servicetest.Op(s.PutUserPermissionsBoundary,
+			&iam.PutUserPermissionsBoundaryInput{UserName: "Bob", PermissionsBoundary: "x"}), Want: "InvalidInput"},
+		{Name: "ListUsers under a prefix without a slash", Do: expect(s.ListUsers, &iam.ListUsersInput{PathPrefix: "x"},
+			func(out *iam.ListUsersOutput) error { return same("users", len(out.Users), 0) })},
+		{Name: "ListPolicies of an unknown scope: all of them", Do: expect(s.ListPolicies, &iam.ListPoliciesInput{Scope: "Everything"},
+			func(out *iam.ListPoliciesOutput) error {
+				return same("policies", names(out.Policies, func(p *iam.Policy) string { return p.PolicyName }), "AdministratorAccess")
+			})},
+	}
+	for _, as := range []identity.Principal{c.root, c.admin} {
+		for i := range steps {
+			steps[i].As = as
+		}
+		c.w.Run(t, steps)
 	}
 }
