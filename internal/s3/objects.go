@@ -590,8 +590,11 @@ func (s *Service) getObject(ctx context.Context, in *GetObjectInput, body bool) 
 			return nil, err
 		}
 	}
-	if out.NotModified, err = in.check(&out.ObjectInfo); err != nil || out.NotModified {
-		return out, err
+	if out.NotModified, err = in.check(&out.ObjectInfo); err != nil {
+		return nil, err
+	}
+	if out.NotModified {
+		return out, nil
 	}
 	if body {
 		out.Body = s.reader(&source{rec: o, aead: aead, start: out.First, end: out.Last})
