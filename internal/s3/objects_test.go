@@ -20,11 +20,16 @@ func TestSSEKMS(t *testing.T) {
 	root := w.Root(account)
 	w.bucket(t, root, "logs")
 	key := w.key(t, account, "")
-	// The seed's reader: a key policy statement that lets Bob decrypt (here through S3 only).
+	// The seed's reader: the key policy statement that lets Bob decrypt CloudTrail's log files
+	// (objects whose encryption context names a trail) and nothing else:
+	// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail-decrypt.html
 	bobsKey := w.key(t, account, `{"Version":"2012-10-17","Statement":[
 {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
-{"Sid":"Enable log decrypt permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/bob"},"Action":"kms:Decrypt","Resource":"*",
- "Condition":{"StringEquals":{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}}]}`)
+{"Sid":"Enable CloudTrail log decrypt permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/bob"},"Action":"kms:Decrypt","Resource":"*",
+ "Condition":{"Null":{"kms:EncryptionContext:aws:cloudtrail:arn":"false"}}}]}`)
+	trailContext := func(in *s3.PutObjectInput) {
+		in.EncryptionCtx = base64.StdEncoding.EncodeToString([]byte(`{"aws:cloudtrail:arn":"arn:aws:cloudtrail:us-east-1:111122223333:trail/management"}`))
+	}
 	writer := w.User(account, "writer", s3All, kmsUse)
 	noKMS := w.User(account, "nokms", s3All)
 	encryptOnly := w.User(account, "encrypter", s3All, kmsEncOly)
@@ -38,9 +43,11 @@ func TestSSEKMS(t *testing.T) {
 		{Name: "nor HeadObject it", As: encryptOnly, Do: servicetest.Op(w.S3.HeadObject, &s3.HeadObjectInput{Bucket: "logs", Key: "secret"}), Want: "AccessDenied"},
 		{Name: "a key of another region", As: writer, Do: servicetest.Op(w.S3.PutObject, put("logs", "x", "x", sseKMS(westKey))), Want: "KMS.NotFoundException"},
 		{Name: "a key that does not exist", As: writer, Do: servicetest.Op(w.S3.PutObject, put("logs", "x", "x", sseKMS("alias/none"))), Want: "KMS.NotFoundException"},
-		{Name: "the writer writes with bob's key", As: writer, Do: servicetest.Op(w.S3.PutObject, put("logs", "for-bob", "hello bob", sseKMS(bobsKey)))},
-		{Name: "bob reads it: the key policy lets him decrypt through S3", As: bob, Do: w.getOp("logs", "for-bob")},
-		{Name: "but not the other key's object", As: bob, Do: w.getOp("logs", "secret"), Want: "AccessDenied"},
+		{Name: "a log file under bob's key", As: writer, Do: servicetest.Op(w.S3.PutObject, put("logs", "for-bob", "hello bob", sseKMS(bobsKey), trailContext))},
+		{Name: "another object under it", As: writer, Do: servicetest.Op(w.S3.PutObject, put("logs", "not-a-log", "x", sseKMS(bobsKey)))},
+		{Name: "bob reads the log file: the key policy lets him decrypt it", As: bob, Do: w.getOp("logs", "for-bob")},
+		{Name: "not the object that names no trail", As: bob, Do: w.getOp("logs", "not-a-log"), Want: "AccessDenied"},
+		{Name: "nor the other key's object", As: bob, Do: w.getOp("logs", "secret"), Want: "AccessDenied"},
 		{Name: "a key without aws:kms", As: writer, Do: servicetest.Op(w.S3.PutObject, put("logs", "x", "x", func(in *s3.PutObjectInput) { in.KMSKeyID = key })), Want: "InvalidArgument"},
 		{Name: "an unknown SSE", As: writer, Do: servicetest.Op(w.S3.PutObject, put("logs", "x", "x", func(in *s3.PutObjectInput) { in.SSE = "aws:fsx" })), Want: "InvalidArgument"},
 		{Name: "a context that is not base64 JSON", As: writer, Do: servicetest.Op(w.S3.PutObject, put("logs", "x", "x", sseKMS(key), func(in *s3.PutObjectInput) { in.EncryptionCtx = "{" })), Want: "InvalidArgument"},
