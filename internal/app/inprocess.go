@@ -93,7 +93,7 @@ func newKeys(ip *inProcess, svc *kms.Service, region string) *keys {
 }
 
 // recorded runs fn, KMS's op, as a recorded in-process call.
-func recorded[I, O any](k *keys, ctx context.Context, op string, in *I, fn func(context.Context, *I) (*O, error)) (*O, error) {
+func recorded[I, O any](ctx context.Context, k *keys, op string, in *I, fn func(context.Context, *I) (*O, error)) (*O, error) {
 	ctx, done := k.ip.begin(ctx, "kms", k.region, op, k.meta[op], in)
 	out, err := fn(ctx, in)
 	done(err)
@@ -102,17 +102,17 @@ func recorded[I, O any](k *keys, ctx context.Context, op string, in *I, fn func(
 
 // GenerateDataKey implements s3.Keys and cloudtrail.Keys.
 func (k *keys) GenerateDataKey(ctx context.Context, in *kms.GenerateDataKeyInput) (*kms.GenerateDataKeyOutput, error) {
-	return recorded(k, ctx, "GenerateDataKey", in, k.kms.GenerateDataKey)
+	return recorded(ctx, k, "GenerateDataKey", in, k.kms.GenerateDataKey)
 }
 
 // Decrypt implements s3.Keys and cloudtrail.Keys.
 func (k *keys) Decrypt(ctx context.Context, in *kms.DecryptInput) (*kms.DecryptOutput, error) {
-	return recorded(k, ctx, "Decrypt", in, k.kms.Decrypt)
+	return recorded(ctx, k, "Decrypt", in, k.kms.Decrypt)
 }
 
 // DescribeKey implements cloudtrail.Keys.
 func (k *keys) DescribeKey(ctx context.Context, in *kms.DescribeKeyInput) (*kms.KeyMetadataOutput, error) {
-	return recorded(k, ctx, "DescribeKey", in, k.kms.DescribeKey)
+	return recorded(ctx, k, "DescribeKey", in, k.kms.DescribeKey)
 }
 
 // AWSManagedKey implements s3.Keys: keytrail's own lookup (or creation) of aws/s3, no API call

@@ -103,15 +103,6 @@ func (t *trailRecord) covers(e *events.Event) bool {
 	return t.wants(e)
 }
 
-func sourceService(source string) string {
-	for i := 0; i < len(source); i++ {
-		if source[i] == '.' {
-			return source[:i]
-		}
-	}
-	return source
-}
-
 // DeliverySummary is what a delivery did.
 type DeliverySummary struct {
 	Trails      int      `json:"trails"`      // trails that had anything to deliver

@@ -1,0 +1,118 @@
+package request_test
+
+import (
+	"context"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/request"
+)
+
+// The facts in a context are a copy: what the gateway does with its value afterwards, and what a
+// reader does with the value it got, changes nothing for the others.
+func TestFactsAreACopy(t *testing.T) {
+	f := request.Facts{ID: "r1", Service: "kms", Region: "eu-west-1", SourceIP: "192.0.2.1"}
+	ctx := request.WithFacts(context.Background(), f)
+	f.Region = "us-east-1"
+	got, ok := request.FactsOf(ctx)
+	if !ok || got.Region != "eu-west-1" {
+		t.Fatalf("FactsOf = %+v, %v; want the region the facts had when stored", got, ok)
+	}
+	got.SourceIP = "203.0.113.9"
+	if again, _ := request.FactsOf(ctx); again.SourceIP != "192.0.2.1" {
+		t.Fatalf("a reader changed the facts: %+v", again)
+	}
+	if _, ok := request.FactsOf(context.Background()); ok {
+		t.Fatal("a context without facts has facts")
+	}
+}
+
+// Each operation's resources land in its own collector: once each, in the order noted, and not
+// in the collector of the request that made an in-process call.
+func TestCollectAndNote(t *testing.T) {
+	key := request.Resource{Type: "AWS::KMS::Key", ARN: "arn:aws:kms:us-east-1:111122223333:key/k", Account: "111122223333"}
+	bucket := request.Resource{Type: "AWS::S3::Bucket", ARN: "arn:aws:s3:::b", Account: "111122223333"}
+	object := request.Resource{Type: "AWS::S3::Object", ARN: "arn:aws:s3:::b/o"}
+
+	request.Note(context.Background(), key) // no collector: kept nowhere, no panic
+
+	ctx, outer := request.Collect(context.Background())
+	if outer.List() != nil {
+		t.Fatalf("a new collector lists %v", outer.List())
+	}
+	request.Note(ctx, object, bucket)
+	inner, nested := request.Collect(ctx)
+	request.Note(inner, key)
+	request.Note(ctx, bucket, object)
+
+	if diff := cmp.Diff([]request.Resource{object, bucket}, outer.List()); diff != "" {
+		t.Errorf("outer (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]request.Resource{key}, nested.List()); diff != "" {
+		t.Errorf("nested (-want +got):\n%s", diff)
+	}
+	var none *request.Resources
+	if none.List() != nil {
+		t.Error("a nil collector lists resources")
+	}
+}
+
+// Begin reads the caller and the region: an in-process call's InRegion, else the request's,
+// else the service's default.
+func TestBegin(t *testing.T) {
+	alice := identity.Principal{Type: identity.IAMUser, Account: "111122223333", ARN: "arn:aws:iam::111122223333:user/alice"}
+	signed := request.WithFacts(identity.WithPrincipal(context.Background(), alice), request.Facts{Region: "eu-west-1"})
+	for _, c := range []struct {
+		name   string
+		ctx    context.Context
+		region string
+		ok     bool
+	}{
+		{"no caller", context.Background(), "us-east-2", false},
+		{"no facts: the default region", identity.WithPrincipal(context.Background(), alice), "us-east-2", true},
+		{"facts without a region", request.WithFacts(identity.WithPrincipal(context.Background(), alice), request.Facts{}), "us-east-2", true},
+		{"the request's region", signed, "eu-west-1", true},
+		{"InRegion wins", request.InRegion(signed, "ap-south-1"), "ap-south-1", true},
+	} {
+		p, region, ok := request.Begin(c.ctx, "us-east-2")
+		if region != c.region || ok != c.ok || (ok && p.ARN != alice.ARN) {
+			t.Errorf("%s: Begin = %v, %q, %v; want %q, %v", c.name, p.ARN, region, ok, c.region, c.ok)
+		}
+	}
+}
+
+// An in-process call is a request of its own: a fresh ID, made from the calling service at the
+// given time, in the parent's region (or the InRegion one) and delivery.
+func TestInProcess(t *testing.T) {
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.FixedZone("x", 3600))
+	parent := request.Facts{ID: "parent", Service: "cloudtrail", Region: "eu-west-1", SourceIP: "192.0.2.1", Secure: true, Delivery: true}
+	ctx := request.WithFacts(context.Background(), parent)
+
+	f := request.InProcess(ctx, "kms", "cloudtrail.amazonaws.com", at)
+	want := request.Facts{ID: f.ID, Service: "kms", Region: "eu-west-1", SourceIP: "cloudtrail.amazonaws.com",
+		UserAgent: "cloudtrail.amazonaws.com", Time: at.UTC(), InvokedBy: "cloudtrail.amazonaws.com", Delivery: true}
+	if diff := cmp.Diff(want, f); diff != "" {
+		t.Errorf("InProcess (-want +got):\n%s", diff)
+	}
+	if f.ID == parent.ID || !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(f.ID) {
+		t.Errorf("InProcess ID = %q, want a fresh random UUID", f.ID)
+	}
+	if f := request.InProcess(request.InRegion(ctx, "us-west-2"), "kms", "s3.amazonaws.com", at); f.Region != "us-west-2" {
+		t.Errorf("InProcess in InRegion: region %q", f.Region)
+	}
+	if f := request.InProcess(context.Background(), "kms", "s3.amazonaws.com", at); f.Region != "" || f.Delivery {
+		t.Errorf("InProcess outside a request: %+v", f)
+	}
+}
+
+func TestOutcomeFail(t *testing.T) {
+	var o request.Outcome
+	o.Fail("AccessDeniedException", "denied")
+	if o.ErrorCode != "AccessDeniedException" || o.ErrorMessage != "denied" {
+		t.Fatalf("Fail: %+v", o)
+	}
+}
