@@ -41,12 +41,7 @@ func scope(ctx context.Context) context.Context {
 // none; meta is what the operation's table declares of it.
 func (ip *inProcess) begin(ctx context.Context, service, region, op string, meta request.Meta, in any) (context.Context, func(error)) {
 	p, _ := identity.FromContext(ctx)
-	invokedBy := p.Service
-	if parent, ok := request.FactsOf(ctx); ok && parent.InvokedBy == "" && parent.Service != "" {
-		invokedBy = parent.Service + ".amazonaws.com"
-	}
-	f := request.InProcess(ctx, service, invokedBy, ip.now())
-	ctx, res := request.Collect(request.WithFacts(ctx, f))
+	ctx, f, res := request.InProcess(ctx, service, ip.now())
 	params, _ := json.Marshal(in)
 	return ctx, func(err error) {
 		out := request.Outcome{Operation: op, Meta: meta, Params: params, Resources: res.List()}

@@ -59,19 +59,29 @@ func FactsOf(ctx context.Context) (Facts, bool) {
 	return Facts{}, false
 }
 
-// InProcess returns the facts of a call to service that another keytrail service makes
-// in-process while serving ctx's request (or while delivering): a request of its own, made from
-// the calling service (its source IP and user agent, as AWS records calls services make for
-// their callers), in the parent's region unless InRegion names another.
-func InProcess(ctx context.Context, service, invokedBy string, now time.Time) Facts {
+// InProcess returns the context of a call to service that another keytrail service makes
+// in-process while serving ctx's request (or while delivering): a request of its own, with facts
+// of its own and a collector of its own for the resources it acts on. It is made from the
+// calling service (its source IP, user agent and invokedBy, as AWS records the calls services
+// make for their callers: the service of the parent request, or, when the parent is itself an
+// in-process call or there is none, the calling principal's), at now, in the parent's region
+// unless InRegion names another, with the parent's delivery flag.
+func InProcess(ctx context.Context, service string, now time.Time) (context.Context, Facts, *Resources) {
+	p, _ := identity.FromContext(ctx)
+	invokedBy := p.Service
+	parent, ok := FactsOf(ctx)
+	if ok && parent.InvokedBy == "" && parent.Service != "" {
+		invokedBy = parent.Service + ".amazonaws.com"
+	}
 	f := Facts{ID: NewID(), Service: service, SourceIP: invokedBy, UserAgent: invokedBy, Time: now.UTC(), InvokedBy: invokedBy}
-	if parent, ok := FactsOf(ctx); ok {
+	if ok {
 		f.Region, f.Delivery = parent.Region, parent.Delivery
 	}
 	if r, ok := ctx.Value(regionKey{}).(string); ok {
 		f.Region = r
 	}
-	return f
+	ctx, res := Collect(WithFacts(ctx, f))
+	return ctx, f, res
 }
 
 type regionKey struct{}

@@ -86,26 +86,46 @@ func TestBegin(t *testing.T) {
 }
 
 // An in-process call is a request of its own: a fresh ID, made from the calling service at the
-// given time, in the parent's region (or the InRegion one) and delivery.
+// given time, in the parent's region (or the InRegion one) and delivery, with a collector of its
+// own.
 func TestInProcess(t *testing.T) {
 	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.FixedZone("x", 3600))
-	parent := request.Facts{ID: "parent", Service: "cloudtrail", Region: "eu-west-1", SourceIP: "192.0.2.1", Secure: true, Delivery: true}
-	ctx := request.WithFacts(context.Background(), parent)
+	trail := identity.Principal{Type: identity.AWSService, Service: "cloudtrail.amazonaws.com"}
+	root := identity.AccountRoot("111122223333")
+	delivery := request.Facts{ID: "parent", Service: "cloudtrail", Region: "eu-west-1", SourceIP: "192.0.2.1", Secure: true, Delivery: true}
+	ctx, parentRes := request.Collect(request.WithFacts(identity.WithPrincipal(context.Background(), trail), delivery))
 
-	f := request.InProcess(ctx, "kms", "cloudtrail.amazonaws.com", at)
+	inner, f, res := request.InProcess(ctx, "kms", at)
 	want := request.Facts{ID: f.ID, Service: "kms", Region: "eu-west-1", SourceIP: "cloudtrail.amazonaws.com",
 		UserAgent: "cloudtrail.amazonaws.com", Time: at.UTC(), InvokedBy: "cloudtrail.amazonaws.com", Delivery: true}
 	if diff := cmp.Diff(want, f); diff != "" {
 		t.Errorf("InProcess (-want +got):\n%s", diff)
 	}
-	if f.ID == parent.ID || !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(f.ID) {
+	if got, _ := request.FactsOf(inner); got != f {
+		t.Errorf("the call's context carries %+v, want its facts", got)
+	}
+	if f.ID == delivery.ID || !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(f.ID) {
 		t.Errorf("InProcess ID = %q, want a fresh random UUID", f.ID)
 	}
-	if f := request.InProcess(request.InRegion(ctx, "us-west-2"), "kms", "s3.amazonaws.com", at); f.Region != "us-west-2" {
-		t.Errorf("InProcess in InRegion: region %q", f.Region)
+	request.Note(inner, request.Resource{Type: "AWS::KMS::Key", ARN: "arn:aws:kms:eu-west-1:111122223333:key/k"})
+	if len(res.List()) != 1 || parentRes.List() != nil {
+		t.Errorf("resources: the call's %v, the parent's %v", res.List(), parentRes.List())
 	}
-	if f := request.InProcess(context.Background(), "kms", "s3.amazonaws.com", at); f.Region != "" || f.Delivery {
-		t.Errorf("InProcess outside a request: %+v", f)
+
+	for _, c := range []struct {
+		name              string
+		ctx               context.Context
+		invokedBy, region string
+	}{
+		{"a user's S3 request, in the bucket's region", request.InRegion(request.WithFacts(identity.WithPrincipal(context.Background(), root),
+			request.Facts{Service: "s3", Region: "us-east-1"}), "us-west-2"), "s3.amazonaws.com", "us-west-2"},
+		{"nested in an in-process call: the caller's service", request.WithFacts(identity.WithPrincipal(context.Background(), trail),
+			request.Facts{Service: "s3", Region: "us-east-1", InvokedBy: "cloudtrail.amazonaws.com"}), "cloudtrail.amazonaws.com", "us-east-1"},
+		{"outside any request", identity.WithPrincipal(context.Background(), trail), "cloudtrail.amazonaws.com", ""},
+	} {
+		if _, f, _ := request.InProcess(c.ctx, "kms", at); f.InvokedBy != c.invokedBy || f.SourceIP != c.invokedBy || f.Region != c.region || f.Delivery {
+			t.Errorf("%s: %+v", c.name, f)
+		}
 	}
 }
 
