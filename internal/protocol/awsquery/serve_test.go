@@ -43,9 +43,9 @@ func TestServeReturnsTheOutcome(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	for _, c := range []struct {
 		form, op, code, body string
-		status              int
-		meta                request.Meta
-		resources           int
+		status               int
+		meta                 request.Meta
+		resources            int
 	}{
 		{"Action=GetUser&Version=2010-05-08&UserName=alice", "GetUser", "", "<GetUserResult><User><UserName>alice</UserName></User></GetUserResult>", 200,
 			request.Meta{ReadOnly: true, Global: true}, 1},
