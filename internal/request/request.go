@@ -159,12 +159,25 @@ type Resources struct {
 
 type resourcesKey struct{}
 
+// collecting is the context of an operation with its collector: one allocation for both.
+type collecting struct {
+	context.Context
+	res Resources
+}
+
+func (c *collecting) Value(key any) any {
+	if _, ok := key.(resourcesKey); ok {
+		return &c.res
+	}
+	return c.Context.Value(key)
+}
+
 // Collect returns the context of one operation, with a collector of its own for the resources
 // it acts on: notes made below it (and not below a nested Collect) land there.
 func Collect(ctx context.Context) (context.Context, *Resources) {
-	r := &Resources{}
-	r.list = r.first[:0]
-	return context.WithValue(ctx, resourcesKey{}, r), r
+	c := &collecting{Context: ctx}
+	c.res.list = c.res.first[:0]
+	return c, &c.res
 }
 
 // Note notes resources the operation ctx belongs to acts on, each once; a context without a

@@ -136,3 +136,21 @@ func TestOutcomeFail(t *testing.T) {
 		t.Fatalf("Fail: %+v", o)
 	}
 }
+
+// An operation's context is its parent's in every other respect: values, cancellation.
+func TestCollectKeepsTheParent(t *testing.T) {
+	parent, cancel := context.WithCancel(request.WithFacts(context.Background(), request.Facts{ID: "r1"}))
+	ctx, _ := request.Collect(parent)
+	if f, ok := request.FactsOf(ctx); !ok || f.ID != "r1" {
+		t.Fatalf("the operation's context lost the facts: %+v", f)
+	}
+	cancel()
+	select {
+	case <-ctx.Done():
+	default:
+		t.Fatal("cancelling the request did not cancel the operation")
+	}
+	if ctx.Err() != context.Canceled {
+		t.Fatalf("Err = %v", ctx.Err())
+	}
+}
