@@ -102,17 +102,21 @@ func Open(cfg Config) (_ *App, err error) {
 	az.SetIdentities(iamSvc)
 	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Policies: policies, Now: cfg.Now})
 	kmsSvc := kms.New(kms.Config{DB: db, Barrier: barrier, Authorizer: az, Policies: policies, Principals: iamSvc,
-		Region: cfg.Region, Logger: cfg.Logger, Now: cfg.Now, Recorder: recorder})
+		Region: cfg.Region, Logger: cfg.Logger, Now: cfg.Now})
+	// S3 and CloudTrail call KMS (and CloudTrail S3) through the in-process decorators, which
+	// scope each call and record the KMS calls.
+	ip := &inProcess{recorder: recorder, now: cfg.Now, log: cfg.Logger}
+	kmsKeys := newKeys(ip, kmsSvc, cfg.Region)
 	blobs, err := files.Open(filepath.Join(cfg.Data, "objects"))
 	if err != nil {
 		return nil, err
 	}
-	s3Svc := s3.New(s3.Config{DB: db, Blobs: blobs, Barrier: barrier, KMS: kmsSvc, Authorizer: az, Policies: policies, Region: cfg.Region, Now: cfg.Now})
+	s3Svc := s3.New(s3.Config{DB: db, Blobs: blobs, Barrier: barrier, KMS: kmsKeys, Authorizer: az, Policies: policies, Region: cfg.Region, Now: cfg.Now})
 	// Deletions and rotations that fell due while keytrail was down happen before it serves.
 	if err := kmsSvc.Sweep(context.Background()); err != nil {
 		return nil, fmt.Errorf("kms sweep: %w", err)
 	}
-	ctSvc := cloudtrail.New(cloudtrail.Config{DB: db, S3: s3Svc, KMS: kmsSvc, Authorizer: az, Region: cfg.Region, Now: cfg.Now,
+	ctSvc := cloudtrail.New(cloudtrail.Config{DB: db, S3: buckets{s3Svc}, KMS: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now,
 		Journal: journal, Logger: cfg.Logger, DigestInterval: cfg.DigestInterval, Barrier: barrier})
 	resolver := &credentials.Resolver{RootSecret: cfg.RootSecret, IAM: iamSvc, STS: stsSvc}
 	gw := gateway.New(gateway.Config{

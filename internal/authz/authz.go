@@ -20,6 +20,7 @@ import (
 
 	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/policy"
+	"github.com/keytrail/keytrail/internal/request"
 )
 
 // Request is one authorization question.
@@ -41,6 +42,10 @@ type Request struct {
 	// (the KMS service checks operations and constraints); a grant to the caller, its role, or
 	// its account (delegating to identity policies) allows as the key policy would.
 	Grants []Grant
+	// Recorded are the resources the CloudTrail record of the call lists for this authorization
+	// (a KMS key, an S3 bucket and object, a trail, an assumed role); the engine notes them on
+	// the call's outcome (request.Note), whatever the decision.
+	Recorded []request.Resource
 }
 
 // Keys gives condition keys by name, matched regardless of case (policy.Context).

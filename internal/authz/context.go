@@ -108,18 +108,20 @@ func newInput(ctx context.Context, req *Request, now func() time.Time) *input {
 		}
 	}
 	c.now = now
-	if info := request.FromContext(ctx); info != nil {
-		c.at = info.Time
-		if info.Region != "" {
-			set(kRequestedRegion, info.Region)
+	if f, ok := request.FactsOf(ctx); ok {
+		c.at = f.Time
+		if f.Region != "" {
+			set(kRequestedRegion, f.Region)
 		}
 		if p.Type != identity.AWSService {
-			if info.SourceIP != "" {
-				set(kSourceIP, info.SourceIP)
+			if f.SourceIP != "" {
+				set(kSourceIP, f.SourceIP)
 			}
-			set(kSecureTransport, strconv.FormatBool(info.Secure))
+			set(kSecureTransport, strconv.FormatBool(f.Secure))
 		}
 	}
+	// The one place the resources a call acted on reach its record: each authorization's.
+	request.Note(ctx, req.Recorded...)
 	c.has[kCurrentTime], c.has[kEpochTime] = true, true
 	return in
 }

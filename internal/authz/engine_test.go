@@ -37,11 +37,11 @@ func keyPolicy(t *testing.T, condition string) *policy.Policy {
 // The engine fills the global condition keys from the caller and the request.
 func TestGlobalConditionKeys(t *testing.T) {
 	at := time.Date(2026, 11, 22, 10, 30, 0, 0, time.UTC)
-	info := &request.Info{SourceIP: "203.0.113.7", Secure: true, Region: "eu-west-1", Time: at}
+	info := &request.Facts{SourceIP: "203.0.113.7", Secure: true, Region: "eu-west-1", Time: at}
 	for _, c := range []struct {
 		name      string
 		p         identity.Principal
-		info      *request.Info
+		info      *request.Facts
 		condition string
 		want      bool
 	}{
@@ -73,7 +73,7 @@ func TestGlobalConditionKeys(t *testing.T) {
 			e := authz.New(authz.Config{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }})
 			ctx := context.Background()
 			if c.info != nil {
-				ctx = request.WithInfo(ctx, c.info)
+				ctx = request.WithFacts(ctx, *c.info)
 			}
 			d, err := e.Authorize(ctx, authz.Request{Principal: c.p, Action: "kms:Decrypt", Resource: "arn:aws:kms:us-east-1:111111111111:key/k",
 				ResourceAccount: "111111111111", ResourcePolicy: keyPolicy(t, c.condition)})

@@ -95,7 +95,7 @@ func (t *trailRecord) covers(e *events.Event) bool {
 	if !e.For(t.Account) {
 		return false
 	}
-	if events.Global(sourceService(e.Source)) {
+	if e.Global {
 		if !t.IncludeGlobal || !(t.MultiRegion || t.HomeRegion == "us-east-1") {
 			return false
 		}
@@ -103,15 +103,6 @@ func (t *trailRecord) covers(e *events.Event) bool {
 		return false
 	}
 	return t.wants(e)
-}
-
-func sourceService(source string) string {
-	for i := 0; i < len(source); i++ {
-		if source[i] == '.' {
-			return source[:i]
-		}
-	}
-	return source
 }
 
 // DeliverySummary is what a delivery did.
@@ -347,8 +338,8 @@ func (s *Service) writeLogFile(ctx context.Context, t *trailRecord, batch *pendi
 		return logFile{}, err
 	}
 	key := LogFileKey(t.Prefix, t.Account, region, batch.Time, batch.Unique)
-	dctx := request.WithInfo(asCloudTrail(ctx, t.ARN(), t.Account),
-		&request.Info{ID: request.NewID(), Service: "cloudtrail", Operation: "DeliverLogFile", Region: t.HomeRegion, Time: s.now().UTC(), Delivery: true})
+	dctx := request.WithFacts(asCloudTrail(ctx, t.ARN(), t.Account),
+		request.Facts{ID: request.NewID(), Service: "cloudtrail", Region: t.HomeRegion, Time: s.now().UTC(), Delivery: true})
 	in := &s3.PutObjectInput{Bucket: t.Bucket, Key: key, Body: bytes.NewReader(body), ContentType: "application/json",
 		ACL: "bucket-owner-full-control"}
 	if t.KMSKey != "" {

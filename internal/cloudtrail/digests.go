@@ -218,8 +218,8 @@ func (s *Service) writeDigest(ctx context.Context, t *trailRecord, region string
 	if err := zw.Close(); err != nil {
 		return err
 	}
-	dctx := request.WithInfo(asCloudTrail(ctx, t.ARN(), t.Account),
-		&request.Info{ID: request.NewID(), Service: "cloudtrail", Operation: "DeliverDigest", Region: t.HomeRegion, Time: now, Delivery: true})
+	dctx := request.WithFacts(asCloudTrail(ctx, t.ARN(), t.Account),
+		request.Facts{ID: request.NewID(), Service: "cloudtrail", Region: t.HomeRegion, Time: now, Delivery: true})
 	_, err = s.s3.PutObject(dctx, &s3.PutObjectInput{Bucket: t.Bucket, Key: objectKey, Body: bytes.NewReader(gz.Bytes()),
 		ContentType: "application/json", ACL: "bucket-owner-full-control", SSE: "AES256",
 		Metadata: map[string]string{"signature": sig, "signature-algorithm": signatureAlgorithm}})

@@ -114,19 +114,19 @@ func (s *Service) API() *awsjson.Service {
 			"CreateTrail":       awsjson.Handle(s.CreateTrail),
 			"UpdateTrail":       awsjson.Handle(s.UpdateTrail),
 			"DeleteTrail":       awsjson.Handle(s.DeleteTrail),
-			"GetTrail":          awsjson.Handle(s.GetTrail),
-			"DescribeTrails":    awsjson.Handle(s.DescribeTrails),
-			"ListTrails":        awsjson.Handle(s.ListTrails),
+			"GetTrail":          awsjson.Handle(s.GetTrail).ReadOnly(),
+			"DescribeTrails":    awsjson.Handle(s.DescribeTrails).ReadOnly(),
+			"ListTrails":        awsjson.Handle(s.ListTrails).ReadOnly(),
 			"StartLogging":      awsjson.Handle(s.StartLogging),
 			"StopLogging":       awsjson.Handle(s.StopLogging),
-			"GetTrailStatus":    awsjson.Handle(s.GetTrailStatus),
+			"GetTrailStatus":    awsjson.Handle(s.GetTrailStatus).ReadOnly(),
 			"AddTags":           awsjson.Handle(s.AddTags),
 			"RemoveTags":        awsjson.Handle(s.RemoveTags),
-			"ListTags":          awsjson.Handle(s.ListTags),
-			"LookupEvents":      awsjson.Handle(s.LookupEvents),
+			"ListTags":          awsjson.Handle(s.ListTags).ReadOnly(),
+			"LookupEvents":      awsjson.Handle(s.LookupEvents).ReadOnly(),
 			"PutEventSelectors": awsjson.Handle(s.PutEventSelectors),
-			"GetEventSelectors": awsjson.Handle(s.GetEventSelectors),
-			"ListPublicKeys":    awsjson.Handle(s.ListPublicKeys),
+			"GetEventSelectors": awsjson.Handle(s.GetEventSelectors).ReadOnly(),
+			"ListPublicKeys":    awsjson.Handle(s.ListPublicKeys).ReadOnly(),
 		},
 	}
 }
@@ -139,13 +139,9 @@ type call struct {
 }
 
 func (s *Service) begin(ctx context.Context) (*call, error) {
-	p, ok := identity.FromContext(ctx)
+	p, region, ok := request.Begin(ctx, s.region)
 	if !ok || p.Account == "" {
 		return nil, awserr.New(awserr.AccessDeniedException, "The request carries no authenticated caller.")
-	}
-	region := s.region
-	if info := request.FromContext(ctx); info != nil && info.Region != "" {
-		region = info.Region
 	}
 	return &call{ctx: ctx, p: p, region: region}, nil
 }
@@ -155,7 +151,7 @@ func (s *Service) begin(ctx context.Context) (*call, error) {
 func (s *Service) authorize(c *call, action, resource string) error {
 	req := authz.Request{Principal: c.p, Action: "cloudtrail:" + action, Resource: resource, ResourceAccount: c.p.Account}
 	if strings.Contains(resource, ":trail/") {
-		request.AddResource(c.ctx, "cloudtrail", "AWS::CloudTrail::Trail", resource, c.p.Account)
+		req.Recorded = []request.Resource{{Type: "AWS::CloudTrail::Trail", ARN: resource, Account: c.p.Account}}
 	}
 	d, err := s.az.Authorize(c.ctx, req)
 	if err != nil {

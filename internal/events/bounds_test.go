@@ -115,18 +115,22 @@ func TestRecordKeepsOversizedCalls(t *testing.T) {
 	for i := range resources {
 		resources[i] = request.Resource{Type: "AWS::S3::Object", ARN: "arn:aws:s3:::b/" + strings.Repeat("o", 1000) + strconv.Itoa(i), Account: "111122223333"}
 	}
-	calls := []*request.Info{
-		{Service: "kms", Operation: "DescribeKey", Params: []byte(`{"KeyId":"` + big + `"}`)},
-		{Service: "kms", Operation: "CreateAlias", Params: []byte(`{"AliasName":"alias/a","TargetKeyId":"k"}`), Response: []byte(`{"Big":"` + big + `"}`)},
-		{Service: "iam", Operation: "CreateUser", Params: []byte("Action=CreateUser&UserName=" + big)},
-		{Service: "kms", Operation: "DescribeKey", Params: []byte(`{"KeyId":"k"}`), UserAgent: strings.Repeat("\x01", 600<<10), ErrorCode: "X", ErrorMessage: big},
-		{Service: "s3", Operation: "DeleteObjects", S3: &request.S3Call{Bucket: "b"}, Resources: resources},
-		{Service: "kms", Operation: "DescribeKey", Params: []byte(`{"X":` + strings.Repeat("[", 3_000_000))},
+	read, global, data := request.Meta{ReadOnly: true}, request.Meta{Global: true}, request.Meta{Data: true}
+	calls := []struct {
+		f request.Facts
+		o request.Outcome
+	}{
+		{request.Facts{Service: "kms"}, request.Outcome{Operation: "DescribeKey", Meta: read, Params: []byte(`{"KeyId":"` + big + `"}`)}},
+		{request.Facts{Service: "kms"}, request.Outcome{Operation: "CreateAlias", Params: []byte(`{"AliasName":"alias/a","TargetKeyId":"k"}`), Response: []byte(`{"Big":"` + big + `"}`)}},
+		{request.Facts{Service: "iam"}, request.Outcome{Operation: "CreateUser", Meta: global, Form: []byte("Action=CreateUser&UserName=" + big)}},
+		{request.Facts{Service: "kms", UserAgent: strings.Repeat("\x01", 600<<10)}, request.Outcome{Operation: "DescribeKey", Meta: read, Params: []byte(`{"KeyId":"k"}`), ErrorCode: "X", ErrorMessage: big}},
+		{request.Facts{Service: "s3"}, request.Outcome{Operation: "DeleteObjects", Meta: data, S3: &request.S3Call{Bucket: "b"}, Resources: resources}},
+		{request.Facts{Service: "kms"}, request.Outcome{Operation: "DescribeKey", Meta: read, Params: []byte(`{"X":` + strings.Repeat("[", 3_000_000))}},
 	}
-	for _, info := range calls {
-		info.Time = time.Now()
-		if err := rec.Record(info, root); err != nil {
-			t.Fatalf("%s: %v", info.Operation, err)
+	for _, c := range calls {
+		c.f.Time = time.Now()
+		if err := rec.Record(&c.f, &c.o, root); err != nil {
+			t.Fatalf("%s: %v", c.o.Operation, err)
 		}
 	}
 	var n int

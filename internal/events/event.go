@@ -42,6 +42,7 @@ type Event struct {
 	ReadOnly   bool
 	Management bool // a management event (else a data event)
 	Delivery   bool // caused by CloudTrail delivering log files
+	Global     bool // a global service's event (IAM): trails take it only when they include them
 
 	Identity   Identity
 	Recipients []string // the accounts whose trails get it: the caller's and the resource owner's
@@ -76,10 +77,13 @@ const (
 	flagReadOnly = 1 << iota
 	flagManagement
 	flagDelivery
+	flagGlobal
 )
 
-// encodingVersion leads every encoded event, so the journal format can change.
-const encodingVersion = 1
+// encodingVersion leads every encoded event, so the journal format can change. Version 2 added
+// flagGlobal; a version 1 event is global when it is IAM's, the one global service keytrail
+// served when version 1 was written.
+const encodingVersion = 2
 
 // AppendBinary appends the event's journal encoding to b.
 func (e *Event) AppendBinary(b []byte) []byte {
@@ -95,6 +99,9 @@ func (e *Event) AppendBinary(b []byte) []byte {
 	}
 	if e.Delivery {
 		flags |= flagDelivery
+	}
+	if e.Global {
+		flags |= flagGlobal
 	}
 	b = append(b, flags)
 	for _, s := range e.strings() {
@@ -191,7 +198,8 @@ func (d *decoder) fail() {
 // UnmarshalBinary decodes an encoding made by AppendBinary. The event keeps no reference to b.
 func (e *Event) UnmarshalBinary(b []byte) error {
 	d := &decoder{b: b}
-	if d.byte() != encodingVersion {
+	version := d.byte()
+	if version != 1 && version != encodingVersion {
 		return errCorrupt
 	}
 	if len(d.b) < 8 {
@@ -202,8 +210,12 @@ func (e *Event) UnmarshalBinary(b []byte) error {
 	e.Time = time.Unix(0, d.varint()).UTC()
 	flags := d.byte()
 	e.ReadOnly, e.Management, e.Delivery = flags&flagReadOnly != 0, flags&flagManagement != 0, flags&flagDelivery != 0
+	e.Global = flags&flagGlobal != 0
 	for _, p := range e.strings() {
 		*p = d.string()
+	}
+	if version == 1 {
+		e.Global = e.Source == "iam.amazonaws.com"
 	}
 	e.Identity.SessionIssued = d.varint()
 	n := d.uvarint()

@@ -83,16 +83,23 @@ func TestRecordRendering(t *testing.T) {
 		PrincipalID: "AROAX:s1", AccessKeyID: "ASIAX", RoleName: "Reader", RoleARN: "arn:aws:iam::222222222222:role/Reader", RoleID: "AROAX",
 		SessionIssued: time.Unix(1700000000, 0)}
 	keyARN := "arn:aws:kms:us-east-1:111111111111:key/k"
-	calls := []*request.Info{
-		{ID: "r1", Service: "kms", Operation: "Decrypt", Region: "us-east-1", SourceIP: "10.0.0.1", UserAgent: "ua", Time: time.Unix(1700000100, 0).UTC(),
-			Params:    []byte(`{"CiphertextBlob":"AQID","EncryptionContext":{"aws:cloudtrail:arn":"arn"}}`),
-			Response:  []byte(`{"Plaintext":"c2VjcmV0","KeyId":"k"}`),
-			Resources: []request.Resource{{Type: "AWS::KMS::Key", ARN: keyARN, Account: "111111111111"}}, Secure: true, TLSVersion: "TLSv1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", Host: "h"},
-		{ID: "r2", Service: "kms", Operation: "Decrypt", Region: "us-east-1", Time: time.Unix(1700000101, 0).UTC(),
-			ErrorCode: "AccessDeniedException", ErrorMessage: "denied", Resources: []request.Resource{{Type: "AWS::KMS::Key", ARN: keyARN, Account: "111111111111"}}},
+	read := request.Meta{ReadOnly: true}
+	calls := []struct {
+		f request.Facts
+		o request.Outcome
+	}{
+		{request.Facts{ID: "r1", Service: "kms", Region: "us-east-1", SourceIP: "10.0.0.1", UserAgent: "ua", Time: time.Unix(1700000100, 0).UTC(),
+			Secure: true, TLSVersion: "TLSv1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", Host: "h"},
+			request.Outcome{Operation: "Decrypt", Meta: read,
+				Params:    []byte(`{"CiphertextBlob":"AQID","EncryptionContext":{"aws:cloudtrail:arn":"arn"}}`),
+				Response:  []byte(`{"Plaintext":"c2VjcmV0","KeyId":"k"}`),
+				Resources: []request.Resource{{Type: "AWS::KMS::Key", ARN: keyARN, Account: "111111111111"}}}},
+		{request.Facts{ID: "r2", Service: "kms", Region: "us-east-1", Time: time.Unix(1700000101, 0).UTC()},
+			request.Outcome{Operation: "Decrypt", Meta: read, ErrorCode: "AccessDeniedException", ErrorMessage: "denied",
+				Resources: []request.Resource{{Type: "AWS::KMS::Key", ARN: keyARN, Account: "111111111111"}}}},
 	}
 	for _, c := range calls {
-		if err := r.Record(c, session); err != nil {
+		if err := r.Record(&c.f, &c.o, session); err != nil {
 			t.Fatal(err)
 		}
 	}

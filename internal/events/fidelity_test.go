@@ -51,8 +51,8 @@ type testResult struct {
 func TestQueryResponseNames(t *testing.T) {
 	created := time.Date(2019, 10, 2, 23, 12, 29, 0, time.UTC)
 	k := testAccessKey{UserName: "alice", AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "secret", CreateDate: created}
-	info := &request.Info{Output: &testResult{AccessKey: &k, testList: testList{Keys: []testAccessKey{k}}}}
-	out := responseElements(info)
+	o := &request.Outcome{Output: &testResult{AccessKey: &k, testList: testList{Keys: []testAccessKey{k}}}}
+	out := responseElements(o)
 	var got map[string]any
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("%s: %v", out, err)

@@ -26,52 +26,52 @@ type Recorder struct {
 // NewRecorder returns a recorder appending to j.
 func NewRecorder(j *Journal) *Recorder { return &Recorder{j: j} }
 
-// Record appends the event of one answered call made by p. It is called before the answer's
-// status line is written, so an answered call is never lost.
-func (r *Recorder) Record(info *request.Info, p identity.Principal) error {
-	if info == nil || info.Operation == "" || info.Service == "" {
+// Record appends the event of one answered call: its facts, its outcome and its caller p. The
+// gateway calls it before the answer is complete, so an answered call is never lost.
+func (r *Recorder) Record(f *request.Facts, o *request.Outcome, p identity.Principal) error {
+	if o.Operation == "" || f.Service == "" {
 		return nil
 	}
 	e := Event{
-		Time:         info.Time,
+		Time:         f.Time,
 		ID:           request.NewID(),
-		RequestID:    info.ID,
-		Source:       info.Service + ".amazonaws.com",
-		Name:         info.Operation,
-		Region:       info.Region,
-		SourceIP:     info.SourceIP,
-		UserAgent:    info.UserAgent,
-		ErrorCode:    info.ErrorCode,
-		ErrorMessage: info.ErrorMessage,
-		ReadOnly:     ReadOnly(info.Service, info.Operation),
-		Management:   Management(info.Service, info.Operation),
-		Delivery:     info.Delivery,
-		Identity:     identityOf(p, info.InvokedBy),
-		Resources:    info.Resources,
-		Host:         info.Host,
+		RequestID:    f.ID,
+		Source:       f.Service + ".amazonaws.com",
+		Name:         o.Operation,
+		Region:       f.Region,
+		SourceIP:     f.SourceIP,
+		UserAgent:    f.UserAgent,
+		ErrorCode:    o.ErrorCode,
+		ErrorMessage: o.ErrorMessage,
+		ReadOnly:     o.Meta.ReadOnly,
+		Management:   !o.Meta.Data,
+		Delivery:     f.Delivery,
+		Identity:     identityOf(p, f.InvokedBy),
+		Resources:    o.Resources,
+		Host:         f.Host,
 	}
 	if e.Time.IsZero() {
 		e.Time = time.Now().UTC()
 	}
-	if Global(info.Service) {
-		e.Region = "us-east-1"
+	if o.Meta.Global {
+		e.Region, e.Global = "us-east-1", true
 	}
-	if info.Secure {
-		e.TLSVersion, e.CipherSuite = info.TLSVersion, info.CipherSuite
+	if f.Secure {
+		e.TLSVersion, e.CipherSuite = f.TLSVersion, f.CipherSuite
 	}
 	var to [2]string
-	e.Recipients = recipients(to[:0], p, info)
+	e.Recipients = recipients(to[:0], p, o)
 	if len(e.Recipients) == 0 {
 		return nil
 	}
 	bp := scratch.Get().(*[]byte)
 	defer scratch.Put(bp)
-	e.Params = requestParameters((*bp)[:0], info)
+	e.Params = requestParameters((*bp)[:0], f, o)
 	if cap(e.Params) > cap(*bp) && cap(e.Params) <= 64<<10 {
 		*bp = e.Params[:0]
 	}
-	if info.ErrorCode == "" && !e.ReadOnly {
-		e.Response = responseElements(info)
+	if o.ErrorCode == "" && !e.ReadOnly {
+		e.Response = responseElements(o)
 	}
 	fit(&e)
 	return r.j.Append(&e)
@@ -80,12 +80,12 @@ func (r *Recorder) Record(info *request.Info, p identity.Principal) error {
 // recipients are the accounts whose trails get a call: the caller's and the owners' of the
 // resources it acted on. A call another account was denied is the caller's alone (as KMS logs
 // denied cross-account requests); an AWS service's call is the resource owner's.
-func recipients(out []string, p identity.Principal, info *request.Info) []string {
+func recipients(out []string, p identity.Principal, o *request.Outcome) []string {
 	if p.Type != identity.AWSService && identity.IsAccountID(p.Account) {
 		out = append(out, p.Account)
 	}
-	denied := strings.HasPrefix(info.ErrorCode, "AccessDenied")
-	for _, res := range info.Resources {
+	denied := strings.HasPrefix(o.ErrorCode, "AccessDenied")
+	for _, res := range o.Resources {
 		if res.Account == "" || (denied && len(out) > 0) {
 			continue
 		}
@@ -168,18 +168,18 @@ func s3Params(b []byte, c *request.S3Call, host string) []byte {
 // requestParameters is a call's requestParameters: for KMS, CloudTrail, IAM and STS the request
 // projected through the operation's input shape (only the members it defines, secrets dropped);
 // for S3 the bucket, key, query and notable headers. One larger than maxElement is omitted.
-func requestParameters(b []byte, info *request.Info) []byte {
+func requestParameters(b []byte, f *request.Facts, o *request.Outcome) []byte {
 	var out []byte
 	var err error
 	switch {
-	case info.S3 != nil:
-		if out = s3Params(b, info.S3, info.Host); len(out) > maxElement {
+	case o.S3 != nil:
+		if out = s3Params(b, o.S3, f.Host); len(out) > maxElement {
 			err = errTooLarge
 		}
-	case info.Service == "iam" || info.Service == "sts":
-		out, err = formParams(info.Params, inputShape(info.Service, info.Operation))
-	case info.Params != nil:
-		out, err = project(b, info.Params, inputShape(info.Service, info.Operation), maxElement)
+	case o.Form != nil:
+		out, err = formParams(o.Form, inputShape(f.Service, o.Operation))
+	case o.Params != nil:
+		out, err = project(b, o.Params, inputShape(f.Service, o.Operation), maxElement)
 	}
 	if errors.Is(err, errTooLarge) {
 		return omitted
@@ -200,11 +200,11 @@ func inputShape(service, op string) *model.Shape {
 
 // responseElements is a call's responseElements, secrets dropped; one larger than maxElement is
 // omitted.
-func responseElements(info *request.Info) []byte {
-	resp := info.Response
-	if resp == nil && info.Output != nil {
+func responseElements(o *request.Outcome) []byte {
+	resp := o.Response
+	if resp == nil && o.Output != nil {
 		var err error
-		if resp, err = queryOutputJSON(info.Output); err != nil {
+		if resp, err = queryOutputJSON(o.Output); err != nil {
 			return nil
 		}
 	}

@@ -177,11 +177,8 @@ func (g *Gateway) authFailure(ctx context.Context, err error, f family) error {
 		if reason == "" {
 			reason = se.Message
 		}
-		id := ""
-		if info := request.FromContext(ctx); info != nil {
-			id = info.ID
-		}
-		g.log.LogAttrs(ctx, slog.LevelInfo, "authentication failed", slog.String("request_id", id), slog.String("reason", reason))
+		f, _ := request.FactsOf(ctx)
+		g.log.LogAttrs(ctx, slog.LevelInfo, "authentication failed", slog.String("request_id", f.ID), slog.String("reason", reason))
 	}
 	return authError(err, f)
 }

@@ -2,9 +2,10 @@
 // SigV4 signature, routes it by the credential scope's service (and X-Amz-Target) to the wire
 // protocol of kms, cloudtrail, s3, iam or sts, and writes one log line per request.
 //
-// The path of a request: ServeHTTP → request ID and request.Info → sigv4.ParseRequest → family
+// The path of a request: ServeHTTP → request.Facts → sigv4.ParseRequest → family
 // (JSON, query, S3) → body read and payload hash → sigv4.Verifier.Verify → identity in the context
-// → the protocol's Serve (operation table) → the service method (which authorizes) → storage.
+// → the protocol's Serve (operation table) → the service method (which authorizes) → storage →
+// the request.Outcome Serve returns → the recorder, before the answer's last byte.
 package gateway
 
 import (
@@ -124,90 +125,97 @@ func (s *statusRecorder) Flush() {
 // ServeHTTP implements http.Handler.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := g.now()
-	info := &request.Info{ID: request.NewID(), Region: g.region, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
+	f := request.Facts{ID: request.NewID(), Region: g.region, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
 		Secure: r.TLS != nil, Host: r.Host, Time: start.UTC()}
 	if r.TLS != nil {
-		info.TLSVersion = strings.Replace(tls.VersionName(r.TLS.Version), "TLS 1", "TLSv1", 1)
-		info.CipherSuite = tls.CipherSuiteName(r.TLS.CipherSuite)
+		f.TLSVersion = strings.Replace(tls.VersionName(r.TLS.Version), "TLS 1", "TLSv1", 1)
+		f.CipherSuite = tls.CipherSuiteName(r.TLS.CipherSuite)
 	}
 	rec := &statusRecorder{ResponseWriter: w}
-	caller := "-"
+	line := logLine{service: "keytrail", caller: "-"}
 	defer func() {
 		// A bug must not drop the connection or take the server down: answer 500, log it.
 		if v := recover(); v != nil {
-			g.log.Error("panic serving request", "request_id", info.ID, "panic", v, "stack", string(debug.Stack()))
+			g.log.Error("panic serving request", "request_id", f.ID, "panic", v, "stack", string(debug.Stack()))
 			if rec.status == 0 {
 				http.Error(rec, "internal error", http.StatusInternalServerError)
 			}
 		}
 	}()
 	if strings.HasPrefix(r.URL.Path, "/_keytrail/") {
-		info.Service, info.Operation = "keytrail", strings.TrimPrefix(r.URL.Path, "/_keytrail/")
+		line.operation = strings.TrimPrefix(r.URL.Path, "/_keytrail/")
 		g.admin(rec, r)
 	} else if r.URL.Path == localStackHealthPath {
-		info.Service, info.Operation = "keytrail", "localstack-health"
+		line.operation = "localstack-health"
 		g.localStackHealth(rec, r)
 	} else {
-		rw := &recordWriter{ResponseWriter: rec, info: info, g: g}
-		caller = g.serve(rw, r, info)
-		rw.commit()
+		held := &holdLast{ResponseWriter: rec}
+		line = g.serve(held, r, f)
+		held.release()
 	}
 	g.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("request_id", info.ID),
-		slog.String("service", info.Service),
-		slog.String("operation", info.Operation),
-		slog.String("caller", caller),
+		slog.String("request_id", f.ID),
+		slog.String("service", line.service),
+		slog.String("operation", line.operation),
+		slog.String("caller", line.caller),
 		slog.Int("status", rec.status),
 		slog.Duration("duration", g.now().Sub(start)),
 	)
 }
 
-// serve authenticates and dispatches an AWS request; it returns the caller's ARN for the log.
-func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, info *request.Info) string {
+// logLine is what a request's log line says of it beyond its facts.
+type logLine struct{ service, operation, caller string }
+
+// serve authenticates and dispatches an AWS request, records an authenticated call that reached
+// an operation, and returns what the log line says of it.
+func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, f request.Facts) logLine {
 	auth, perr := sigv4.ParseRequest(r)
-	service := serviceOf(r, auth)
-	info.Service = service
+	f.Service = serviceOf(r, auth)
 	if auth != nil {
-		info.Region = auth.Region
+		f.Region = auth.Region
 	}
-	ctx := request.WithInfo(r.Context(), info)
-
-	if js := g.jsonService(r, service); js != nil {
-		info.Service = js.Name
-		body, err := g.readBody(r)
-		if err == nil {
-			var p identity.Principal
-			p, err = g.authenticate(ctx, r, auth, perr, sigv4.BodyHash(body), familyJSON)
-			if err == nil {
-				authenticated(w, p)
-				info.Params = body
-				info.Operation = js.Serve(identity.WithPrincipal(ctx, p), w, r.Header.Get("X-Amz-Target"), body, info.ID, g.log)
-				return p.ARN
-			}
-		}
-		if op, ok := js.Operation(r.Header.Get("X-Amz-Target")); ok {
-			info.Operation = op
-		}
-		awsjson.WriteError(w, err, info.ID, g.log)
-		return "-"
+	if js := g.jsonService(r, f.Service); js != nil {
+		f.Service = js.Name
+		return g.serveJSON(request.WithFacts(r.Context(), f), w, r, js, auth, perr, &f)
 	}
-
 	// Unsigned requests, and those whose authentication cannot be parsed (Signature Version 2, a
 	// malformed credential), are S3's unless they are shaped like a call to a query service.
-	if service == "s3" || (auth == nil && g.query[service] == nil && !looksLikeQuery(r)) {
-		info.Service = "s3"
-		return g.serveS3(ctx, w, r, auth, perr, info)
+	if f.Service == "s3" || (auth == nil && g.query[f.Service] == nil && !looksLikeQuery(r)) {
+		f.Service = "s3"
+		return g.serveS3(request.WithFacts(r.Context(), f), w, r, auth, perr, &f)
 	}
+	return g.serveQuery(request.WithFacts(r.Context(), f), w, r, auth, perr, &f)
+}
 
-	qs := g.query[service]
-	namespace := "https://" + service + ".amazonaws.com/doc/"
+// serveJSON authenticates and serves a JSON-protocol request.
+func (g *Gateway) serveJSON(ctx context.Context, w http.ResponseWriter, r *http.Request, js *awsjson.Service, auth *sigv4.Auth, perr error, f *request.Facts) logLine {
+	target := r.Header.Get("X-Amz-Target")
+	body, err := g.readBody(r)
+	if err == nil {
+		var p identity.Principal
+		if p, err = g.authenticate(ctx, r, auth, perr, sigv4.BodyHash(body), familyJSON); err == nil {
+			out := js.Serve(identity.WithPrincipal(ctx, p), w, target, body, f.ID, g.log)
+			g.record(f, &out, p)
+			return logLine{f.Service, out.Operation, p.ARN}
+		}
+	}
+	op, _ := js.Operation(target)
+	awsjson.WriteError(w, err, f.ID, g.log)
+	return logLine{f.Service, op, "-"}
+}
+
+// serveQuery authenticates and serves a query-protocol request.
+func (g *Gateway) serveQuery(ctx context.Context, w http.ResponseWriter, r *http.Request, auth *sigv4.Auth, perr error, f *request.Facts) logLine {
+	qs := g.query[f.Service]
+	namespace := "https://" + f.Service + ".amazonaws.com/doc/"
 	if qs != nil {
 		namespace = qs.Namespace
 	}
+	line := logLine{service: f.Service, caller: "-"}
 	body, err := g.readBody(r)
 	if err != nil {
-		awsquery.WriteError(w, namespace, err, info.ID, g.log)
-		return "-"
+		awsquery.WriteError(w, namespace, err, f.ID, g.log)
+		return line
 	}
 	form := r.URL.RawQuery
 	if r.Method == http.MethodPost {
@@ -215,109 +223,116 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, info *request.In
 	}
 	params, err := awsquery.Decode(form)
 	if err != nil {
-		awsquery.WriteError(w, namespace, err, info.ID, g.log)
-		return "-"
+		awsquery.WriteError(w, namespace, err, f.ID, g.log)
+		return line
 	}
-	info.Operation = params["Action"]
+	line.operation = params["Action"]
 	p, err := g.authenticate(ctx, r, auth, perr, sigv4.BodyHash(body), familyQuery)
 	if err != nil {
-		awsquery.WriteError(w, namespace, err, info.ID, g.log)
-		return "-"
+		awsquery.WriteError(w, namespace, err, f.ID, g.log)
+		return line
 	}
-	authenticated(w, p)
-	info.Params = []byte(form)
+	line.caller = p.ARN
 	if qs == nil {
-		awsquery.WriteError(w, namespace, awserr.New(awserr.InvalidAction, "The service %q is not served by keytrail", service), info.ID, g.log)
-		return p.ARN
+		// A call to a service keytrail does not serve is recorded, refused.
+		out := request.Outcome{Operation: params["Action"], Form: []byte(form)}
+		out.Fail(awsquery.WriteError(w, namespace, awserr.New(awserr.InvalidAction, "The service %q is not served by keytrail", f.Service), f.ID, g.log))
+		g.record(f, &out, p)
+		return line
 	}
-	info.Operation = qs.Serve(identity.WithPrincipal(ctx, p), w, params, info.ID, g.log)
-	return p.ARN
+	out := qs.Serve(identity.WithPrincipal(ctx, p), w, params, []byte(form), f.ID, g.log)
+	g.record(f, &out, p)
+	line.operation = out.Operation
+	return line
 }
 
 // serveS3 authenticates an S3 request (anonymous when unsigned), checks its payload and serves it.
-func (g *Gateway) serveS3(ctx context.Context, w http.ResponseWriter, r *http.Request, auth *sigv4.Auth, perr error, info *request.Info) string {
+func (g *Gateway) serveS3(ctx context.Context, w http.ResponseWriter, r *http.Request, auth *sigv4.Auth, perr error, f *request.Facts) logLine {
+	line := logLine{service: f.Service, caller: "-"}
 	resource := r.URL.Path
 	if perr != nil {
-		restxml.WriteError(w, g.authFailure(ctx, perr, familyS3), resource, info.ID, g.log)
-		return "-"
+		restxml.WriteError(w, g.authFailure(ctx, perr, familyS3), resource, f.ID, g.log)
+		return line
 	}
 	p := identity.Principal{Type: identity.Anonymous, ARN: "*", PrincipalID: "ANONYMOUS_PRINCIPAL"}
 	var body io.Reader = r.Body
 	if auth != nil {
 		payload, err := sigv4.PayloadHash(r, auth)
 		if err != nil {
-			restxml.WriteError(w, g.authFailure(ctx, err, familyS3), resource, info.ID, g.log)
-			return "-"
+			restxml.WriteError(w, g.authFailure(ctx, err, familyS3), resource, f.ID, g.log)
+			return line
 		}
 		vf, err := g.verifier.Verify(ctx, r, auth, payload)
 		if err != nil {
-			restxml.WriteError(w, g.authFailure(ctx, err, familyS3), resource, info.ID, g.log)
-			return "-"
+			restxml.WriteError(w, g.authFailure(ctx, err, familyS3), resource, f.ID, g.log)
+			return line
 		}
 		decoded, err := vf.Body(r, payload)
 		if err != nil {
-			restxml.WriteError(w, g.authFailure(ctx, err, familyS3), resource, info.ID, g.log)
-			return "-"
+			restxml.WriteError(w, g.authFailure(ctx, err, familyS3), resource, f.ID, g.log)
+			return line
 		}
 		p = vf.Principal
 		body = bodyErrors{decoded}
 	}
-	authenticated(w, p)
-	info.Operation = g.s3.Serve(identity.WithPrincipal(ctx, p), w, r, body, info.ID, g.log)
-	return p.ARN
+	out := g.s3.Serve(identity.WithPrincipal(ctx, p), w, r, body, f.ID, g.log)
+	g.record(f, &out, p)
+	line.operation, line.caller = out.Operation, p.ARN
+	return line
 }
 
-// recordWriter records the call before its status line goes out: the protocol layer has noted
-// the outcome on the request's Info by then, and the record is in the journal before the client
-// can see the answer.
-type recordWriter struct {
+// record hands an authenticated call that reached an operation to the recorder: its facts, its
+// outcome and its caller. It runs before the answer's last byte is written (holdLast), so the
+// record is in the journal before the client has the answer.
+func (g *Gateway) record(f *request.Facts, out *request.Outcome, p identity.Principal) {
+	if g.recorder == nil || out.Operation == "" {
+		return
+	}
+	if err := g.recorder.Record(f, out, p); err != nil {
+		g.log.Error("recording the call for CloudTrail failed", "request_id", f.ID, "err", err)
+	}
+}
+
+// holdLast passes an answer through but for its last byte, which it writes on release: the
+// gateway records the call in between, so a client never has a whole answer whose call is not
+// in the journal (net/http sends no header before the first body byte leaves or the handler
+// returns).
+type holdLast struct {
 	http.ResponseWriter
-	info   *request.Info
-	g      *Gateway
-	p      identity.Principal
-	authed bool
-	done   bool
+	last    [1]byte
+	holding bool
 }
 
-// RequestInfo lets the protocol layer note the outcome (request.Of).
-func (w *recordWriter) RequestInfo() *request.Info { return w.info }
-
-func (w *recordWriter) WriteHeader(code int) {
-	w.commit()
-	w.ResponseWriter.WriteHeader(code)
+func (h *holdLast) Write(b []byte) (int, error) {
+	if len(b) == 0 {
+		return h.ResponseWriter.Write(b)
+	}
+	if h.holding {
+		h.holding = false
+		if _, err := h.ResponseWriter.Write(h.last[:]); err != nil {
+			return 0, err
+		}
+	}
+	n, err := h.ResponseWriter.Write(b[:len(b)-1])
+	if err != nil {
+		return n, err
+	}
+	h.last[0], h.holding = b[len(b)-1], true
+	return len(b), nil
 }
 
-func (w *recordWriter) Write(b []byte) (int, error) {
-	w.commit()
-	return w.ResponseWriter.Write(b)
-}
-
-// Flush lets streaming handlers flush through the writer.
-func (w *recordWriter) Flush() {
-	w.commit()
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+// Flush lets streaming handlers flush what they wrote but the held byte.
+func (h *holdLast) Flush() {
+	if f, ok := h.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
 }
 
-// commit records the call once, if it was authenticated and reached an operation.
-func (w *recordWriter) commit() {
-	if w.done {
-		return
-	}
-	w.done = true
-	if !w.authed || w.g.recorder == nil {
-		return
-	}
-	if err := w.g.recorder.Record(w.info, w.p); err != nil {
-		w.g.log.Error("recording the call for CloudTrail failed", "request_id", w.info.ID, "err", err)
-	}
-}
-
-// authenticated tells w who made the call, so that it is recorded.
-func authenticated(w http.ResponseWriter, p identity.Principal) {
-	if rw, ok := w.(*recordWriter); ok {
-		rw.p, rw.authed = p, true
+// release writes the held byte.
+func (h *holdLast) release() {
+	if h.holding {
+		h.holding = false
+		h.ResponseWriter.Write(h.last[:])
 	}
 }
 

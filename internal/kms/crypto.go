@@ -161,8 +161,6 @@ func checkAlgorithm(alg string) error {
 // encryption context bound to the ciphertext. Errors: ValidationException, NotFoundException,
 // DisabledException, KMSInvalidStateException, DryRunOperationException, AccessDeniedException.
 func (s *Service) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (_ *GenerateDataKeyOutput, err error) {
-	ctx, done := s.internal(ctx, "GenerateDataKey", in)
-	defer done(&err)
 	if in.Recipient != nil {
 		return nil, awserr.New(awserr.UnsupportedOperationException, "Recipient (Nitro Enclaves attestation) is not supported by keytrail.")
 	}
@@ -301,8 +299,6 @@ func permitted(k *loadedKey, dry *bool) error {
 // IncorrectKeyException, NotFoundException, DisabledException, KMSInvalidStateException,
 // InvalidKeyUsageException, DryRunOperationException, AccessDeniedException.
 func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (_ *DecryptOutput, err error) {
-	ctx, done := s.internal(ctx, "Decrypt", in)
-	defer done(&err)
 	if err := checkAlgorithm(in.EncryptionAlgorithm); err != nil {
 		return nil, err
 	}

@@ -173,8 +173,6 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*KeyMetada
 // DescribeKey describes a key, by key ID, key ARN, alias name or alias ARN (other accounts' keys
 // by ARN). Errors: NotFoundException, InvalidArnException, AccessDeniedException.
 func (s *Service) DescribeKey(ctx context.Context, in *DescribeKeyInput) (_ *KeyMetadataOutput, err error) {
-	ctx, done := s.internal(ctx, "DescribeKey", in)
-	defer done(&err)
 	_, k, err := s.keyOp(ctx, "DescribeKey", "keyId", in.KeyID, anyForm, nil)
 	if err != nil {
 		return nil, err

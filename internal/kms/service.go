@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"maps"
@@ -47,9 +46,6 @@ type Config struct {
 	Logger     *slog.Logger
 	Now        func() time.Time
 	Rand       io.Reader
-	// Recorder records the calls other keytrail services make to KMS in-process (S3 for SSE-KMS,
-	// CloudTrail for its trails), as AWS records them; the gateway records the others.
-	Recorder request.Recorder
 }
 
 // Service is KMS.
@@ -63,7 +59,6 @@ type Service struct {
 	log        *slog.Logger
 	now        func() time.Time
 	rand       io.Reader
-	recorder   request.Recorder
 
 	// cache holds loaded keys (record, compiled policy, unsealed ciphers) by key ARN. Writers
 	// hold mu while they commit and invalidate; readers that fill the cache hold it for reading,
@@ -75,7 +70,7 @@ type Service struct {
 // New returns a KMS service.
 func New(cfg Config) *Service {
 	s := &Service{db: cfg.DB, barrier: cfg.Barrier, az: cfg.Authorizer, policies: cfg.Policies, principals: cfg.Principals,
-		region: cfg.Region, log: cfg.Logger, now: cfg.Now, rand: cfg.Rand, recorder: cfg.Recorder}
+		region: cfg.Region, log: cfg.Logger, now: cfg.Now, rand: cfg.Rand}
 	if s.policies == nil {
 		s.policies = policy.NewCache(1024)
 	}
@@ -101,39 +96,39 @@ func (s *Service) API() *awsjson.Service {
 		Prefixes: []string{"TrentService"},
 		Operations: map[string]awsjson.Handler{
 			"CreateKey":                       awsjson.Handle(s.CreateKey),
-			"DescribeKey":                     awsjson.Handle(s.DescribeKey),
-			"ListKeys":                        awsjson.Handle(s.ListKeys),
+			"DescribeKey":                     awsjson.Handle(s.DescribeKey).ReadOnly(),
+			"ListKeys":                        awsjson.Handle(s.ListKeys).ReadOnly(),
 			"UpdateKeyDescription":            awsjson.Handle(s.UpdateKeyDescription),
 			"CreateAlias":                     awsjson.Handle(s.CreateAlias),
 			"UpdateAlias":                     awsjson.Handle(s.UpdateAlias),
 			"DeleteAlias":                     awsjson.Handle(s.DeleteAlias),
-			"ListAliases":                     awsjson.Handle(s.ListAliases),
-			"GetKeyPolicy":                    awsjson.Handle(s.GetKeyPolicy),
+			"ListAliases":                     awsjson.Handle(s.ListAliases).ReadOnly(),
+			"GetKeyPolicy":                    awsjson.Handle(s.GetKeyPolicy).ReadOnly(),
 			"PutKeyPolicy":                    awsjson.Handle(s.PutKeyPolicy),
-			"ListKeyPolicies":                 awsjson.Handle(s.ListKeyPolicies),
+			"ListKeyPolicies":                 awsjson.Handle(s.ListKeyPolicies).ReadOnly(),
 			"EnableKey":                       awsjson.Handle(s.EnableKey),
 			"DisableKey":                      awsjson.Handle(s.DisableKey),
 			"ScheduleKeyDeletion":             awsjson.Handle(s.ScheduleKeyDeletion),
 			"CancelKeyDeletion":               awsjson.Handle(s.CancelKeyDeletion),
-			"GenerateDataKey":                 awsjson.Handle(s.GenerateDataKey),
-			"GenerateDataKeyWithoutPlaintext": awsjson.Handle(s.GenerateDataKeyWithoutPlaintext),
-			"Encrypt":                         awsjson.Handle(s.Encrypt),
-			"Decrypt":                         awsjson.Handle(s.Decrypt),
-			"ReEncrypt":                       awsjson.Handle(s.ReEncrypt),
-			"GenerateRandom":                  awsjson.Handle(s.GenerateRandom),
+			"GenerateDataKey":                 awsjson.Handle(s.GenerateDataKey).ReadOnly(),
+			"GenerateDataKeyWithoutPlaintext": awsjson.Handle(s.GenerateDataKeyWithoutPlaintext).ReadOnly(),
+			"Encrypt":                         awsjson.Handle(s.Encrypt).ReadOnly(),
+			"Decrypt":                         awsjson.Handle(s.Decrypt).ReadOnly(),
+			"ReEncrypt":                       awsjson.Handle(s.ReEncrypt).ReadOnly(),
+			"GenerateRandom":                  awsjson.Handle(s.GenerateRandom).ReadOnly(),
 			"TagResource":                     awsjson.Handle(s.TagResource),
 			"UntagResource":                   awsjson.Handle(s.UntagResource),
-			"ListResourceTags":                awsjson.Handle(s.ListResourceTags),
+			"ListResourceTags":                awsjson.Handle(s.ListResourceTags).ReadOnly(),
 			"EnableKeyRotation":               awsjson.Handle(s.EnableKeyRotation),
 			"DisableKeyRotation":              awsjson.Handle(s.DisableKeyRotation),
-			"GetKeyRotationStatus":            awsjson.Handle(s.GetKeyRotationStatus),
+			"GetKeyRotationStatus":            awsjson.Handle(s.GetKeyRotationStatus).ReadOnly(),
 			"RotateKeyOnDemand":               awsjson.Handle(s.RotateKeyOnDemand),
-			"ListKeyRotations":                awsjson.Handle(s.ListKeyRotations),
+			"ListKeyRotations":                awsjson.Handle(s.ListKeyRotations).ReadOnly(),
 			"CreateGrant":                     awsjson.Handle(s.CreateGrant),
-			"ListGrants":                      awsjson.Handle(s.ListGrants),
+			"ListGrants":                      awsjson.Handle(s.ListGrants).ReadOnly(),
 			"RetireGrant":                     awsjson.Handle(s.RetireGrant),
 			"RevokeGrant":                     awsjson.Handle(s.RevokeGrant),
-			"ListRetirableGrants":             awsjson.Handle(s.ListRetirableGrants),
+			"ListRetirableGrants":             awsjson.Handle(s.ListRetirableGrants).ReadOnly(),
 		},
 	}
 }
@@ -147,21 +142,12 @@ type call struct {
 
 // begin returns the caller and region of a request.
 func (s *Service) begin(ctx context.Context) (*call, error) {
-	p, ok := identity.FromContext(ctx)
+	p, region, ok := request.Begin(ctx, s.region)
 	if !ok || (p.Account == "" && p.Type != identity.AWSService) {
 		return nil, awserr.New(awserr.AccessDeniedException, "The request carries no authenticated caller.")
 	}
-	region := s.region
-	if info := request.FromContext(ctx); info != nil && info.Region != "" {
-		region = info.Region
-	}
-	if r, ok := ctx.Value(regionKey{}).(string); ok {
-		region = r
-	}
 	return &call{ctx: ctx, p: p, region: region}, nil
 }
-
-type regionKey struct{}
 
 // InRegion returns the context of an in-process call that another service makes to KMS in
 // region, whatever region its own request was signed for: S3 uses keys of its bucket's region
@@ -169,7 +155,7 @@ type regionKey struct{}
 // checks a trail's key in its bucket's region (KmsKeyNotFoundException,
 // https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html).
 func InRegion(ctx context.Context, region string) context.Context {
-	return context.WithValue(ctx, regionKey{}, region)
+	return request.InRegion(ctx, region)
 }
 
 // account is the account bare key IDs and alias names resolve in: the caller's.
@@ -186,8 +172,8 @@ func (s *Service) authorize(c *call, action string, k *loadedKey, keys *conditio
 		keys.caller[0] = c.p.Account
 	}
 	req := authz.Request{Principal: c.p, Action: "kms:" + action, Resource: k.arn, ResourceAccount: k.rec.Account,
-		ResourcePolicy: k.policy, Context: keys, Grants: grants}
-	request.AddResource(c.ctx, "kms", "AWS::KMS::Key", k.arn, k.rec.Account)
+		ResourcePolicy: k.policy, Context: keys, Grants: grants,
+		Recorded: []request.Resource{{Type: "AWS::KMS::Key", ARN: k.arn, Account: k.rec.Account}}}
 	return s.decide(c, req)
 }
 
@@ -282,41 +268,3 @@ func (s *Service) randomHex(n int) (string, error) {
 }
 
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
-
-func noRecord(*error) {}
-
-// internal gives a call another keytrail service makes in-process (S3, CloudTrail) a request of
-// its own, recorded when it returns as AWS records the calls services make for their callers:
-// invoked by the calling service. Calls that came through the gateway are recorded there.
-func (s *Service) internal(ctx context.Context, op string, in any) (context.Context, func(*error)) {
-	parent := request.FromContext(ctx)
-	if s.recorder == nil || (parent != nil && parent.Service == "kms") {
-		return ctx, noRecord
-	}
-	p, _ := identity.FromContext(ctx)
-	invokedBy := p.Service
-	if parent != nil && parent.InvokedBy == "" && parent.Service != "" {
-		invokedBy = parent.Service + ".amazonaws.com"
-	}
-	ctx, info := request.Internal(ctx, "kms", op, invokedBy, s.now())
-	if r, ok := ctx.Value(regionKey{}).(string); ok {
-		info.Region = r
-	}
-	info.Params, _ = json.Marshal(in)
-	return ctx, func(errp *error) {
-		if e, ok := awserr.As(*errp); ok {
-			info.ErrorCode, info.ErrorMessage = string(e.Code), e.Message
-		}
-		if info.Region == "" {
-			info.Region = s.region
-		}
-		for _, r := range info.Resources {
-			if m := strings.SplitN(r.ARN, ":", 5); len(m) == 5 && m[3] != "" {
-				info.Region = m[3]
-			}
-		}
-		if err := s.recorder.Record(info, p); err != nil {
-			s.log.Error("recording an in-process KMS call failed", "operation", op, "err", err)
-		}
-	}
-}

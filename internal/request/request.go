@@ -1,23 +1,34 @@
-// Package request carries what the gateway knows about an API request, for the services, the
-// authorizer (aws:SourceIp, aws:SecureTransport, aws:RequestedRegion…) and the CloudTrail
-// recorder, which reads the outcome the protocol layer and the services note on it.
+// Package request carries an API call from the gateway to the recorder in two halves that never
+// share mutable state:
+//
+//   - Facts: what the gateway knows when the request arrives (ID, service, region, source IP,
+//     user agent, host, TLS, time). They are put in the context once, as a value, and read by
+//     the services (Begin), the authorizer (aws:SourceIp, aws:SecureTransport,
+//     aws:RequestedRegion…) and the recorder; nothing writes them afterwards. A call one service
+//     makes to another in-process has facts of its own (InProcess).
+//   - Outcome: what became of the call (operation, its CloudTrail metadata, error, resources,
+//     parameters, response), returned by the protocol layer's Serve and handed by the gateway,
+//     with the facts and the caller, to the Recorder.
+//
+// The resources a call acted on are the one part of the outcome found below the protocol layer:
+// the protocol layer opens a collector for each operation (Collect), the authorizer notes the
+// resources of each authorization in it (Note), and the protocol layer returns them in the outcome.
 package request
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net/http"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/identity"
 )
 
-// Info describes one API request.
-type Info struct {
+// Facts describe one API request as the gateway received it. They are immutable once in a
+// context: WithFacts stores a copy, FactsOf returns a copy.
+type Facts struct {
 	ID        string    // the request ID returned in every response
 	Service   string    // kms, cloudtrail, s3, iam, sts
-	Operation string    // the AWS operation name, once routed
 	Region    string    // the region the request was signed for (the server's default otherwise)
 	SourceIP  string    // the client's IP address
 	UserAgent string    // the User-Agent header
@@ -27,27 +38,110 @@ type Info struct {
 
 	TLSVersion, CipherSuite string // the connection's TLS parameters, when Secure
 
-	// The outcome, noted before the status line is written and read by the recorder.
-	Params       []byte // the request: the JSON body (kms, cloudtrail), the query form (iam, sts)
-	Response     []byte // the JSON response body (kms, cloudtrail)
-	Output       any    // the query-protocol result (iam, sts)
-	S3           *S3Call
-	ErrorCode    string
-	ErrorMessage string
-	Resources    []Resource
-	resources    [2]Resource // Resources' first backing array
-
 	// In-process calls one service makes to another (S3 to KMS, CloudTrail to KMS).
 	InvokedBy string // the service that made the call, e.g. s3.amazonaws.com
 	Delivery  bool   // made while delivering CloudTrail log files
 }
+
+type factsKey struct{}
+
+// WithFacts returns a context carrying (a copy of) f.
+func WithFacts(ctx context.Context, f Facts) context.Context {
+	return context.WithValue(ctx, factsKey{}, &f)
+}
+
+// FactsOf returns the facts of the request ctx belongs to; false when it carries none (a call
+// made outside any request, e.g. the KMS sweep).
+func FactsOf(ctx context.Context) (Facts, bool) {
+	if f, ok := ctx.Value(factsKey{}).(*Facts); ok {
+		return *f, true
+	}
+	return Facts{}, false
+}
+
+// InProcess returns the context of a call to service that another keytrail service makes
+// in-process while serving ctx's request (or while delivering): a request of its own, with facts
+// of its own and a collector of its own for the resources it acts on. It is made from the
+// calling service (its source IP, user agent and invokedBy, as AWS records the calls services
+// make for their callers: the service of the parent request, or, when the parent is itself an
+// in-process call or there is none, the calling principal's), at now, in the parent's region
+// unless InRegion names another, with the parent's delivery flag.
+func InProcess(ctx context.Context, service string, now time.Time) (context.Context, Facts, *Resources) {
+	p, _ := identity.FromContext(ctx)
+	invokedBy := p.Service
+	parent, ok := FactsOf(ctx)
+	if ok && parent.InvokedBy == "" && parent.Service != "" {
+		invokedBy = parent.Service + ".amazonaws.com"
+	}
+	f := Facts{ID: NewID(), Service: service, SourceIP: invokedBy, UserAgent: invokedBy, Time: now.UTC(), InvokedBy: invokedBy}
+	if ok {
+		f.Region, f.Delivery = parent.Region, parent.Delivery
+	}
+	if r, ok := ctx.Value(regionKey{}).(string); ok {
+		f.Region = r
+	}
+	ctx, res := Collect(WithFacts(ctx, f))
+	return ctx, f, res
+}
+
+type regionKey struct{}
+
+// InRegion returns the context of an in-process call that one service makes to another in
+// region, whatever region its own request was signed for (S3 uses KMS keys of its bucket's
+// region; CloudTrail checks a trail's key in its bucket's region).
+func InRegion(ctx context.Context, region string) context.Context {
+	return context.WithValue(ctx, regionKey{}, region)
+}
+
+// Begin returns what every service operation knows about its request: the caller and the
+// region (an in-process call's InRegion, else the request's, else defaultRegion). ok is false
+// when ctx carries no caller.
+func Begin(ctx context.Context, defaultRegion string) (p identity.Principal, region string, ok bool) {
+	p, ok = identity.FromContext(ctx)
+	region = defaultRegion
+	if f, has := ctx.Value(factsKey{}).(*Facts); has && f.Region != "" {
+		region = f.Region
+	}
+	if r, has := ctx.Value(regionKey{}).(string); has {
+		region = r
+	}
+	return p, region, ok
+}
+
+// Meta is what a CloudTrail record says of an operation, declared once, in the service's
+// operation table.
+type Meta struct {
+	ReadOnly bool // the record's readOnly
+	Data     bool // a data event (S3 object operations), not a management event
+	Global   bool // a global service's (IAM): recorded in us-east-1 whatever region the call named
+}
+
+// Outcome is what became of one call, as its protocol layer answered it.
+type Outcome struct {
+	Operation string // the AWS operation name; "" when the request named none keytrail serves
+	Meta      Meta
+
+	ErrorCode, ErrorMessage string // the error answered, if any
+
+	// The request, as its record's requestParameters render it: exactly one is set.
+	Params []byte  // a JSON request body (kms, cloudtrail, and in-process calls)
+	Form   []byte  // a query-protocol form (iam, sts)
+	S3     *S3Call // an S3 request
+
+	Response []byte // the JSON response body (kms, cloudtrail)
+	Output   any    // the query-protocol result (iam, sts)
+
+	Resources []Resource // the resources the call acted on
+}
+
+// Fail notes the error the call was answered with.
+func (o *Outcome) Fail(code, message string) { o.ErrorCode, o.ErrorMessage = code, message }
 
 // S3Call is what an S3 request's record shows of it.
 type S3Call struct {
 	Bucket, Key string
 	Query       map[string][]string
 	Headers     map[string]string // the x-amz-* request headers a record shows
-	BytesIn     int64
 }
 
 // Resource is a resource a call acted on, as a CloudTrail record lists it.
@@ -57,76 +151,67 @@ type Resource struct {
 	Account string // the owner
 }
 
-// AddResource notes a resource the call acted on, once.
-func (i *Info) AddResource(typ, arn, account string) {
-	if i == nil {
+// Resources collects the resources one operation acts on.
+type Resources struct {
+	list  []Resource
+	first [2]Resource // list's first backing array
+}
+
+type resourcesKey struct{}
+
+// collecting is the context of an operation with its collector: one allocation for both.
+type collecting struct {
+	context.Context
+	res Resources
+}
+
+func (c *collecting) Value(key any) any {
+	if _, ok := key.(resourcesKey); ok {
+		return &c.res
+	}
+	return c.Context.Value(key)
+}
+
+// Collect returns the context of one operation, with a collector of its own for the resources
+// it acts on: notes made below it (and not below a nested Collect) land there.
+func Collect(ctx context.Context) (context.Context, *Resources) {
+	c := &collecting{Context: ctx}
+	c.res.list = c.res.first[:0]
+	return c, &c.res
+}
+
+// Note notes resources the operation ctx belongs to acts on, each once; a context without a
+// collector (a call made outside any recorded operation) keeps none.
+func Note(ctx context.Context, rs ...Resource) {
+	c, _ := ctx.Value(resourcesKey{}).(*Resources)
+	if c == nil {
 		return
 	}
-	for _, r := range i.Resources {
-		if r.ARN == arn && r.Type == typ {
+	for _, r := range rs {
+		c.add(r)
+	}
+}
+
+func (c *Resources) add(r Resource) {
+	for _, have := range c.list {
+		if have.ARN == r.ARN && have.Type == r.Type {
 			return
 		}
 	}
-	if i.Resources == nil {
-		i.Resources = i.resources[:0]
-	}
-	i.Resources = append(i.Resources, Resource{Type: typ, ARN: arn, Account: account})
+	c.list = append(c.list, r)
 }
 
-// AddResource notes a resource on the request ctx carries when that request is a call to
-// service: a call one service makes to another in-process is not the other's call.
-func AddResource(ctx context.Context, service, typ, arn, account string) {
-	if info := FromContext(ctx); info != nil && info.Service == service {
-		info.AddResource(typ, arn, account)
+// List returns the resources noted so far, in the order first noted; nil when none.
+func (c *Resources) List() []Resource {
+	if c == nil || len(c.list) == 0 {
+		return nil
 	}
+	return c.list
 }
 
-// Recorder records an answered call, made by p, for CloudTrail.
+// Recorder records a call for CloudTrail: its facts, its outcome and its caller.
 type Recorder interface {
-	Record(info *Info, p identity.Principal) error
-}
-
-type ctxKey struct{}
-
-// WithInfo returns a context carrying info.
-func WithInfo(ctx context.Context, info *Info) context.Context {
-	return context.WithValue(ctx, ctxKey{}, info)
-}
-
-// FromContext returns the request information a context carries; nil for in-process calls.
-func FromContext(ctx context.Context) *Info {
-	info, _ := ctx.Value(ctxKey{}).(*Info)
-	return info
-}
-
-// Internal returns the context of an in-process call to service's operation made while serving
-// ctx's request (or while delivering), with a fresh Info of its own that records the call.
-func Internal(ctx context.Context, service, operation, invokedBy string, now time.Time) (context.Context, *Info) {
-	parent := FromContext(ctx)
-	info := &Info{ID: NewID(), Service: service, Operation: operation, SourceIP: invokedBy, UserAgent: invokedBy,
-		Time: now.UTC(), InvokedBy: invokedBy}
-	if parent != nil {
-		info.Region, info.Delivery = parent.Region, parent.Delivery
-	}
-	return WithInfo(ctx, info), info
-}
-
-// carrier is a ResponseWriter that carries its request's Info.
-type carrier interface{ RequestInfo() *Info }
-
-// Of returns the Info a ResponseWriter carries; nil when it carries none.
-func Of(w http.ResponseWriter) *Info {
-	if c, ok := w.(carrier); ok {
-		return c.RequestInfo()
-	}
-	return nil
-}
-
-// NoteError notes an error answer on w's request.
-func NoteError(w http.ResponseWriter, code, message string) {
-	if i := Of(w); i != nil {
-		i.ErrorCode, i.ErrorMessage = code, message
-	}
+	Record(f *Facts, o *Outcome, p identity.Principal) error
 }
 
 // NewID returns a random UUID: request IDs and CloudTrail event IDs.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/protocol/restxml"
+	"github.com/keytrail/keytrail/internal/request"
 )
 
 // namespace is S3's XML namespace.
@@ -17,38 +18,41 @@ const namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
 // API returns S3's operation table: method, resource level and sub-resource → operation.
 func (s *Service) API() *restxml.Service {
 	b, svc := restxml.BucketLevel, restxml.ServiceLevel
+	// What each operation's CloudTrail record says of it: readOnly, and whether it is a data
+	// event (object-level) rather than a management event.
+	read, data, dataRead := request.Meta{ReadOnly: true}, request.Meta{Data: true}, request.Meta{ReadOnly: true, Data: true}
 	ops := map[restxml.Route]restxml.Operation{
-		{Method: "GET", Level: svc}:                                             {Name: "ListBuckets", Handler: s.handleListBuckets},
+		{Method: "GET", Level: svc}:                                             {Name: "ListBuckets", Handler: s.handleListBuckets, Meta: read},
 		{Method: "PUT", Level: b}:                                               {Name: "CreateBucket", Handler: s.handleCreateBucket},
-		{Method: "HEAD", Level: b}:                                              {Name: "HeadBucket", Handler: s.handleHeadBucket},
+		{Method: "HEAD", Level: b}:                                              {Name: "HeadBucket", Handler: s.handleHeadBucket, Meta: read},
 		{Method: "DELETE", Level: b}:                                            {Name: "DeleteBucket", Handler: s.handleDeleteBucket},
-		{Method: "GET", Level: b, Subresource: "location"}:                      {Name: "GetBucketLocation", Handler: s.handleGetBucketLocation},
-		{Method: "GET", Level: b, Subresource: "policy"}:                        {Name: "GetBucketPolicy", Handler: s.handleGetBucketPolicy},
+		{Method: "GET", Level: b, Subresource: "location"}:                      {Name: "GetBucketLocation", Handler: s.handleGetBucketLocation, Meta: read},
+		{Method: "GET", Level: b, Subresource: "policy"}:                        {Name: "GetBucketPolicy", Handler: s.handleGetBucketPolicy, Meta: read},
 		{Method: "PUT", Level: b, Subresource: "policy"}:                        {Name: "PutBucketPolicy", Handler: s.handlePutBucketPolicy},
 		{Method: "DELETE", Level: b, Subresource: "policy"}:                     {Name: "DeleteBucketPolicy", Handler: s.handleDeleteBucketPolicy},
-		{Method: "GET", Level: b, Subresource: "acl"}:                           {Name: "GetBucketAcl", Handler: s.handleGetBucketACL},
-		{Method: "POST", Level: b, Subresource: "delete"}:                       {Name: "DeleteObjects", Handler: s.handleDeleteObjects},
-		{Method: "GET", Level: b, Subresource: "encryption"}:                    {Name: "GetBucketEncryption", Handler: s.handleGetBucketEncryption},
+		{Method: "GET", Level: b, Subresource: "acl"}:                           {Name: "GetBucketAcl", Handler: s.handleGetBucketACL, Meta: read},
+		{Method: "POST", Level: b, Subresource: "delete"}:                       {Name: "DeleteObjects", Handler: s.handleDeleteObjects, Meta: data},
+		{Method: "GET", Level: b, Subresource: "encryption"}:                    {Name: "GetBucketEncryption", Handler: s.handleGetBucketEncryption, Meta: read},
 		{Method: "PUT", Level: b, Subresource: "encryption"}:                    {Name: "PutBucketEncryption", Handler: s.handlePutBucketEncryption},
 		{Method: "DELETE", Level: b, Subresource: "encryption"}:                 {Name: "DeleteBucketEncryption", Handler: s.handleDeleteBucketEncryption},
-		{Method: "GET", Level: b, Subresource: "versioning"}:                    {Name: "GetBucketVersioning", Handler: s.handleGetBucketVersioning},
-		{Method: "GET", Level: b, Subresource: "tagging"}:                       {Name: "GetBucketTagging", Handler: s.handleGetBucketTagging},
+		{Method: "GET", Level: b, Subresource: "versioning"}:                    {Name: "GetBucketVersioning", Handler: s.handleGetBucketVersioning, Meta: read},
+		{Method: "GET", Level: b, Subresource: "tagging"}:                       {Name: "GetBucketTagging", Handler: s.handleGetBucketTagging, Meta: read},
 		{Method: "PUT", Level: b, Subresource: "tagging"}:                       {Name: "PutBucketTagging", Handler: s.handlePutBucketTagging},
-		{Method: "GET", Level: b}:                                               {Name: "ListObjects", Handler: s.handleListObjects},
-		{Method: "GET", Level: b, Subresource: "list-type"}:                     {Name: "ListObjectsV2", Handler: s.handleListObjects},
-		{Method: "PUT", Level: restxml.ObjectLevel}:                             {Name: "PutObject", Handler: s.handlePutObject},
-		{Method: "GET", Level: restxml.ObjectLevel}:                             {Name: "GetObject", Handler: s.handleGetObject},
-		{Method: "HEAD", Level: restxml.ObjectLevel}:                            {Name: "HeadObject", Handler: s.handleGetObject},
-		{Method: "DELETE", Level: restxml.ObjectLevel}:                          {Name: "DeleteObject", Handler: s.handleDeleteObject},
-		{Method: "POST", Level: restxml.ObjectLevel, Subresource: "uploads"}:    {Name: "CreateMultipartUpload", Handler: s.handleCreateMultipartUpload},
-		{Method: "PUT", Level: restxml.ObjectLevel, Subresource: "uploadId"}:    {Name: "UploadPart", Handler: s.handleUploadPart},
-		{Method: "POST", Level: restxml.ObjectLevel, Subresource: "uploadId"}:   {Name: "CompleteMultipartUpload", Handler: s.handleCompleteMultipartUpload},
-		{Method: "DELETE", Level: restxml.ObjectLevel, Subresource: "uploadId"}: {Name: "AbortMultipartUpload", Handler: s.handleAbortMultipartUpload},
-		{Method: "GET", Level: restxml.ObjectLevel, Subresource: "uploadId"}:    {Name: "ListParts", Handler: s.handleListParts},
-		{Method: "GET", Level: restxml.ObjectLevel, Subresource: "tagging"}:     {Name: "GetObjectTagging", Handler: s.handleGetObjectTagging},
-		{Method: "PUT", Level: restxml.ObjectLevel, Subresource: "tagging"}:     {Name: "PutObjectTagging", Handler: s.handlePutObjectTagging},
-		{Method: "DELETE", Level: restxml.ObjectLevel, Subresource: "tagging"}:  {Name: "DeleteObjectTagging", Handler: s.handleDeleteObjectTagging},
-		{Method: "GET", Level: b, Subresource: "uploads"}:                       {Name: "ListMultipartUploads", Handler: s.handleListMultipartUploads},
+		{Method: "GET", Level: b}:                                               {Name: "ListObjects", Handler: s.handleListObjects, Meta: dataRead},
+		{Method: "GET", Level: b, Subresource: "list-type"}:                     {Name: "ListObjectsV2", Handler: s.handleListObjects, Meta: dataRead},
+		{Method: "PUT", Level: restxml.ObjectLevel}:                             {Name: "PutObject", Handler: s.handlePutObject, Meta: data},
+		{Method: "GET", Level: restxml.ObjectLevel}:                             {Name: "GetObject", Handler: s.handleGetObject, Meta: dataRead},
+		{Method: "HEAD", Level: restxml.ObjectLevel}:                            {Name: "HeadObject", Handler: s.handleGetObject, Meta: dataRead},
+		{Method: "DELETE", Level: restxml.ObjectLevel}:                          {Name: "DeleteObject", Handler: s.handleDeleteObject, Meta: data},
+		{Method: "POST", Level: restxml.ObjectLevel, Subresource: "uploads"}:    {Name: "CreateMultipartUpload", Handler: s.handleCreateMultipartUpload, Meta: data},
+		{Method: "PUT", Level: restxml.ObjectLevel, Subresource: "uploadId"}:    {Name: "UploadPart", Handler: s.handleUploadPart, Meta: data},
+		{Method: "POST", Level: restxml.ObjectLevel, Subresource: "uploadId"}:   {Name: "CompleteMultipartUpload", Handler: s.handleCompleteMultipartUpload, Meta: data},
+		{Method: "DELETE", Level: restxml.ObjectLevel, Subresource: "uploadId"}: {Name: "AbortMultipartUpload", Handler: s.handleAbortMultipartUpload, Meta: data},
+		{Method: "GET", Level: restxml.ObjectLevel, Subresource: "uploadId"}:    {Name: "ListParts", Handler: s.handleListParts, Meta: dataRead},
+		{Method: "GET", Level: restxml.ObjectLevel, Subresource: "tagging"}:     {Name: "GetObjectTagging", Handler: s.handleGetObjectTagging, Meta: dataRead},
+		{Method: "PUT", Level: restxml.ObjectLevel, Subresource: "tagging"}:     {Name: "PutObjectTagging", Handler: s.handlePutObjectTagging, Meta: data},
+		{Method: "DELETE", Level: restxml.ObjectLevel, Subresource: "tagging"}:  {Name: "DeleteObjectTagging", Handler: s.handleDeleteObjectTagging, Meta: data},
+		{Method: "GET", Level: b, Subresource: "uploads"}:                       {Name: "ListMultipartUploads", Handler: s.handleListMultipartUploads, Meta: dataRead},
 	}
 	for route, op := range ops {
 		op.Handler = guard(op.Name, op.Handler)

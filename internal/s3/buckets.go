@@ -102,11 +102,11 @@ func (s *Service) authorize(c *call, action, resource string, b *bucketRecord, k
 			return fmt.Errorf("s3: stored policy of %s: %w", b.Name, err)
 		}
 	}
-	req := authz.Request{Principal: c.p, Action: "s3:" + action, Resource: resource, ResourceAccount: b.Owner, ResourcePolicy: rp, Context: keys}
+	req := authz.Request{Principal: c.p, Action: "s3:" + action, Resource: resource, ResourceAccount: b.Owner, ResourcePolicy: rp, Context: keys,
+		Recorded: []request.Resource{{Type: "AWS::S3::Bucket", ARN: BucketARN(b.Name), Account: b.Owner}}}
 	if resource != BucketARN(b.Name) {
-		request.AddResource(c.ctx, "s3", "AWS::S3::Object", resource, "")
+		req.Recorded = []request.Resource{{Type: "AWS::S3::Object", ARN: resource}, req.Recorded[0]}
 	}
-	request.AddResource(c.ctx, "s3", "AWS::S3::Bucket", BucketARN(b.Name), b.Owner)
 	d, err := s.az.Authorize(c.ctx, req)
 	if err != nil {
 		return err

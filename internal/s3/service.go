@@ -100,13 +100,9 @@ type call struct {
 
 // begin returns the caller (anonymous when the request was not signed) and the region.
 func (s *Service) begin(ctx context.Context) (*call, error) {
-	p, ok := identity.FromContext(ctx)
+	p, region, ok := request.Begin(ctx, s.region)
 	if !ok {
 		return nil, awserr.New(awserr.AccessDenied, "Access Denied")
-	}
-	region := s.region
-	if info := request.FromContext(ctx); info != nil && info.Region != "" {
-		region = info.Region
 	}
 	return &call{ctx: ctx, p: p, region: region}, nil
 }

@@ -96,7 +96,7 @@ func (s *Service) API() *awsquery.Service {
 		Version:   APIVersion,
 		Namespace: Namespace,
 		Operations: map[string]awsquery.Handler{
-			"GetCallerIdentity": awsquery.Handle(s.GetCallerIdentity),
+			"GetCallerIdentity": awsquery.Handle(s.GetCallerIdentity).ReadOnly(),
 			"AssumeRole":        awsquery.Handle(s.AssumeRole),
 		},
 	}
@@ -227,10 +227,9 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeR
 	// The one authorization call: may the caller assume this role under its trust policy (and,
 	// across accounts, its own identity policies)?
 	req := authz.Request{Principal: p, Action: "sts:AssumeRole", Resource: role.ARN, ResourceAccount: role.Account,
-		ResourcePolicy: trust}
+		ResourcePolicy: trust, Recorded: []request.Resource{{Type: "AWS::IAM::Role", ARN: role.ARN, Account: role.Account}}}
 	keys := authz.Map{"sts:RoleSessionName": {in.RoleSessionName}}
 	req.Context = keys
-	request.AddResource(ctx, "sts", "AWS::IAM::Role", role.ARN, role.Account)
 	if in.ExternalID != "" {
 		keys["sts:ExternalId"] = []string{in.ExternalID}
 	}

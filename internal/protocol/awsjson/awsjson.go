@@ -27,6 +27,13 @@ import (
 type Handler struct {
 	Run     func(ctx context.Context, body []byte) (any, error)
 	In, Out reflect.Type
+	Meta    request.Meta // what the operation's CloudTrail record says of it
+}
+
+// ReadOnly returns h marked as an operation CloudTrail records as readOnly.
+func (h Handler) ReadOnly() Handler {
+	h.Meta.ReadOnly = true
+	return h
 }
 
 // Handle adapts a typed, transport-free service method to a Handler. An empty body is {}; a body
@@ -117,52 +124,56 @@ func (s *Service) Operation(target string) (string, bool) {
 	return "", false
 }
 
-// Serve dispatches a request with the given X-Amz-Target and writes the response or the error.
-// It returns the operation name for the caller's log line ("" when unknown).
-func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, target string, body []byte, requestID string, log *slog.Logger) string {
+// Serve dispatches a request with the given X-Amz-Target, writes the response or the error and
+// returns the call's outcome (Operation "" when the target names no operation).
+func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, target string, body []byte, requestID string, log *slog.Logger) request.Outcome {
 	op, ok := s.Operation(target)
 	if !ok {
 		WriteError(w, awserr.New(awserr.UnknownOperationException, "The X-Amz-Target %q does not name an operation of %s", short(target), s.Name), requestID, log)
-		return ""
+		return request.Outcome{}
 	}
 	h, ok := s.Operations[op]
 	if !ok {
 		WriteError(w, awserr.New(awserr.UnknownOperationException, "Unknown operation %s", short(op)), requestID, log)
-		return ""
+		return request.Outcome{}
 	}
-	info := request.Of(w)
-	if info != nil {
-		info.Operation = op
-	}
-	// Every operation's input is checked against the AWS model's constraints before it runs,
-	// once the body is known to be one an operation may read.
-	if err := wellFormed(body); err != nil {
-		WriteError(w, err, requestID, log)
-		return op
-	}
-	if err := model.ValidateJSON(s.Name, op, body); err != nil {
-		WriteError(w, err, requestID, log)
-		return op
-	}
-	out, err := h.Run(ctx, body)
+	out := request.Outcome{Operation: op, Meta: h.Meta, Params: body}
+	ctx, res := request.Collect(ctx)
+	data, err := s.run(ctx, h, op, body)
+	out.Resources = res.List()
 	if err != nil {
-		WriteError(w, err, requestID, log)
-		return op
+		out.Fail(WriteError(w, err, requestID, log))
+		return out
 	}
-	var data []byte
-	if e, ok := out.(Encoder); ok {
-		data = e.AppendJSON(make([]byte, 0, 512))
-	} else if data, err = json.Marshal(out); err != nil {
-		WriteError(w, fmt.Errorf("encode %s response: %w", op, err), requestID, log)
-		return op
-	}
-	if info != nil {
-		info.Response = data
-	}
+	out.Response = data
 	setHeaders(w.Header(), requestID)
 	w.WriteHeader(http.StatusOK)
 	w.Write(data)
-	return op
+	return out
+}
+
+// run checks body and runs the operation, returning the encoded response.
+func (s *Service) run(ctx context.Context, h Handler, op string, body []byte) ([]byte, error) {
+	// Every operation's input is checked against the AWS model's constraints before it runs,
+	// once the body is known to be one an operation may read.
+	if err := wellFormed(body); err != nil {
+		return nil, err
+	}
+	if err := model.ValidateJSON(s.Name, op, body); err != nil {
+		return nil, err
+	}
+	v, err := h.Run(ctx, body)
+	if err != nil {
+		return nil, err
+	}
+	if e, ok := v.(Encoder); ok {
+		return e.AppendJSON(make([]byte, 0, 512)), nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s response: %w", op, err)
+	}
+	return data, nil
 }
 
 func short(s string) string {
@@ -172,9 +183,10 @@ func short(s string) string {
 	return s
 }
 
-// WriteError renders err as a JSON-protocol error. An error that is not an *awserr.Error is an
-// internal fault: it is logged, and the client gets a 500 InternalFailure with a generic message.
-func WriteError(w http.ResponseWriter, err error, requestID string, log *slog.Logger) {
+// WriteError renders err as a JSON-protocol error and returns the code and message it answered.
+// An error that is not an *awserr.Error is an internal fault: it is logged, and the client gets a
+// 500 InternalFailure with a generic message.
+func WriteError(w http.ResponseWriter, err error, requestID string, log *slog.Logger) (code, message string) {
 	e, ok := awserr.As(err)
 	if !ok {
 		log.Error("internal error", "request_id", requestID, "err", err)
@@ -192,10 +204,10 @@ func WriteError(w http.ResponseWriter, err error, requestID string, log *slog.Lo
 		Type    string `json:"__type"`
 		Message string `json:"message"`
 	}{string(e.Code), e.Message})
-	request.NoteError(w, string(e.Code), e.Message)
 	setHeaders(w.Header(), requestID)
 	w.WriteHeader(status)
 	w.Write(body)
+	return string(e.Code), e.Message
 }
 
 // contentType is shared by every response; net/http never changes a header's values.

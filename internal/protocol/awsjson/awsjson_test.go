@@ -26,7 +26,7 @@ func TestBothCloudTrailPrefixesAndErrors(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	for _, target := range []string{"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetTrail", "CloudTrail_20131101.GetTrail"} {
 		w := httptest.NewRecorder()
-		if op := svc.Serve(context.Background(), w, target, []byte(`{"Name":"t1"}`), "rid", log); op != "GetTrail" || w.Code != 200 || w.Body.String() != `{"Greeting":"hello t1"}` {
+		if op := svc.Serve(context.Background(), w, target, []byte(`{"Name":"t1"}`), "rid", log).Operation; op != "GetTrail" || w.Code != 200 || w.Body.String() != `{"Greeting":"hello t1"}` {
 			t.Errorf("%s: op %q, %d %s", target, op, w.Code, w.Body.String())
 		}
 	}

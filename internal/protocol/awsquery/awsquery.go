@@ -80,6 +80,13 @@ func short(s string) string {
 type Handler struct {
 	Run     func(ctx context.Context, params Values) (any, error)
 	In, Out reflect.Type
+	Meta    request.Meta // what the operation's CloudTrail record says of it
+}
+
+// ReadOnly returns h marked as an operation CloudTrail records as readOnly.
+func (h Handler) ReadOnly() Handler {
+	h.Meta.ReadOnly = true
+	return h
 }
 
 // Handle adapts a typed, transport-free service method to a Handler: parameters are unmarshalled
@@ -104,56 +111,64 @@ func Handle[I, O any](fn func(context.Context, *I) (*O, error)) Handler {
 
 // Service is one query-protocol service: its XML namespace and its explicit operation table.
 type Service struct {
-	Name       string // iam, sts
-	Version    string // the API version, e.g. 2010-05-08
-	Namespace  string // the response XML namespace
+	Name      string // iam, sts
+	Version   string // the API version, e.g. 2010-05-08
+	Namespace string // the response XML namespace
+	// Global marks a global service (IAM): CloudTrail records its calls in us-east-1.
+	Global     bool
 	Operations map[string]Handler
 }
 
-// Serve decodes params, dispatches the Action and writes the response or the error. It returns the
-// operation name ("" when the Action is missing or unknown) for the caller's log line.
-func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, params Values, requestID string, log *slog.Logger) string {
+// Serve dispatches the Action of params (the decoded form), writes the response or the error and
+// returns the call's outcome (Operation "" when the Action is missing or unknown).
+func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, params Values, form []byte, requestID string, log *slog.Logger) request.Outcome {
 	action := params["Action"]
 	if action == "" {
 		s.WriteError(w, awserr.New(awserr.MissingAction, "Missing Action"), requestID, log)
-		return ""
+		return request.Outcome{}
 	}
 	h, ok := s.Operations[action]
 	if !ok {
 		s.WriteError(w, awserr.New(awserr.InvalidAction, "Could not find operation %s for version %s", short(action), s.Version), requestID, log)
-		return ""
+		return request.Outcome{}
 	}
+	meta := h.Meta
+	meta.Global = s.Global
+	out := request.Outcome{Operation: action, Meta: meta, Form: form}
+	ctx, res := request.Collect(ctx)
+	result, body, err := s.run(ctx, h, action, params, requestID)
+	out.Resources = res.List()
+	if err != nil {
+		out.Fail(s.WriteError(w, err, requestID, log))
+		return out
+	}
+	out.Output = result
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+	return out
+}
+
+// run validates params and runs the operation, returning its result and the response body.
+func (s *Service) run(ctx context.Context, h Handler, action string, params Values, requestID string) (any, []byte, error) {
 	if err := s.validate(action, params); err != nil {
-		s.WriteError(w, err, requestID, log)
-		return action
+		return nil, nil, err
 	}
 	out, err := h.Run(ctx, params)
 	if err != nil {
-		s.WriteError(w, err, requestID, log)
-		return action
+		return nil, nil, err
 	}
-	if info := request.Of(w); info != nil {
-		info.Output = out
-	}
-	s.writeResult(w, action, out, requestID, log)
-	return action
-}
-
-func (s *Service) writeResult(w http.ResponseWriter, action string, out any, requestID string, log *slog.Logger) {
 	var buf bytes.Buffer
 	buf.WriteString(`<` + action + `Response xmlns="` + s.Namespace + `">`)
 	if hasFields(out) {
 		enc := xml.NewEncoder(&buf)
 		if err := enc.EncodeElement(out, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
-			s.WriteError(w, fmt.Errorf("encode %s result: %w", action, err), requestID, log)
-			return
+			return nil, nil, fmt.Errorf("encode %s result: %w", action, err)
 		}
 	}
 	buf.WriteString(`<ResponseMetadata><RequestId>` + requestID + `</RequestId></ResponseMetadata></` + action + `Response>`)
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-Requestid", requestID)
-	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
+	return out, buf.Bytes(), nil
 }
 
 // hasFields reports whether out points to a struct with at least one field.
@@ -183,12 +198,13 @@ type errorBody struct {
 
 // WriteError renders err as a query-protocol error. An error that is not an *awserr.Error is an
 // internal fault: it is logged, and the client gets InternalFailure with a generic message.
-func (s *Service) WriteError(w http.ResponseWriter, err error, requestID string, log *slog.Logger) {
-	WriteError(w, s.Namespace, err, requestID, log)
+func (s *Service) WriteError(w http.ResponseWriter, err error, requestID string, log *slog.Logger) (code, message string) {
+	return WriteError(w, s.Namespace, err, requestID, log)
 }
 
-// WriteError renders err in the query protocol's error envelope with the given namespace.
-func WriteError(w http.ResponseWriter, namespace string, err error, requestID string, log *slog.Logger) {
+// WriteError renders err in the query protocol's error envelope with the given namespace and
+// returns the code and message it answered.
+func WriteError(w http.ResponseWriter, namespace string, err error, requestID string, log *slog.Logger) (code, message string) {
 	e, ok := awserr.As(err)
 	if !ok {
 		log.Error("internal error", "request_id", requestID, "err", err)
@@ -199,9 +215,9 @@ func WriteError(w http.ResponseWriter, namespace string, err error, requestID st
 		typ = "Receiver"
 	}
 	body, _ := xml.Marshal(errorResponse{Xmlns: namespace, Error: errorBody{Type: typ, Code: string(e.Code), Message: e.Message}, RequestID: requestID})
-	request.NoteError(w, string(e.Code), e.Message)
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("X-Amzn-Requestid", requestID)
 	w.WriteHeader(e.HTTPStatus())
 	w.Write(body)
+	return string(e.Code), e.Message
 }

@@ -61,7 +61,7 @@ func TestWrongRegion(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := httptest.NewRequest(c.method, c.target, nil)
-			ctx := identity.WithPrincipal(request.WithInfo(context.Background(), &request.Info{Region: c.region}), c.p)
+			ctx := identity.WithPrincipal(request.WithFacts(context.Background(), request.Facts{Region: c.region}), c.p)
 			w := httptest.NewRecorder()
 			svc.Serve(ctx, w, r, r.Body, "req-1", slog.New(slog.DiscardHandler))
 			body := w.Body.String()
@@ -92,7 +92,7 @@ func TestRefusedHeadBucketNamesRegion(t *testing.T) {
 	}
 	for bucket, want := range map[string]string{"west": "us-west-2", "east": ""} {
 		r := httptest.NewRequest("HEAD", "/"+bucket, nil)
-		ctx := identity.WithPrincipal(request.WithInfo(context.Background(), &request.Info{Region: "us-east-1"}), identity.Principal{Type: identity.Anonymous})
+		ctx := identity.WithPrincipal(request.WithFacts(context.Background(), request.Facts{Region: "us-east-1"}), identity.Principal{Type: identity.Anonymous})
 		w := httptest.NewRecorder()
 		svc.Serve(ctx, w, r, r.Body, "req-1", slog.New(slog.DiscardHandler))
 		if w.Code != 403 || w.Header().Get("X-Amz-Bucket-Region") != want {

@@ -98,10 +98,11 @@ type Service struct {
 	BucketRegion func(ctx context.Context, bucket string) (region string, ok bool)
 }
 
-// Operation is a named handler.
+// Operation is a named handler and what its CloudTrail record says of it.
 type Operation struct {
 	Name    string
 	Handler Handler
+	Meta    request.Meta
 }
 
 // Resolve returns the operation for a request: the route with a sub-resource present in the query
@@ -134,18 +135,18 @@ func init() {
 	}
 }
 
-// Serve resolves and runs the request's operation, rendering any error. It returns the operation
-// name for the caller's log line ("" when none matched).
-func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Request, body io.Reader, requestID string, log *slog.Logger) string {
+// Serve resolves and runs the request's operation, rendering any error, and returns the call's
+// outcome (Operation "" when none matched).
+func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Request, body io.Reader, requestID string, log *slog.Logger) request.Outcome {
 	t, err := ParseTarget(r)
 	if err != nil {
 		WriteError(w, err, t.resource(r), requestID, log)
-		return ""
+		return request.Outcome{}
 	}
 	op, ok := s.Resolve(r, t)
 	if !ok {
 		WriteError(w, s.unrouted(r.Method, t.Level()), "", requestID, log) // S3's 405 names no Resource
-		return ""
+		return request.Outcome{}
 	}
 	name := op.Name
 	if r.Header.Get("X-Amz-Copy-Source") != "" {
@@ -157,19 +158,53 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 			name = "UploadPartCopy"
 		}
 	}
-	if info := request.Of(w); info != nil {
-		info.Operation, info.S3 = name, noteS3(r, t)
-	}
+	out := request.Outcome{Operation: name, Meta: op.Meta, S3: noteS3(r, t)}
 	SetRequestHeaders(w, requestID)
 	if err := s.checkRegion(ctx, r, t, name); err != nil {
-		WriteError(w, err, t.resource(r), requestID, log)
-		return name
+		out.Fail(WriteError(w, err, t.resource(r), requestID, log))
+		return out
 	}
-	if err := op.Handler(ctx, w, r, t, completeBody{body}); err != nil {
-		WriteError(w, s.headBucketError(ctx, name, t, err), t.resource(r), requestID, log)
+	ctx, res := request.Collect(ctx)
+	sw := &started{ResponseWriter: w}
+	err = op.Handler(ctx, sw, r, t, completeBody{body})
+	out.Resources = res.List()
+	if err != nil {
+		code, message := WriteError(w, s.headBucketError(ctx, name, t, err), t.resource(r), requestID, log)
+		// An answer already under way (a body cut short) was the call's answer: the error is
+		// the transfer's, not the call's.
+		if !sw.wrote {
+			out.Fail(code, message)
+		}
 	}
-	return name
+	return out
 }
+
+// started notes whether a handler began its answer.
+type started struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (s *started) WriteHeader(code int) {
+	s.wrote = true
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *started) Write(b []byte) (int, error) {
+	s.wrote = true
+	return s.ResponseWriter.Write(b)
+}
+
+// Flush lets streaming handlers flush through the writer.
+func (s *started) Flush() {
+	s.wrote = true
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the writer underneath.
+func (s *started) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // headBucketError gives a refused HeadBucket of an existing bucket its region, as S3 does: a
 // client that may not use the bucket (the Go SDK's manager.GetBucketRegion asks unsigned) still
@@ -203,15 +238,15 @@ func (s *Service) checkRegion(ctx context.Context, r *http.Request, t Target, op
 		return nil
 	}
 	p, ok := identity.FromContext(ctx)
-	info := request.FromContext(ctx)
-	if !ok || p.Type == identity.Anonymous || info == nil {
+	f, has := request.FactsOf(ctx)
+	if !ok || p.Type == identity.Anonymous || !has {
 		return nil
 	}
 	want, ok := s.BucketRegion(ctx, t.Bucket)
-	if !ok || want == info.Region {
+	if !ok || want == f.Region {
 		return nil
 	}
-	return wrongRegion(r, op, info.Region, want)
+	return wrongRegion(r, op, f.Region, want)
 }
 
 // wrongRegion is S3's answer to a request signed for region got for a bucket in want: 400
@@ -290,8 +325,9 @@ type detailElem struct {
 }
 
 // WriteError renders err as an S3 error. An error that is not an *awserr.Error is an internal
-// fault: it is logged, and the client gets a 500 InternalError with a generic message.
-func WriteError(w http.ResponseWriter, err error, resource, requestID string, log *slog.Logger) {
+// fault: it is logged, and the client gets a 500 InternalError with a generic message. It returns
+// the code and message it answered.
+func WriteError(w http.ResponseWriter, err error, resource, requestID string, log *slog.Logger) (code, message string) {
 	e, ok := awserr.As(err)
 	if !ok {
 		log.Error("internal error", "request_id", requestID, "err", err)
@@ -308,11 +344,11 @@ func WriteError(w http.ResponseWriter, err error, resource, requestID string, lo
 		w.Header().Set(h.Name, h.Value)
 	}
 	body, _ := xml.Marshal(out)
-	request.NoteError(w, string(e.Code), e.Message)
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("X-Amz-Request-Id", requestID)
 	w.Header().Set("X-Amz-Id-2", id)
 	w.WriteHeader(e.HTTPStatus())
 	w.Write([]byte(xml.Header))
 	w.Write(body)
+	return string(e.Code), e.Message
 }
