@@ -171,15 +171,9 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 		}
 		filter = k.rec.ID
 	}
-	var aliases []AliasListEntry
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		return aliasesTable.Scan(tx, c.p.Account+"/"+c.region+"/", "", func(_ string, a *aliasRecord) error {
-			if filter == "" || a.Target == filter {
-				aliases = append(aliases, AliasListEntry{AliasName: a.Name, AliasArn: aliasARN(c.region, c.p.Account, a.Name),
-					TargetKeyID: a.Target, CreationDate: awsjsonTime(a.Created), LastUpdatedDate: awsjsonTime(a.Updated)})
-			}
-			return nil
-		})
+	aliases, err := scanRegion(s, c, aliasesTable, func(a *aliasRecord) (AliasListEntry, bool) {
+		return AliasListEntry{AliasName: a.Name, AliasArn: aliasARN(c.region, c.p.Account, a.Name), TargetKeyID: a.Target,
+			CreationDate: awsjsonTime(a.Created), LastUpdatedDate: awsjsonTime(a.Updated)}, filter == "" || a.Target == filter
 	})
 	if err != nil {
 		return nil, err
@@ -187,9 +181,6 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 	out, pg, err := page(aliases, func(a AliasListEntry) string { return a.AliasName }, in.PageInput, 100, 50)
 	if err != nil {
 		return nil, err
-	}
-	if out == nil {
-		out = []AliasListEntry{}
 	}
 	return &ListAliasesOutput{Aliases: out, PageOutput: pg}, nil
 }

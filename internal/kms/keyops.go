@@ -214,7 +214,11 @@ func (s *Service) keyOp(ctx context.Context, action, field, id string, forms idF
 }
 
 // page applies Limit and Marker to a sorted list of names: the marker is the last name returned.
+// The page is never nil (an empty list is [] on the wire).
 func page[T any](items []T, name func(T) string, in PageInput, maxItems, def int32) ([]T, PageOutput, error) {
+	if items == nil {
+		items = []T{}
+	}
 	limit := def
 	if in.Limit != nil {
 		limit = *in.Limit
@@ -239,6 +243,21 @@ func page[T any](items []T, name func(T) string, in PageInput, maxItems, def int
 	return items, PageOutput{}, nil
 }
 
+// scanRegion returns the entries that entry makes of the records of table in the caller's account
+// and region, in store order, leaving out those it answers false for.
+func scanRegion[R, T any](s *Service, c *call, table store.Table[R], entry func(*R) (T, bool)) ([]T, error) {
+	var out []T
+	err := s.db.View(c.ctx, func(tx store.Tx) error {
+		return table.Scan(tx, c.p.Account+"/"+c.region+"/", "", func(_ string, r *R) error {
+			if e, ok := entry(r); ok {
+				out = append(out, e)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
 // ListKeys lists the caller's keys in the region, all states. Authorized by identity policies.
 // Errors: ValidationException, InvalidMarkerException, AccessDeniedException.
 func (s *Service) ListKeys(ctx context.Context, in *PageInput) (*ListKeysOutput, error) {
@@ -249,12 +268,8 @@ func (s *Service) ListKeys(ctx context.Context, in *PageInput) (*ListKeysOutput,
 	if err := s.authorizeIdentity(c, "ListKeys", nil); err != nil {
 		return nil, err
 	}
-	var keys []KeyListEntry
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		return keysTable.Scan(tx, c.p.Account+"/"+c.region+"/", "", func(_ string, rec *keyRecord) error {
-			keys = append(keys, KeyListEntry{KeyID: rec.ID, KeyArn: keyARN(rec.Region, rec.Account, rec.ID)})
-			return nil
-		})
+	keys, err := scanRegion(s, c, keysTable, func(rec *keyRecord) (KeyListEntry, bool) {
+		return KeyListEntry{KeyID: rec.ID, KeyArn: keyARN(rec.Region, rec.Account, rec.ID)}, true
 	})
 	if err != nil {
 		return nil, err
@@ -262,9 +277,6 @@ func (s *Service) ListKeys(ctx context.Context, in *PageInput) (*ListKeysOutput,
 	out, pg, err := page(keys, func(e KeyListEntry) string { return e.KeyID }, *in, 1000, 100)
 	if err != nil {
 		return nil, err
-	}
-	if out == nil {
-		out = []KeyListEntry{}
 	}
 	return &ListKeysOutput{Keys: out, PageOutput: pg}, nil
 }
@@ -589,9 +601,6 @@ func (s *Service) ListResourceTags(ctx context.Context, in *ListResourceTagsInpu
 	out, pg, err := page(tags, func(t Tag) string { return t.TagKey }, in.PageInput, 50, 50)
 	if err != nil {
 		return nil, err
-	}
-	if out == nil {
-		out = []Tag{}
 	}
 	return &ListResourceTagsOutput{Tags: out, PageOutput: pg}, nil
 }
