@@ -144,6 +144,31 @@ func (s *Service) createEntity(tx store.Tx, k kind, e *entity) error {
 	return s.putEntity(tx, k, e)
 }
 
+// createIdentity is the end of CreateUser, CreateRole and CreateGroup, once the request's names,
+// path and documents are checked: it checks the boundary's ARN and the tag keys, authorizes
+// iam:Create<Kind> on e's name (with iam:PermissionsBoundary when a boundary is set) and stores e
+// in the caller's account with the permissions boundary ("" for none).
+// Errors: InvalidInput, AccessDenied, NoSuchEntity (boundary), EntityAlreadyExists.
+func (s *Service) createIdentity(ctx context.Context, k kind, e *entity, boundary string) error {
+	if err := checkBoundaryARN(boundary); err != nil {
+		return err
+	}
+	if err := checkTagKeys(e.Tags); err != nil {
+		return err
+	}
+	p, err := s.allowWith(ctx, "Create"+k.title, boundaryKeys(boundary), func(account string) string { return k.arn(account, e.Name) })
+	if err != nil {
+		return err
+	}
+	e.Account = p.Account
+	return s.update(ctx, func(tx store.Tx) error {
+		if err := s.setBoundary(tx, e, boundary); err != nil {
+			return err
+		}
+		return s.createEntity(tx, k, e)
+	})
+}
+
 // listEntities returns the account's entities of a kind whose path starts with pathPrefix, by name.
 func (s *Service) listEntities(tx store.Tx, k kind, account, pathPrefix string) ([]*entity, error) {
 	var out []*entity

@@ -47,12 +47,8 @@ func (s *Service) CreateGroup(ctx context.Context, in *CreateGroupInput) (*Creat
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, err := s.allow(ctx, "CreateGroup", func(account string) string { return groupKind.arn(account, in.GroupName) })
-	if err != nil {
-		return nil, err
-	}
-	e := &entity{Account: p.Account, Name: in.GroupName, Path: in.Path}
-	if err := s.update(ctx, func(tx store.Tx) error { return s.createEntity(tx, groupKind, e) }); err != nil {
+	e := &entity{Name: in.GroupName, Path: in.Path}
+	if err := s.createIdentity(ctx, groupKind, e, ""); err != nil {
 		return nil, err
 	}
 	return &CreateGroupOutput{Group: groupOut(e)}, nil

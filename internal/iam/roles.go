@@ -63,24 +63,9 @@ func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateR
 	if err := checkPolicyDocument(in.AssumeRolePolicyDocument, policy.Trust, policy.MaxTrustPolicySize); err != nil {
 		return nil, err
 	}
-	if err := checkBoundaryARN(in.PermissionsBoundary); err != nil {
-		return nil, err
-	}
-	if err := checkTagKeys(in.Tags); err != nil {
-		return nil, err
-	}
-	p, err := s.allowWith(ctx, "CreateRole", boundaryKeys(in.PermissionsBoundary), func(account string) string { return roleKind.arn(account, in.RoleName) })
-	if err != nil {
-		return nil, err
-	}
-	e := &entity{Account: p.Account, Name: in.RoleName, Path: in.Path, TrustPolicy: in.AssumeRolePolicyDocument,
+	e := &entity{Name: in.RoleName, Path: in.Path, TrustPolicy: in.AssumeRolePolicyDocument,
 		Description: in.Description, MaxSessionDuration: maxDuration, Tags: in.Tags}
-	if err := s.update(ctx, func(tx store.Tx) error {
-		if err := s.setBoundary(tx, e, in.PermissionsBoundary); err != nil {
-			return err
-		}
-		return s.createEntity(tx, roleKind, e)
-	}); err != nil {
+	if err := s.createIdentity(ctx, roleKind, e, in.PermissionsBoundary); err != nil {
 		return nil, err
 	}
 	return &CreateRoleOutput{Role: roleOut(e)}, nil

@@ -44,23 +44,8 @@ func (s *Service) CreateUser(ctx context.Context, in *CreateUserInput) (*CreateU
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkBoundaryARN(in.PermissionsBoundary); err != nil {
-		return nil, err
-	}
-	if err := checkTagKeys(in.Tags); err != nil {
-		return nil, err
-	}
-	p, err := s.allowWith(ctx, "CreateUser", boundaryKeys(in.PermissionsBoundary), func(account string) string { return userKind.arn(account, in.UserName) })
-	if err != nil {
-		return nil, err
-	}
-	e := &entity{Account: p.Account, Name: in.UserName, Path: in.Path, Tags: in.Tags}
-	if err := s.update(ctx, func(tx store.Tx) error {
-		if err := s.setBoundary(tx, e, in.PermissionsBoundary); err != nil {
-			return err
-		}
-		return s.createEntity(tx, userKind, e)
-	}); err != nil {
+	e := &entity{Name: in.UserName, Path: in.Path, Tags: in.Tags}
+	if err := s.createIdentity(ctx, userKind, e, in.PermissionsBoundary); err != nil {
 		return nil, err
 	}
 	return &CreateUserOutput{User: userOut(e)}, nil
