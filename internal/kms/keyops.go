@@ -437,17 +437,23 @@ func deleteKey(tx store.Tx, rec *keyRecord) error {
 	if err != nil {
 		return err
 	}
-	for _, k := range aliases {
-		if err := aliasesTable.Delete(tx, k); err != nil {
-			return err
-		}
+	if err := deleteAll(tx, aliasesTable, aliases); err != nil {
+		return err
 	}
-	for _, k := range grants {
-		if err := grantsTable.Delete(tx, k); err != nil {
-			return err
-		}
+	if err := deleteAll(tx, grantsTable, grants); err != nil {
+		return err
 	}
 	return keysTable.Delete(tx, keyStoreKey(rec.Account, rec.Region, rec.ID))
+}
+
+// deleteAll deletes the records of table stored under keys.
+func deleteAll[T any](tx store.Tx, table store.Table[T], keys []string) error {
+	for _, k := range keys {
+		if err := table.Delete(tx, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Run sweeps every interval until ctx ends (Open has swept once already).
