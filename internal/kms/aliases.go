@@ -156,11 +156,8 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Empty
 // (key ID or key ARN). Authorized by identity policies. Errors: NotFoundException,
 // InvalidMarkerException, ValidationException, AccessDeniedException.
 func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAliasesOutput, error) {
-	c, err := s.begin(ctx)
+	c, err := s.identityOp(ctx, "ListAliases")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorizeIdentity(c, "ListAliases", nil); err != nil {
 		return nil, err
 	}
 	filter := ""

@@ -290,11 +290,8 @@ func (s *Service) ListRetirableGrants(ctx context.Context, in *ListRetirableGran
 	if in.RetiringPrincipal == "" {
 		return nil, missing("retiringPrincipal")
 	}
-	c, err := s.begin(ctx)
+	c, err := s.identityOp(ctx, "ListRetirableGrants")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorizeIdentity(c, "ListRetirableGrants", nil); err != nil {
 		return nil, err
 	}
 	grants, err := scanRegion(s, c, grantsTable, func(g *grantRecord) (GrantListEntry, bool) {

@@ -213,6 +213,26 @@ func (s *Service) keyOp(ctx context.Context, action, field, id string, forms idF
 	return c, k, nil
 }
 
+// changeKey is the whole of an operation that changes one of the caller's own keys: keyOp, then
+// fn on the key's record, in one transaction, unless check refuses the key's state.
+func (s *Service) changeKey(ctx context.Context, action, id string, check func(*loadedKey, *keyRecord) error, fn func(*keyRecord) error) (*Empty, error) {
+	c, k, err := s.keyOp(ctx, action, "keyId", id, keyOwnAccount, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, s.change(c, k, check, fn)
+}
+
+// identityOp is the start of the operations on no key, authorized by identity policies alone:
+// ListKeys, ListAliases, ListRetirableGrants, GenerateRandom.
+func (s *Service) identityOp(ctx context.Context, action string) (*call, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.authorizeIdentity(c, action, nil)
+}
+
 // page applies Limit and Marker to a sorted list of names: the marker is the last name returned.
 // The page is never nil (an empty list is [] on the wire).
 func page[T any](items []T, name func(T) string, in PageInput, maxItems, def int32) ([]T, PageOutput, error) {
@@ -261,11 +281,8 @@ func scanRegion[R, T any](s *Service, c *call, table store.Table[R], entry func(
 // ListKeys lists the caller's keys in the region, all states. Authorized by identity policies.
 // Errors: ValidationException, InvalidMarkerException, AccessDeniedException.
 func (s *Service) ListKeys(ctx context.Context, in *PageInput) (*ListKeysOutput, error) {
-	c, err := s.begin(ctx)
+	c, err := s.identityOp(ctx, "ListKeys")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorizeIdentity(c, "ListKeys", nil); err != nil {
 		return nil, err
 	}
 	keys, err := scanRegion(s, c, keysTable, func(rec *keyRecord) (KeyListEntry, bool) {
@@ -290,11 +307,7 @@ func (s *Service) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescrip
 	if len([]rune(*in.Description)) > 8192 {
 		return nil, invalid("description", *in.Description, "Member must have length less than or equal to 8192")
 	}
-	c, k, err := s.keyOp(ctx, "UpdateKeyDescription", "keyId", in.KeyID, keyOwnAccount, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Empty{}, s.change(c, k, refusePending, func(rec *keyRecord) error {
+	return s.changeKey(ctx, "UpdateKeyDescription", in.KeyID, refusePending, func(rec *keyRecord) error {
 		rec.Description = *in.Description
 		return nil
 	})
@@ -313,11 +326,7 @@ func (s *Service) DisableKey(ctx context.Context, in *KeyIDInput) (*Empty, error
 }
 
 func (s *Service) setEnabled(ctx context.Context, action, id, state string) (*Empty, error) {
-	c, k, err := s.keyOp(ctx, action, "keyId", id, keyOwnAccount, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Empty{}, s.change(c, k, refusePending, func(rec *keyRecord) error {
+	return s.changeKey(ctx, action, id, refusePending, func(rec *keyRecord) error {
 		rec.State = state
 		return nil
 	})
@@ -564,11 +573,7 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	c, k, err := s.keyOp(ctx, "TagResource", "keyId", in.KeyID, keyOwnAccount, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Empty{}, s.change(c, k, refusePending, func(rec *keyRecord) error {
+	return s.changeKey(ctx, "TagResource", in.KeyID, refusePending, func(rec *keyRecord) error {
 		for _, t := range in.Tags {
 			rec.Tags = slices.DeleteFunc(rec.Tags, func(old Tag) bool { return old.TagKey == t.TagKey })
 			rec.Tags = append(rec.Tags, t)
@@ -586,11 +591,7 @@ func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*E
 	if in.TagKeys == nil {
 		return nil, missing("tagKeys")
 	}
-	c, k, err := s.keyOp(ctx, "UntagResource", "keyId", in.KeyID, keyOwnAccount, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Empty{}, s.change(c, k, refusePending, func(rec *keyRecord) error {
+	return s.changeKey(ctx, "UntagResource", in.KeyID, refusePending, func(rec *keyRecord) error {
 		rec.Tags = slices.DeleteFunc(rec.Tags, func(t Tag) bool { return slices.Contains(in.TagKeys, t.TagKey) })
 		return nil
 	})

@@ -44,11 +44,7 @@ func (s *Service) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationIn
 			return nil, invalid("rotationPeriodInDays", days, "Member must have value between 90 and 2560")
 		}
 	}
-	c, k, err := s.keyOp(ctx, "EnableKeyRotation", "keyId", in.KeyID, keyOwnAccount, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Empty{}, s.change(c, k, rotationState, func(rec *keyRecord) error {
+	return s.changeKey(ctx, "EnableKeyRotation", in.KeyID, rotationState, func(rec *keyRecord) error {
 		rec.Rotation, rec.RotationDays = true, days
 		rec.NextRotation = s.stamp().Add(time.Duration(days) * 24 * time.Hour)
 		return nil
@@ -58,11 +54,7 @@ func (s *Service) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationIn
 // DisableKeyRotation turns automatic rotation off. Errors: NotFoundException, DisabledException,
 // KMSInvalidStateException, AccessDeniedException.
 func (s *Service) DisableKeyRotation(ctx context.Context, in *KeyIDInput) (*Empty, error) {
-	c, k, err := s.keyOp(ctx, "DisableKeyRotation", "keyId", in.KeyID, keyOwnAccount, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Empty{}, s.change(c, k, rotationState, func(rec *keyRecord) error {
+	return s.changeKey(ctx, "DisableKeyRotation", in.KeyID, rotationState, func(rec *keyRecord) error {
 		rec.Rotation, rec.RotationDays, rec.NextRotation = false, 0, time.Time{}
 		return nil
 	})
