@@ -24,15 +24,7 @@ func (s *Service) rotate(rec *keyRecord, kind string) error {
 }
 
 // rotationState refuses rotation changes on a key that is not Enabled (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html).
-func rotationState(k *loadedKey, rec *keyRecord) error {
-	switch rec.State {
-	case stateDisabled:
-		return awserr.New(awserr.DisabledException, "%s is disabled.", k.arn)
-	case statePendingDeletion:
-		return pendingDeletion(k)
-	}
-	return nil
-}
+func rotationState(k *loadedKey, rec *keyRecord) error { return refuseState(k, rec.State, true) }
 
 // EnableKeyRotation turns on automatic rotation every RotationPeriodInDays (90–2560, default
 // 365). Errors: ValidationException, NotFoundException, DisabledException,
