@@ -55,23 +55,23 @@ func (s *Service) getAccessKey(tx store.Tx, id string) (*accessKey, error) {
 
 func putAccessKey(tx store.Tx, k *accessKey) error { return accessKeyRecords.Put(tx, k.ID, k) }
 
-// allowKeyUser resolves the user an access-key operation is about (see keyUser) and authorizes
-// the caller's action on that user.
-func (s *Service) allowKeyUser(ctx context.Context, action, name string) (identity.Principal, string, error) {
+// allowUser resolves the user GetUser or an access-key operation is about (see userNamed) and
+// authorizes the caller's action on that user.
+func (s *Service) allowUser(ctx context.Context, action, name string) (identity.Principal, string, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return p, "", err
 	}
-	user, err := keyUser(p, name)
+	user, err := userNamed(p, name)
 	if err != nil {
 		return p, "", err
 	}
 	return p, user, s.authorize(ctx, p, action, userKind.arn(p.Account, user))
 }
 
-// keyUser resolves the user an access-key operation is about: the named user, or the calling
-// IAM user when UserName is omitted.
-func keyUser(p identity.Principal, name string) (string, error) {
+// userNamed resolves the user an operation is about: the named user, or the calling IAM user when
+// UserName is omitted (another caller must name one).
+func userNamed(p identity.Principal, name string) (string, error) {
 	if name != "" {
 		v := newValidation()
 		checkNameForm(v, "userName", name, userKind.maxName)
@@ -94,7 +94,7 @@ type CreateAccessKeyOutput struct {
 // CreateAccessKey creates an AKIA… access key with a random 40-character secret for a user (at
 // most two per user). Errors: ValidationError, NoSuchEntity, LimitExceeded, AccessDenied.
 func (s *Service) CreateAccessKey(ctx context.Context, in *CreateAccessKeyInput) (*CreateAccessKeyOutput, error) {
-	p, user, err := s.allowKeyUser(ctx, "CreateAccessKey", in.UserName)
+	p, user, err := s.allowUser(ctx, "CreateAccessKey", in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -133,9 +133,9 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *CreateAccessKeyInput)
 }
 
 // updateAccessKey authorizes iam:<action> on the user an access-key operation is about (see
-// keyUser) and runs fn, in a write transaction, on the access key id, which must be that user's.
+// userNamed) and runs fn, in a write transaction, on the access key id, which must be that user's.
 func (s *Service) updateAccessKey(ctx context.Context, action, userName, id string, fn func(store.Tx, *accessKey) error) error {
-	p, user, err := s.allowKeyUser(ctx, action, userName)
+	p, user, err := s.allowUser(ctx, action, userName)
 	if err != nil {
 		return err
 	}
@@ -223,7 +223,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, in *ListAccessKeysInput) (
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, user, err := s.allowKeyUser(ctx, "ListAccessKeys", in.UserName)
+	p, user, err := s.allowUser(ctx, "ListAccessKeys", in.UserName)
 	if err != nil {
 		return nil, err
 	}

@@ -62,34 +62,18 @@ type GetUserOutput struct {
 // GetUser describes a user (the calling user, or the account root, when UserName is empty).
 // Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) GetUser(ctx context.Context, in *GetUserInput) (*GetUserOutput, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	name := in.UserName
-	if name == "" {
-		switch p.Type {
-		case identity.IAMUser:
-			name = p.UserName
-		case identity.Root:
-			if err := s.authorize(ctx, p, "GetUser", p.ARN); err != nil {
-				return nil, err
-			}
-			created, err := s.accountCreated(ctx, p.Account)
-			if err != nil {
-				return nil, err
-			}
-			return &GetUserOutput{User: &User{Path: "/", UserID: p.Account, Arn: p.ARN, CreateDate: created}}, nil
-		default:
-			return nil, awserr.New(awserr.ValidationError, "Must specify userName when calling with non-User credentials")
+	if p, err := caller(ctx); err == nil && p.Type == identity.Root && in.UserName == "" {
+		if err := s.authorize(ctx, p, "GetUser", p.ARN); err != nil {
+			return nil, err
 		}
+		created, err := s.accountCreated(ctx, p.Account)
+		if err != nil {
+			return nil, err
+		}
+		return &GetUserOutput{User: &User{Path: "/", UserID: p.Account, Arn: p.ARN, CreateDate: created}}, nil
 	}
-	v := newValidation()
-	checkNameForm(v, "userName", name, userKind.maxName)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "GetUser", userKind.arn(p.Account, name)); err != nil {
+	p, name, err := s.allowUser(ctx, "GetUser", in.UserName)
+	if err != nil {
 		return nil, err
 	}
 	e, err := s.loadEntity(ctx, userKind, p.Account, name)
