@@ -169,8 +169,11 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 		filter = k.rec.ID
 	}
 	aliases, err := scanRegion(s, c, aliasesTable, func(a *aliasRecord) (AliasListEntry, bool) {
+		if filter != "" && a.Target != filter {
+			return AliasListEntry{}, false
+		}
 		return AliasListEntry{AliasName: a.Name, AliasArn: aliasARN(c.region, c.p.Account, a.Name), TargetKeyID: a.Target,
-			CreationDate: awsjsonTime(a.Created), LastUpdatedDate: awsjsonTime(a.Updated)}, filter == "" || a.Target == filter
+			CreationDate: awsjsonTime(a.Created), LastUpdatedDate: awsjsonTime(a.Updated)}, true
 	})
 	if err != nil {
 		return nil, err
