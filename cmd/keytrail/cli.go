@@ -156,6 +156,18 @@ func (m *Main) parseFlags(fs *flag.FlagSet, name string, args []string) error {
 	return nil
 }
 
+// parseNoArgs is parseFlags for a command that takes flags only: an argument left over is a
+// usageError.
+func (m *Main) parseNoArgs(fs *flag.FlagSet, name string, args []string) error {
+	if err := m.parseFlags(fs, name, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s takes no arguments, got %q", name, fs.Args())
+	}
+	return nil
+}
+
 // defaultEndpoint is where keytrail serve listens unless told otherwise.
 const defaultEndpoint = "http://127.0.0.1:4566"
 

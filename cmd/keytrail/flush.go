@@ -14,11 +14,8 @@ func (m *Main) flush(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("flush", flag.ContinueOnError)
 	endpointURL := fs.String("endpoint-url", "", "keytrail's endpoint (default AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
 	deprecated := fs.String("endpoint", "", "deprecated: the same as --endpoint-url")
-	if err := m.parseFlags(fs, "flush", args); err != nil {
+	if err := m.parseNoArgs(fs, "flush", args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("flush takes no arguments, got %q", fs.Args())
 	}
 	if *deprecated != "" {
 		fmt.Fprintln(m.Stderr, "keytrail: flush: --endpoint is deprecated; use --endpoint-url")

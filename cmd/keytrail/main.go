@@ -111,11 +111,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 // version prints the version, the Go version and the platform.
 func (m *Main) version(args []string) error {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	if err := m.parseFlags(fs, "version", args); err != nil {
+	if err := m.parseNoArgs(fs, "version", args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("version takes no arguments, got %q", fs.Args())
 	}
 	fmt.Fprintf(m.Stdout, "keytrail %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
@@ -174,11 +171,8 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 	fs.StringVar(&c.TLSKey, "tls-key", env("tls-key", ""), "TLS private key file (KEYTRAIL_TLS_KEY)")
 	fs.StringVar(&c.LogFormat, "log-format", env("log-format", "text"), "log format: text or json (KEYTRAIL_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("log-level", "info"), "log level: debug, info, warn or error (KEYTRAIL_LOG_LEVEL)")
-	if err := m.parseFlags(fs, "serve", args); err != nil {
+	if err := m.parseNoArgs(fs, "serve", args); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, usagef("serve takes no arguments, got %q", fs.Args())
 	}
 	var err error
 	if c.DeliveryInterval, err = positiveDuration("delivery-interval", delivery); err != nil {

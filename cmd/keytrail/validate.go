@@ -28,11 +28,8 @@ func (m *Main) validateLogs(ctx context.Context, args []string) error {
 	verbose := fs.Bool("verbose", false, "print every valid file")
 	region := fs.String("region", firstSet(m.Getenv("AWS_REGION"), m.Getenv("AWS_DEFAULT_REGION"), "us-east-1"), "the region the digests come from")
 	endpoint := fs.String("endpoint-url", "", "keytrail's endpoint, for CloudTrail and S3 (default AWS_ENDPOINT_URL_CLOUDTRAIL or _S3, AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
-	if err := m.parseFlags(fs, "validate-logs", args); err != nil {
+	if err := m.parseNoArgs(fs, "validate-logs", args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("validate-logs takes no arguments, got %q", fs.Args())
 	}
 	if *trailARN == "" || *start == "" {
 		return usagef("validate-logs needs --trail-arn and --start-time (see keytrail help validate-logs)")

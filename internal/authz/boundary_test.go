@@ -150,13 +150,7 @@ func TestPermissionsBoundary(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := "allow"
-			switch {
-			case d.Explicit:
-				got = "explicit-deny"
-			case !d.Allowed:
-				got = "deny"
-			}
+			got := verdict(d)
 			if got != c.want || (!d.Allowed && d.PolicyType != c.wantType) {
 				t.Fatalf("got %s (%s), want %s (%s): %s", got, d.PolicyType, c.want, c.wantType, explainOf(d))
 			}

@@ -217,13 +217,7 @@ func runSuite(t *testing.T, s corpusSuite) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := "deny"
-			switch {
-			case d.Allowed:
-				got = "allow"
-			case d.Explicit:
-				got = "explicit-deny"
-			}
+			got := verdict(d)
 			if got != c.Want {
 				t.Errorf("decision = %s, want %s (%s)", got, c.Want, explainOf(d))
 			}
@@ -261,4 +255,15 @@ func explainOf(d authz.Decision) string {
 		return fmt.Sprintf("matched %v", d.Matched)
 	}
 	return d.Diagnostic.String()
+}
+
+// verdict is a decision in the corpus's words: allow, deny (nothing allowed) or explicit-deny.
+func verdict(d authz.Decision) string {
+	switch {
+	case d.Allowed:
+		return "allow"
+	case d.Explicit:
+		return "explicit-deny"
+	}
+	return "deny"
 }

@@ -55,23 +55,23 @@ func (s *Service) getAccessKey(tx store.Tx, id string) (*accessKey, error) {
 
 func putAccessKey(tx store.Tx, k *accessKey) error { return accessKeyRecords.Put(tx, k.ID, k) }
 
-// allowKeyUser resolves the user an access-key operation is about (see keyUser) and authorizes
-// the caller's action on that user.
-func (s *Service) allowKeyUser(ctx context.Context, action, name string) (identity.Principal, string, error) {
+// allowUser resolves the user GetUser or an access-key operation is about (see userNamed) and
+// authorizes the caller's action on that user.
+func (s *Service) allowUser(ctx context.Context, action, name string) (identity.Principal, string, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return p, "", err
 	}
-	user, err := keyUser(p, name)
+	user, err := userNamed(p, name)
 	if err != nil {
 		return p, "", err
 	}
-	return p, user, s.authorize(ctx, p, action, s.userARN(p.Account, user))
+	return p, user, s.authorize(ctx, p, action, userKind.arn(p.Account, user))
 }
 
-// keyUser resolves the user an access-key operation is about: the named user, or the calling
-// IAM user when UserName is omitted.
-func keyUser(p identity.Principal, name string) (string, error) {
+// userNamed resolves the user an operation is about: the named user, or the calling IAM user when
+// UserName is omitted (another caller must name one).
+func userNamed(p identity.Principal, name string) (string, error) {
 	if name != "" {
 		v := newValidation()
 		checkNameForm(v, "userName", name, userKind.maxName)
@@ -94,7 +94,7 @@ type CreateAccessKeyOutput struct {
 // CreateAccessKey creates an AKIA… access key with a random 40-character secret for a user (at
 // most two per user). Errors: ValidationError, NoSuchEntity, LimitExceeded, AccessDenied.
 func (s *Service) CreateAccessKey(ctx context.Context, in *CreateAccessKeyInput) (*CreateAccessKeyOutput, error) {
-	p, user, err := s.allowKeyUser(ctx, "CreateAccessKey", in.UserName)
+	p, user, err := s.allowUser(ctx, "CreateAccessKey", in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -111,11 +111,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *CreateAccessKeyInput)
 		return nil, err
 	}
 	var out *AccessKey
-	err = s.update(ctx, func(tx store.Tx) error {
-		e, err := s.getEntity(tx, userKind, p.Account, user)
-		if err != nil {
-			return err
-		}
+	err = s.entityTx(ctx, true, userKind, p.Account, user, func(tx store.Tx, e *entity) error {
 		ids, err := s.userKeyIDs(tx, p.Account, e.Name)
 		if err != nil {
 			return err
@@ -136,19 +132,23 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *CreateAccessKeyInput)
 	return &CreateAccessKeyOutput{AccessKey: out}, nil
 }
 
-// userAccessKey loads an access key and checks it belongs to the user in the caller's account.
-func (s *Service) userAccessKey(tx store.Tx, account, user, id string) (*accessKey, error) {
-	if _, err := s.getEntity(tx, userKind, account, user); err != nil {
-		return nil, err
-	}
-	k, err := s.getAccessKey(tx, id)
+// updateAccessKey authorizes iam:<action> on the user an access-key operation is about (see
+// userNamed) and runs fn, in a write transaction, on the access key id, which must be that user's.
+func (s *Service) updateAccessKey(ctx context.Context, action, userName, id string, fn func(store.Tx, *accessKey) error) error {
+	p, user, err := s.allowUser(ctx, action, userName)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if k.Account != account || !strings.EqualFold(k.User, user) {
-		return nil, awserr.New(awserr.NoSuchEntity, "The Access Key with id %s cannot be found.", id)
-	}
-	return k, nil
+	return s.entityTx(ctx, true, userKind, p.Account, user, func(tx store.Tx, u *entity) error {
+		k, err := s.getAccessKey(tx, id)
+		if err != nil {
+			return err
+		}
+		if k.Account != u.Account || !strings.EqualFold(k.User, u.Name) {
+			return awserr.New(awserr.NoSuchEntity, "The Access Key with id %s cannot be found.", id)
+		}
+		return fn(tx, k)
+	})
 }
 
 // DeleteAccessKeyInput is the DeleteAccessKey request.
@@ -162,15 +162,7 @@ type DeleteAccessKeyOutput struct{}
 
 // DeleteAccessKey deletes a user's access key. Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) DeleteAccessKey(ctx context.Context, in *DeleteAccessKeyInput) (*DeleteAccessKeyOutput, error) {
-	p, user, err := s.allowKeyUser(ctx, "DeleteAccessKey", in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, func(tx store.Tx) error {
-		k, err := s.userAccessKey(tx, p.Account, user, in.AccessKeyID)
-		if err != nil {
-			return err
-		}
+	err := s.updateAccessKey(ctx, "DeleteAccessKey", in.UserName, in.AccessKeyID, func(tx store.Tx, k *accessKey) error {
 		if err := accessKeyRecords.Delete(tx, k.ID); err != nil {
 			return err
 		}
@@ -202,15 +194,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, in *UpdateAccessKeyInput)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, user, err := s.allowKeyUser(ctx, "UpdateAccessKey", in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, func(tx store.Tx) error {
-		k, err := s.userAccessKey(tx, p.Account, user, in.AccessKeyID)
-		if err != nil {
-			return err
-		}
+	err := s.updateAccessKey(ctx, "UpdateAccessKey", in.UserName, in.AccessKeyID, func(tx store.Tx, k *accessKey) error {
 		k.Status = in.Status
 		return putAccessKey(tx, k)
 	})
@@ -239,17 +223,13 @@ func (s *Service) ListAccessKeys(ctx context.Context, in *ListAccessKeysInput) (
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, user, err := s.allowKeyUser(ctx, "ListAccessKeys", in.UserName)
+	p, user, err := s.allowUser(ctx, "ListAccessKeys", in.UserName)
 	if err != nil {
 		return nil, err
 	}
 	var all []*AccessKeyMetadata
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		e, err := s.getEntity(tx, userKind, p.Account, user)
-		if err != nil {
-			return err
-		}
-		ids, err := s.userKeyIDs(tx, p.Account, e.Name)
+	err = s.entityTx(ctx, false, userKind, p.Account, user, func(tx store.Tx, e *entity) error {
+		ids, err := s.userKeyIDs(tx, e.Account, e.Name)
 		if err != nil {
 			return err
 		}
@@ -265,8 +245,8 @@ func (s *Service) ListAccessKeys(ctx context.Context, in *ListAccessKeysInput) (
 	if err != nil {
 		return nil, err
 	}
-	items, truncated, next := page(all, func(k *AccessKeyMetadata) string { return k.AccessKeyID }, in.Marker, in.MaxItems)
-	return &ListAccessKeysOutput{AccessKeyMetadata: append([]*AccessKeyMetadata{}, items...), PageInfo: PageInfo{IsTruncated: truncated, Marker: next}}, nil
+	items, info := page(all, func(k *AccessKeyMetadata) string { return k.AccessKeyID }, in.Paging)
+	return &ListAccessKeysOutput{AccessKeyMetadata: items, PageInfo: info}, nil
 }
 
 // ErrNoSuchKey and ErrInactiveKey are returned by AccessKeyCredential.

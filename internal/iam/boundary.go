@@ -126,15 +126,7 @@ func (s *Service) putBoundary(ctx context.Context, k kind, holder, arn string, p
 	if err := checkBoundaryARN(arn); err != nil {
 		return nil, err
 	}
-	p, err := s.allowWith(ctx, action, boundaryKeys(arn), func(account string) string { return k.arn(account, holder) })
-	if err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, func(tx store.Tx) error {
-		e, err := s.getEntity(tx, k, p.Account, holder)
-		if err != nil {
-			return err
-		}
+	err := s.updateEntity(ctx, k, action, holder, boundaryKeys(arn), func(tx store.Tx, e *entity) error {
 		if err := s.setBoundary(tx, e, arn); err != nil {
 			return err
 		}

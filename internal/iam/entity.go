@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/store"
@@ -54,6 +55,12 @@ type entity struct {
 	Members []string `json:"members,omitempty"`
 }
 
+// arn is the ARN the kind's identity name has in account when it is authorized (its path is not
+// known before it is read): arn:aws:iam::<account>:<noun>/<name>.
+func (k kind) arn(account, name string) string {
+	return "arn:aws:iam::" + account + ":" + k.noun + "/" + name
+}
+
 // ARN returns the entity's ARN: arn:aws:iam::<account>:<noun><path><name>.
 func (e *entity) ARN() string { return "arn:aws:iam::" + e.Account + ":" + e.Kind + e.Path + e.Name }
 
@@ -75,6 +82,42 @@ func (s *Service) loadEntity(ctx context.Context, k kind, account, name string) 
 		return err
 	})
 	return e, err
+}
+
+// entityTx reads the kind's identity name in account and runs fn on it in one transaction: a
+// write transaction (see update) when write is set, in which fn stores or deletes what it changes.
+func (s *Service) entityTx(ctx context.Context, write bool, k kind, account, name string, fn func(store.Tx, *entity) error) error {
+	run := s.db.View
+	if write {
+		run = s.update
+	}
+	return run(ctx, func(tx store.Tx) error {
+		e, err := s.getEntity(tx, k, account, name)
+		if err != nil {
+			return err
+		}
+		return fn(tx, e)
+	})
+}
+
+// viewEntity authorizes iam:<action> on the kind's identity name in the caller's account and runs
+// fn on the identity in a read transaction.
+func (s *Service) viewEntity(ctx context.Context, k kind, action, name string, fn func(store.Tx, *entity) error) error {
+	p, err := s.allow(ctx, action, func(account string) string { return k.arn(account, name) })
+	if err != nil {
+		return err
+	}
+	return s.entityTx(ctx, false, k, p.Account, name, fn)
+}
+
+// updateEntity authorizes iam:<action> (with the operation's condition keys, if any) on the kind's
+// identity name in the caller's account and runs fn on the identity in a write transaction.
+func (s *Service) updateEntity(ctx context.Context, k kind, action, name string, keys authz.Map, fn func(store.Tx, *entity) error) error {
+	p, err := s.allowWith(ctx, action, keys, func(account string) string { return k.arn(account, name) })
+	if err != nil {
+		return err
+	}
+	return s.entityTx(ctx, true, k, p.Account, name, fn)
 }
 
 func (s *Service) putEntity(tx store.Tx, k kind, e *entity) error {
@@ -101,6 +144,31 @@ func (s *Service) createEntity(tx store.Tx, k kind, e *entity) error {
 	return s.putEntity(tx, k, e)
 }
 
+// createIdentity is the end of CreateUser, CreateRole and CreateGroup, once the request's names,
+// path and documents are checked: it checks the boundary's ARN and the tag keys, authorizes
+// iam:Create<Kind> on e's name (with iam:PermissionsBoundary when a boundary is set) and stores e
+// in the caller's account with the permissions boundary ("" for none).
+// Errors: InvalidInput, AccessDenied, NoSuchEntity (boundary), EntityAlreadyExists.
+func (s *Service) createIdentity(ctx context.Context, k kind, e *entity, boundary string) error {
+	if err := checkBoundaryARN(boundary); err != nil {
+		return err
+	}
+	if err := checkTagKeys(e.Tags); err != nil {
+		return err
+	}
+	p, err := s.allowWith(ctx, "Create"+k.title, boundaryKeys(boundary), func(account string) string { return k.arn(account, e.Name) })
+	if err != nil {
+		return err
+	}
+	e.Account = p.Account
+	return s.update(ctx, func(tx store.Tx) error {
+		if err := s.setBoundary(tx, e, boundary); err != nil {
+			return err
+		}
+		return s.createEntity(tx, k, e)
+	})
+}
+
 // listEntities returns the account's entities of a kind whose path starts with pathPrefix, by name.
 func (s *Service) listEntities(tx store.Tx, k kind, account, pathPrefix string) ([]*entity, error) {
 	var out []*entity
@@ -111,6 +179,25 @@ func (s *Service) listEntities(tx store.Tx, k kind, account, pathPrefix string) 
 		return nil
 	})
 	return out, err
+}
+
+// deleteIdentity is the body of DeleteUser, DeleteRole and DeleteGroup: it checks the name,
+// authorizes iam:Delete<Kind> and deletes the identity unless conflict (the kind's own conflicts,
+// checked first; nil for none) or deleteEntity's refuses.
+func (s *Service) deleteIdentity(ctx context.Context, k kind, name string, conflict func(store.Tx, *entity) error) error {
+	v := newValidation()
+	k.checkName(v, name)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	return s.updateEntity(ctx, k, "Delete"+k.title, name, nil, func(tx store.Tx, e *entity) error {
+		if conflict != nil {
+			if err := conflict(tx, e); err != nil {
+				return err
+			}
+		}
+		return s.deleteEntity(tx, k, e)
+	})
 }
 
 // deleteEntity removes an entity after AWS's conflict checks: no inline or attached policies

@@ -13,10 +13,6 @@ func groupOut(e *entity) *Group {
 	return &Group{Path: e.Path, GroupName: e.Name, GroupID: e.ID, Arn: e.ARN(), CreateDate: e.Created}
 }
 
-func (s *Service) groupARN(account, name string) string {
-	return "arn:aws:iam::" + account + ":group/" + name
-}
-
 // groupsOf returns the account's groups that have user as a member.
 func (s *Service) groupsOf(tx store.Tx, account, user string) ([]*entity, error) {
 	all, err := s.listEntities(tx, groupKind, account, "/")
@@ -51,12 +47,8 @@ func (s *Service) CreateGroup(ctx context.Context, in *CreateGroupInput) (*Creat
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, err := s.allow(ctx, "CreateGroup", func(account string) string { return s.groupARN(account, in.GroupName) })
-	if err != nil {
-		return nil, err
-	}
-	e := &entity{Account: p.Account, Name: in.GroupName, Path: in.Path}
-	if err := s.update(ctx, func(tx store.Tx) error { return s.createEntity(tx, groupKind, e) }); err != nil {
+	e := &entity{Name: in.GroupName, Path: in.Path}
+	if err := s.createIdentity(ctx, groupKind, e, ""); err != nil {
 		return nil, err
 	}
 	return &CreateGroupOutput{Group: groupOut(e)}, nil
@@ -83,18 +75,12 @@ func (s *Service) GetGroup(ctx context.Context, in *GetGroupInput) (*GetGroupOut
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, err := s.allow(ctx, "GetGroup", func(account string) string { return s.groupARN(account, in.GroupName) })
-	if err != nil {
-		return nil, err
-	}
 	var g *entity
 	var users []*entity
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		if g, err = s.getEntity(tx, groupKind, p.Account, in.GroupName); err != nil {
-			return err
-		}
+	err := s.viewEntity(ctx, groupKind, "GetGroup", in.GroupName, func(tx store.Tx, e *entity) error {
+		g = e
 		for _, m := range g.Members {
-			u, err := s.getEntity(tx, userKind, p.Account, m)
+			u, err := s.getEntity(tx, userKind, g.Account, m)
 			if err != nil {
 				return err
 			}
@@ -106,12 +92,8 @@ func (s *Service) GetGroup(ctx context.Context, in *GetGroupInput) (*GetGroupOut
 		return nil, err
 	}
 	slices.SortFunc(users, func(a, b *entity) int { return strings.Compare(entityName(a), entityName(b)) })
-	items, truncated, next := page(users, entityName, in.Marker, in.MaxItems)
-	out := &GetGroupOutput{Group: groupOut(g), Users: []*User{}, PageInfo: PageInfo{IsTruncated: truncated, Marker: next}}
-	for _, u := range items {
-		out.Users = append(out.Users, userOut(u))
-	}
-	return out, nil
+	items, info := page(users, entityName, in.Paging)
+	return &GetGroupOutput{Group: groupOut(g), Users: each(items, userOut), PageInfo: info}, nil
 }
 
 // DeleteGroupInput is the DeleteGroup request.
@@ -123,23 +105,7 @@ type DeleteGroupOutput struct{}
 // DeleteGroup deletes a group with no members and no policies.
 // Errors: ValidationError, NoSuchEntity, DeleteConflict, AccessDenied.
 func (s *Service) DeleteGroup(ctx context.Context, in *DeleteGroupInput) (*DeleteGroupOutput, error) {
-	v := newValidation()
-	groupKind.checkName(v, in.GroupName)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	p, err := s.allow(ctx, "DeleteGroup", func(account string) string { return s.groupARN(account, in.GroupName) })
-	if err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, func(tx store.Tx) error {
-		g, err := s.getEntity(tx, groupKind, p.Account, in.GroupName)
-		if err != nil {
-			return err
-		}
-		return s.deleteEntity(tx, groupKind, g)
-	})
-	if err != nil {
+	if err := s.deleteIdentity(ctx, groupKind, in.GroupName, nil); err != nil {
 		return nil, err
 	}
 	return &DeleteGroupOutput{}, nil
@@ -163,11 +129,7 @@ func (s *Service) ListGroups(ctx context.Context, in *ListGroupsInput) (*ListGro
 	if err != nil {
 		return nil, err
 	}
-	out := &ListGroupsOutput{Groups: []*Group{}, PageInfo: info}
-	for _, e := range es {
-		out.Groups = append(out.Groups, groupOut(e))
-	}
-	return out, nil
+	return &ListGroupsOutput{Groups: each(es, groupOut), PageInfo: info}, nil
 }
 
 // GroupMembershipInput is the AddUserToGroup and RemoveUserFromGroup request.
@@ -197,16 +159,8 @@ func (s *Service) changeMembership(ctx context.Context, action string, in *Group
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, err := s.allow(ctx, action, func(account string) string { return s.groupARN(account, in.GroupName) })
-	if err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, func(tx store.Tx) error {
-		g, err := s.getEntity(tx, groupKind, p.Account, in.GroupName)
-		if err != nil {
-			return err
-		}
-		u, err := s.getEntity(tx, userKind, p.Account, in.UserName)
+	err := s.updateEntity(ctx, groupKind, action, in.GroupName, nil, func(tx store.Tx, g *entity) error {
+		u, err := s.getEntity(tx, userKind, g.Account, in.UserName)
 		if err != nil {
 			return err
 		}
@@ -247,25 +201,14 @@ func (s *Service) ListGroupsForUser(ctx context.Context, in *ListGroupsForUserIn
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, err := s.allow(ctx, "ListGroupsForUser", func(account string) string { return s.userARN(account, in.UserName) })
-	if err != nil {
-		return nil, err
-	}
 	var groups []*entity
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		if _, err := s.getEntity(tx, userKind, p.Account, in.UserName); err != nil {
-			return err
-		}
-		groups, err = s.groupsOf(tx, p.Account, in.UserName)
+	err := s.viewEntity(ctx, userKind, "ListGroupsForUser", in.UserName, func(tx store.Tx, u *entity) (err error) {
+		groups, err = s.groupsOf(tx, u.Account, in.UserName)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	items, truncated, next := page(groups, entityName, in.Marker, in.MaxItems)
-	out := &ListGroupsForUserOutput{Groups: []*Group{}, PageInfo: PageInfo{IsTruncated: truncated, Marker: next}}
-	for _, g := range items {
-		out.Groups = append(out.Groups, groupOut(g))
-	}
-	return out, nil
+	items, info := page(groups, entityName, in.Paging)
+	return &ListGroupsForUserOutput{Groups: each(items, groupOut), PageInfo: info}, nil
 }

@@ -11,6 +11,22 @@ import (
 	"github.com/keytrail/keytrail/internal/store"
 )
 
+// pageFn lists one page: its names and page state.
+type pageFn func(ctx context.Context, pg iam.Paging) ([]string, iam.PageInfo, error)
+
+// lister makes a pageFn of a List operation: in is its request for a page, read the names and page
+// state of its response.
+func lister[I, O any](op func(context.Context, *I) (*O, error), in func(iam.Paging) *I, read func(*O) ([]string, iam.PageInfo)) pageFn {
+	return func(ctx context.Context, pg iam.Paging) ([]string, iam.PageInfo, error) {
+		out, err := op(ctx, in(pg))
+		if err != nil {
+			return nil, iam.PageInfo{}, err
+		}
+		items, info := read(out)
+		return items, info, nil
+	}
+}
+
 // TestPaging: every List operation pages by MaxItems, IsTruncated and the Marker of the last item
 // returned, and the pages together are the whole list.
 func TestPaging(t *testing.T) {
@@ -25,47 +41,37 @@ func TestPaging(t *testing.T) {
 		servicetest.Call(root, s.PutRolePolicy, &iam.PutRolePolicyInput{RoleName: "ru0", PolicyName: "p" + n, PolicyDocument: kmsDecrypt}).OK()
 	}
 	// Each lister returns one page's names and page state.
-	type pageFn func(ctx context.Context, pg iam.Paging) ([]string, iam.PageInfo, error)
 	for _, c := range []struct {
 		name string
 		list pageFn
 		want string
 	}{
-		{"ListUsers", func(ctx context.Context, pg iam.Paging) ([]string, iam.PageInfo, error) {
-			out, err := s.ListUsers(ctx, &iam.ListUsersInput{Paging: pg})
-			if err != nil {
-				return nil, iam.PageInfo{}, err
-			}
-			return strings.Split(names(out.Users, userName), ","), out.PageInfo, nil
-		}, "u0,u1,u2,u3,u4"},
-		{"ListRoles", func(ctx context.Context, pg iam.Paging) ([]string, iam.PageInfo, error) {
-			out, err := s.ListRoles(ctx, &iam.ListRolesInput{Paging: pg})
-			if err != nil {
-				return nil, iam.PageInfo{}, err
-			}
-			return strings.Split(names(out.Roles, roleName), ","), out.PageInfo, nil
-		}, "ru0,ru1,ru2,ru3,ru4"},
-		{"ListGroups", func(ctx context.Context, pg iam.Paging) ([]string, iam.PageInfo, error) {
-			out, err := s.ListGroups(ctx, &iam.ListGroupsInput{Paging: pg})
-			if err != nil {
-				return nil, iam.PageInfo{}, err
-			}
-			return strings.Split(names(out.Groups, groupName), ","), out.PageInfo, nil
-		}, "gu0,gu1,gu2,gu3,gu4"},
-		{"ListGroupsForUser", func(ctx context.Context, pg iam.Paging) ([]string, iam.PageInfo, error) {
-			out, err := s.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: "u0", Paging: pg})
-			if err != nil {
-				return nil, iam.PageInfo{}, err
-			}
-			return strings.Split(names(out.Groups, groupName), ","), out.PageInfo, nil
-		}, "gu0,gu1,gu2,gu3,gu4"},
-		{"ListRolePolicies", func(ctx context.Context, pg iam.Paging) ([]string, iam.PageInfo, error) {
-			out, err := s.ListRolePolicies(ctx, &iam.HolderPaging{RoleName: "ru0", Paging: pg})
-			if err != nil {
-				return nil, iam.PageInfo{}, err
-			}
-			return out.PolicyNames, out.PageInfo, nil
-		}, "pu0,pu1,pu2,pu3,pu4"},
+		{"ListUsers", lister(s.ListUsers, func(pg iam.Paging) *iam.ListUsersInput { return &iam.ListUsersInput{Paging: pg} },
+			func(o *iam.ListUsersOutput) ([]string, iam.PageInfo) {
+				return strings.Split(names(o.Users, userName), ","), o.PageInfo
+			}),
+			"u0,u1,u2,u3,u4"},
+		{"ListRoles", lister(s.ListRoles, func(pg iam.Paging) *iam.ListRolesInput { return &iam.ListRolesInput{Paging: pg} },
+			func(o *iam.ListRolesOutput) ([]string, iam.PageInfo) {
+				return strings.Split(names(o.Roles, roleName), ","), o.PageInfo
+			}),
+			"ru0,ru1,ru2,ru3,ru4"},
+		{"ListGroups", lister(s.ListGroups, func(pg iam.Paging) *iam.ListGroupsInput { return &iam.ListGroupsInput{Paging: pg} },
+			func(o *iam.ListGroupsOutput) ([]string, iam.PageInfo) {
+				return strings.Split(names(o.Groups, groupName), ","), o.PageInfo
+			}),
+			"gu0,gu1,gu2,gu3,gu4"},
+		{"ListGroupsForUser", lister(s.ListGroupsForUser,
+			func(pg iam.Paging) *iam.ListGroupsForUserInput {
+				return &iam.ListGroupsForUserInput{UserName: "u0", Paging: pg}
+			},
+			func(o *iam.ListGroupsForUserOutput) ([]string, iam.PageInfo) {
+				return strings.Split(names(o.Groups, groupName), ","), o.PageInfo
+			}),
+			"gu0,gu1,gu2,gu3,gu4"},
+		{"ListRolePolicies", lister(s.ListRolePolicies, func(pg iam.Paging) *iam.HolderPaging { return &iam.HolderPaging{RoleName: "ru0", Paging: pg} },
+			func(o *iam.ListInlinePoliciesOutput) ([]string, iam.PageInfo) { return o.PolicyNames, o.PageInfo }),
+			"pu0,pu1,pu2,pu3,pu4"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, size := range []int32{1, 2, 4, 5, 1000} {

@@ -15,10 +15,6 @@ import (
 
 // ---- Inline policies (users, roles, groups) ----
 
-func (k kind) arn(account, name string) string {
-	return "arn:aws:iam::" + account + ":" + k.noun + "/" + name
-}
-
 func validatePolicyName(v *awserr.Validation, name string) {
 	checkName(v, "policyName", name, 128)
 }
@@ -34,15 +30,7 @@ func (s *Service) putInline(ctx context.Context, k kind, holder, policyName, doc
 	if err := checkPolicyDocument(doc, policy.Identity, k.maxDoc); err != nil {
 		return err
 	}
-	p, err := s.allow(ctx, "Put"+k.title+"Policy", func(account string) string { return k.arn(account, holder) })
-	if err != nil {
-		return err
-	}
-	return s.update(ctx, func(tx store.Tx) error {
-		e, err := s.getEntity(tx, k, p.Account, holder)
-		if err != nil {
-			return err
-		}
+	return s.updateEntity(ctx, k, "Put"+k.title+"Policy", holder, nil, func(tx store.Tx, e *entity) error {
 		if e.Inline == nil {
 			e.Inline = map[string]string{}
 		}
@@ -74,15 +62,7 @@ func (s *Service) getInline(ctx context.Context, k kind, holder, policyName stri
 	if err := v.Err(); err != nil {
 		return "", "", "", err
 	}
-	p, err := s.allow(ctx, "Get"+k.title+"Policy", func(account string) string { return k.arn(account, holder) })
-	if err != nil {
-		return "", "", "", err
-	}
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		e, err := s.getEntity(tx, k, p.Account, holder)
-		if err != nil {
-			return err
-		}
+	err = s.viewEntity(ctx, k, "Get"+k.title+"Policy", holder, func(_ store.Tx, e *entity) (err error) {
 		holderName = e.Name
 		name, doc, err = inlinePolicy(k, e, policyName)
 		return err
@@ -97,15 +77,7 @@ func (s *Service) deleteInline(ctx context.Context, k kind, holder, policyName s
 	if err := v.Err(); err != nil {
 		return err
 	}
-	p, err := s.allow(ctx, "Delete"+k.title+"Policy", func(account string) string { return k.arn(account, holder) })
-	if err != nil {
-		return err
-	}
-	return s.update(ctx, func(tx store.Tx) error {
-		e, err := s.getEntity(tx, k, p.Account, holder)
-		if err != nil {
-			return err
-		}
+	return s.updateEntity(ctx, k, "Delete"+k.title+"Policy", holder, nil, func(tx store.Tx, e *entity) error {
 		name, _, err := inlinePolicy(k, e, policyName)
 		if err != nil {
 			return err
@@ -122,24 +94,16 @@ func (s *Service) listInline(ctx context.Context, k kind, holder string, pg Pagi
 	if err := v.Err(); err != nil {
 		return nil, PageInfo{}, err
 	}
-	p, err := s.allow(ctx, "List"+k.title+"Policies", func(account string) string { return k.arn(account, holder) })
-	if err != nil {
-		return nil, PageInfo{}, err
-	}
 	var names []string
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		e, err := s.getEntity(tx, k, p.Account, holder)
-		if err != nil {
-			return err
-		}
+	err := s.viewEntity(ctx, k, "List"+k.title+"Policies", holder, func(_ store.Tx, e *entity) error {
 		names = slices.Sorted(maps.Keys(e.Inline))
 		return nil
 	})
 	if err != nil {
 		return nil, PageInfo{}, err
 	}
-	items, truncated, next := page(names, func(n string) string { return n }, pg.Marker, pg.MaxItems)
-	return append([]string{}, items...), PageInfo{IsTruncated: truncated, Marker: next}, nil
+	items, info := page(names, func(n string) string { return n }, pg)
+	return items, info, nil
 }
 
 // PutUserPolicyInput is the PutUserPolicy request.
@@ -555,12 +519,8 @@ func (s *Service) ListPolicies(ctx context.Context, in *ListPoliciesInput) (*Lis
 		return !strings.HasPrefix(m.Path, in.PathPrefix) || (in.OnlyAttached != nil && *in.OnlyAttached && m.Attachments == 0)
 	})
 	slices.SortFunc(all, func(a, b *managedPolicy) int { return strings.Compare(a.ARN(), b.ARN()) })
-	items, truncated, next := page(all, (*managedPolicy).ARN, in.Marker, in.MaxItems)
-	out := &ListPoliciesOutput{Policies: []*Policy{}, PageInfo: PageInfo{IsTruncated: truncated, Marker: next}}
-	for _, m := range items {
-		out.Policies = append(out.Policies, m.out())
-	}
-	return out, nil
+	items, info := page(all, (*managedPolicy).ARN, in.Paging)
+	return &ListPoliciesOutput{Policies: each(items, (*managedPolicy).out), PageInfo: info}, nil
 }
 
 // ---- Attachments ----
@@ -593,22 +553,14 @@ func (s *Service) attach(ctx context.Context, k kind, in *AttachInput, attach bo
 	if !attach {
 		action = "Detach" + k.title + "Policy"
 	}
-	p, err := s.allow(ctx, action, func(account string) string { return k.arn(account, holder) })
-	if err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, func(tx store.Tx) error {
-		e, err := s.getEntity(tx, k, p.Account, holder)
-		if err != nil {
-			return err
-		}
+	err := s.updateEntity(ctx, k, action, holder, nil, func(tx store.Tx, e *entity) error {
 		i := slices.Index(e.Attached, in.PolicyArn)
 		if !attach {
 			if i < 0 {
 				return awserr.New(awserr.NoSuchEntity, "Policy %s was not found.", in.PolicyArn)
 			}
 			e.Attached = slices.Delete(e.Attached, i, i+1)
-			if m, err := s.getPolicy(tx, p.Account, in.PolicyArn); err == nil {
+			if m, err := s.getPolicy(tx, e.Account, in.PolicyArn); err == nil {
 				m.Attachments--
 				if err := putPolicy(tx, m); err != nil {
 					return err
@@ -616,7 +568,7 @@ func (s *Service) attach(ctx context.Context, k kind, in *AttachInput, attach bo
 			}
 			return s.putEntity(tx, k, e)
 		}
-		m, err := s.getPolicy(tx, p.Account, in.PolicyArn)
+		m, err := s.getPolicy(tx, e.Account, in.PolicyArn)
 		if err != nil {
 			return err
 		}
@@ -687,18 +639,10 @@ func (s *Service) listAttached(ctx context.Context, k kind, in *ListAttachedInpu
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, err := s.allow(ctx, "ListAttached"+k.title+"Policies", func(account string) string { return k.arn(account, holder) })
-	if err != nil {
-		return nil, err
-	}
 	var all []*AttachedPolicy
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		e, err := s.getEntity(tx, k, p.Account, holder)
-		if err != nil {
-			return err
-		}
+	err := s.viewEntity(ctx, k, "ListAttached"+k.title+"Policies", holder, func(tx store.Tx, e *entity) error {
 		for _, arn := range e.Attached {
-			m, err := s.getPolicy(tx, p.Account, arn)
+			m, err := s.getPolicy(tx, e.Account, arn)
 			if err != nil {
 				return err
 			}
@@ -712,8 +656,8 @@ func (s *Service) listAttached(ctx context.Context, k kind, in *ListAttachedInpu
 		return nil, err
 	}
 	slices.SortFunc(all, func(a, b *AttachedPolicy) int { return strings.Compare(a.PolicyArn, b.PolicyArn) })
-	items, truncated, next := page(all, func(a *AttachedPolicy) string { return a.PolicyArn }, in.Marker, in.MaxItems)
-	return &ListAttachedOutput{AttachedPolicies: append([]*AttachedPolicy{}, items...), PageInfo: PageInfo{IsTruncated: truncated, Marker: next}}, nil
+	items, info := page(all, func(a *AttachedPolicy) string { return a.PolicyArn }, in.Paging)
+	return &ListAttachedOutput{AttachedPolicies: items, PageInfo: info}, nil
 }
 
 // ListAttachedUserPolicies lists the managed policies attached to a user.

@@ -27,10 +27,6 @@ func roleListed(e *entity) *Role {
 		MaxSessionDuration: e.MaxSessionDuration, Tags: tagList(e.Tags)}
 }
 
-func (s *Service) roleARN(account, name string) string {
-	return "arn:aws:iam::" + account + ":role/" + name
-}
-
 // CreateRoleInput is the CreateRole request.
 type CreateRoleInput struct {
 	RoleName                 string
@@ -67,24 +63,9 @@ func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateR
 	if err := checkPolicyDocument(in.AssumeRolePolicyDocument, policy.Trust, policy.MaxTrustPolicySize); err != nil {
 		return nil, err
 	}
-	if err := checkBoundaryARN(in.PermissionsBoundary); err != nil {
-		return nil, err
-	}
-	if err := checkTagKeys(in.Tags); err != nil {
-		return nil, err
-	}
-	p, err := s.allowWith(ctx, "CreateRole", boundaryKeys(in.PermissionsBoundary), func(account string) string { return s.roleARN(account, in.RoleName) })
-	if err != nil {
-		return nil, err
-	}
-	e := &entity{Account: p.Account, Name: in.RoleName, Path: in.Path, TrustPolicy: in.AssumeRolePolicyDocument,
+	e := &entity{Name: in.RoleName, Path: in.Path, TrustPolicy: in.AssumeRolePolicyDocument,
 		Description: in.Description, MaxSessionDuration: maxDuration, Tags: in.Tags}
-	if err := s.update(ctx, func(tx store.Tx) error {
-		if err := s.setBoundary(tx, e, in.PermissionsBoundary); err != nil {
-			return err
-		}
-		return s.createEntity(tx, roleKind, e)
-	}); err != nil {
+	if err := s.createIdentity(ctx, roleKind, e, in.PermissionsBoundary); err != nil {
 		return nil, err
 	}
 	return &CreateRoleOutput{Role: roleOut(e)}, nil
@@ -106,15 +87,15 @@ func (s *Service) GetRole(ctx context.Context, in *GetRoleInput) (*GetRoleOutput
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, err := s.allow(ctx, "GetRole", func(account string) string { return s.roleARN(account, in.RoleName) })
+	var out *Role
+	err := s.viewEntity(ctx, roleKind, "GetRole", in.RoleName, func(_ store.Tx, e *entity) error {
+		out = roleOut(e)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	e, err := s.loadEntity(ctx, roleKind, p.Account, in.RoleName)
-	if err != nil {
-		return nil, err
-	}
-	return &GetRoleOutput{Role: roleOut(e)}, nil
+	return &GetRoleOutput{Role: out}, nil
 }
 
 // DeleteRoleInput is the DeleteRole request.
@@ -126,23 +107,7 @@ type DeleteRoleOutput struct{}
 // DeleteRole deletes a role that has no inline or attached policies.
 // Errors: ValidationError, NoSuchEntity, DeleteConflict, AccessDenied.
 func (s *Service) DeleteRole(ctx context.Context, in *DeleteRoleInput) (*DeleteRoleOutput, error) {
-	v := newValidation()
-	roleKind.checkName(v, in.RoleName)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	p, err := s.allow(ctx, "DeleteRole", func(account string) string { return s.roleARN(account, in.RoleName) })
-	if err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, func(tx store.Tx) error {
-		e, err := s.getEntity(tx, roleKind, p.Account, in.RoleName)
-		if err != nil {
-			return err
-		}
-		return s.deleteEntity(tx, roleKind, e)
-	})
-	if err != nil {
+	if err := s.deleteIdentity(ctx, roleKind, in.RoleName, nil); err != nil {
 		return nil, err
 	}
 	return &DeleteRoleOutput{}, nil
@@ -166,11 +131,7 @@ func (s *Service) ListRoles(ctx context.Context, in *ListRolesInput) (*ListRoles
 	if err != nil {
 		return nil, err
 	}
-	out := &ListRolesOutput{Roles: []*Role{}, PageInfo: info}
-	for _, e := range es {
-		out.Roles = append(out.Roles, roleListed(e))
-	}
-	return out, nil
+	return &ListRolesOutput{Roles: each(es, roleListed), PageInfo: info}, nil
 }
 
 // UpdateAssumeRolePolicyInput is the UpdateAssumeRolePolicy request.
@@ -193,15 +154,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *UpdateAssumeRo
 	if err := checkPolicyDocument(in.PolicyDocument, policy.Trust, policy.MaxTrustPolicySize); err != nil {
 		return nil, err
 	}
-	p, err := s.allow(ctx, "UpdateAssumeRolePolicy", func(account string) string { return s.roleARN(account, in.RoleName) })
-	if err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, func(tx store.Tx) error {
-		e, err := s.getEntity(tx, roleKind, p.Account, in.RoleName)
-		if err != nil {
-			return err
-		}
+	err := s.updateEntity(ctx, roleKind, "UpdateAssumeRolePolicy", in.RoleName, nil, func(tx store.Tx, e *entity) error {
 		e.TrustPolicy = in.PolicyDocument
 		return s.putEntity(tx, roleKind, e)
 	})

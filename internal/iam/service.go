@@ -260,22 +260,32 @@ func checkPolicyDocument(doc string, kind policy.Kind, limit int) error {
 	return nil
 }
 
-// page returns the slice of items after marker, at most max (default 100), whether more remain,
-// and the marker for the next page. Markers are the key of the last item returned.
-func page[T any](items []T, key func(T) string, marker string, maxItems *int32) (out []T, truncated bool, next string) {
+// page returns the items after marker, at most max (default 100; never nil), and the page state:
+// whether more remain and the marker for the next page. Markers are the key of the last item
+// returned.
+func page[T any](items []T, key func(T) string, pg Paging) ([]T, PageInfo) {
 	limit := 100
-	if maxItems != nil {
-		limit = int(*maxItems)
+	if pg.MaxItems != nil {
+		limit = int(*pg.MaxItems)
 	}
 	start := 0
-	if marker != "" {
-		for start < len(items) && key(items[start]) <= marker {
+	if pg.Marker != "" {
+		for start < len(items) && key(items[start]) <= pg.Marker {
 			start++
 		}
 	}
 	items = items[start:]
 	if len(items) > limit {
-		return items[:limit], true, key(items[limit-1])
+		return append([]T{}, items[:limit]...), PageInfo{IsTruncated: true, Marker: key(items[limit-1])}
 	}
-	return items, false, ""
+	return append([]T{}, items...), PageInfo{}
+}
+
+// each returns f of every item, in order (never nil): the response shapes of a page of records.
+func each[T, U any](items []T, f func(T) U) []U {
+	out := make([]U, 0, len(items))
+	for _, it := range items {
+		out = append(out, f(it))
+	}
+	return out
 }

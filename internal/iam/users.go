@@ -22,10 +22,6 @@ func userListed(e *entity) *User {
 	return &User{Path: e.Path, UserName: e.Name, UserID: e.ID, Arn: e.ARN(), CreateDate: e.Created, Tags: tagList(e.Tags)}
 }
 
-func (s *Service) userARN(account, name string) string {
-	return "arn:aws:iam::" + account + ":user/" + name
-}
-
 // CreateUserInput is the CreateUser request.
 type CreateUserInput struct {
 	UserName            string
@@ -48,23 +44,8 @@ func (s *Service) CreateUser(ctx context.Context, in *CreateUserInput) (*CreateU
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkBoundaryARN(in.PermissionsBoundary); err != nil {
-		return nil, err
-	}
-	if err := checkTagKeys(in.Tags); err != nil {
-		return nil, err
-	}
-	p, err := s.allowWith(ctx, "CreateUser", boundaryKeys(in.PermissionsBoundary), func(account string) string { return s.userARN(account, in.UserName) })
-	if err != nil {
-		return nil, err
-	}
-	e := &entity{Account: p.Account, Name: in.UserName, Path: in.Path, Tags: in.Tags}
-	if err := s.update(ctx, func(tx store.Tx) error {
-		if err := s.setBoundary(tx, e, in.PermissionsBoundary); err != nil {
-			return err
-		}
-		return s.createEntity(tx, userKind, e)
-	}); err != nil {
+	e := &entity{Name: in.UserName, Path: in.Path, Tags: in.Tags}
+	if err := s.createIdentity(ctx, userKind, e, in.PermissionsBoundary); err != nil {
 		return nil, err
 	}
 	return &CreateUserOutput{User: userOut(e)}, nil
@@ -81,34 +62,18 @@ type GetUserOutput struct {
 // GetUser describes a user (the calling user, or the account root, when UserName is empty).
 // Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) GetUser(ctx context.Context, in *GetUserInput) (*GetUserOutput, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	name := in.UserName
-	if name == "" {
-		switch p.Type {
-		case identity.IAMUser:
-			name = p.UserName
-		case identity.Root:
-			if err := s.authorize(ctx, p, "GetUser", p.ARN); err != nil {
-				return nil, err
-			}
-			created, err := s.accountCreated(ctx, p.Account)
-			if err != nil {
-				return nil, err
-			}
-			return &GetUserOutput{User: &User{Path: "/", UserID: p.Account, Arn: p.ARN, CreateDate: created}}, nil
-		default:
-			return nil, awserr.New(awserr.ValidationError, "Must specify userName when calling with non-User credentials")
+	if p, err := caller(ctx); err == nil && p.Type == identity.Root && in.UserName == "" {
+		if err := s.authorize(ctx, p, "GetUser", p.ARN); err != nil {
+			return nil, err
 		}
+		created, err := s.accountCreated(ctx, p.Account)
+		if err != nil {
+			return nil, err
+		}
+		return &GetUserOutput{User: &User{Path: "/", UserID: p.Account, Arn: p.ARN, CreateDate: created}}, nil
 	}
-	v := newValidation()
-	checkNameForm(v, "userName", name, userKind.maxName)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, p, "GetUser", s.userARN(p.Account, name)); err != nil {
+	p, name, err := s.allowUser(ctx, "GetUser", in.UserName)
+	if err != nil {
 		return nil, err
 	}
 	e, err := s.loadEntity(ctx, userKind, p.Account, name)
@@ -127,35 +92,22 @@ type DeleteUserOutput struct{}
 // DeleteUser deletes a user that has no access keys, policies or group memberships.
 // Errors: ValidationError, NoSuchEntity, DeleteConflict, AccessDenied.
 func (s *Service) DeleteUser(ctx context.Context, in *DeleteUserInput) (*DeleteUserOutput, error) {
-	v := newValidation()
-	userKind.checkName(v, in.UserName)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	p, err := s.allow(ctx, "DeleteUser", func(account string) string { return s.userARN(account, in.UserName) })
-	if err != nil {
-		return nil, err
-	}
-	err = s.update(ctx, func(tx store.Tx) error {
-		e, err := s.getEntity(tx, userKind, p.Account, in.UserName)
-		if err != nil {
-			return err
-		}
-		keys, err := s.userKeyIDs(tx, p.Account, e.Name)
+	err := s.deleteIdentity(ctx, userKind, in.UserName, func(tx store.Tx, e *entity) error {
+		keys, err := s.userKeyIDs(tx, e.Account, e.Name)
 		if err != nil {
 			return err
 		}
 		if len(keys) > 0 {
 			return awserr.New(awserr.DeleteConflict, "Cannot delete entity, must delete access keys first.")
 		}
-		groups, err := s.groupsOf(tx, p.Account, e.Name)
+		groups, err := s.groupsOf(tx, e.Account, e.Name)
 		if err != nil {
 			return err
 		}
 		if len(groups) > 0 {
 			return awserr.New(awserr.DeleteConflict, "Cannot delete entity, must remove user from all groups first.")
 		}
-		return s.deleteEntity(tx, userKind, e)
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -181,11 +133,7 @@ func (s *Service) ListUsers(ctx context.Context, in *ListUsersInput) (*ListUsers
 	if err != nil {
 		return nil, err
 	}
-	out := &ListUsersOutput{Users: []*User{}, PageInfo: info}
-	for _, e := range es {
-		out.Users = append(out.Users, userListed(e))
-	}
-	return out, nil
+	return &ListUsersOutput{Users: each(es, userListed), PageInfo: info}, nil
 }
 
 // listKind is the body of ListUsers, ListRoles and ListGroups.
@@ -195,7 +143,7 @@ func (s *Service) listKind(ctx context.Context, k kind, action, pathPrefix strin
 	if err := v.Err(); err != nil {
 		return nil, PageInfo{}, err
 	}
-	p, err := s.allow(ctx, action, func(account string) string { return "arn:aws:iam::" + account + ":" + k.noun + "/" })
+	p, err := s.allow(ctx, action, func(account string) string { return k.arn(account, "") })
 	if err != nil {
 		return nil, PageInfo{}, err
 	}
@@ -210,8 +158,8 @@ func (s *Service) listKind(ctx context.Context, k kind, action, pathPrefix strin
 	if err != nil {
 		return nil, PageInfo{}, err
 	}
-	items, truncated, next := page(all, entityName, pg.Marker, pg.MaxItems)
-	return items, PageInfo{IsTruncated: truncated, Marker: next}, nil
+	items, info := page(all, entityName, pg)
+	return items, info, nil
 }
 
 // accountCreated returns when the account came into being (its first authenticated use).

@@ -156,11 +156,8 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Empty
 // (key ID or key ARN). Authorized by identity policies. Errors: NotFoundException,
 // InvalidMarkerException, ValidationException, AccessDeniedException.
 func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAliasesOutput, error) {
-	c, err := s.begin(ctx)
+	c, err := s.identityOp(ctx, "ListAliases")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorizeIdentity(c, "ListAliases", nil); err != nil {
 		return nil, err
 	}
 	filter := ""
@@ -171,15 +168,12 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 		}
 		filter = k.rec.ID
 	}
-	var aliases []AliasListEntry
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		return aliasesTable.Scan(tx, c.p.Account+"/"+c.region+"/", "", func(_ string, a *aliasRecord) error {
-			if filter == "" || a.Target == filter {
-				aliases = append(aliases, AliasListEntry{AliasName: a.Name, AliasArn: aliasARN(c.region, c.p.Account, a.Name),
-					TargetKeyID: a.Target, CreationDate: awsjsonTime(a.Created), LastUpdatedDate: awsjsonTime(a.Updated)})
-			}
-			return nil
-		})
+	aliases, err := scanRegion(s, c, aliasesTable, func(a *aliasRecord) (AliasListEntry, bool) {
+		if filter != "" && a.Target != filter {
+			return AliasListEntry{}, false
+		}
+		return AliasListEntry{AliasName: a.Name, AliasArn: aliasARN(c.region, c.p.Account, a.Name), TargetKeyID: a.Target,
+			CreationDate: awsjsonTime(a.Created), LastUpdatedDate: awsjsonTime(a.Updated)}, true
 	})
 	if err != nil {
 		return nil, err
@@ -187,9 +181,6 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 	out, pg, err := page(aliases, func(a AliasListEntry) string { return a.AliasName }, in.PageInput, 100, 50)
 	if err != nil {
 		return nil, err
-	}
-	if out == nil {
-		out = []AliasListEntry{}
 	}
 	return &ListAliasesOutput{Aliases: out, PageOutput: pg}, nil
 }

@@ -369,11 +369,7 @@ func (s *Service) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (
 	if in.CustomKeyStoreID != "" || in.Recipient != nil {
 		return nil, awserr.New(awserr.UnsupportedOperationException, "Custom key stores and Recipient are not supported by keytrail.")
 	}
-	c, err := s.begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorizeIdentity(c, "GenerateRandom", nil); err != nil {
+	if _, err := s.identityOp(ctx, "GenerateRandom"); err != nil {
 		return nil, err
 	}
 	out := make([]byte, *in.NumberOfBytes)

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/authz"
@@ -112,7 +113,7 @@ func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*Creat
 	}
 	for _, op := range in.Operations {
 		if !slices.Contains(grantOperations, op) {
-			v.Constraint("operations", op, "Member must be an operation a grant on a symmetric encryption key allows: "+joinOps(grantOperations))
+			v.Constraint("operations", op, "Member must be an operation a grant on a symmetric encryption key allows: "+strings.Join(grantOperations, ", "))
 		}
 	}
 	if len(in.Name) > 256 {
@@ -159,17 +160,6 @@ func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*Creat
 	return &CreateGrantOutput{GrantToken: token, GrantID: id}, nil
 }
 
-func joinOps(ops []string) string {
-	out := ""
-	for i, op := range ops {
-		if i > 0 {
-			out += ", "
-		}
-		out += op
-	}
-	return out
-}
-
 // ListGrants lists a key's grants (other accounts' keys by ARN), optionally one grant or one
 // grantee's. Errors: NotFoundException, InvalidMarkerException, AccessDeniedException.
 func (s *Service) ListGrants(ctx context.Context, in *ListGrantsInput) (*ListGrantsOutput, error) {
@@ -190,9 +180,6 @@ func pageGrants(grants []GrantListEntry, in PageInput) (*ListGrantsOutput, error
 	out, pg, err := page(grants, func(g GrantListEntry) string { return g.GrantID }, in, 100, 50)
 	if err != nil {
 		return nil, err
-	}
-	if out == nil {
-		out = []GrantListEntry{}
 	}
 	return &ListGrantsOutput{Grants: out, PageOutput: pg}, nil
 }
@@ -303,33 +290,16 @@ func (s *Service) ListRetirableGrants(ctx context.Context, in *ListRetirableGran
 	if in.RetiringPrincipal == "" {
 		return nil, missing("retiringPrincipal")
 	}
-	c, err := s.begin(ctx)
+	c, err := s.identityOp(ctx, "ListRetirableGrants")
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorizeIdentity(c, "ListRetirableGrants", nil); err != nil {
-		return nil, err
-	}
-	var grants []GrantListEntry
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		return grantsTable.Scan(tx, c.p.Account+"/"+c.region+"/", "", func(_ string, g *grantRecord) error {
-			if g.Retiring == in.RetiringPrincipal {
-				grants = append(grants, g.entry())
-			}
-			return nil
-		})
+	grants, err := scanRegion(s, c, grantsTable, func(g *grantRecord) (GrantListEntry, bool) {
+		return g.entry(), g.Retiring == in.RetiringPrincipal
 	})
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(grants, func(a, b GrantListEntry) int {
-		switch {
-		case a.GrantID < b.GrantID:
-			return -1
-		case a.GrantID > b.GrantID:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(grants, func(a, b GrantListEntry) int { return strings.Compare(a.GrantID, b.GrantID) })
 	return pageGrants(grants, in.PageInput)
 }

@@ -211,8 +211,32 @@ func (s *Service) keyOp(ctx context.Context, action, field, id string, forms idF
 	return c, k, nil
 }
 
+// changeKey is the whole of an operation that changes one of the caller's own keys: keyOp, then
+// fn on the key's record, in one transaction, unless check refuses the key's state.
+func (s *Service) changeKey(ctx context.Context, action, id string, check func(*loadedKey, *keyRecord) error, fn func(*keyRecord) error) (*Empty, error) {
+	c, k, err := s.keyOp(ctx, action, "keyId", id, keyOwnAccount, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, s.change(c, k, check, fn)
+}
+
+// identityOp is the start of the operations on no key, authorized by identity policies alone:
+// ListKeys, ListAliases, ListRetirableGrants, GenerateRandom.
+func (s *Service) identityOp(ctx context.Context, action string) (*call, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.authorizeIdentity(c, action, nil)
+}
+
 // page applies Limit and Marker to a sorted list of names: the marker is the last name returned.
+// The page is never nil (an empty list is [] on the wire).
 func page[T any](items []T, name func(T) string, in PageInput, maxItems, def int32) ([]T, PageOutput, error) {
+	if items == nil {
+		items = []T{}
+	}
 	limit := def
 	if in.Limit != nil {
 		limit = *in.Limit
@@ -237,22 +261,30 @@ func page[T any](items []T, name func(T) string, in PageInput, maxItems, def int
 	return items, PageOutput{}, nil
 }
 
+// scanRegion returns the entries that entry makes of the records of table in the caller's account
+// and region, in store order, leaving out those it answers false for.
+func scanRegion[R, T any](s *Service, c *call, table store.Table[R], entry func(*R) (T, bool)) ([]T, error) {
+	var out []T
+	err := s.db.View(c.ctx, func(tx store.Tx) error {
+		return table.Scan(tx, c.p.Account+"/"+c.region+"/", "", func(_ string, r *R) error {
+			if e, ok := entry(r); ok {
+				out = append(out, e)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
 // ListKeys lists the caller's keys in the region, all states. Authorized by identity policies.
 // Errors: ValidationException, InvalidMarkerException, AccessDeniedException.
 func (s *Service) ListKeys(ctx context.Context, in *PageInput) (*ListKeysOutput, error) {
-	c, err := s.begin(ctx)
+	c, err := s.identityOp(ctx, "ListKeys")
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorizeIdentity(c, "ListKeys", nil); err != nil {
-		return nil, err
-	}
-	var keys []KeyListEntry
-	err = s.db.View(ctx, func(tx store.Tx) error {
-		return keysTable.Scan(tx, c.p.Account+"/"+c.region+"/", "", func(_ string, rec *keyRecord) error {
-			keys = append(keys, KeyListEntry{KeyID: rec.ID, KeyArn: keyARN(rec.Region, rec.Account, rec.ID)})
-			return nil
-		})
+	keys, err := scanRegion(s, c, keysTable, func(rec *keyRecord) (KeyListEntry, bool) {
+		return KeyListEntry{KeyID: rec.ID, KeyArn: keyARN(rec.Region, rec.Account, rec.ID)}, true
 	})
 	if err != nil {
 		return nil, err
@@ -260,9 +292,6 @@ func (s *Service) ListKeys(ctx context.Context, in *PageInput) (*ListKeysOutput,
 	out, pg, err := page(keys, func(e KeyListEntry) string { return e.KeyID }, *in, 1000, 100)
 	if err != nil {
 		return nil, err
-	}
-	if out == nil {
-		out = []KeyListEntry{}
 	}
 	return &ListKeysOutput{Keys: out, PageOutput: pg}, nil
 }
@@ -276,11 +305,7 @@ func (s *Service) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescrip
 	if len([]rune(*in.Description)) > 8192 {
 		return nil, invalid("description", *in.Description, "Member must have length less than or equal to 8192")
 	}
-	c, k, err := s.keyOp(ctx, "UpdateKeyDescription", "keyId", in.KeyID, keyOwnAccount, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Empty{}, s.change(c, k, refusePending, func(rec *keyRecord) error {
+	return s.changeKey(ctx, "UpdateKeyDescription", in.KeyID, refusePending, func(rec *keyRecord) error {
 		rec.Description = *in.Description
 		return nil
 	})
@@ -299,11 +324,7 @@ func (s *Service) DisableKey(ctx context.Context, in *KeyIDInput) (*Empty, error
 }
 
 func (s *Service) setEnabled(ctx context.Context, action, id, state string) (*Empty, error) {
-	c, k, err := s.keyOp(ctx, action, "keyId", id, keyOwnAccount, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Empty{}, s.change(c, k, refusePending, func(rec *keyRecord) error {
+	return s.changeKey(ctx, action, id, refusePending, func(rec *keyRecord) error {
 		rec.State = state
 		return nil
 	})
@@ -423,17 +444,23 @@ func deleteKey(tx store.Tx, rec *keyRecord) error {
 	if err != nil {
 		return err
 	}
-	for _, k := range aliases {
-		if err := aliasesTable.Delete(tx, k); err != nil {
-			return err
-		}
+	if err := deleteAll(tx, aliasesTable, aliases); err != nil {
+		return err
 	}
-	for _, k := range grants {
-		if err := grantsTable.Delete(tx, k); err != nil {
-			return err
-		}
+	if err := deleteAll(tx, grantsTable, grants); err != nil {
+		return err
 	}
 	return keysTable.Delete(tx, keyStoreKey(rec.Account, rec.Region, rec.ID))
+}
+
+// deleteAll deletes the records of table stored under keys.
+func deleteAll[T any](tx store.Tx, table store.Table[T], keys []string) error {
+	for _, k := range keys {
+		if err := table.Delete(tx, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Run sweeps every interval until ctx ends (Open has swept once already).
@@ -544,11 +571,7 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	c, k, err := s.keyOp(ctx, "TagResource", "keyId", in.KeyID, keyOwnAccount, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Empty{}, s.change(c, k, refusePending, func(rec *keyRecord) error {
+	return s.changeKey(ctx, "TagResource", in.KeyID, refusePending, func(rec *keyRecord) error {
 		for _, t := range in.Tags {
 			rec.Tags = slices.DeleteFunc(rec.Tags, func(old Tag) bool { return old.TagKey == t.TagKey })
 			rec.Tags = append(rec.Tags, t)
@@ -566,11 +589,7 @@ func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*E
 	if in.TagKeys == nil {
 		return nil, missing("tagKeys")
 	}
-	c, k, err := s.keyOp(ctx, "UntagResource", "keyId", in.KeyID, keyOwnAccount, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Empty{}, s.change(c, k, refusePending, func(rec *keyRecord) error {
+	return s.changeKey(ctx, "UntagResource", in.KeyID, refusePending, func(rec *keyRecord) error {
 		rec.Tags = slices.DeleteFunc(rec.Tags, func(t Tag) bool { return slices.Contains(in.TagKeys, t.TagKey) })
 		return nil
 	})
@@ -587,9 +606,6 @@ func (s *Service) ListResourceTags(ctx context.Context, in *ListResourceTagsInpu
 	out, pg, err := page(tags, func(t Tag) string { return t.TagKey }, in.PageInput, 50, 50)
 	if err != nil {
 		return nil, err
-	}
-	if out == nil {
-		out = []Tag{}
 	}
 	return &ListResourceTagsOutput{Tags: out, PageOutput: pg}, nil
 }

@@ -164,12 +164,7 @@ func (s *Service) change(c *call, k *loadedKey, check func(*loadedKey, *keyRecor
 }
 
 // refusePending refuses a change to a key pending deletion (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html).
-func refusePending(k *loadedKey, rec *keyRecord) error {
-	if rec.State == statePendingDeletion {
-		return pendingDeletion(k)
-	}
-	return nil
-}
+func refusePending(k *loadedKey, rec *keyRecord) error { return refuseState(k, rec.State, false) }
 
 func putKey(tx store.Tx, rec *keyRecord) error {
 	return keysTable.Put(tx, keyStoreKey(rec.Account, rec.Region, rec.ID), rec)
@@ -310,14 +305,17 @@ func (s *Service) resolve(c *call, id string, forms idForms) (*loadedKey, error)
 
 // checkState refuses an operation the key's state does not allow (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html, with the contract's
 // messages). crypto marks the cryptographic operations and CreateGrant.
-func checkState(k *loadedKey, crypto bool) error {
-	switch k.rec.State {
-	case stateDisabled:
-		if crypto {
-			return awserr.New(awserr.DisabledException, "%s is disabled.", k.arn)
-		}
-	case statePendingDeletion:
-		return pendingDeletion(k)
+func checkState(k *loadedKey, crypto bool) error { return refuseState(k, k.rec.State, crypto) }
+
+// refuseState is the one answer to a key in a state an operation does not allow: pending
+// deletion always refused (KMSInvalidStateException), Disabled when disabled is set
+// (DisabledException); the message names the key.
+func refuseState(k *loadedKey, state string, disabled bool) error {
+	switch {
+	case state == stateDisabled && disabled:
+		return awserr.New(awserr.DisabledException, "%s is disabled.", k.arn)
+	case state == statePendingDeletion:
+		return awserr.New(awserr.KMSInvalidStateException, "%s is pending deletion.", k.arn)
 	}
 	return nil
 }
@@ -327,10 +325,6 @@ func keyManager(managed bool) string {
 		return "AWS"
 	}
 	return "CUSTOMER"
-}
-
-func pendingDeletion(k *loadedKey) error {
-	return awserr.New(awserr.KMSInvalidStateException, "%s is pending deletion.", k.arn)
 }
 
 // metadata is a key's KeyMetadata.

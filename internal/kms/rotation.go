@@ -24,15 +24,7 @@ func (s *Service) rotate(rec *keyRecord, kind string) error {
 }
 
 // rotationState refuses rotation changes on a key that is not Enabled (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html).
-func rotationState(k *loadedKey, rec *keyRecord) error {
-	switch rec.State {
-	case stateDisabled:
-		return awserr.New(awserr.DisabledException, "%s is disabled.", k.arn)
-	case statePendingDeletion:
-		return pendingDeletion(k)
-	}
-	return nil
-}
+func rotationState(k *loadedKey, rec *keyRecord) error { return refuseState(k, rec.State, true) }
 
 // EnableKeyRotation turns on automatic rotation every RotationPeriodInDays (90–2560, default
 // 365). Errors: ValidationException, NotFoundException, DisabledException,
@@ -44,11 +36,7 @@ func (s *Service) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationIn
 			return nil, invalid("rotationPeriodInDays", days, "Member must have value between 90 and 2560")
 		}
 	}
-	c, k, err := s.keyOp(ctx, "EnableKeyRotation", "keyId", in.KeyID, keyOwnAccount, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Empty{}, s.change(c, k, rotationState, func(rec *keyRecord) error {
+	return s.changeKey(ctx, "EnableKeyRotation", in.KeyID, rotationState, func(rec *keyRecord) error {
 		rec.Rotation, rec.RotationDays = true, days
 		rec.NextRotation = s.stamp().Add(time.Duration(days) * 24 * time.Hour)
 		return nil
@@ -58,11 +46,7 @@ func (s *Service) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationIn
 // DisableKeyRotation turns automatic rotation off. Errors: NotFoundException, DisabledException,
 // KMSInvalidStateException, AccessDeniedException.
 func (s *Service) DisableKeyRotation(ctx context.Context, in *KeyIDInput) (*Empty, error) {
-	c, k, err := s.keyOp(ctx, "DisableKeyRotation", "keyId", in.KeyID, keyOwnAccount, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Empty{}, s.change(c, k, rotationState, func(rec *keyRecord) error {
+	return s.changeKey(ctx, "DisableKeyRotation", in.KeyID, rotationState, func(rec *keyRecord) error {
 		rec.Rotation, rec.RotationDays, rec.NextRotation = false, 0, time.Time{}
 		return nil
 	})

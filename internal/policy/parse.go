@@ -8,6 +8,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -271,24 +272,35 @@ func pick(obj map[string]any, name string, bad badFunc) (v any, element string, 
 
 // stringList reads a string or a non-empty list of strings.
 func stringList(v any) ([]string, bool) {
-	switch t := v.(type) {
-	case string:
-		return []string{t}, true
-	case []any:
-		if len(t) == 0 {
+	return oneOrList(v, func(e any) (string, bool) {
+		s, ok := e.(string)
+		return s, ok
+	})
+}
+
+// oneOrList reads the policy language's "one value or a non-empty list of values", each value
+// read by one (false for a value it does not take).
+func oneOrList(v any, one func(any) (string, bool)) ([]string, bool) {
+	list, isList := v.([]any)
+	if !isList {
+		s, ok := one(v)
+		if !ok {
 			return nil, false
 		}
-		out := make([]string, len(t))
-		for i, e := range t {
-			s, ok := e.(string)
-			if !ok {
-				return nil, false
-			}
-			out[i] = s
-		}
-		return out, true
+		return []string{s}, true
 	}
-	return nil, false
+	if len(list) == 0 {
+		return nil, false
+	}
+	out := make([]string, len(list))
+	for i, e := range list {
+		s, ok := one(e)
+		if !ok {
+			return nil, false
+		}
+		out[i] = s
+	}
+	return out, true
 }
 
 func (s *Statement) parsePrincipal(obj map[string]any, kind Kind, bad badFunc) error {
@@ -462,39 +474,17 @@ func (s *Statement) parseConditions(v any, p *Policy, bad badFunc) error {
 	return nil
 }
 
-// conditionValues reads a condition's value or list of values as text.
+// conditionValues reads a condition's value or list of values (strings, numbers, booleans) as text.
 func conditionValues(v any) ([]string, bool) {
-	one := func(e any) (string, bool) {
+	return oneOrList(v, func(e any) (string, bool) {
 		switch t := e.(type) {
 		case string:
 			return t, true
 		case json.Number:
 			return t.String(), true
 		case bool:
-			if t {
-				return "true", true
-			}
-			return "false", true
+			return strconv.FormatBool(t), true
 		}
 		return "", false
-	}
-	if list, ok := v.([]any); ok {
-		if len(list) == 0 {
-			return nil, false
-		}
-		out := make([]string, len(list))
-		for i, e := range list {
-			s, ok := one(e)
-			if !ok {
-				return nil, false
-			}
-			out[i] = s
-		}
-		return out, true
-	}
-	s, ok := one(v)
-	if !ok {
-		return nil, false
-	}
-	return []string{s}, true
+	})
 }
