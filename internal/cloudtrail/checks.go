@@ -30,14 +30,14 @@ func (s *Service) check(c *call, t *trailRecord) error {
 	if t.KMSKey != "" && !keyARNPattern.MatchString(t.KMSKey) && !keyIDPattern.MatchString(t.KMSKey) && !aliasPattern.MatchString(t.KMSKey) {
 		return awserr.New(invalidKMSKeyID, "Invalid KmsKeyId %s", t.KMSKey)
 	}
-	facts, ok, err := s.s3.Facts(c.ctx, t.Bucket)
+	facts, ok, err := s.s3.Facts(c.Ctx, t.Bucket)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return awserr.New(bucketDoesNotExist, "S3 bucket %s does not exist.", t.Bucket)
 	}
-	ct := asCloudTrail(c.ctx, t.ARN(), t.Account)
+	ct := asCloudTrail(c.Ctx, t.ARN(), t.Account)
 	if _, err := s.s3.GetBucketACL(ct, t.Bucket); err != nil {
 		return bucketError(err, t.Bucket)
 	}
@@ -78,7 +78,7 @@ func (s *Service) checkKey(c *call, t *trailRecord, bucket s3.BucketFacts) error
 		id = "arn:aws:kms:" + bucket.Region + ":" + t.Account + ":" + resource
 	}
 	// CloudTrail uses the key in the bucket's region, whatever the trail's home region.
-	ct := kms.InRegion(asCloudTrail(c.ctx, t.ARN(), t.Account), bucket.Region)
+	ct := kms.InRegion(asCloudTrail(c.Ctx, t.ARN(), t.Account), bucket.Region)
 	ec := map[string]string{"aws:cloudtrail:arn": t.ARN(), "aws:s3:arn": "arn:aws:s3:::" + t.Bucket + "/" + t.logPrefix()}
 	gin := &kms.GenerateDataKeyInput{}
 	gin.KeyID, gin.KeySpec, gin.EncryptionContext = id, "AES_256", ec

@@ -181,7 +181,7 @@ func (s *Service) LookupEvents(ctx context.Context, in *LookupEventsInput) (*Loo
 	if err := s.authorize(c, "LookupEvents", "*"); err != nil {
 		return nil, err
 	}
-	query := queryHash(c.p.Account, c.region, in)
+	query := queryHash(c.P.Account, c.Region, in)
 	before := s.journal.Next()
 	if in.NextToken != "" {
 		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
@@ -196,22 +196,22 @@ func (s *Service) LookupEvents(ctx context.Context, in *LookupEventsInput) (*Loo
 	}
 	var buf []byte
 	err = s.journal.ScanBackward(before, start, func(e *events.Event) error {
-		if !e.Management || !e.For(c.p.Account) || e.Time.After(end) {
+		if !e.Management || !e.For(c.P.Account) || e.Time.After(end) {
 			return nil
 		}
 		region := e.Region
-		if region != c.region {
+		if region != c.Region {
 			return nil
 		}
-		if len(in.LookupAttributes) > 0 && !matchAttribute(in.LookupAttributes[0], e, c.p.Account) {
+		if len(in.LookupAttributes) > 0 && !matchAttribute(in.LookupAttributes[0], e, c.P.Account) {
 			return nil
 		}
 		if len(out.Events) == limit {
 			out.NextToken = lookupToken(e.Seq+1, query)
 			return events.ErrStop
 		}
-		buf = e.AppendRecord(buf[:0], c.p.Account)
-		le := LookupEvent{EventID: e.EventID(c.p.Account), EventName: e.Name, ReadOnly: strconv.FormatBool(e.ReadOnly),
+		buf = e.AppendRecord(buf[:0], c.P.Account)
+		le := LookupEvent{EventID: e.EventID(c.P.Account), EventName: e.Name, ReadOnly: strconv.FormatBool(e.ReadOnly),
 			AccessKeyID: e.Identity.AccessKeyID, EventTime: awsjson.Time(e.Time), EventSource: e.Source, Username: username(e),
 			Resources: []LookupResource{}, CloudTrailEvent: string(buf)}
 		for _, r := range e.Resources {

@@ -132,28 +132,24 @@ func (s *Service) API() *awsjson.Service {
 }
 
 // call is what every operation knows about its request: the caller and the region.
-type call struct {
-	ctx    context.Context
-	p      identity.Principal
-	region string
-}
+type call = request.Call
 
 func (s *Service) begin(ctx context.Context) (*call, error) {
-	p, region, ok := request.Begin(ctx, s.region)
-	if !ok || p.Account == "" {
+	c, ok := request.Begin(ctx, s.region)
+	if !ok || c.P.Account == "" {
 		return nil, awserr.New(awserr.AccessDeniedException, "The request carries no authenticated caller.")
 	}
-	return &call{ctx: ctx, p: p, region: region}, nil
+	return c, nil
 }
 
 // authorize is the one authorization call of a CloudTrail operation: the caller's identity
 // policies (CloudTrail has no resource policies for trails).
 func (s *Service) authorize(c *call, action, resource string) error {
-	req := authz.Request{Principal: c.p, Action: "cloudtrail:" + action, Resource: resource, ResourceAccount: c.p.Account}
+	req := authz.Request{Principal: c.P, Action: "cloudtrail:" + action, Resource: resource, ResourceAccount: c.P.Account}
 	if strings.Contains(resource, ":trail/") {
-		req.Recorded = []request.Resource{{Type: "AWS::CloudTrail::Trail", ARN: resource, Account: c.p.Account}}
+		req.Recorded = []request.Resource{{Type: "AWS::CloudTrail::Trail", ARN: resource, Account: c.P.Account}}
 	}
-	d, err := s.az.Authorize(c.ctx, req)
+	d, err := s.az.Authorize(c.Ctx, req)
 	if err != nil {
 		return err
 	}

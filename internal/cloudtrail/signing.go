@@ -192,7 +192,7 @@ func (s *Service) ListPublicKeys(ctx context.Context, in *ListPublicKeysInput) (
 	}
 	out := &ListPublicKeysOutput{PublicKeyList: []PublicKey{}}
 	err = s.db.View(ctx, func(tx store.Tx) error {
-		return signingKeys.Scan(tx, c.region+"/", "", func(_ string, r *signingKeyRecord) error {
+		return signingKeys.Scan(tx, c.Region+"/", "", func(_ string, r *signingKeyRecord) error {
 			if r.Start.After(end) || !r.End.After(start) {
 				return nil
 			}

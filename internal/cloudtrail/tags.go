@@ -63,8 +63,8 @@ func (s *Service) trailByARN(c *call, arn string) (*trailRecord, error) {
 		return nil, awserr.New(arnInvalid, "%s is not a valid trail ARN.", arn)
 	}
 	var t *trailRecord
-	if m[2] == c.p.Account {
-		if err := s.db.View(c.ctx, func(tx store.Tx) (err error) {
+	if m[2] == c.P.Account {
+		if err := s.db.View(c.Ctx, func(tx store.Tx) (err error) {
 			t, err = getTrail(tx, m[2]+"/"+m[1]+"/"+m[3])
 			return err
 		}); err != nil {

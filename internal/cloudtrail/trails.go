@@ -168,23 +168,23 @@ func (s *Service) find(c *call, nameOrARN string) (*trailRecord, error) {
 		if m == nil || validName(m[3]) != nil {
 			return nil, awserr.New(arnInvalid, "%s is not a valid trail ARN.", nameOrARN)
 		}
-		if m[2] != c.p.Account {
-			return nil, notFound(nameOrARN, c.p.Account)
+		if m[2] != c.P.Account {
+			return nil, notFound(nameOrARN, c.P.Account)
 		}
 		key = m[2] + "/" + m[1] + "/" + m[3]
 	} else if err := validName(nameOrARN); err != nil {
 		return nil, err
 	}
 	var t *trailRecord
-	err := s.db.View(c.ctx, func(tx store.Tx) (err error) {
+	err := s.db.View(c.Ctx, func(tx store.Tx) (err error) {
 		if key != "" {
 			t, err = getTrail(tx, key)
 			return err
 		}
-		if t, err = getTrail(tx, c.p.Account+"/"+c.region+"/"+nameOrARN); t != nil || err != nil {
+		if t, err = getTrail(tx, c.P.Account+"/"+c.Region+"/"+nameOrARN); t != nil || err != nil {
 			return err
 		}
-		all, err := accountTrails(tx, c.p.Account)
+		all, err := accountTrails(tx, c.P.Account)
 		for _, o := range all {
 			if o.Name == nameOrARN && o.MultiRegion {
 				t = o
@@ -195,8 +195,8 @@ func (s *Service) find(c *call, nameOrARN string) (*trailRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t == nil || t.HomeRegion != c.region && !t.MultiRegion {
-		return nil, notFound(nameOrARN, c.p.Account)
+	if t == nil || t.HomeRegion != c.Region && !t.MultiRegion {
+		return nil, notFound(nameOrARN, c.P.Account)
 	}
 	return t, nil
 }
@@ -208,7 +208,7 @@ func notFound(name, account string) error {
 // home requires the caller to be in the trail's home region (UpdateTrail, DeleteTrail,
 // StartLogging, StopLogging).
 func home(c *call, t *trailRecord) error {
-	if t.HomeRegion != c.region {
+	if t.HomeRegion != c.Region {
 		return awserr.New(invalidHomeRegion, "This operation must be called from the trail's home region, %s.", t.HomeRegion)
 	}
 	return nil
@@ -241,7 +241,7 @@ func (s *Service) CreateTrail(ctx context.Context, in *CreateTrailInput) (*Trail
 	if err := checkTags(in.TagsList); err != nil {
 		return nil, err
 	}
-	t := &trailRecord{Name: in.Name, Account: c.p.Account, HomeRegion: c.region, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,
+	t := &trailRecord{Name: in.Name, Account: c.P.Account, HomeRegion: c.Region, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,
 		IncludeGlobal: in.IncludeGlobalServiceEvents == nil || *in.IncludeGlobalServiceEvents, MultiRegion: in.IsMultiRegionTrail != nil && *in.IsMultiRegionTrail,
 		Validation: in.EnableLogFileValidation != nil && *in.EnableLogFileValidation, KMSKey: in.KmsKeyID, Tags: slices.Clone(in.TagsList),
 		Created: s.now().UTC()}
@@ -380,7 +380,7 @@ func (s *Service) UpdateTrail(ctx context.Context, in *UpdateTrailInput) (*Trail
 		return nil, err
 	}
 	if t == nil {
-		return nil, notFound(in.Name, c.p.Account)
+		return nil, notFound(in.Name, c.P.Account)
 	}
 	return t.output(), nil
 }
@@ -417,7 +417,7 @@ func (s *Service) change(ctx context.Context, action, name string, fn func(*trai
 		return nil
 	})
 	if err == nil && t == nil {
-		err = notFound(name, c.p.Account)
+		err = notFound(name, c.P.Account)
 	}
 	return t, err
 }
@@ -438,7 +438,7 @@ func (s *Service) DeleteTrail(ctx context.Context, in *NameInput) (*Empty, error
 			return err
 		}
 		if cur == nil {
-			return notFound(in.Name, c.p.Account)
+			return notFound(in.Name, c.P.Account)
 		}
 		if err := dropLogFiles(tx, cur); err != nil {
 			return err
@@ -559,7 +559,7 @@ func (s *Service) DescribeTrails(ctx context.Context, in *DescribeTrailsInput) (
 			if err != nil {
 				return nil, err
 			}
-			if shadows || t.HomeRegion == c.region {
+			if shadows || t.HomeRegion == c.Region {
 				out.TrailList = append(out.TrailList, t.shape())
 			}
 		}
@@ -567,13 +567,13 @@ func (s *Service) DescribeTrails(ctx context.Context, in *DescribeTrailsInput) (
 	}
 	var all []*trailRecord
 	if err := s.db.View(ctx, func(tx store.Tx) (err error) {
-		all, err = accountTrails(tx, c.p.Account)
+		all, err = accountTrails(tx, c.P.Account)
 		return err
 	}); err != nil {
 		return nil, err
 	}
 	for _, t := range all {
-		if t.HomeRegion == c.region || shadows && t.MultiRegion {
+		if t.HomeRegion == c.Region || shadows && t.MultiRegion {
 			out.TrailList = append(out.TrailList, t.shape())
 		}
 	}
@@ -595,7 +595,7 @@ func (s *Service) ListTrails(ctx context.Context, in *ListTrailsInput) (*ListTra
 	}
 	var all []*trailRecord
 	if err := s.db.View(ctx, func(tx store.Tx) (err error) {
-		all, err = accountTrails(tx, c.p.Account)
+		all, err = accountTrails(tx, c.P.Account)
 		return err
 	}); err != nil {
 		return nil, err

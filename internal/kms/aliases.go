@@ -33,7 +33,7 @@ func aliasNotFound(arn string) error {
 // aliasTarget returns the key ID an alias points to.
 func (s *Service) aliasTarget(c *call, account, region, name string) (string, error) {
 	var a *aliasRecord
-	err := s.db.View(c.ctx, func(tx store.Tx) (err error) {
+	err := s.db.View(c.Ctx, func(tx store.Tx) (err error) {
 		a, err = getAlias(tx, account, region, name)
 		return err
 	})
@@ -102,20 +102,20 @@ func (s *Service) setAlias(ctx context.Context, action string, in *AliasInput, c
 	}
 	now := s.stamp()
 	err = s.db.Update(ctx, func(tx store.Tx) error {
-		a, err := getAlias(tx, c.p.Account, c.region, in.AliasName)
+		a, err := getAlias(tx, c.P.Account, c.Region, in.AliasName)
 		if err != nil {
 			return err
 		}
 		switch {
 		case create && a != nil:
-			return awserr.New(awserr.AlreadyExistsException, "An alias with the name %s already exists", aliasARN(c.region, c.p.Account, in.AliasName))
+			return awserr.New(awserr.AlreadyExistsException, "An alias with the name %s already exists", aliasARN(c.Region, c.P.Account, in.AliasName))
 		case !create && a == nil:
-			return aliasNotFound(aliasARN(c.region, c.p.Account, in.AliasName))
+			return aliasNotFound(aliasARN(c.Region, c.P.Account, in.AliasName))
 		case create:
 			a = &aliasRecord{Name: in.AliasName, Created: now}
 		}
 		a.Target, a.Updated = k.rec.ID, now
-		return putAlias(tx, c.p.Account, c.region, a)
+		return putAlias(tx, c.P.Account, c.Region, a)
 	})
 	if err != nil {
 		return nil, err
@@ -133,22 +133,22 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Empty
 	if err != nil {
 		return nil, err
 	}
-	target, err := s.aliasTarget(c, c.p.Account, c.region, in.AliasName)
+	target, err := s.aliasTarget(c, c.P.Account, c.Region, in.AliasName)
 	if err != nil {
 		return nil, err
 	}
-	k, err := s.key(c, c.p.Account, c.region, target)
+	k, err := s.key(c, c.P.Account, c.Region, target)
 	if err != nil {
 		return nil, err
 	}
 	if k == nil {
-		return nil, aliasNotFound(aliasARN(c.region, c.p.Account, in.AliasName))
+		return nil, aliasNotFound(aliasARN(c.Region, c.P.Account, in.AliasName))
 	}
 	if err := s.authorize(c, "DeleteAlias", k, nil, nil); err != nil {
 		return nil, err
 	}
 	return &Empty{}, s.db.Update(ctx, func(tx store.Tx) error {
-		return aliasesTable.Delete(tx, keyStoreKey(c.p.Account, c.region, in.AliasName))
+		return aliasesTable.Delete(tx, keyStoreKey(c.P.Account, c.Region, in.AliasName))
 	})
 }
 
@@ -172,7 +172,7 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 		if filter != "" && a.Target != filter {
 			return AliasListEntry{}, false
 		}
-		return AliasListEntry{AliasName: a.Name, AliasArn: aliasARN(c.region, c.p.Account, a.Name), TargetKeyID: a.Target,
+		return AliasListEntry{AliasName: a.Name, AliasArn: aliasARN(c.Region, c.P.Account, a.Name), TargetKeyID: a.Target,
 			CreationDate: awsjsonTime(a.Created), LastUpdatedDate: awsjsonTime(a.Updated)}, true
 	})
 	if err != nil {

@@ -243,7 +243,7 @@ func (s *Service) blobKey(c *call, ct []byte, keyID string) (*blob, *loadedKey, 
 		return nil, nil, errInvalidCiphertext
 	}
 	region, account, id, ok := parseKeyARN(b.arn)
-	if !ok || region != c.region {
+	if !ok || region != c.Region {
 		return nil, nil, errInvalidCiphertext
 	}
 	k, err := s.key(c, account, region, id)

@@ -150,7 +150,7 @@ func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*Creat
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	g := grantRecord{ID: id, KeyID: k.rec.ID, Account: k.rec.Account, Region: k.rec.Region, Name: in.Name, Grantee: in.GranteePrincipal,
-		Retiring: in.RetiringPrincipal, Operations: ops, Constraints: in.Constraints, Issuing: c.p.Account, Created: s.stamp(), TokenHash: tokenHash(token)}
+		Retiring: in.RetiringPrincipal, Operations: ops, Constraints: in.Constraints, Issuing: c.P.Account, Created: s.stamp(), TokenHash: tokenHash(token)}
 	err = s.update(c, k, func(tx store.Tx, _ *keyRecord) error {
 		return grantsTable.Put(tx, grantKey(g.Account, g.Region, g.KeyID, g.ID), &g)
 	})
@@ -189,7 +189,7 @@ func (s *Service) findGrant(c *call, in *RetireGrantInput) (*loadedKey, *grantRe
 	if in.GrantToken != "" {
 		want := tokenHash(in.GrantToken)
 		var found *grantRecord
-		err := s.db.View(c.ctx, func(tx store.Tx) error {
+		err := s.db.View(c.Ctx, func(tx store.Tx) error {
 			return grantsTable.Scan(tx, "", "", func(_ string, g *grantRecord) error {
 				if g.TokenHash == want {
 					found = g
@@ -237,10 +237,10 @@ func (s *Service) RetireGrant(ctx context.Context, in *RetireGrantInput) (*Empty
 	if err != nil {
 		return nil, err
 	}
-	who := []string{c.p.ARN, c.p.RoleARN, c.p.Service}
+	who := []string{c.P.ARN, c.P.RoleARN, c.P.Service}
 	allowed := slices.Contains(who, g.Retiring) && g.Retiring != "" ||
 		slices.Contains(g.Operations, "RetireGrant") && slices.Contains(who, g.Grantee) ||
-		c.p.Type == identity.Root && c.p.Account == g.Issuing
+		c.P.Type == identity.Root && c.P.Account == g.Issuing
 	if !allowed {
 		return nil, awserr.New(awserr.AccessDeniedException, "User: %s is not authorized to perform: kms:RetireGrant on resource: %s because it is neither the grant's retiring principal, nor its grantee with RetireGrant, nor the account that created it", callerName(c), k.arn)
 	}
@@ -251,10 +251,10 @@ func (s *Service) RetireGrant(ctx context.Context, in *RetireGrantInput) (*Empty
 }
 
 func callerName(c *call) string {
-	if c.p.Type == identity.AWSService {
-		return c.p.Service
+	if c.P.Type == identity.AWSService {
+		return c.P.Service
 	}
-	return c.p.ARN
+	return c.P.ARN
 }
 
 func (s *Service) deleteGrant(c *call, k *loadedKey, g *grantRecord) error {

@@ -90,7 +90,7 @@ func (s *Service) checkPrincipals(c *call, p *policy.Policy) error {
 			if !strings.Contains(arn, ":user/") && !strings.Contains(arn, ":role/") {
 				continue
 			}
-			ok, err := s.principals.PrincipalExists(c.ctx, arn)
+			ok, err := s.principals.PrincipalExists(c.Ctx, arn)
 			if err != nil {
 				return err
 			}
@@ -135,7 +135,7 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*KeyMetada
 	if err != nil {
 		return nil, err
 	}
-	if c.p.Type == identity.AWSService {
+	if c.P.Type == identity.AWSService {
 		return nil, awserr.New(awserr.AccessDeniedException, "Service principals cannot create keys.")
 	}
 	bypass := authz.Map{"kms:BypassPolicyLockoutSafetyCheck": {fmt.Sprint(in.BypassPolicyLockoutSafetyCheck)}}
@@ -146,11 +146,11 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*KeyMetada
 	if err != nil {
 		return nil, err
 	}
-	arn := keyARN(c.region, c.p.Account, id)
-	doc := defaultPolicy(c.p.Account)
+	arn := keyARN(c.Region, c.P.Account, id)
+	doc := defaultPolicy(c.P.Account)
 	if in.Policy != nil {
 		doc = *in.Policy
-		if _, err := s.checkKeyPolicy(c, doc, arn, c.p.Account, in.BypassPolicyLockoutSafetyCheck); err != nil {
+		if _, err := s.checkKeyPolicy(c, doc, arn, c.P.Account, in.BypassPolicyLockoutSafetyCheck); err != nil {
 			return nil, err
 		}
 	}
@@ -158,12 +158,12 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*KeyMetada
 	if err != nil {
 		return nil, err
 	}
-	rec := keyRecord{ID: id, Account: c.p.Account, Region: c.region, Description: in.Description, Created: s.stamp(),
+	rec := keyRecord{ID: id, Account: c.P.Account, Region: c.Region, Description: in.Description, Created: s.stamp(),
 		State: stateEnabled, Policy: doc, Tags: in.Tags, Versions: []keyVersion{ver}}
 	if err := s.db.Update(ctx, func(tx store.Tx) error { return putKey(tx, &rec) }); err != nil {
 		return nil, err
 	}
-	k, err := s.key(c, c.p.Account, c.region, id)
+	k, err := s.key(c, c.P.Account, c.Region, id)
 	if err != nil {
 		return nil, err
 	}
@@ -265,8 +265,8 @@ func page[T any](items []T, name func(T) string, in PageInput, maxItems, def int
 // and region, in store order, leaving out those it answers false for.
 func scanRegion[R, T any](s *Service, c *call, table store.Table[R], entry func(*R) (T, bool)) ([]T, error) {
 	var out []T
-	err := s.db.View(c.ctx, func(tx store.Tx) error {
-		return table.Scan(tx, c.p.Account+"/"+c.region+"/", "", func(_ string, r *R) error {
+	err := s.db.View(c.Ctx, func(tx store.Tx) error {
+		return table.Scan(tx, c.P.Account+"/"+c.Region+"/", "", func(_ string, r *R) error {
 			if e, ok := entry(r); ok {
 				out = append(out, e)
 			}

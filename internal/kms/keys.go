@@ -109,7 +109,7 @@ func (s *Service) key(c *call, account, region, id string) (*loadedKey, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var k *loadedKey
-	err := s.db.View(c.ctx, func(tx store.Tx) error {
+	err := s.db.View(c.Ctx, func(tx store.Tx) error {
 		rec, err := keysTable.Get(tx, keyStoreKey(account, region, id))
 		if err != nil || rec == nil {
 			return err
@@ -138,7 +138,7 @@ func (s *Service) update(c *call, k *loadedKey, change func(tx store.Tx, rec *ke
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer s.cache.Delete(k.cacheKey())
-	return s.db.Update(c.ctx, func(tx store.Tx) error {
+	return s.db.Update(c.Ctx, func(tx store.Tx) error {
 		rec, err := keysTable.Get(tx, keyStoreKey(k.rec.Account, k.rec.Region, k.rec.ID))
 		if err != nil {
 			return err
@@ -258,7 +258,7 @@ var (
 // in the caller's account and region, a key ARN or alias ARN in the request's region. It returns
 // NotFoundException (and InvalidArnException for a malformed ARN) when there is none.
 func (s *Service) resolve(c *call, id string, forms idForms) (*loadedKey, error) {
-	account, region, keyID := c.account(), c.region, ""
+	account, region, keyID := c.P.Account, c.Region, ""
 	switch {
 	case strings.HasPrefix(id, "arn:"):
 		var ok bool
@@ -272,7 +272,7 @@ func (s *Service) resolve(c *call, id string, forms idForms) (*loadedKey, error)
 		if !forms.aliases {
 			return nil, awserr.New(awserr.NotFoundException, "Invalid keyId '%s'", id)
 		}
-		if region, account = aRegion, aAccount; region != c.region {
+		if region, account = aRegion, aAccount; region != c.Region {
 			return nil, aliasNotFound(aliasARN(region, account, name))
 		}
 		var err error
@@ -290,7 +290,7 @@ func (s *Service) resolve(c *call, id string, forms idForms) (*loadedKey, error)
 	default:
 		keyID = id
 	}
-	if !isKeyID(keyID) || region != c.region || account == "" || account != c.account() && !forms.crossAccount {
+	if !isKeyID(keyID) || region != c.Region || account == "" || account != c.P.Account && !forms.crossAccount {
 		return nil, notFound(keyARN(region, account, keyID))
 	}
 	k, err := s.key(c, account, region, keyID)

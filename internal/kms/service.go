@@ -134,19 +134,15 @@ func (s *Service) API() *awsjson.Service {
 }
 
 // call is what every operation knows about its request: the caller and the region.
-type call struct {
-	ctx    context.Context
-	p      identity.Principal
-	region string
-}
+type call = request.Call
 
 // begin returns the caller and region of a request.
 func (s *Service) begin(ctx context.Context) (*call, error) {
-	p, region, ok := request.Begin(ctx, s.region)
-	if !ok || (p.Account == "" && p.Type != identity.AWSService) {
+	c, ok := request.Begin(ctx, s.region)
+	if !ok || (c.P.Account == "" && c.P.Type != identity.AWSService) {
 		return nil, awserr.New(awserr.AccessDeniedException, "The request carries no authenticated caller.")
 	}
-	return &call{ctx: ctx, p: p, region: region}, nil
+	return c, nil
 }
 
 // InRegion returns the context of an in-process call that another service makes to KMS in
@@ -158,9 +154,6 @@ func InRegion(ctx context.Context, region string) context.Context {
 	return request.InRegion(ctx, region)
 }
 
-// account is the account bare key IDs and alias names resolve in: the caller's.
-func (c *call) account() string { return c.p.Account }
-
 // authorize is the one authorization call of a key operation: the key policy (and grants, with
 // identity policies as the engine combines them). keys holds the operation's own condition keys;
 // nil means none but kms:CallerAccount.
@@ -168,10 +161,10 @@ func (s *Service) authorize(c *call, action string, k *loadedKey, keys *conditio
 	if keys == nil {
 		keys = &conditionKeys{}
 	}
-	if c.p.Type != identity.AWSService && c.p.Account != "" {
-		keys.caller[0] = c.p.Account
+	if c.P.Type != identity.AWSService && c.P.Account != "" {
+		keys.caller[0] = c.P.Account
 	}
-	req := authz.Request{Principal: c.p, Action: "kms:" + action, Resource: k.arn, ResourceAccount: k.rec.Account,
+	req := authz.Request{Principal: c.P, Action: "kms:" + action, Resource: k.arn, ResourceAccount: k.rec.Account,
 		ResourcePolicy: k.policy, Context: keys, Grants: grants,
 		Recorded: []request.Resource{{Type: "AWS::KMS::Key", ARN: k.arn, Account: k.rec.Account}}}
 	return s.decide(c, req)
@@ -180,7 +173,7 @@ func (s *Service) authorize(c *call, action string, k *loadedKey, keys *conditio
 // authorizeIdentity is the one authorization call of an operation without a key resource
 // (CreateKey, ListKeys, ListAliases, GenerateRandom, ListRetirableGrants): identity policies only.
 func (s *Service) authorizeIdentity(c *call, action string, extra authz.Map) error {
-	req := authz.Request{Principal: c.p, Action: "kms:" + action, Resource: "*", ResourceAccount: c.p.Account, Context: extra}
+	req := authz.Request{Principal: c.P, Action: "kms:" + action, Resource: "*", ResourceAccount: c.P.Account, Context: extra}
 	return s.decide(c, req)
 }
 
@@ -228,7 +221,7 @@ func (k *conditionKeys) Lookup(key string) ([]string, bool) {
 }
 
 func (s *Service) decide(c *call, req authz.Request) error {
-	d, err := s.az.Authorize(c.ctx, req)
+	d, err := s.az.Authorize(c.Ctx, req)
 	if err != nil {
 		return err
 	}

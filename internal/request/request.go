@@ -93,19 +93,26 @@ func InRegion(ctx context.Context, region string) context.Context {
 	return context.WithValue(ctx, regionKey{}, region)
 }
 
-// Begin returns what every service operation knows about its request: the caller and the
-// region (an in-process call's InRegion, else the request's, else defaultRegion). ok is false
-// when ctx carries no caller.
-func Begin(ctx context.Context, defaultRegion string) (p identity.Principal, region string, ok bool) {
-	p, ok = identity.FromContext(ctx)
-	region = defaultRegion
+// Call is what every service operation knows about its request: the caller and the region.
+// kms, s3 and cloudtrail begin each operation with Begin.
+type Call struct {
+	Ctx    context.Context //nolint:containedctx // a Call lives for one operation, as its ctx does
+	P      identity.Principal
+	Region string
+}
+
+// Begin returns the Call of ctx's request: the caller and the region (an in-process call's
+// InRegion, else the request's, else defaultRegion). ok is false when ctx carries no caller.
+func Begin(ctx context.Context, defaultRegion string) (c *Call, ok bool) {
+	p, ok := identity.FromContext(ctx)
+	region := defaultRegion
 	if f, has := ctx.Value(factsKey{}).(*Facts); has && f.Region != "" {
 		region = f.Region
 	}
 	if r, has := ctx.Value(regionKey{}).(string); has {
 		region = r
 	}
-	return p, region, ok
+	return &Call{Ctx: ctx, P: p, Region: region}, ok
 }
 
 // Meta is what a CloudTrail record says of an operation, declared once, in the service's

@@ -78,9 +78,9 @@ func TestBegin(t *testing.T) {
 		{"the request's region", signed, "eu-west-1", true},
 		{"InRegion wins", request.InRegion(signed, "ap-south-1"), "ap-south-1", true},
 	} {
-		p, region, ok := request.Begin(c.ctx, "us-east-2")
-		if region != c.region || ok != c.ok || (ok && p.ARN != alice.ARN) {
-			t.Errorf("%s: Begin = %v, %q, %v; want %q, %v", c.name, p.ARN, region, ok, c.region, c.ok)
+		call, ok := request.Begin(c.ctx, "us-east-2")
+		if call.Region != c.region || ok != c.ok || (ok && call.P.ARN != alice.ARN) || call.Ctx != c.ctx {
+			t.Errorf("%s: Begin = %v, %q, %v; want %q, %v", c.name, call.P.ARN, call.Region, ok, c.region, c.ok)
 		}
 	}
 }

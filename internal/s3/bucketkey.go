@@ -39,7 +39,7 @@ func (s *Service) bucketKey(ctx context.Context, c *call, region, kmsKeyID strin
 	}
 	sort.Strings(names)
 	var id strings.Builder
-	id.WriteString(c.p.ARN + "|" + c.p.Service + "|" + region + "|" + kmsKeyID)
+	id.WriteString(c.P.ARN + "|" + c.P.Service + "|" + region + "|" + kmsKeyID)
 	for _, k := range names {
 		id.WriteString("|" + k + "=" + ec[k])
 	}

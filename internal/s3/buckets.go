@@ -73,7 +73,7 @@ func (s *Service) bucket(c *call, action, name, key string, keys authz.Map) (*bu
 		return nil, noSuchBucket(name)
 	}
 	var b *bucketRecord
-	err := s.db.View(c.ctx, func(tx store.Tx) (err error) {
+	err := s.db.View(c.Ctx, func(tx store.Tx) (err error) {
 		b, err = getBucket(tx, name)
 		return err
 	})
@@ -102,18 +102,18 @@ func (s *Service) authorize(c *call, action, resource string, b *bucketRecord, k
 			return fmt.Errorf("s3: stored policy of %s: %w", b.Name, err)
 		}
 	}
-	req := authz.Request{Principal: c.p, Action: "s3:" + action, Resource: resource, ResourceAccount: b.Owner, ResourcePolicy: rp, Context: keys,
+	req := authz.Request{Principal: c.P, Action: "s3:" + action, Resource: resource, ResourceAccount: b.Owner, ResourcePolicy: rp, Context: keys,
 		Recorded: []request.Resource{{Type: "AWS::S3::Bucket", ARN: BucketARN(b.Name), Account: b.Owner}}}
 	if resource != BucketARN(b.Name) {
 		req.Recorded = []request.Resource{{Type: "AWS::S3::Object", ARN: resource}, req.Recorded[0]}
 	}
-	d, err := s.az.Authorize(c.ctx, req)
+	d, err := s.az.Authorize(c.Ctx, req)
 	if err != nil {
 		return err
 	}
 	// The bucket owner's root may always manage the bucket policy, so that a policy cannot lock
 	// the owner out (as in S3).
-	rootOfOwner := c.p.Type == identity.Root && c.p.Account == b.Owner
+	rootOfOwner := c.P.Type == identity.Root && c.P.Account == b.Owner
 	if !d.Allowed && !(rootOfOwner && strings.HasSuffix(action, "BucketPolicy")) {
 		return awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(req, d))
 	}
@@ -144,14 +144,14 @@ func (s *Service) CreateBucket(ctx context.Context, in *CreateBucketInput) (*Cre
 	if err != nil {
 		return nil, err
 	}
-	if c.p.Type == identity.Anonymous || c.p.Type == identity.AWSService {
+	if c.P.Type == identity.Anonymous || c.P.Type == identity.AWSService {
 		return nil, awserr.New(awserr.AccessDenied, "Anonymous users and services cannot create buckets.")
 	}
-	region, err := bucketRegion(in.LocationConstraint, c.region)
+	region, err := bucketRegion(in.LocationConstraint, c.Region)
 	if err != nil {
 		return nil, err
 	}
-	req := authz.Request{Principal: c.p, Action: "s3:CreateBucket", Resource: "arn:aws:s3:::" + in.Bucket, ResourceAccount: c.p.Account}
+	req := authz.Request{Principal: c.P, Action: "s3:CreateBucket", Resource: "arn:aws:s3:::" + in.Bucket, ResourceAccount: c.P.Account}
 	d, err := s.az.Authorize(ctx, req)
 	if err != nil {
 		return nil, err
@@ -164,14 +164,14 @@ func (s *Service) CreateBucket(ctx context.Context, in *CreateBucketInput) (*Cre
 		switch {
 		case err != nil:
 			return err
-		case old != nil && old.Owner != c.p.Account:
+		case old != nil && old.Owner != c.P.Account:
 			return awserr.New(awserr.BucketAlreadyExists, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.")
 		case old != nil && old.Region == "us-east-1" && region == "us-east-1":
 			return nil // us-east-1 answers 200 for a bucket its owner already has
 		case old != nil:
 			return awserr.New(awserr.BucketAlreadyOwnedByYou, "Your previous request to create the named bucket succeeded and you already own it.")
 		}
-		return putBucket(tx, &bucketRecord{Name: in.Bucket, Owner: c.p.Account, Region: region, Created: s.now().UTC().Truncate(time.Second)})
+		return putBucket(tx, &bucketRecord{Name: in.Bucket, Owner: c.P.Account, Region: region, Created: s.now().UTC().Truncate(time.Second)})
 	})
 	if err != nil {
 		return nil, err
@@ -314,10 +314,10 @@ func (s *Service) ListBuckets(ctx context.Context, _ *ListBucketsInput) (*ListBu
 	if err != nil {
 		return nil, err
 	}
-	if c.p.Type == identity.Anonymous {
+	if c.P.Type == identity.Anonymous {
 		return nil, awserr.New(awserr.AccessDenied, "Access Denied")
 	}
-	req := authz.Request{Principal: c.p, Action: "s3:ListAllMyBuckets", Resource: "*", ResourceAccount: c.p.Account}
+	req := authz.Request{Principal: c.P, Action: "s3:ListAllMyBuckets", Resource: "*", ResourceAccount: c.P.Account}
 	d, err := s.az.Authorize(ctx, req)
 	if err != nil {
 		return nil, err
@@ -325,10 +325,10 @@ func (s *Service) ListBuckets(ctx context.Context, _ *ListBucketsInput) (*ListBu
 	if !d.Allowed {
 		return nil, awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(req, d))
 	}
-	out := &ListBucketsOutput{Owner: c.p.Account}
+	out := &ListBucketsOutput{Owner: c.P.Account}
 	err = s.db.View(ctx, func(tx store.Tx) error {
 		return buckets.Scan(tx, "", "", func(_ string, b *bucketRecord) error {
-			if b.Owner == c.p.Account {
+			if b.Owner == c.P.Account {
 				out.Buckets = append(out.Buckets, BucketEntry{Name: b.Name, CreationDate: b.Created, Region: b.Region})
 			}
 			return nil

@@ -34,7 +34,7 @@ type source struct {
 // the range, and opens the source's data key (SSE-KMS: Decrypt as the caller, through S3).
 // Errors: NoSuchBucket, NoSuchKey, AccessDenied, PreconditionFailed, InvalidArgument, KMS.*.
 func (s *Service) openSource(c *call, src *CopySource, ranged bool) (*source, error) {
-	o, dk, err := s.object(c.ctx, src.Bucket, src.Key)
+	o, dk, err := s.object(c.Ctx, src.Bucket, src.Key)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +189,7 @@ func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*ObjectI
 	}
 	rec := &objectRecord{Bucket: in.Bucket, Key: in.Key, Size: p.Size, ETag: `"` + hex.EncodeToString(sum) + `"`,
 		ContentType: so.rec.ContentType, Metadata: so.rec.Metadata, LastModified: s.now().UTC().Truncate(time.Second),
-		Owner: c.p.Account, Parts: []part{p}, Checksum: ck, Tags: tags, dataKey: dk}
+		Owner: c.P.Account, Parts: []part{p}, Checksum: ck, Tags: tags, dataKey: dk}
 	if directive == "REPLACE" {
 		rec.ContentType, rec.Metadata = in.ContentType, in.Metadata
 	}

@@ -72,7 +72,7 @@ func (s *Service) upload(c *call, action, bucket, key, id string) (*uploadRecord
 		return nil, err
 	}
 	var u *uploadRecord
-	err := s.db.View(c.ctx, func(tx store.Tx) (err error) {
+	err := s.db.View(c.Ctx, func(tx store.Tx) (err error) {
 		u, err = getUpload(tx, bucket, id)
 		return err
 	})
@@ -152,7 +152,7 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *CreateMultipart
 	if err != nil {
 		return nil, err
 	}
-	u := &uploadRecord{ID: id, Bucket: in.Bucket, Key: in.Key, Initiated: s.now().UTC().Truncate(time.Second), Owner: c.p.Account,
+	u := &uploadRecord{ID: id, Bucket: in.Bucket, Key: in.Key, Initiated: s.now().UTC().Truncate(time.Second), Owner: c.P.Account,
 		ContentType: in.ContentType, Metadata: in.Metadata, ChecksumAlgorithm: strings.ToLower(in.ChecksumAlgorithm), Tags: in.Tags, dataKey: dk}
 	if err := s.db.Update(ctx, func(tx store.Tx) error { return putUpload(tx, u) }); err != nil {
 		return nil, err

@@ -201,7 +201,7 @@ func (s *Service) authorizeWrite(c *call, bucket, key, acl string, enc *encrypti
 		enc.bucketKey = &def.BucketKey
 	}
 	if enc.sse == "aws:kms" && enc.kmsKeyID == "" {
-		arn, err := s.kms.AWSManagedKey(c.ctx, b.Owner, b.Region, "s3")
+		arn, err := s.kms.AWSManagedKey(c.Ctx, b.Owner, b.Region, "s3")
 		if err != nil {
 			return err
 		}
@@ -272,7 +272,7 @@ func (s *Service) openDataKey(ctx context.Context, c *call, bucket, key string, 
 	}
 	region := regionOfKey(dk.KMSKey)
 	if region == "" {
-		region = c.region
+		region = c.Region
 	}
 	out, err := s.kms.Decrypt(viaS3(ctx, region), &kms.DecryptInput{CiphertextBlob: dk.SealedKey, EncryptionContext: dk.Context, KeyID: dk.KMSKey})
 	if err != nil {
@@ -377,7 +377,7 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*ObjectInf
 		return nil, err
 	}
 	rec := &objectRecord{Bucket: in.Bucket, Key: in.Key, Size: p.Size, ETag: `"` + hex.EncodeToString(sum) + `"`, ContentType: in.ContentType,
-		Metadata: in.Metadata, LastModified: s.now().UTC().Truncate(time.Second), Owner: c.p.Account, Parts: []part{p}, Checksum: ck, Tags: in.Tags, dataKey: dk}
+		Metadata: in.Metadata, LastModified: s.now().UTC().Truncate(time.Second), Owner: c.P.Account, Parts: []part{p}, Checksum: ck, Tags: in.Tags, dataKey: dk}
 	if err := s.commitObject(ctx, rec); err != nil {
 		return nil, err
 	}

@@ -22,7 +22,6 @@ import (
 
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
-	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/kms"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/request"
@@ -92,19 +91,15 @@ func New(cfg Config) *Service {
 }
 
 // call is what every operation knows about its request: the caller and the region.
-type call struct {
-	ctx    context.Context
-	p      identity.Principal
-	region string
-}
+type call = request.Call
 
 // begin returns the caller (anonymous when the request was not signed) and the region.
 func (s *Service) begin(ctx context.Context) (*call, error) {
-	p, region, ok := request.Begin(ctx, s.region)
+	c, ok := request.Begin(ctx, s.region)
 	if !ok {
 		return nil, awserr.New(awserr.AccessDenied, "Access Denied")
 	}
-	return &call{ctx: ctx, p: p, region: region}, nil
+	return c, nil
 }
 
 // CanonicalUserID is the canonical user ID S3 shows for an account: a stable 64-hex-digit ID.
