@@ -5,8 +5,10 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -41,6 +43,7 @@ type Config struct {
 	Version    string
 	Logger     *slog.Logger
 	Now        func() time.Time // the clock; time.Now in the product
+	Rand       io.Reader        // randomness for IDs, keys and nonces; crypto/rand in the product
 	// DeliveryInterval is how often trails deliver log files (0: only on flush).
 	DeliveryInterval time.Duration
 	// DigestInterval is the digest period, which also bounds an idle trail to one file.
@@ -71,6 +74,9 @@ func Open(cfg Config) (_ *App, err error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
 	var opened closers
 	defer func() {
 		if err != nil {
@@ -96,27 +102,28 @@ func Open(cfg Config) (_ *App, err error) {
 	}
 	opened.add(journal.Close)
 	recorder := events.NewRecorder(journal)
+	recorder.SetRand(cfg.Rand)
 	policies := policy.NewCache(4096)
 	az := authz.New(authz.Config{Policies: policies, Logger: cfg.Logger, Now: cfg.Now})
-	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: cfg.Now})
+	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: cfg.Now, Rand: cfg.Rand})
 	az.SetIdentities(iamSvc)
-	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Policies: policies, Now: cfg.Now})
+	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Policies: policies, Now: cfg.Now, Rand: cfg.Rand})
 	kmsSvc := kms.New(kms.Config{DB: db, Barrier: barrier, Authorizer: az, Policies: policies, Principals: iamSvc,
-		Region: cfg.Region, Logger: cfg.Logger, Now: cfg.Now})
+		Region: cfg.Region, Logger: cfg.Logger, Now: cfg.Now, Rand: cfg.Rand})
 	// S3 and CloudTrail call KMS (and CloudTrail S3) through the in-process decorators, which
 	// scope each call and record the KMS calls.
-	ip := &inProcess{recorder: recorder, now: cfg.Now, log: cfg.Logger}
+	ip := &inProcess{recorder: recorder, now: cfg.Now, rand: cfg.Rand, log: cfg.Logger}
 	kmsKeys := newKeys(ip, kmsSvc, cfg.Region)
 	blobs, err := files.Open(filepath.Join(cfg.Data, "objects"))
 	if err != nil {
 		return nil, err
 	}
-	s3Svc := s3.New(s3.Config{DB: db, Blobs: blobs, Barrier: barrier, KMS: kmsKeys, Authorizer: az, Policies: policies, Region: cfg.Region, Now: cfg.Now})
+	s3Svc := s3.New(s3.Config{DB: db, Blobs: blobs, Barrier: barrier, KMS: kmsKeys, Authorizer: az, Policies: policies, Region: cfg.Region, Now: cfg.Now, Rand: cfg.Rand})
 	// Deletions and rotations that fell due while keytrail was down happen before it serves.
 	if err := kmsSvc.Sweep(context.Background()); err != nil {
 		return nil, fmt.Errorf("kms sweep: %w", err)
 	}
-	ctSvc := cloudtrail.New(cloudtrail.Config{DB: db, S3: buckets{s3Svc}, KMS: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now,
+	ctSvc := cloudtrail.New(cloudtrail.Config{DB: db, S3: buckets{s3Svc}, KMS: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now, Rand: cfg.Rand,
 		Journal: journal, Logger: cfg.Logger, DigestInterval: cfg.DigestInterval, Barrier: barrier})
 	resolver := &credentials.Resolver{RootSecret: cfg.RootSecret, IAM: iamSvc, STS: stsSvc}
 	gw := gateway.New(gateway.Config{
@@ -128,6 +135,7 @@ func Open(cfg Config) (_ *App, err error) {
 		JSON:     []*awsjson.Service{kmsSvc.API(), ctSvc.API()},
 		S3:       s3Svc.API(),
 		Now:      cfg.Now,
+		Rand:     cfg.Rand,
 		Recorder: recorder,
 		Flush:    func(ctx context.Context) (any, error) { return ctSvc.Deliver(ctx) },
 	})

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ import (
 type inProcess struct {
 	recorder request.Recorder
 	now      func() time.Time
+	rand     io.Reader // in-process request IDs
 	log      *slog.Logger
 }
 
@@ -41,7 +43,7 @@ func scope(ctx context.Context) context.Context {
 // none; meta is what the operation's table declares of it.
 func (ip *inProcess) begin(ctx context.Context, service, region, op string, meta request.Meta, in any) (context.Context, func(error)) {
 	p, _ := identity.FromContext(ctx)
-	ctx, f, res := request.InProcess(ctx, service, ip.now())
+	ctx, f, res := request.InProcess(ctx, service, ip.now(), ip.rand)
 	params, _ := json.Marshal(in)
 	return ctx, func(err error) {
 		out := request.Outcome{Operation: op, Meta: meta, Params: params, Resources: res.List()}

@@ -125,7 +125,7 @@ func TestLookupEventsNinetyDays(t *testing.T) {
 	e := start(t, t.TempDir())
 	rec := events.NewRecorder(e.app.Journal)
 	for _, days := range []int{91, 89} {
-		f := &request.Facts{ID: request.NewID(), Service: "kms", Region: "us-east-1", SourceIP: "127.0.0.1",
+		f := &request.Facts{ID: request.NewID(nil), Service: "kms", Region: "us-east-1", SourceIP: "127.0.0.1",
 			Time: time.Now().Add(-time.Duration(days) * 24 * time.Hour)}
 		out := &request.Outcome{Operation: "CreateAlias", Params: []byte(`{"AliasName":"alias/d` + string(rune('0'+days%10)) + `"}`)}
 		if err := rec.Record(f, out, identity.AccountRoot(account)); err != nil {

@@ -46,7 +46,7 @@ func BenchmarkDeliver(b *testing.B) {
 	body := []byte(`{"CiphertextBlob":"AQIDAHhBYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODk","EncryptionContext":{"aws:cloudtrail:arn":"arn:aws:cloudtrail:us-east-1:111122223333:trail/management","aws:s3:arn":"arn:aws:s3:::logs/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/22/x.json.gz"}}`)
 	fill := func() {
 		for i := 0; i < perRound; i++ {
-			f := &request.Facts{ID: request.NewID(), Service: "kms", Region: "us-east-1", SourceIP: "127.0.0.1",
+			f := &request.Facts{ID: request.NewID(nil), Service: "kms", Region: "us-east-1", SourceIP: "127.0.0.1",
 				UserAgent: "aws-sdk-go-v2/1.36.3 os/linux lang/go#1.26 api/kms#1.38.1", Host: "127.0.0.1:4566", Time: time.Now()}
 			out := &request.Outcome{Operation: "Decrypt", Meta: request.Meta{ReadOnly: true}, Params: body,
 				Resources: []request.Resource{{Type: "AWS::KMS::Key", ARN: aws.ToString(key.KeyMetadata.Arn), Account: account}}}

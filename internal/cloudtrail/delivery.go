@@ -339,7 +339,7 @@ func (s *Service) writeLogFile(ctx context.Context, t *trailRecord, batch *pendi
 	}
 	key := LogFileKey(t.Prefix, t.Account, region, batch.Time, batch.Unique)
 	dctx := request.WithFacts(asCloudTrail(ctx, t.ARN(), t.Account),
-		request.Facts{ID: request.NewID(), Service: "cloudtrail", Region: t.HomeRegion, Time: s.now().UTC(), Delivery: true})
+		request.Facts{ID: request.NewID(s.rand), Service: "cloudtrail", Region: t.HomeRegion, Time: s.now().UTC(), Delivery: true})
 	in := &s3.PutObjectInput{Bucket: t.Bucket, Key: key, Body: bytes.NewReader(body), ContentType: "application/json",
 		ACL: "bucket-owner-full-control"}
 	if t.KMSKey != "" {

@@ -219,7 +219,7 @@ func (s *Service) writeDigest(ctx context.Context, t *trailRecord, region string
 		return err
 	}
 	dctx := request.WithFacts(asCloudTrail(ctx, t.ARN(), t.Account),
-		request.Facts{ID: request.NewID(), Service: "cloudtrail", Region: t.HomeRegion, Time: now, Delivery: true})
+		request.Facts{ID: request.NewID(s.rand), Service: "cloudtrail", Region: t.HomeRegion, Time: now, Delivery: true})
 	_, err = s.s3.PutObject(dctx, &s3.PutObjectInput{Bucket: t.Bucket, Key: objectKey, Body: bytes.NewReader(gz.Bytes()),
 		ContentType: "application/json", ACL: "bucket-owner-full-control", SSE: "AES256",
 		Metadata: map[string]string{"signature": sig, "signature-algorithm": signatureAlgorithm}})

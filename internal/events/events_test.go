@@ -11,7 +11,7 @@ import (
 )
 
 func testEvent(i int) *Event {
-	return &Event{Time: time.Unix(1700000000+int64(i), 0).UTC(), ID: request.NewID(), RequestID: request.NewID(),
+	return &Event{Time: time.Unix(1700000000+int64(i), 0).UTC(), ID: request.NewID(nil), RequestID: request.NewID(nil),
 		Source: "kms.amazonaws.com", Name: "Decrypt", Region: "us-east-1", SourceIP: "127.0.0.1", UserAgent: "ua",
 		ReadOnly: true, Management: true, Identity: Identity{Type: "Root", PrincipalID: "111111111111", ARN: "arn:aws:iam::111111111111:root", AccountID: "111111111111"},
 		Recipients: []string{"111111111111"}, Resources: []request.Resource{{Type: "AWS::KMS::Key", ARN: "arn:aws:kms:us-east-1:111111111111:key/k", Account: "111111111111"}},

@@ -3,6 +3,7 @@ package events
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,11 +21,16 @@ var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b 
 
 // Recorder turns calls into events in the journal.
 type Recorder struct {
-	j *Journal
+	j    *Journal
+	rand io.Reader // event IDs; crypto/rand when nil
 }
 
-// NewRecorder returns a recorder appending to j.
+// NewRecorder returns a recorder appending to j, with event IDs from crypto/rand.
 func NewRecorder(j *Journal) *Recorder { return &Recorder{j: j} }
+
+// SetRand makes the recorder read its event IDs from r (tests make them repeatable). Call it
+// before the recorder is used.
+func (r *Recorder) SetRand(rd io.Reader) { r.rand = rd }
 
 // Record appends the event of one answered call: its facts, its outcome and its caller p. The
 // gateway calls it before the answer is complete, so an answered call is never lost.
@@ -34,7 +40,7 @@ func (r *Recorder) Record(f *request.Facts, o *request.Outcome, p identity.Princ
 	}
 	e := Event{
 		Time:         f.Time,
-		ID:           request.NewID(),
+		ID:           request.NewID(r.rand),
 		RequestID:    f.ID,
 		Source:       f.Service + ".amazonaws.com",
 		Name:         o.Operation,

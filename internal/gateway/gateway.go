@@ -46,6 +46,7 @@ type Config struct {
 	S3       *restxml.Service
 	MaxBody  int64
 	Now      func() time.Time
+	Rand     io.Reader // request IDs; crypto/rand when nil
 	// Recorder gets every authenticated call before its answer is written (CloudTrail).
 	Recorder request.Recorder
 	// Flush serves POST /_keytrail/flush: it delivers what is pending and returns a summary.
@@ -63,6 +64,7 @@ type Gateway struct {
 	s3       *restxml.Service
 	maxBody  int64
 	now      func() time.Time
+	rand     io.Reader
 	started  time.Time
 	recorder request.Recorder
 	flush    func(ctx context.Context) (any, error)
@@ -72,7 +74,7 @@ type Gateway struct {
 func New(cfg Config) *Gateway {
 	g := &Gateway{region: cfg.Region, version: cfg.Version, log: cfg.Logger, verifier: cfg.Verifier,
 		json: map[string]*awsjson.Service{}, query: map[string]*awsquery.Service{}, s3: cfg.S3,
-		maxBody: cfg.MaxBody, now: cfg.Now, recorder: cfg.Recorder, flush: cfg.Flush}
+		maxBody: cfg.MaxBody, now: cfg.Now, rand: cfg.Rand, recorder: cfg.Recorder, flush: cfg.Flush}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
@@ -125,7 +127,7 @@ func (s *statusRecorder) Flush() {
 // ServeHTTP implements http.Handler.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := g.now()
-	f := request.Facts{ID: request.NewID(), Region: g.region, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
+	f := request.Facts{ID: request.NewID(g.rand), Region: g.region, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
 		Secure: r.TLS != nil, Host: r.Host, Time: start.UTC()}
 	if r.TLS != nil {
 		f.TLSVersion = strings.Replace(tls.VersionName(r.TLS.Version), "TLS 1", "TLSv1", 1)

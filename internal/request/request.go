@@ -19,6 +19,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/identity"
@@ -64,16 +65,16 @@ func FactsOf(ctx context.Context) (Facts, bool) {
 // of its own and a collector of its own for the resources it acts on. It is made from the
 // calling service (its source IP, user agent and invokedBy, as AWS records the calls services
 // make for their callers: the service of the parent request, or, when the parent is itself an
-// in-process call or there is none, the calling principal's), at now, in the parent's region
+// in-process call or there is none, the calling principal's), with an ID read from random, at now, in the parent's region
 // unless InRegion names another, with the parent's delivery flag.
-func InProcess(ctx context.Context, service string, now time.Time) (context.Context, Facts, *Resources) {
+func InProcess(ctx context.Context, service string, now time.Time, random io.Reader) (context.Context, Facts, *Resources) {
 	p, _ := identity.FromContext(ctx)
 	invokedBy := p.Service
 	parent, ok := FactsOf(ctx)
 	if ok && parent.InvokedBy == "" && parent.Service != "" {
 		invokedBy = parent.Service + ".amazonaws.com"
 	}
-	f := Facts{ID: NewID(), Service: service, SourceIP: invokedBy, UserAgent: invokedBy, Time: now.UTC(), InvokedBy: invokedBy}
+	f := Facts{ID: NewID(random), Service: service, SourceIP: invokedBy, UserAgent: invokedBy, Time: now.UTC(), InvokedBy: invokedBy}
 	if ok {
 		f.Region, f.Delivery = parent.Region, parent.Delivery
 	}
@@ -221,10 +222,14 @@ type Recorder interface {
 	Record(f *Facts, o *Outcome, p identity.Principal) error
 }
 
-// NewID returns a random UUID: request IDs and CloudTrail event IDs.
-func NewID() string {
+// NewID returns a random (version 4) UUID read from r, crypto/rand when r is nil: request IDs
+// and CloudTrail event IDs. A reader that fails leaves the bytes it did not fill zero.
+func NewID(r io.Reader) string {
+	if r == nil {
+		r = rand.Reader
+	}
 	var b [16]byte
-	rand.Read(b[:])
+	_, _ = io.ReadFull(r, b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	var out [36]byte

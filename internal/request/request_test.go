@@ -1,6 +1,7 @@
 package request_test
 
 import (
+	"bytes"
 	"context"
 	"regexp"
 	"testing"
@@ -95,7 +96,7 @@ func TestInProcess(t *testing.T) {
 	delivery := request.Facts{ID: "parent", Service: "cloudtrail", Region: "eu-west-1", SourceIP: "192.0.2.1", Secure: true, Delivery: true}
 	ctx, parentRes := request.Collect(request.WithFacts(identity.WithPrincipal(context.Background(), trail), delivery))
 
-	inner, f, res := request.InProcess(ctx, "kms", at)
+	inner, f, res := request.InProcess(ctx, "kms", at, nil)
 	want := request.Facts{ID: f.ID, Service: "kms", Region: "eu-west-1", SourceIP: "cloudtrail.amazonaws.com",
 		UserAgent: "cloudtrail.amazonaws.com", Time: at.UTC(), InvokedBy: "cloudtrail.amazonaws.com", Delivery: true}
 	if diff := cmp.Diff(want, f); diff != "" {
@@ -123,7 +124,7 @@ func TestInProcess(t *testing.T) {
 			request.Facts{Service: "s3", Region: "us-east-1", InvokedBy: "cloudtrail.amazonaws.com"}), "cloudtrail.amazonaws.com", "us-east-1"},
 		{"outside any request", identity.WithPrincipal(context.Background(), trail), "cloudtrail.amazonaws.com", ""},
 	} {
-		if _, f, _ := request.InProcess(c.ctx, "kms", at); f.InvokedBy != c.invokedBy || f.SourceIP != c.invokedBy || f.Region != c.region || f.Delivery {
+		if _, f, _ := request.InProcess(c.ctx, "kms", at, nil); f.InvokedBy != c.invokedBy || f.SourceIP != c.invokedBy || f.Region != c.region || f.Delivery {
 			t.Errorf("%s: %+v", c.name, f)
 		}
 	}
@@ -152,5 +153,17 @@ func TestCollectKeepsTheParent(t *testing.T) {
 	}
 	if ctx.Err() != context.Canceled {
 		t.Fatalf("Err = %v", ctx.Err())
+	}
+}
+
+// NewID reads its UUID from the reader it is given (version 4, RFC 4122 variant), and from
+// crypto/rand when given none.
+func TestNewIDFromReader(t *testing.T) {
+	src := bytes.NewReader(bytes.Repeat([]byte{0xff}, 16))
+	if got, want := request.NewID(src), "ffffffff-ffff-4fff-bfff-ffffffffffff"; got != want {
+		t.Fatalf("NewID = %s; want %s", got, want)
+	}
+	if a, b := request.NewID(nil), request.NewID(nil); a == b || len(a) != 36 || a[14] != '4' {
+		t.Fatalf("NewID(nil) = %s, %s; want two different version-4 UUIDs", a, b)
 	}
 }

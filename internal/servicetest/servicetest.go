@@ -181,7 +181,7 @@ func (c *Caller) Principal() identity.Principal { return c.p }
 
 // Context returns the context of one request of the caller's.
 func (c *Caller) Context() context.Context {
-	ctx := request.WithFacts(context.Background(), request.Facts{ID: request.NewID(), Region: c.region,
+	ctx := request.WithFacts(context.Background(), request.Facts{ID: request.NewID(c.w.Rand), Region: c.region,
 		SourceIP: "192.0.2.1", UserAgent: "servicetest", Time: c.w.Clock.Now()})
 	ctx = identity.WithPrincipal(ctx, c.p)
 	if c.keys != nil {

@@ -8,7 +8,7 @@ package restxml
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
@@ -299,13 +299,15 @@ func (t Target) resource(r *http.Request) string {
 // SetRequestHeaders sets the request ID headers S3 puts on every response.
 func SetRequestHeaders(w http.ResponseWriter, requestID string) {
 	w.Header().Set("X-Amz-Request-Id", requestID)
-	w.Header().Set("X-Amz-Id-2", hostID())
+	w.Header().Set("X-Amz-Id-2", hostID(requestID))
 }
 
-func hostID() string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	return base64.StdEncoding.EncodeToString(b)
+// hostID is the x-amz-id-2 of a response: an opaque token S3 pairs with the request ID for its
+// support staff (https://docs.aws.amazon.com/AmazonS3/latest/API/RESTCommonResponseHeaders.html).
+// keytrail has one host, so the token is derived from the request ID, not drawn at random.
+func hostID(requestID string) string {
+	sum := sha256.Sum256([]byte("keytrail host id " + requestID))
+	return base64.StdEncoding.EncodeToString(sum[:24])
 }
 
 type errorBody struct {
@@ -333,7 +335,7 @@ func WriteError(w http.ResponseWriter, err error, resource, requestID string, lo
 		log.Error("internal error", "request_id", requestID, "err", err)
 		e = awserr.New(awserr.InternalError, "We encountered an internal error. Please try again.")
 	}
-	id := hostID()
+	id := hostID(requestID)
 	out := errorBody{Code: string(e.Code), Message: e.Message, Resource: resource, RequestID: requestID, HostID: id}
 	for _, d := range e.Details {
 		if d.Value != "" { // an empty element is left out, as S3 leaves it out
