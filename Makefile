@@ -15,8 +15,9 @@ test: check hermetic coverage e2e
 hermetic:
 	$(GO) test -race -count=1 ./...
 
-# The packages with tests behind the e2e build tag (test/e2e, and internal/app's checks against
-# botocore and python3), run with the tag: their untagged tests run again beside them.
+# The packages with tests behind the e2e build tag (test/e2e; the checks against botocore's models
+# in internal/app and internal/model; python3's reading of log files in internal/app), run with
+# the tag: their untagged tests run again beside them.
 E2E_PACKAGES ?= $(sort $(patsubst %/,./%,$(dir $(shell grep -rl --include='*_test.go' '^//go:build e2e' cmd internal test))))
 
 e2e: deps
