@@ -145,7 +145,7 @@ func TestS3BucketPolicies(t *testing.T) {
 	if _, err := e.app.S3.GetBucketACL(otherTrail, "trail-logs"); err == nil || !strings.Contains(err.Error(), "AccessDenied") {
 		t.Fatalf("another trail's GetBucketAcl: %v", err)
 	}
-	if _, err := e.app.S3.GetBucketPolicy(trail, "trail-logs"); err == nil {
+	if _, err := e.app.S3.GetBucketPolicy(trail, &s3svc.GetBucketPolicyInput{Bucket: "trail-logs"}); err == nil {
 		t.Fatal("the policy grants CloudTrail nothing else")
 	}
 

@@ -17,7 +17,8 @@ var (
 	aclCheckFailure = "Incorrect S3 bucket policy is detected for bucket: %s"
 )
 
-// check makes CloudTrail's checks of a trail's bucket and key (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html, and the contract), through S3
+// check makes CloudTrail's checks of a trail's bucket and key (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html,
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html), through S3
 // and KMS as cloudtrail.amazonaws.com for this trail, and sets the trail's key to its ARN.
 func (s *Service) check(c *call, t *trailRecord) error {
 	if t.Bucket == "" || !s3.ValidBucketName(t.Bucket) {
@@ -99,7 +100,8 @@ func (s *Service) checkKey(c *call, t *trailRecord, bucket s3.BucketFacts) error
 	return nil
 }
 
-// keyError maps KMS's answer to a trail's key check to CloudTrail's error (the Errors of API_CreateTrail.html, and the contract).
+// keyError maps KMS's answer to a trail's key check to CloudTrail's error (the Errors of
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html).
 func keyError(err error, t *trailRecord, key, permission string) error {
 	ae, ok := awserr.As(err)
 	if !ok {
@@ -112,6 +114,6 @@ func keyError(err error, t *trailRecord, key, permission string) error {
 	case awserr.NotFoundException:
 		return awserr.New(kmsKeyNotFound, "KMS key %s does not exist.", key)
 	}
-	// A disabled key, one pending deletion, or another refusal: KMS's message (the contract's).
+	// A disabled key, one pending deletion, or another refusal: KMS's message.
 	return awserr.New(kmsException, "%s", ae.Message)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -22,8 +21,11 @@ import (
 	"github.com/keytrail/keytrail/internal/store"
 )
 
+// logFiles are the delivered log files waiting for a digest:
+// <trail store key>/<delivery time>/<region> → logFile.
+var logFiles = store.Table[logFile]{Name: "cloudtrail.logfiles"}
+
 const (
-	tableLogFiles = "cloudtrail.logfiles" // <trail store key>/<delivery time>/<region> → logFile
 	// maxBatch bounds the records of one delivery of one trail; the rest wait for the next.
 	maxBatch = 50000
 )
@@ -164,14 +166,10 @@ func (s *Service) deliver(ctx context.Context, all bool) (DeliverySummary, error
 	s.deliverMu.Lock()
 	defer s.deliverMu.Unlock()
 	sum := DeliverySummary{Errors: []string{}}
-	var trails []*trailRecord
+	var list []*trailRecord
 	err := s.db.View(ctx, func(tx store.Tx) error {
-		return tx.Scan(tableTrails, "", "", func(_ string, v []byte) error {
-			var t trailRecord
-			if err := json.Unmarshal(v, &t); err != nil {
-				return err
-			}
-			trails = append(trails, &t)
+		return trails.Scan(tx, "", "", func(_ string, t *trailRecord) error {
+			list = append(list, t)
 			return nil
 		})
 	})
@@ -179,7 +177,7 @@ func (s *Service) deliver(ctx context.Context, all bool) (DeliverySummary, error
 		return sum, err
 	}
 	head := s.journal.Next()
-	for _, t := range trails {
+	for _, t := range list {
 		files, records, err := s.deliverBacklog(ctx, t, head)
 		if files > 0 {
 			sum.Trails++
@@ -194,7 +192,7 @@ func (s *Service) deliver(ctx context.Context, all bool) (DeliverySummary, error
 	}
 	// Digests, with the trails as they are now.
 	now := s.now().UTC()
-	for _, t := range trails {
+	for _, t := range list {
 		cur, err := s.reload(ctx, t)
 		if err != nil {
 			return sum, err
@@ -228,11 +226,7 @@ func (s *Service) reload(ctx context.Context, t *trailRecord) (cur *trailRecord,
 func (s *Service) prune(ctx context.Context) error {
 	keep := s.journal.Next()
 	err := s.db.View(ctx, func(tx store.Tx) error {
-		return tx.Scan(tableTrails, "", "", func(_ string, v []byte) error {
-			var t trailRecord
-			if err := json.Unmarshal(v, &t); err != nil {
-				return err
-			}
+		return trails.Scan(tx, "", "", func(_ string, t *trailRecord) error {
 			if t.Cursor < keep && (t.Logging || t.Cursor < t.StopSeq) {
 				keep = t.Cursor
 			}
@@ -290,7 +284,10 @@ func (s *Service) deliverTrail(ctx context.Context, t *trailRecord, head uint64)
 		return 0, 0, false, nil
 	}
 	if t.Pending == nil {
-		batch.Time, batch.Unique = now, uniqueString()
+		if batch.Unique, err = uniqueString(s.rand); err != nil {
+			return 0, 0, false, err
+		}
+		batch.Time = now
 		if err := s.setPending(ctx, t, batch); err != nil {
 			return 0, 0, false, err
 		}
@@ -319,15 +316,17 @@ func (s *Service) deliverTrail(ctx context.Context, t *trailRecord, head uint64)
 	return len(written), n, more, s.advance(ctx, t, batch, written)
 }
 
-// uniqueString is the 16 characters that keep log file names apart.
-func uniqueString() string {
+// uniqueString is the 16 characters that keep log file names apart, drawn from random.
+func uniqueString(random io.Reader) (string, error) {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 	var b [16]byte
-	rand.Read(b[:])
+	if _, err := io.ReadFull(random, b[:]); err != nil {
+		return "", fmt.Errorf("cloudtrail: log file name: %w", err)
+	}
 	for i := range b {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
-	return string(b[:])
+	return string(b[:]), nil
 }
 
 // LogFileKey is the S3 key of a trail's log file (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html#cloudtrail-log-filename-format).
@@ -409,25 +408,26 @@ func renderLogFile(account string, evs []*events.Event) ([]byte, string, error) 
 
 // setPending notes the batch under way before its files are written.
 func (s *Service) setPending(ctx context.Context, t *trailRecord, batch *pendingBatch) error {
-	return s.db.Update(ctx, func(tx store.Tx) error {
-		cur, err := getTrail(tx, t.storeKey())
-		if err != nil || cur == nil {
-			return err
-		}
+	return s.updateDelivered(ctx, t, func(_ store.Tx, cur *trailRecord) error {
 		cur.Pending = batch
-		*t = *cur
-		return putTrail(tx, cur)
+		return nil
 	})
+}
+
+// updateDelivered is updateTrail for a delivery: t, the delivery's copy, becomes the trail as
+// stored; a trail deleted meanwhile is left alone.
+func (s *Service) updateDelivered(ctx context.Context, t *trailRecord, fn func(tx store.Tx, cur *trailRecord) error) error {
+	cur, err := s.updateTrail(ctx, t.storeKey(), fn)
+	if cur != nil {
+		*t = *cur
+	}
+	return err
 }
 
 // advance moves the trail past a delivered batch and notes the files written.
 func (s *Service) advance(ctx context.Context, t *trailRecord, batch *pendingBatch, written []logFile) error {
 	now := s.now().UTC()
-	return s.db.Update(ctx, func(tx store.Tx) error {
-		cur, err := getTrail(tx, t.storeKey())
-		if err != nil || cur == nil {
-			return err
-		}
+	return s.updateDelivered(ctx, t, func(tx store.Tx, cur *trailRecord) error {
 		if batch.To > cur.Cursor {
 			cur.Cursor = batch.To
 		}
@@ -448,24 +448,19 @@ func (s *Service) advance(ctx context.Context, t *trailRecord, batch *pendingBat
 				break
 			}
 			f.Delivered = now
-			v, err := json.Marshal(f)
-			if err != nil {
-				return err
-			}
-			if err := tx.Put(tableLogFiles, logFileKey(cur, now, f.Region), v); err != nil {
+			if err := logFiles.Put(tx, logFileKey(cur, now, f.Region), &f); err != nil {
 				return err
 			}
 			if !slices.Contains(cur.DigestRegions, f.Region) {
 				cur.DigestRegions = append(cur.DigestRegions, f.Region)
 			}
 		}
-		*t = *cur
-		return putTrail(tx, cur)
+		return nil
 	})
 }
 
 // failed notes a failed delivery: the batch stays pending and the S3 error code shows in
-// GetTrailStatus (the contract).
+// GetTrailStatus (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetTrailStatus.html).
 func (s *Service) failed(ctx context.Context, t *trailRecord, ae *awserr.Error) error {
 	return s.noteFailure(ctx, t, ae, "log file", func(cur *trailRecord) { cur.LatestDeliveryError = string(ae.Code) })
 }
@@ -474,14 +469,9 @@ func (s *Service) failed(ctx context.Context, t *trailRecord, ae *awserr.Error) 
 // returns the failure.
 func (s *Service) noteFailure(ctx context.Context, t *trailRecord, ae *awserr.Error, what string, set func(*trailRecord)) error {
 	s.log.Warn(what+" delivery failed", "trail", t.ARN(), "code", string(ae.Code), "message", ae.Message)
-	err := s.db.Update(ctx, func(tx store.Tx) error {
-		cur, err := getTrail(tx, t.storeKey())
-		if err != nil || cur == nil {
-			return err
-		}
+	err := s.updateDelivered(ctx, t, func(_ store.Tx, cur *trailRecord) error {
 		set(cur)
-		*t = *cur
-		return putTrail(tx, cur)
+		return nil
 	})
 	if err != nil {
 		return err

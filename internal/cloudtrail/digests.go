@@ -19,7 +19,10 @@ import (
 
 // digestChain is the last digest of a trail's region: what the next one points back to.
 type digestChain struct {
-	End       time.Time `json:"end"` // precise: log files delivered after it go in the next digest
+	End time.Time `json:"end"` // the digest's end time, to the nanosecond; its key names its second
+	// Covered is the delivery time up to which its log files are covered: files delivered after
+	// it go in the next digest. Chains stored before it was kept have their End for it.
+	Covered   time.Time `json:"covered,omitzero"`
 	Bucket    string    `json:"bucket"`
 	Key       string    `json:"key"`
 	Hash      string    `json:"hash"`      // hex SHA-256 of its uncompressed bytes
@@ -118,32 +121,51 @@ func (s *Service) writeDigests(ctx context.Context, t *trailRecord) (int, error)
 	return n, nil
 }
 
+// period is what a region's next digest covers.
+type period struct {
+	start, end time.Time    // its digestStartTime and digestEndTime (end names its key)
+	from, to   time.Time    // the log files it lists: those delivered after from, up to to
+	prev       *digestChain // the digest it follows; nil for a starting digest
+}
+
+// nextPeriod is the period of a region's digest written at now, after last (nil for none), in a
+// chain begun at chainStart. Digest keys carry the end time to the second and must sort in time
+// order (validate-logs lists them by key:
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html),
+// so a digest never ends in the second its predecessor, or the old chain's last digest, ended
+// in: when now is still in that second the digest ends at the next one, and the files delivered
+// until then go in the digest after it.
+func nextPeriod(chainStart time.Time, last *digestChain, now time.Time) period {
+	p := period{start: chainStart, end: now, from: chainStart, to: now}
+	if last == nil {
+		return p
+	}
+	if lastSecond := last.End.Truncate(time.Second); !now.Truncate(time.Second).After(lastSecond) {
+		p.end = lastSecond.Add(time.Second)
+	}
+	covered := last.Covered
+	if covered.IsZero() {
+		covered = last.End
+	}
+	switch {
+	case covered.After(chainStart): // the chain goes on
+		p.prev, p.start, p.from = last, last.End, covered
+	case last.End.After(p.start): // a starting digest begins no earlier than the old chain ended
+		p.start = last.End
+	}
+	return p
+}
+
 // writeDigest writes one region's digest and moves its chain on.
 func (s *Service) writeDigest(ctx context.Context, t *trailRecord, region string) error {
-	chain := t.Chains[region]
 	now := s.now().UTC()
-	// Digest keys carry the end time to the second and must sort in time order: a digest never
-	// ends in the second its predecessor ended in.
-	if chain != nil && !now.Truncate(time.Second).After(chain.End.Truncate(time.Second)) {
-		time.Sleep(chain.End.Truncate(time.Second).Add(time.Second).Sub(now))
-		now = s.now().UTC()
-	}
-	start := t.ChainStart
-	if chain != nil && chain.End.After(t.ChainStart) {
-		start = chain.End
-	} else {
-		chain = nil // a starting digest
-	}
+	p := nextPeriod(t.ChainStart, t.Chains[region], now)
 	var files []logFile
 	var fileKeys []string
 	err := s.db.View(ctx, func(tx store.Tx) error {
-		return tx.Scan(tableLogFiles, t.storeKey()+"/", "", func(k string, v []byte) error {
-			var f logFile
-			if err := json.Unmarshal(v, &f); err != nil {
-				return err
-			}
-			if f.Region == region && f.Delivered.After(start) && !f.Delivered.After(now) {
-				files = append(files, f)
+		return logFiles.Scan(tx, t.storeKey()+"/", "", func(k string, f *logFile) error {
+			if f.Region == region && f.Delivered.After(p.from) && !f.Delivered.After(p.to) {
+				files = append(files, *f)
 				fileKeys = append(fileKeys, k)
 			}
 			return nil
@@ -156,8 +178,8 @@ func (s *Service) writeDigest(ctx context.Context, t *trailRecord, region string
 	if err != nil {
 		return err
 	}
-	objectKey := DigestKey(t.Prefix, t.Account, region, t.Name, t.HomeRegion, now)
-	d := DigestFile{AWSAccountID: t.Account, DigestStartTime: isoTime(start), DigestEndTime: isoTime(now), DigestS3Bucket: t.Bucket,
+	objectKey := DigestKey(t.Prefix, t.Account, region, t.Name, t.HomeRegion, p.end)
+	d := DigestFile{AWSAccountID: t.Account, DigestStartTime: isoTime(p.start), DigestEndTime: isoTime(p.end), DigestS3Bucket: t.Bucket,
 		DigestS3Object: objectKey, DigestPublicKeyFingerprint: key.rec.Fingerprint, DigestSignatureAlgorithm: signatureAlgorithm,
 		LogFiles: []DigestLogFile{}}
 	var oldest, newest time.Time
@@ -175,10 +197,10 @@ func (s *Service) writeDigest(ctx context.Context, t *trailRecord, region string
 		o, nw := isoTime(oldest), isoTime(newest)
 		d.OldestEventTime, d.NewestEventTime = &o, &nw
 	}
-	if chain != nil {
+	if prev := p.prev; prev != nil {
 		alg := "SHA-256"
-		d.PreviousDigestS3Bucket, d.PreviousDigestS3Object = &chain.Bucket, &chain.Key
-		d.PreviousDigestHashValue, d.PreviousDigestHashAlgorithm, d.PreviousDigestSignature = &chain.Hash, &alg, &chain.Signature
+		d.PreviousDigestS3Bucket, d.PreviousDigestS3Object = &prev.Bucket, &prev.Key
+		d.PreviousDigestHashValue, d.PreviousDigestHashAlgorithm, d.PreviousDigestSignature = &prev.Hash, &alg, &prev.Signature
 	}
 	raw, err := json.Marshal(d)
 	if err != nil {
@@ -205,12 +227,8 @@ func (s *Service) writeDigest(ctx context.Context, t *trailRecord, region string
 		return err
 	}
 	sum := sha256.Sum256(raw)
-	next := &digestChain{End: now, Bucket: t.Bucket, Key: objectKey, Hash: hex.EncodeToString(sum[:]), Signature: sig}
-	return s.db.Update(ctx, func(tx store.Tx) error {
-		cur, err := getTrail(tx, t.storeKey())
-		if err != nil || cur == nil {
-			return err
-		}
+	next := &digestChain{End: p.end, Covered: p.to, Bucket: t.Bucket, Key: objectKey, Hash: hex.EncodeToString(sum[:]), Signature: sig}
+	return s.updateDelivered(ctx, t, func(tx store.Tx, cur *trailRecord) error {
 		if cur.Chains == nil {
 			cur.Chains = map[string]*digestChain{}
 		}
@@ -220,12 +238,11 @@ func (s *Service) writeDigest(ctx context.Context, t *trailRecord, region string
 		}
 		cur.LatestDigest, cur.LatestDigestError = now, ""
 		for _, k := range fileKeys {
-			if err := tx.Delete(tableLogFiles, k); err != nil {
+			if err := logFiles.Delete(tx, k); err != nil {
 				return err
 			}
 		}
-		*t = *cur
-		return putTrail(tx, cur)
+		return nil
 	})
 }
 
@@ -237,7 +254,7 @@ func (s *Service) digestFailed(ctx context.Context, t *trailRecord, ae *awserr.E
 // dropLogFiles forgets the files waiting for a trail's digests (validation off, trail deleted).
 func dropLogFiles(tx store.Tx, t *trailRecord) error {
 	var keys []string
-	err := tx.Scan(tableLogFiles, t.storeKey()+"/", "", func(k string, _ []byte) error {
+	err := logFiles.Scan(tx, t.storeKey()+"/", "", func(k string, _ *logFile) error {
 		keys = append(keys, k)
 		return nil
 	})
@@ -245,7 +262,7 @@ func dropLogFiles(tx store.Tx, t *trailRecord) error {
 		return err
 	}
 	for _, k := range keys {
-		if err := tx.Delete(tableLogFiles, k); err != nil {
+		if err := logFiles.Delete(tx, k); err != nil {
 			return err
 		}
 	}

@@ -137,7 +137,10 @@ func queryHash(account, region string, in *LookupEventsInput) [8]byte {
 }
 
 // LookupEvents returns the caller's account's management events in the caller's region (and
-// global service events in us-east-1) of the last 90 days, newest first.
+// global service events in us-east-1) of the last 90 days, newest first. Authorized by identity
+// policies (cloudtrail:LookupEvents). Errors: InvalidMaxResultsException,
+// InvalidLookupAttributesException, InvalidEventCategoryException, InvalidTimeRangeException,
+// InvalidNextTokenException, AccessDeniedException.
 func (s *Service) LookupEvents(ctx context.Context, in *LookupEventsInput) (*LookupEventsOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {

@@ -61,7 +61,7 @@ type GetEventSelectorsInput struct {
 	TrailName string `json:"TrailName"`
 }
 
-// The limits of event selectors [CloudTrail quotas].
+// The limits of event selectors (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html).
 const (
 	maxEventSelectors     = 5
 	maxDataResourceValues = 250
@@ -186,6 +186,10 @@ func checkAdvanced(sel []AdvancedEventSelector) error {
 }
 
 // PutEventSelectors sets a trail's basic or advanced event selectors, from its home region.
+// Authorized by identity policies (cloudtrail:PutEventSelectors). Errors:
+// TrailNotProvidedException, InvalidParameterCombinationException (both kinds, or neither),
+// InvalidEventSelectorsException, InvalidTrailNameException, CloudTrailARNInvalidException,
+// TrailNotFoundException, InvalidHomeRegionException, AccessDeniedException.
 func (s *Service) PutEventSelectors(ctx context.Context, in *PutEventSelectorsInput) (*EventSelectorsOutput, error) {
 	switch {
 	case in.TrailName == "":
@@ -201,19 +205,19 @@ func (s *Service) PutEventSelectors(ctx context.Context, in *PutEventSelectorsIn
 	if err := checkAdvanced(in.AdvancedEventSelectors); err != nil {
 		return nil, err
 	}
-	var arn string
-	err := s.change(ctx, "PutEventSelectors", in.TrailName, func(t *trailRecord) {
+	t, err := s.change(ctx, "PutEventSelectors", in.TrailName, func(t *trailRecord) {
 		t.EventSelectors, t.AdvancedEventSelectors = in.EventSelectors, in.AdvancedEventSelectors
-		arn = t.ARN()
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &EventSelectorsOutput{TrailARN: arn, EventSelectors: in.EventSelectors, AdvancedEventSelectors: in.AdvancedEventSelectors}, nil
+	return &EventSelectorsOutput{TrailARN: t.ARN(), EventSelectors: in.EventSelectors, AdvancedEventSelectors: in.AdvancedEventSelectors}, nil
 }
 
 // GetEventSelectors returns a trail's selectors: the default (all management events) when it
-// has none of its own.
+// has none of its own. Authorized by identity policies (cloudtrail:GetEventSelectors).
+// Errors: TrailNotProvidedException, InvalidTrailNameException, CloudTrailARNInvalidException,
+// TrailNotFoundException, AccessDeniedException.
 func (s *Service) GetEventSelectors(ctx context.Context, in *GetEventSelectorsInput) (*EventSelectorsOutput, error) {
 	if in.TrailName == "" {
 		return nil, awserr.New(trailNotProvided, "Trail name is required.")

@@ -5,6 +5,8 @@ package cloudtrail
 
 import (
 	"context"
+	"crypto/rand"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -30,11 +32,12 @@ type Config struct {
 	Authorizer authz.Authorizer
 	Region     string // the region of calls that carry none
 	Now        func() time.Time
+	Rand       io.Reader       // log file names and signing keys; crypto/rand when nil
 	Journal    *events.Journal // the recorded calls trails deliver and LookupEvents reads
 	Barrier    *seal.Barrier   // seals the digest signing keys
 	Logger     *slog.Logger
 	// DigestInterval bounds how often a trail with nothing but its own delivery's events to
-	// deliver writes a file (the contract: an idle server stays idle).
+	// deliver writes a file (an idle server stays idle).
 	DigestInterval time.Duration
 }
 
@@ -63,6 +66,7 @@ type Service struct {
 	az     authz.Authorizer
 	region string
 	now    func() time.Time
+	rand   io.Reader
 
 	journal        *events.Journal
 	log            *slog.Logger
@@ -78,7 +82,7 @@ type Service struct {
 
 // New returns a CloudTrail service.
 func New(cfg Config) *Service {
-	s := &Service{db: cfg.DB, s3: cfg.S3, kms: cfg.KMS, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now,
+	s := &Service{db: cfg.DB, s3: cfg.S3, kms: cfg.KMS, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now, rand: cfg.Rand,
 		journal: cfg.Journal, log: cfg.Logger, digestInterval: cfg.DigestInterval, barrier: cfg.Barrier, keys: map[string]*signingKey{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -91,6 +95,9 @@ func New(cfg Config) *Service {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
 	}
 	return s
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	"crypto"
 	"crypto/md5"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -18,8 +16,11 @@ import (
 	"github.com/keytrail/keytrail/internal/store"
 )
 
+// signingKeys are the regions' digest signing keys:
+// <region>/<validity start, Unix seconds, 20 digits> → signingKeyRecord.
+var signingKeys = store.Table[signingKeyRecord]{Name: "cloudtrail.signing-keys"}
+
 const (
-	tableSigningKeys = "cloudtrail.signing-keys" // <region>/<validity start, Unix seconds, 20 digits> → signingKeyRecord
 	// signingKeyLifetime is how long a region's digest signing key signs before the next one
 	// takes over; its public key stays listed for its validity.
 	signingKeyLifetime = 30 * 24 * time.Hour
@@ -28,7 +29,7 @@ const (
 
 // signingKeyRecord is a region's RSA-2048 digest signing key (format version 1).
 type signingKeyRecord struct {
-	V           int       `json:"v"`
+	store.Version
 	Region      string    `json:"region"`
 	Start       time.Time `json:"start"`
 	End         time.Time `json:"end"`
@@ -51,7 +52,9 @@ func signingKeyPurpose(region string, start time.Time) string {
 	return "cloudtrail digest signing key " + signingKeyStoreKey(region, start)
 }
 
-// Fingerprint is a public key's fingerprint: hex MD5 of its DER PKCS#1 encoding (the contract).
+// Fingerprint is a public key's fingerprint: hex MD5 of its DER PKCS#1 encoding. AWS does not
+// document how it computes fingerprints; its are 32 hex digits, as this is
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-custom-validation.html).
 func Fingerprint(der []byte) string {
 	sum := md5.Sum(der)
 	return hex.EncodeToString(sum[:])
@@ -67,12 +70,8 @@ func (s *Service) currentKey(ctx context.Context, region string, now time.Time) 
 	}
 	var latest *signingKeyRecord
 	err := s.db.View(ctx, func(tx store.Tx) error {
-		return tx.Scan(tableSigningKeys, region+"/", "", func(_ string, v []byte) error {
-			var r signingKeyRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return err
-			}
-			latest = &r
+		return signingKeys.Scan(tx, region+"/", "", func(_ string, r *signingKeyRecord) error {
+			latest = r
 			return nil
 		})
 	})
@@ -99,7 +98,9 @@ func (s *Service) currentKey(ctx context.Context, region string, now time.Time) 
 }
 
 func (s *Service) newSigningKey(ctx context.Context, region string, now time.Time) (*signingKeyRecord, error) {
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	// Since Go 1.26 crypto/rsa draws key material from crypto/rand whatever reader it is given
+	// (tests make it deterministic with testing/cryptotest.SetGlobalRandom).
+	priv, err := rsa.GenerateKey(s.rand, 2048)
 	if err != nil {
 		return nil, err
 	}
@@ -111,12 +112,8 @@ func (s *Service) newSigningKey(ctx context.Context, region string, now time.Tim
 	if err != nil {
 		return nil, err
 	}
-	rec := &signingKeyRecord{V: 1, Region: region, Start: start, End: start.Add(signingKeyLifetime), Public: pub, Private: sealed, Fingerprint: Fingerprint(pub)}
-	v, err := json.Marshal(rec)
-	if err != nil {
-		return nil, err
-	}
-	return rec, s.db.Update(ctx, func(tx store.Tx) error { return tx.Put(tableSigningKeys, signingKeyStoreKey(region, start), v) })
+	rec := &signingKeyRecord{Region: region, Start: start, End: start.Add(signingKeyLifetime), Public: pub, Private: sealed, Fingerprint: Fingerprint(pub)}
+	return rec, s.db.Update(ctx, func(tx store.Tx) error { return signingKeys.Put(tx, signingKeyStoreKey(region, start), rec) })
 }
 
 // DataToSign is what a digest's signature signs (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html): its end time as in the JSON, its bucket
@@ -134,7 +131,8 @@ func DataToSign(endTime, bucket, key string, digest []byte, previousSignature *s
 // sign signs data with SHA256withRSA (PKCS#1 v1.5); the signature in hex.
 func (k *signingKey) sign(data []byte) (string, error) {
 	sum := sha256.Sum256(data)
-	sig, err := rsa.SignPKCS1v15(rand.Reader, k.priv, crypto.SHA256, sum[:])
+	sig, err := rsa.SignPKCS1v15(nil, k.priv, crypto.SHA256, sum[:]) // deterministic: no randomness
+
 	if err != nil {
 		return "", err
 	}
@@ -167,7 +165,9 @@ const (
 )
 
 // ListPublicKeys returns the region's digest signing public keys whose validity overlaps the
-// range (both ends default to now).
+// range (both ends default to now), in one page. Authorized by identity policies
+// (cloudtrail:ListPublicKeys). Errors: InvalidTimeRangeException, InvalidTokenException,
+// AccessDeniedException.
 func (s *Service) ListPublicKeys(ctx context.Context, in *ListPublicKeysInput) (*ListPublicKeysOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
@@ -192,11 +192,7 @@ func (s *Service) ListPublicKeys(ctx context.Context, in *ListPublicKeysInput) (
 	}
 	out := &ListPublicKeysOutput{PublicKeyList: []PublicKey{}}
 	err = s.db.View(ctx, func(tx store.Tx) error {
-		return tx.Scan(tableSigningKeys, c.region+"/", "", func(_ string, v []byte) error {
-			var r signingKeyRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return err
-			}
+		return signingKeys.Scan(tx, c.region+"/", "", func(_ string, r *signingKeyRecord) error {
 			if r.Start.After(end) || !r.End.After(start) {
 				return nil
 			}

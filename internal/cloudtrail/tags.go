@@ -93,23 +93,22 @@ func (s *Service) retag(ctx context.Context, action string, in *TagsInput, fn fu
 	if err := s.authorize(c, action, t.ARN()); err != nil {
 		return nil, err
 	}
-	return &Empty{}, s.db.Update(ctx, func(tx store.Tx) error {
-		cur, err := getTrail(tx, t.storeKey())
-		if err != nil || cur == nil {
-			if err == nil {
-				err = awserr.New(resourceNotFound, "The specified resource %s is not found.", in.ResourceID)
-			}
-			return err
-		}
-		if cur.Tags, err = fn(cur.Tags); err != nil {
-			return err
-		}
-		return putTrail(tx, cur)
+	cur, err := s.updateTrail(ctx, t.storeKey(), func(_ store.Tx, cur *trailRecord) (err error) {
+		cur.Tags, err = fn(cur.Tags)
+		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	if cur == nil {
+		return nil, awserr.New(resourceNotFound, "The specified resource %s is not found.", in.ResourceID)
+	}
+	return &Empty{}, nil
 }
 
-// AddTags adds or overwrites tags of a trail (at most 50). Errors: ResourceNotFoundException,
-// CloudTrailARNInvalidException, TagsLimitExceededException, InvalidTagParameterException.
+// AddTags adds or overwrites tags of a trail (at most 50). Authorized by identity policies
+// (cloudtrail:AddTags). Errors: InvalidTagParameterException, CloudTrailARNInvalidException,
+// ResourceNotFoundException, TagsLimitExceededException, AccessDeniedException.
 func (s *Service) AddTags(ctx context.Context, in *TagsInput) (*Empty, error) {
 	return s.retag(ctx, "AddTags", in, func(tags []Tag) ([]Tag, error) {
 		for _, add := range in.TagsList {
@@ -126,7 +125,9 @@ func (s *Service) AddTags(ctx context.Context, in *TagsInput) (*Empty, error) {
 	})
 }
 
-// RemoveTags removes tags of a trail. Errors: as AddTags.
+// RemoveTags removes tags of a trail. Authorized by identity policies (cloudtrail:RemoveTags).
+// Errors: InvalidTagParameterException, CloudTrailARNInvalidException,
+// ResourceNotFoundException, AccessDeniedException.
 func (s *Service) RemoveTags(ctx context.Context, in *TagsInput) (*Empty, error) {
 	return s.retag(ctx, "RemoveTags", in, func(tags []Tag) ([]Tag, error) {
 		return slices.DeleteFunc(tags, func(t Tag) bool {
@@ -135,8 +136,10 @@ func (s *Service) RemoveTags(ctx context.Context, in *TagsInput) (*Empty, error)
 	})
 }
 
-// ListTags lists the tags of the trails named by ARN. Errors: ResourceNotFoundException,
-// CloudTrailARNInvalidException, InvalidParameterException (more than 20 ARNs).
+// ListTags lists the tags of the trails named by ARN, in one page. Authorized by identity
+// policies (cloudtrail:ListTags). Errors: InvalidNextTokenException, InvalidParameterException
+// (more than 20 ARNs), CloudTrailARNInvalidException, ResourceNotFoundException,
+// AccessDeniedException.
 func (s *Service) ListTags(ctx context.Context, in *ListTagsInput) (*ListTagsOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {

@@ -2,9 +2,6 @@ package cloudtrail
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -16,8 +13,10 @@ import (
 	"github.com/keytrail/keytrail/internal/store"
 )
 
+// trails are the stored trails: <account>/<home region>/<name> → trailRecord.
+var trails = store.Table[trailRecord]{Name: "cloudtrail.trails"}
+
 const (
-	tableTrails       = "cloudtrail.trails" // <account>/<home region>/<name> → trailRecord
 	maxTrailsInRegion = 5
 	maxTags           = 50
 	maxPrefix         = 200
@@ -25,7 +24,7 @@ const (
 
 // trailRecord is a stored trail (format version 1).
 type trailRecord struct {
-	V                   int       `json:"v"`
+	store.Version
 	Name                string    `json:"name"`
 	Account             string    `json:"account"`
 	HomeRegion          string    `json:"homeRegion"`
@@ -120,39 +119,37 @@ func validName(name string) error {
 var trailARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:cloudtrail:([a-z0-9-]+):(\d{12}):trail/(.+)$`)
 
 // getTrail loads a trail by its store key; nil when there is none.
-func getTrail(tx store.Tx, key string) (*trailRecord, error) {
-	v, err := tx.Get(tableTrails, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
+func getTrail(tx store.Tx, key string) (*trailRecord, error) { return trails.Get(tx, key) }
+
+func putTrail(tx store.Tx, t *trailRecord) error { return trails.Put(tx, t.storeKey(), t) }
+
+// updateTrail is the one way a stored trail changes: in one transaction it reloads the trail
+// stored under key, applies fn (which may write the trail's other records through tx) and
+// stores it. It returns the trail as stored, or nil, without calling fn, when there is none.
+func (s *Service) updateTrail(ctx context.Context, key string, fn func(tx store.Tx, t *trailRecord) error) (*trailRecord, error) {
+	var changed *trailRecord
+	err := s.db.Update(ctx, func(tx store.Tx) error {
+		t, err := getTrail(tx, key)
+		if err != nil || t == nil {
+			return err
+		}
+		if err := fn(tx, t); err != nil {
+			return err
+		}
+		changed = t
+		return putTrail(tx, t)
+	})
 	if err != nil {
 		return nil, err
 	}
-	var t trailRecord
-	if err := json.Unmarshal(v, &t); err != nil {
-		return nil, fmt.Errorf("cloudtrail: decode trail: %w", err)
-	}
-	return &t, nil
-}
-
-func putTrail(tx store.Tx, t *trailRecord) error {
-	t.V = 1
-	v, err := json.Marshal(t)
-	if err != nil {
-		return err
-	}
-	return tx.Put(tableTrails, t.storeKey(), v)
+	return changed, nil
 }
 
 // accountTrails lists an account's trails, every region, by region then name.
 func accountTrails(tx store.Tx, account string) ([]*trailRecord, error) {
 	var out []*trailRecord
-	err := tx.Scan(tableTrails, account+"/", "", func(_ string, v []byte) error {
-		var t trailRecord
-		if err := json.Unmarshal(v, &t); err != nil {
-			return err
-		}
-		out = append(out, &t)
+	err := trails.Scan(tx, account+"/", "", func(_ string, t *trailRecord) error {
+		out = append(out, t)
 		return nil
 	})
 	return out, err
@@ -218,10 +215,14 @@ func home(c *call, t *trailRecord) error {
 }
 
 // CreateTrail creates a trail in the caller's region after checking its bucket and key as
-// CloudTrail does. Errors: InvalidTrailNameException, TrailAlreadyExistsException,
-// InvalidS3BucketNameException, InvalidS3PrefixException, S3BucketDoesNotExistException,
-// InsufficientS3BucketPolicyException, InvalidKmsKeyIdException, KmsKeyNotFoundException,
-// KmsException, InsufficientEncryptionPolicyException, TagsLimitExceededException,
+// CloudTrail does. Authorized by identity policies (cloudtrail:CreateTrail).
+// Errors: InvalidTrailNameException, InvalidSnsTopicNameException (keytrail sends no SNS
+// notifications), InvalidCloudWatchLogsLogGroupArnException (nor delivers to CloudWatch Logs),
+// OrganizationsNotInUseException, TagsLimitExceededException, InvalidTagParameterException,
+// InvalidParameterCombinationException, TrailAlreadyExistsException,
+// InvalidS3BucketNameException, InvalidS3PrefixException, InvalidKmsKeyIdException,
+// S3BucketDoesNotExistException, InsufficientS3BucketPolicyException, KmsKeyNotFoundException,
+// InsufficientEncryptionPolicyException, KmsException (a disabled key, or one pending deletion),
 // MaximumNumberOfTrailsExceededException, AccessDeniedException.
 func (s *Service) CreateTrail(ctx context.Context, in *CreateTrailInput) (*TrailOutput, error) {
 	c, err := s.begin(ctx)
@@ -304,8 +305,14 @@ func unsupported(sns, cwGroup, cwRole string, org *bool) error {
 }
 
 // UpdateTrail changes a trail from its home region, checking its bucket and key again; an empty
-// KmsKeyId removes encryption. Errors: those of CreateTrail, TrailNotFoundException,
-// InvalidHomeRegionException, CloudTrailARNInvalidException.
+// KmsKeyId removes encryption. Authorized by identity policies (cloudtrail:UpdateTrail).
+// Errors: TrailNotProvidedException, InvalidTrailNameException, CloudTrailARNInvalidException,
+// TrailNotFoundException, InvalidHomeRegionException, InvalidSnsTopicNameException,
+// InvalidCloudWatchLogsLogGroupArnException, OrganizationsNotInUseException,
+// InvalidParameterCombinationException, InvalidS3BucketNameException, InvalidS3PrefixException,
+// InvalidKmsKeyIdException, S3BucketDoesNotExistException, InsufficientS3BucketPolicyException,
+// KmsKeyNotFoundException, InsufficientEncryptionPolicyException, KmsException,
+// AccessDeniedException.
 func (s *Service) UpdateTrail(ctx context.Context, in *UpdateTrailInput) (*TrailOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
@@ -354,6 +361,77 @@ func (s *Service) UpdateTrail(ctx context.Context, in *UpdateTrailInput) (*Trail
 	if err := s.check(c, t); err != nil {
 		return nil, err
 	}
+	want := t
+	t, err = s.updateTrail(ctx, t.storeKey(), func(tx store.Tx, cur *trailRecord) error {
+		// Keep what changed meanwhile outside this request (logging state, delivery status).
+		switch {
+		case want.Validation && !cur.Validation:
+			cur.restartChains(s.now().UTC()) // validation turned on: a starting digest
+		case !want.Validation && cur.Validation:
+			cur.Chains, cur.ChainStart, cur.DigestRegions = nil, time.Time{}, nil
+			if err := dropLogFiles(tx, cur); err != nil {
+				return err
+			}
+		}
+		cur.Bucket, cur.Prefix, cur.IncludeGlobal, cur.MultiRegion, cur.Validation, cur.KMSKey = want.Bucket, want.Prefix, want.IncludeGlobal, want.MultiRegion, want.Validation, want.KMSKey
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, notFound(in.Name, c.p.Account)
+	}
+	return t.output(), nil
+}
+
+// target finds the trail name names for a change from its home region, after authorizing
+// action on it. Errors: those of find, InvalidHomeRegionException, AccessDeniedException.
+func (s *Service) target(ctx context.Context, action, name string) (*call, *trailRecord, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.find(c, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := home(c, t); err != nil {
+		return nil, nil, err
+	}
+	if err := s.authorize(c, action, t.ARN()); err != nil {
+		return nil, nil, err
+	}
+	return c, t, nil
+}
+
+// change applies fn to the trail name names, from its home region, after authorizing action;
+// it returns the trail as changed.
+func (s *Service) change(ctx context.Context, action, name string, fn func(*trailRecord)) (*trailRecord, error) {
+	c, t, err := s.target(ctx, action, name)
+	if err != nil {
+		return nil, err
+	}
+	t, err = s.updateTrail(ctx, t.storeKey(), func(_ store.Tx, cur *trailRecord) error {
+		fn(cur)
+		return nil
+	})
+	if err == nil && t == nil {
+		err = notFound(name, c.p.Account)
+	}
+	return t, err
+}
+
+// DeleteTrail deletes a trail from its home region; a logging trail first delivers what it
+// has, and its final digests. Authorized by identity policies (cloudtrail:DeleteTrail).
+// Errors: TrailNotProvidedException, InvalidTrailNameException, CloudTrailARNInvalidException,
+// TrailNotFoundException, InvalidHomeRegionException, AccessDeniedException.
+func (s *Service) DeleteTrail(ctx context.Context, in *NameInput) (*Empty, error) {
+	c, t, err := s.target(ctx, "DeleteTrail", in.Name)
+	if err != nil {
+		return nil, err
+	}
+	s.finish(ctx, t)
 	err = s.db.Update(ctx, func(tx store.Tx) error {
 		cur, err := getTrail(tx, t.storeKey())
 		if err != nil {
@@ -362,86 +440,24 @@ func (s *Service) UpdateTrail(ctx context.Context, in *UpdateTrailInput) (*Trail
 		if cur == nil {
 			return notFound(in.Name, c.p.Account)
 		}
-		// Keep what changed meanwhile outside this request (logging state, delivery status).
-		switch {
-		case t.Validation && !cur.Validation:
-			cur.restartChains(s.now().UTC()) // validation turned on: a starting digest
-		case !t.Validation && cur.Validation:
-			cur.Chains, cur.ChainStart, cur.DigestRegions = nil, time.Time{}, nil
-			if err := dropLogFiles(tx, cur); err != nil {
-				return err
-			}
-		}
-		cur.Bucket, cur.Prefix, cur.IncludeGlobal, cur.MultiRegion, cur.Validation, cur.KMSKey = t.Bucket, t.Prefix, t.IncludeGlobal, t.MultiRegion, t.Validation, t.KMSKey
-		t = cur
-		return putTrail(tx, cur)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return t.output(), nil
-}
-
-// change applies fn to a trail named from its home region, after authorizing action.
-func (s *Service) change(ctx context.Context, action, name string, fn func(*trailRecord)) error {
-	_, err := s.changeWith(ctx, action, name, nil, fn)
-	return err
-}
-
-// changeWith is change with before, run after authorization and before the change; it returns
-// the trail as changed.
-func (s *Service) changeWith(ctx context.Context, action, name string, before func(*trailRecord), fn func(*trailRecord)) (*trailRecord, error) {
-	c, err := s.begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t, err := s.find(c, name)
-	if err != nil {
-		return nil, err
-	}
-	if err := home(c, t); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(c, action, t.ARN()); err != nil {
-		return nil, err
-	}
-	if before != nil {
-		before(t)
-	}
-	var changed *trailRecord
-	err = s.db.Update(ctx, func(tx store.Tx) error {
-		cur, err := getTrail(tx, t.storeKey())
-		if err != nil {
+		if err := dropLogFiles(tx, cur); err != nil {
 			return err
 		}
-		if cur == nil {
-			return notFound(name, c.p.Account)
-		}
-		if fn == nil {
-			if err := dropLogFiles(tx, cur); err != nil {
-				return err
-			}
-			return tx.Delete(tableTrails, cur.storeKey())
-		}
-		fn(cur)
-		changed = cur
-		return putTrail(tx, cur)
+		return trails.Delete(tx, cur.storeKey())
 	})
-	return changed, err
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, nil
 }
 
-// DeleteTrail deletes a trail from its home region. Errors: TrailNotFoundException,
-// InvalidHomeRegionException, InvalidTrailNameException, CloudTrailARNInvalidException.
-func (s *Service) DeleteTrail(ctx context.Context, in *NameInput) (*Empty, error) {
-	// A logging trail with validation delivers what it has and a final digest first.
-	_, err := s.changeWith(ctx, "DeleteTrail", in.Name, func(t *trailRecord) { s.finish(ctx, t) }, nil)
-	return &Empty{}, err
-}
-
-// StartLogging starts recording for a trail. Errors: as DeleteTrail.
+// StartLogging starts recording for a trail, from its home region. Authorized by identity
+// policies (cloudtrail:StartLogging). Errors: TrailNotProvidedException,
+// InvalidTrailNameException, CloudTrailARNInvalidException, TrailNotFoundException,
+// InvalidHomeRegionException, AccessDeniedException.
 func (s *Service) StartLogging(ctx context.Context, in *NameInput) (*Empty, error) {
 	now := s.now().UTC()
-	return &Empty{}, s.change(ctx, "StartLogging", in.Name, func(t *trailRecord) {
+	_, err := s.change(ctx, "StartLogging", in.Name, func(t *trailRecord) {
 		if !t.Logging {
 			t.Logging, t.StartLogging = true, now
 			t.resume(s.journal.Next())
@@ -450,12 +466,20 @@ func (s *Service) StartLogging(ctx context.Context, in *NameInput) (*Empty, erro
 			}
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, nil
 }
 
-// StopLogging stops recording for a trail. Errors: as DeleteTrail.
+// StopLogging stops recording for a trail, from its home region: what was recorded before the
+// stop is delivered, and a final digest written. Authorized by identity policies
+// (cloudtrail:StopLogging). Errors: TrailNotProvidedException, InvalidTrailNameException,
+// CloudTrailARNInvalidException, TrailNotFoundException, InvalidHomeRegionException,
+// AccessDeniedException.
 func (s *Service) StopLogging(ctx context.Context, in *NameInput) (*Empty, error) {
 	now := s.now().UTC()
-	t, err := s.changeWith(ctx, "StopLogging", in.Name, nil, func(t *trailRecord) {
+	t, err := s.change(ctx, "StopLogging", in.Name, func(t *trailRecord) {
 		if t.Logging {
 			t.Logging, t.StopLogging = false, now
 			t.StopSeq = s.journal.Next()
@@ -464,7 +488,6 @@ func (s *Service) StopLogging(ctx context.Context, in *NameInput) (*Empty, error
 	if err != nil {
 		return nil, err
 	}
-	// What was recorded before the stop is delivered, and a final digest written.
 	s.finish(ctx, t)
 	return &Empty{}, nil
 }
@@ -485,8 +508,10 @@ func (s *Service) read(ctx context.Context, action, name string) (*trailRecord, 
 	return t, nil
 }
 
-// GetTrail describes a trail. Errors: TrailNotFoundException, InvalidTrailNameException,
-// CloudTrailARNInvalidException.
+// GetTrail describes a trail of the caller's region, or a multi-region trail of another region.
+// Authorized by identity policies (cloudtrail:GetTrail). Errors: TrailNotProvidedException,
+// InvalidTrailNameException, CloudTrailARNInvalidException, TrailNotFoundException,
+// AccessDeniedException.
 func (s *Service) GetTrail(ctx context.Context, in *NameInput) (*GetTrailOutput, error) {
 	t, err := s.read(ctx, "GetTrail", in.Name)
 	if err != nil {
@@ -496,7 +521,10 @@ func (s *Service) GetTrail(ctx context.Context, in *NameInput) (*GetTrailOutput,
 	return &GetTrailOutput{Trail: &shape}, nil
 }
 
-// GetTrailStatus reports a trail's logging and delivery, with the real times.
+// GetTrailStatus reports a trail's logging and delivery, with the real times. Authorized by
+// identity policies (cloudtrail:GetTrailStatus). Errors: TrailNotProvidedException,
+// InvalidTrailNameException, CloudTrailARNInvalidException, TrailNotFoundException,
+// AccessDeniedException.
 func (s *Service) GetTrailStatus(ctx context.Context, in *NameInput) (*GetTrailStatusOutput, error) {
 	t, err := s.read(ctx, "GetTrailStatus", in.Name)
 	if err != nil {
@@ -507,8 +535,11 @@ func (s *Service) GetTrailStatus(ctx context.Context, in *NameInput) (*GetTrailS
 		LatestDigestDeliveryTime: awsjson.NewTime(t.LatestDigest), LatestDigestDeliveryError: t.LatestDigestError}, nil
 }
 
-// DescribeTrails describes the trails named (names or ARNs), or else the caller's region's trails
-// and, unless includeShadowTrails is false, the multi-region trails of other regions.
+// DescribeTrails describes the trails named (names or ARNs; those not found are left out), or
+// else the caller's region's trails and, unless includeShadowTrails is false, the multi-region
+// trails of other regions. Authorized by identity policies (cloudtrail:DescribeTrails).
+// Errors: TrailNotProvidedException, InvalidTrailNameException, CloudTrailARNInvalidException,
+// AccessDeniedException.
 func (s *Service) DescribeTrails(ctx context.Context, in *DescribeTrailsInput) (*DescribeTrailsOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
@@ -549,7 +580,8 @@ func (s *Service) DescribeTrails(ctx context.Context, in *DescribeTrailsInput) (
 	return out, nil
 }
 
-// ListTrails lists the account's trails of every region.
+// ListTrails lists the account's trails of every region, in one page. Authorized by identity
+// policies (cloudtrail:ListTrails). Errors: InvalidNextTokenException, AccessDeniedException.
 func (s *Service) ListTrails(ctx context.Context, in *ListTrailsInput) (*ListTrailsOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {

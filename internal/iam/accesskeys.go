@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,7 +17,7 @@ const maxAccessKeys = 2
 
 // accessKey is the stored form of an access key (format version 1); the secret is sealed.
 type accessKey struct {
-	V       int       `json:"v"`
+	store.Version
 	ID      string    `json:"id"`
 	Account string    `json:"account"`
 	User    string    `json:"user"`
@@ -26,6 +25,9 @@ type accessKey struct {
 	Status  string    `json:"status"`
 	Created time.Time `json:"created"`
 }
+
+// accessKeyRecords is the table of access keys by ID.
+var accessKeyRecords = store.Table[accessKey]{Name: tableAccessKeys}
 
 func sealPurpose(keyID string) string { return "iam/access-key/" + keyID }
 
@@ -44,28 +46,14 @@ func (s *Service) userKeyIDs(tx store.Tx, account, user string) ([]string, error
 }
 
 func (s *Service) getAccessKey(tx store.Tx, id string) (*accessKey, error) {
-	v, err := tx.Get(tableAccessKeys, id)
-	if errors.Is(err, store.ErrNotFound) {
+	k, err := accessKeyRecords.Get(tx, id)
+	if err == nil && k == nil {
 		return nil, awserr.New(awserr.NoSuchEntity, "The Access Key with id %s cannot be found.", id)
 	}
-	if err != nil {
-		return nil, err
-	}
-	var k accessKey
-	if err := json.Unmarshal(v, &k); err != nil {
-		return nil, fmt.Errorf("iam: decode access key: %w", err)
-	}
-	return &k, nil
+	return k, err
 }
 
-func putAccessKey(tx store.Tx, k *accessKey) error {
-	k.V = 1
-	v, err := json.Marshal(k)
-	if err != nil {
-		return err
-	}
-	return tx.Put(tableAccessKeys, k.ID, v)
-}
+func putAccessKey(tx store.Tx, k *accessKey) error { return accessKeyRecords.Put(tx, k.ID, k) }
 
 // allowKeyUser resolves the user an access-key operation is about (see keyUser) and authorizes
 // the caller's action on that user.
@@ -85,9 +73,9 @@ func (s *Service) allowKeyUser(ctx context.Context, action, name string) (identi
 // IAM user when UserName is omitted.
 func keyUser(p identity.Principal, name string) (string, error) {
 	if name != "" {
-		var v validation
-		v.name("userName", name, userKind.maxName)
-		return name, v.err()
+		v := newValidation()
+		checkNameForm(v, "userName", name, userKind.maxName)
+		return name, v.Err()
 	}
 	if p.Type == identity.IAMUser {
 		return p.UserName, nil
@@ -163,14 +151,6 @@ func (s *Service) userAccessKey(tx store.Tx, account, user, id string) (*accessK
 	return k, nil
 }
 
-func validateKeyID(id string) error {
-	var v validation
-	if v.required("accessKeyId", id) && (len(id) < 16 || len(id) > 128 || !accessKeyIDPattern.MatchString(id)) {
-		v.add("accessKeyId", id, `Member must satisfy regular expression pattern: [\w]+`)
-	}
-	return v.err()
-}
-
 // DeleteAccessKeyInput is the DeleteAccessKey request.
 type DeleteAccessKeyInput struct {
 	UserName    string
@@ -182,9 +162,6 @@ type DeleteAccessKeyOutput struct{}
 
 // DeleteAccessKey deletes a user's access key. Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) DeleteAccessKey(ctx context.Context, in *DeleteAccessKeyInput) (*DeleteAccessKeyOutput, error) {
-	if err := validateKeyID(in.AccessKeyID); err != nil {
-		return nil, err
-	}
 	p, user, err := s.allowKeyUser(ctx, "DeleteAccessKey", in.UserName)
 	if err != nil {
 		return nil, err
@@ -194,7 +171,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, in *DeleteAccessKeyInput)
 		if err != nil {
 			return err
 		}
-		if err := tx.Delete(tableAccessKeys, k.ID); err != nil {
+		if err := accessKeyRecords.Delete(tx, k.ID); err != nil {
 			return err
 		}
 		return tx.Delete(tableUserKeys, userKeyIndex(k.Account, k.User, k.ID))
@@ -218,14 +195,11 @@ type UpdateAccessKeyOutput struct{}
 // UpdateAccessKey makes a key Active or Inactive; an Inactive key authenticates nothing.
 // Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) UpdateAccessKey(ctx context.Context, in *UpdateAccessKeyInput) (*UpdateAccessKeyOutput, error) {
-	if err := validateKeyID(in.AccessKeyID); err != nil {
-		return nil, err
+	v := newValidation()
+	if v.Required("status", in.Status) && in.Status != "Active" && in.Status != "Inactive" {
+		v.Constraint("status", in.Status, "Member must satisfy enum value set: [Active, Inactive]")
 	}
-	var v validation
-	if v.required("status", in.Status) && in.Status != "Active" && in.Status != "Inactive" {
-		v.add("status", in.Status, "Member must satisfy enum value set: [Active, Inactive]")
-	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, user, err := s.allowKeyUser(ctx, "UpdateAccessKey", in.UserName)
@@ -260,9 +234,9 @@ type ListAccessKeysOutput struct {
 
 // ListAccessKeys lists a user's access keys. Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) ListAccessKeys(ctx context.Context, in *ListAccessKeysInput) (*ListAccessKeysOutput, error) {
-	var v validation
-	v.maxItems(in.MaxItems)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	checkMaxItems(v, in.MaxItems)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, user, err := s.allowKeyUser(ctx, "ListAccessKeys", in.UserName)

@@ -114,15 +114,13 @@ func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *DeleteR
 // putBoundary is the body of the Put (put, arn required) and Delete (arn "") operations.
 func (s *Service) putBoundary(ctx context.Context, k kind, holder, arn string, put bool) (*Empty, error) {
 	action := "Delete" + k.title + "PermissionsBoundary"
-	var v validation
-	validateHolder(&v, k, holder)
+	v := newValidation()
+	k.checkName(v, holder)
 	if put {
 		action = "Put" + k.title + "PermissionsBoundary"
-		if v.required("permissionsBoundary", arn) && (len(arn) < 20 || len(arn) > 2048) {
-			v.add("permissionsBoundary", arn, "Member must have length between 20 and 2048")
-		}
+		v.Required("permissionsBoundary", arn)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if err := checkBoundaryARN(arn); err != nil {

@@ -2,9 +2,6 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -15,7 +12,7 @@ import (
 
 // kind describes one of the three IAM identities that hold policies: users, roles and groups.
 type kind struct {
-	table    string
+	table    store.Table[entity]
 	noun     string // "user", "role", "group": ARNs and messages
 	title    string // "User", "Role", "Group"
 	idPrefix string // AIDA, AROA, AGPA
@@ -24,14 +21,19 @@ type kind struct {
 }
 
 var (
-	userKind  = kind{tableUsers, "user", "User", "AIDA", 64, policy.MaxUserPolicySize}
-	roleKind  = kind{tableRoles, "role", "Role", "AROA", 64, policy.MaxRolePolicySize}
-	groupKind = kind{tableGroups, "group", "Group", "AGPA", 128, policy.MaxGroupPolicySize}
+	userKind  = kind{store.Table[entity]{Name: tableUsers}, "user", "User", "AIDA", 64, policy.MaxUserPolicySize}
+	roleKind  = kind{store.Table[entity]{Name: tableRoles}, "role", "Role", "AROA", 64, policy.MaxRolePolicySize}
+	groupKind = kind{store.Table[entity]{Name: tableGroups}, "group", "Group", "AGPA", 128, policy.MaxGroupPolicySize}
 )
 
-// entity is the stored form of a user, role or group (format version 1).
+// checkName checks the name of an identity of the kind (userName, roleName, groupName).
+func (k kind) checkName(v *awserr.Validation, name string) {
+	checkName(v, k.noun+"Name", name, k.maxName)
+}
+
+// entity is the stored form of a user, role or group (format version 1, stamped by store.Table).
 type entity struct {
-	V        int               `json:"v"`
+	store.Version
 	Kind     string            `json:"kind"`
 	Account  string            `json:"account"`
 	Name     string            `json:"name"`
@@ -59,18 +61,11 @@ func (e *entity) ARN() string { return "arn:aws:iam::" + e.Account + ":" + e.Kin
 func entityKey(account, name string) string { return account + "/" + strings.ToLower(name) }
 
 func (s *Service) getEntity(tx store.Tx, k kind, account, name string) (*entity, error) {
-	v, err := tx.Get(k.table, entityKey(account, name))
-	if errors.Is(err, store.ErrNotFound) {
+	e, err := k.table.Get(tx, entityKey(account, name))
+	if err == nil && e == nil {
 		return nil, awserr.New(awserr.NoSuchEntity, "The %s with name %s cannot be found.", k.noun, name)
 	}
-	if err != nil {
-		return nil, err
-	}
-	var e entity
-	if err := json.Unmarshal(v, &e); err != nil {
-		return nil, fmt.Errorf("iam: decode %s %s: %w", k.noun, name, err)
-	}
-	return &e, nil
+	return e, err
 }
 
 // loadEntity reads one entity in its own transaction.
@@ -83,17 +78,16 @@ func (s *Service) loadEntity(ctx context.Context, k kind, account, name string) 
 }
 
 func (s *Service) putEntity(tx store.Tx, k kind, e *entity) error {
-	e.V, e.Kind = 1, k.noun
-	v, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	return tx.Put(k.table, entityKey(e.Account, e.Name), v)
+	e.Kind = k.noun
+	return k.table.Put(tx, entityKey(e.Account, e.Name), e)
 }
 
 // createEntity stores a new entity, refusing a name already taken in the account.
 func (s *Service) createEntity(tx store.Tx, k kind, e *entity) error {
-	if _, err := tx.Get(k.table, entityKey(e.Account, e.Name)); err == nil {
+	switch old, err := k.table.Get(tx, entityKey(e.Account, e.Name)); {
+	case err != nil:
+		return err
+	case old != nil:
 		return awserr.New(awserr.EntityAlreadyExists, "%s with name %s already exists.", k.title, e.Name)
 	}
 	id, err := s.newID(k.idPrefix, 17)
@@ -110,13 +104,9 @@ func (s *Service) createEntity(tx store.Tx, k kind, e *entity) error {
 // listEntities returns the account's entities of a kind whose path starts with pathPrefix, by name.
 func (s *Service) listEntities(tx store.Tx, k kind, account, pathPrefix string) ([]*entity, error) {
 	var out []*entity
-	err := tx.Scan(k.table, account+"/", "", func(_ string, v []byte) error {
-		var e entity
-		if err := json.Unmarshal(v, &e); err != nil {
-			return err
-		}
+	err := k.table.Scan(tx, account+"/", "", func(_ string, e *entity) error {
 		if strings.HasPrefix(e.Path, pathPrefix) {
-			out = append(out, &e)
+			out = append(out, e)
 		}
 		return nil
 	})
@@ -138,7 +128,7 @@ func (s *Service) deleteEntity(tx store.Tx, k kind, e *entity) error {
 	if err := s.setBoundary(tx, e, ""); err != nil {
 		return err
 	}
-	return tx.Delete(k.table, entityKey(e.Account, e.Name))
+	return k.table.Delete(tx, entityKey(e.Account, e.Name))
 }
 
 func entityName(e *entity) string { return strings.ToLower(e.Name) }

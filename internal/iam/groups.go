@@ -17,12 +17,6 @@ func (s *Service) groupARN(account, name string) string {
 	return "arn:aws:iam::" + account + ":group/" + name
 }
 
-func validateGroupName(v *validation, name string) {
-	if v.required("groupName", name) {
-		v.name("groupName", name, groupKind.maxName)
-	}
-}
-
 // groupsOf returns the account's groups that have user as a member.
 func (s *Service) groupsOf(tx store.Tx, account, user string) ([]*entity, error) {
 	all, err := s.listEntities(tx, groupKind, account, "/")
@@ -51,10 +45,10 @@ type CreateGroupOutput struct {
 
 // CreateGroup creates a group. Errors: ValidationError, EntityAlreadyExists, AccessDenied.
 func (s *Service) CreateGroup(ctx context.Context, in *CreateGroupInput) (*CreateGroupOutput, error) {
-	var v validation
-	validateGroupName(&v, in.GroupName)
-	v.path("path", in.Path)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	groupKind.checkName(v, in.GroupName)
+	checkPath(v, "path", in.Path)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, err := s.allow(ctx, "CreateGroup", func(account string) string { return s.groupARN(account, in.GroupName) })
@@ -83,10 +77,10 @@ type GetGroupOutput struct {
 
 // GetGroup describes a group and lists its users. Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) GetGroup(ctx context.Context, in *GetGroupInput) (*GetGroupOutput, error) {
-	var v validation
-	validateGroupName(&v, in.GroupName)
-	v.maxItems(in.MaxItems)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	groupKind.checkName(v, in.GroupName)
+	checkMaxItems(v, in.MaxItems)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, err := s.allow(ctx, "GetGroup", func(account string) string { return s.groupARN(account, in.GroupName) })
@@ -129,9 +123,9 @@ type DeleteGroupOutput struct{}
 // DeleteGroup deletes a group with no members and no policies.
 // Errors: ValidationError, NoSuchEntity, DeleteConflict, AccessDenied.
 func (s *Service) DeleteGroup(ctx context.Context, in *DeleteGroupInput) (*DeleteGroupOutput, error) {
-	var v validation
-	validateGroupName(&v, in.GroupName)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	groupKind.checkName(v, in.GroupName)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, err := s.allow(ctx, "DeleteGroup", func(account string) string { return s.groupARN(account, in.GroupName) })
@@ -197,12 +191,10 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, in *GroupMembershipIn
 }
 
 func (s *Service) changeMembership(ctx context.Context, action string, in *GroupMembershipInput, add bool) (*GroupMembershipOutput, error) {
-	var v validation
-	validateGroupName(&v, in.GroupName)
-	if v.required("userName", in.UserName) {
-		v.name("userName", in.UserName, userKind.maxName)
-	}
-	if err := v.err(); err != nil {
+	v := newValidation()
+	groupKind.checkName(v, in.GroupName)
+	userKind.checkName(v, in.UserName)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, err := s.allow(ctx, action, func(account string) string { return s.groupARN(account, in.GroupName) })
@@ -249,12 +241,10 @@ type ListGroupsForUserOutput struct {
 
 // ListGroupsForUser lists the groups a user belongs to. Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) ListGroupsForUser(ctx context.Context, in *ListGroupsForUserInput) (*ListGroupsForUserOutput, error) {
-	var v validation
-	if v.required("userName", in.UserName) {
-		v.name("userName", in.UserName, userKind.maxName)
-	}
-	v.maxItems(in.MaxItems)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	userKind.checkName(v, in.UserName)
+	checkMaxItems(v, in.MaxItems)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, err := s.allow(ctx, "ListGroupsForUser", func(account string) string { return s.userARN(account, in.UserName) })

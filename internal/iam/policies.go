@@ -2,9 +2,6 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -22,25 +19,16 @@ func (k kind) arn(account, name string) string {
 	return "arn:aws:iam::" + account + ":" + k.noun + "/" + name
 }
 
-func validateHolder(v *validation, k kind, name string) {
-	if v.required(k.noun+"Name", name) {
-		v.name(k.noun+"Name", name, k.maxName)
-	}
-}
-
-func validatePolicyName(v *validation, name string) {
-	if v.required("policyName", name) {
-		v.name("policyName", name, 128)
-	}
+func validatePolicyName(v *awserr.Validation, name string) {
+	checkName(v, "policyName", name, 128)
 }
 
 // putInline stores (or replaces) an inline policy, exactly as given.
 func (s *Service) putInline(ctx context.Context, k kind, holder, policyName, doc string) error {
-	var v validation
-	validateHolder(&v, k, holder)
-	validatePolicyName(&v, policyName)
-	v.document("policyDocument", doc)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	k.checkName(v, holder)
+	validatePolicyName(v, policyName)
+	if err := v.Err(); err != nil {
 		return err
 	}
 	if err := checkPolicyDocument(doc, policy.Identity, k.maxDoc); err != nil {
@@ -80,10 +68,10 @@ func inlinePolicy(k kind, e *entity, policyName string) (string, string, error) 
 }
 
 func (s *Service) getInline(ctx context.Context, k kind, holder, policyName string) (holderName, name, doc string, err error) {
-	var v validation
-	validateHolder(&v, k, holder)
-	validatePolicyName(&v, policyName)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	k.checkName(v, holder)
+	validatePolicyName(v, policyName)
+	if err := v.Err(); err != nil {
 		return "", "", "", err
 	}
 	p, err := s.allow(ctx, "Get"+k.title+"Policy", func(account string) string { return k.arn(account, holder) })
@@ -103,10 +91,10 @@ func (s *Service) getInline(ctx context.Context, k kind, holder, policyName stri
 }
 
 func (s *Service) deleteInline(ctx context.Context, k kind, holder, policyName string) error {
-	var v validation
-	validateHolder(&v, k, holder)
-	validatePolicyName(&v, policyName)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	k.checkName(v, holder)
+	validatePolicyName(v, policyName)
+	if err := v.Err(); err != nil {
 		return err
 	}
 	p, err := s.allow(ctx, "Delete"+k.title+"Policy", func(account string) string { return k.arn(account, holder) })
@@ -128,10 +116,10 @@ func (s *Service) deleteInline(ctx context.Context, k kind, holder, policyName s
 }
 
 func (s *Service) listInline(ctx context.Context, k kind, holder string, pg Paging) ([]string, PageInfo, error) {
-	var v validation
-	validateHolder(&v, k, holder)
-	v.maxItems(pg.MaxItems)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	k.checkName(v, holder)
+	checkMaxItems(v, pg.MaxItems)
+	if err := v.Err(); err != nil {
 		return nil, PageInfo{}, err
 	}
 	p, err := s.allow(ctx, "List"+k.title+"Policies", func(account string) string { return k.arn(account, holder) })
@@ -272,7 +260,7 @@ func (s *Service) ListGroupPolicies(ctx context.Context, in *HolderPaging) (*Lis
 
 // managedPolicy is the stored form of a customer managed policy (format version 1).
 type managedPolicy struct {
-	V           int             `json:"v"`
+	store.Version
 	Account     string          `json:"account"`
 	Name        string          `json:"name"`
 	Path        string          `json:"path"`
@@ -286,6 +274,9 @@ type managedPolicy struct {
 	Boundaries  int32           `json:"boundaries,omitempty"` // users and roles it is the permissions boundary of
 	Tags        []Tag           `json:"tags,omitempty"`
 }
+
+// policyRecords is the table of customer managed policies, by account and lower-case name.
+var policyRecords = store.Table[managedPolicy]{Name: tablePolicies}
 
 type policyVersion struct {
 	ID       string    `json:"id"`
@@ -339,11 +330,12 @@ func policyNotFound(arn string) error {
 	return awserr.New(awserr.NoSuchEntity, "Policy %s does not exist or is not attachable.", arn)
 }
 
-// getPolicy loads a managed policy by ARN: an AWS managed one, or a customer managed one in the
-// caller's account.
+// getPolicy loads a managed policy by ARN: an AWS managed one (a copy, which its caller may
+// change without changing it for everyone), or a customer managed one in the caller's account.
 func (s *Service) getPolicy(tx store.Tx, account, arn string) (*managedPolicy, error) {
 	if m, ok := awsManaged[arn]; ok {
-		return m, nil
+		c := *m
+		return &c, nil
 	}
 	acct, path, name, err := parsePolicyARN(arn)
 	if err != nil {
@@ -352,21 +344,14 @@ func (s *Service) getPolicy(tx store.Tx, account, arn string) (*managedPolicy, e
 	if acct != account {
 		return nil, policyNotFound(arn)
 	}
-	v, err := tx.Get(tablePolicies, entityKey(account, name))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, policyNotFound(arn)
-	}
-	if err != nil {
+	m, err := policyRecords.Get(tx, entityKey(account, name))
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	var m managedPolicy
-	if err := json.Unmarshal(v, &m); err != nil {
-		return nil, fmt.Errorf("iam: decode policy: %w", err)
-	}
-	if m.Path != path {
+	case m == nil || m.Path != path:
 		return nil, policyNotFound(arn)
 	}
-	return &m, nil
+	return m, nil
 }
 
 // loadPolicy reads a managed policy in its own transaction.
@@ -382,18 +367,7 @@ func putPolicy(tx store.Tx, m *managedPolicy) error {
 	if m.Account == "aws" {
 		return nil // AWS managed policies are not stored; their attachments are not counted
 	}
-	m.V = 1
-	v, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	return tx.Put(tablePolicies, entityKey(m.Account, m.Name), v)
-}
-
-func validatePolicyARN(v *validation, arn string) {
-	if v.required("policyArn", arn) && (len(arn) < 20 || len(arn) > 2048) {
-		v.add("policyArn", arn, "Member must have length between 20 and 2048")
-	}
+	return policyRecords.Put(tx, entityKey(m.Account, m.Name), m)
 }
 
 // CreatePolicyInput is the CreatePolicy request.
@@ -413,14 +387,10 @@ type PolicyOutput struct {
 // CreatePolicy creates a customer managed policy whose version v1 is the document, as given.
 // Errors: ValidationError, MalformedPolicyDocument, EntityAlreadyExists, AccessDenied.
 func (s *Service) CreatePolicy(ctx context.Context, in *CreatePolicyInput) (*PolicyOutput, error) {
-	var v validation
-	validatePolicyName(&v, in.PolicyName)
-	v.path("path", in.Path)
-	v.document("policyDocument", in.PolicyDocument)
-	if len(in.Description) > 1000 {
-		v.add("description", in.Description, "Member must have length less than or equal to 1000")
-	}
-	if err := v.err(); err != nil {
+	v := newValidation()
+	validatePolicyName(v, in.PolicyName)
+	checkPath(v, "path", in.Path)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if err := checkPolicyDocument(in.PolicyDocument, policy.Identity, policy.MaxManagedPolicySize); err != nil {
@@ -448,7 +418,10 @@ func (s *Service) CreatePolicy(ctx context.Context, in *CreatePolicyInput) (*Pol
 		Created: now, Updated: now, Default: "v1", Tags: in.Tags,
 		Versions: []policyVersion{{ID: "v1", Document: in.PolicyDocument, Created: now}}}
 	err = s.update(ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(tablePolicies, entityKey(p.Account, in.PolicyName)); err == nil {
+		switch old, err := policyRecords.Get(tx, entityKey(p.Account, in.PolicyName)); {
+		case err != nil:
+			return err
+		case old != nil:
 			return awserr.New(awserr.EntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
 		}
 		return putPolicy(tx, m)
@@ -466,11 +439,6 @@ type PolicyARNInput struct {
 
 // GetPolicy describes a managed policy. Errors: InvalidInput, NoSuchEntity, AccessDenied.
 func (s *Service) GetPolicy(ctx context.Context, in *PolicyARNInput) (*PolicyOutput, error) {
-	var v validation
-	validatePolicyARN(&v, in.PolicyArn)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	p, err := s.allow(ctx, "GetPolicy", func(_ string) string { return in.PolicyArn })
 	if err != nil {
 		return nil, err
@@ -486,11 +454,6 @@ func (s *Service) GetPolicy(ctx context.Context, in *PolicyARNInput) (*PolicyOut
 // role's permissions boundary.
 // Errors: InvalidInput, NoSuchEntity, DeleteConflict, AccessDenied.
 func (s *Service) DeletePolicy(ctx context.Context, in *PolicyARNInput) (*Empty, error) {
-	var v validation
-	validatePolicyARN(&v, in.PolicyArn)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	p, err := s.allow(ctx, "DeletePolicy", func(_ string) string { return in.PolicyArn })
 	if err != nil {
 		return nil, err
@@ -506,7 +469,7 @@ func (s *Service) DeletePolicy(ctx context.Context, in *PolicyARNInput) (*Empty,
 		if m.Attachments > 0 || m.Boundaries > 0 {
 			return awserr.New(awserr.DeleteConflict, "Cannot delete a policy attached to entities.")
 		}
-		return tx.Delete(tablePolicies, entityKey(m.Account, m.Name))
+		return policyRecords.Delete(tx, entityKey(m.Account, m.Name))
 	})
 	if err != nil {
 		return nil, err
@@ -525,19 +488,9 @@ type GetPolicyVersionOutput struct {
 	PolicyVersion *PolicyVersion `xml:"PolicyVersion"`
 }
 
-var versionIDPattern = regexp.MustCompile(`^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$`)
-
 // GetPolicyVersion returns one version of a managed policy, its document URL-encoded.
 // Errors: ValidationError, InvalidInput, NoSuchEntity, AccessDenied.
 func (s *Service) GetPolicyVersion(ctx context.Context, in *GetPolicyVersionInput) (*GetPolicyVersionOutput, error) {
-	var v validation
-	validatePolicyARN(&v, in.PolicyArn)
-	if v.required("versionId", in.VersionID) && !versionIDPattern.MatchString(in.VersionID) {
-		v.add("versionId", in.VersionID, `Member must satisfy regular expression pattern: v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
 	p, err := s.allow(ctx, "GetPolicyVersion", func(_ string) string { return in.PolicyArn })
 	if err != nil {
 		return nil, err
@@ -572,12 +525,9 @@ type ListPoliciesOutput struct {
 // ListPolicies lists managed policies: AWS managed, the account's own (Local), or both (All).
 // Errors: ValidationError, AccessDenied.
 func (s *Service) ListPolicies(ctx context.Context, in *ListPoliciesInput) (*ListPoliciesOutput, error) {
-	var v validation
-	v.maxItems(in.MaxItems)
-	if in.Scope != "" && in.Scope != "All" && in.Scope != "AWS" && in.Scope != "Local" {
-		v.add("scope", in.Scope, "Member must satisfy enum value set: [All, AWS, Local]")
-	}
-	if err := v.err(); err != nil {
+	v := newValidation()
+	checkMaxItems(v, in.MaxItems)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, err := s.allow(ctx, "ListPolicies", func(account string) string { return "arn:aws:iam::" + account + ":policy/" })
@@ -592,12 +542,8 @@ func (s *Service) ListPolicies(ctx context.Context, in *ListPoliciesInput) (*Lis
 	}
 	if in.Scope != "AWS" {
 		err = s.db.View(ctx, func(tx store.Tx) error {
-			return tx.Scan(tablePolicies, p.Account+"/", "", func(_ string, val []byte) error {
-				var m managedPolicy
-				if err := json.Unmarshal(val, &m); err != nil {
-					return err
-				}
-				all = append(all, &m)
+			return policyRecords.Scan(tx, p.Account+"/", "", func(_ string, m *managedPolicy) error {
+				all = append(all, m)
 				return nil
 			})
 		})
@@ -638,10 +584,9 @@ func holderName(k kind, user, role, group string) string {
 
 func (s *Service) attach(ctx context.Context, k kind, in *AttachInput, attach bool) (*Empty, error) {
 	holder := holderName(k, in.UserName, in.RoleName, in.GroupName)
-	var v validation
-	validateHolder(&v, k, holder)
-	validatePolicyARN(&v, in.PolicyArn)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	k.checkName(v, holder)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	action := "Attach" + k.title + "Policy"
@@ -736,10 +681,10 @@ type ListAttachedOutput struct {
 
 func (s *Service) listAttached(ctx context.Context, k kind, in *ListAttachedInput) (*ListAttachedOutput, error) {
 	holder := holderName(k, in.UserName, in.RoleName, in.GroupName)
-	var v validation
-	validateHolder(&v, k, holder)
-	v.maxItems(in.MaxItems)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	k.checkName(v, holder)
+	checkMaxItems(v, in.MaxItems)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, err := s.allow(ctx, "ListAttached"+k.title+"Policies", func(account string) string { return k.arn(account, holder) })

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/store"
@@ -32,12 +31,6 @@ func (s *Service) roleARN(account, name string) string {
 	return "arn:aws:iam::" + account + ":role/" + name
 }
 
-func validateRoleName(v *validation, name string) {
-	if v.required("roleName", name) {
-		v.name("roleName", name, roleKind.maxName)
-	}
-}
-
 // CreateRoleInput is the CreateRole request.
 type CreateRoleInput struct {
 	RoleName                 string
@@ -58,21 +51,17 @@ type CreateRoleOutput struct {
 // boundary it names. Errors: ValidationError, MalformedPolicyDocument, InvalidInput, NoSuchEntity
 // (boundary), EntityAlreadyExists, AccessDenied.
 func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateRoleOutput, error) {
-	var v validation
-	validateRoleName(&v, in.RoleName)
-	v.path("path", in.Path)
-	v.document("assumeRolePolicyDocument", in.AssumeRolePolicyDocument)
-	if len(in.Description) > 1000 {
-		v.add("description", in.Description, "Member must have length less than or equal to 1000")
-	}
+	v := newValidation()
+	roleKind.checkName(v, in.RoleName)
+	checkPath(v, "path", in.Path)
 	maxDuration := int32(defaultMaxSessionDuration)
 	if in.MaxSessionDuration != nil {
 		maxDuration = *in.MaxSessionDuration
 		if maxDuration < defaultMaxSessionDuration || maxDuration > maxMaxSessionDuration {
-			v.add("maxSessionDuration", itoa(maxDuration), "Member must have value between 3600 and 43200")
+			v.Constraint("maxSessionDuration", maxDuration, "Member must have value between 3600 and 43200")
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if err := checkPolicyDocument(in.AssumeRolePolicyDocument, policy.Trust, policy.MaxTrustPolicySize); err != nil {
@@ -112,9 +101,9 @@ type GetRoleOutput struct {
 // GetRole describes a role, with its URL-encoded trust policy.
 // Errors: ValidationError, NoSuchEntity, AccessDenied.
 func (s *Service) GetRole(ctx context.Context, in *GetRoleInput) (*GetRoleOutput, error) {
-	var v validation
-	validateRoleName(&v, in.RoleName)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	roleKind.checkName(v, in.RoleName)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, err := s.allow(ctx, "GetRole", func(account string) string { return s.roleARN(account, in.RoleName) })
@@ -137,9 +126,9 @@ type DeleteRoleOutput struct{}
 // DeleteRole deletes a role that has no inline or attached policies.
 // Errors: ValidationError, NoSuchEntity, DeleteConflict, AccessDenied.
 func (s *Service) DeleteRole(ctx context.Context, in *DeleteRoleInput) (*DeleteRoleOutput, error) {
-	var v validation
-	validateRoleName(&v, in.RoleName)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	roleKind.checkName(v, in.RoleName)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, err := s.allow(ctx, "DeleteRole", func(account string) string { return s.roleARN(account, in.RoleName) })
@@ -196,10 +185,9 @@ type UpdateAssumeRolePolicyOutput struct{}
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 // Errors: ValidationError, MalformedPolicyDocument, NoSuchEntity, AccessDenied.
 func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *UpdateAssumeRolePolicyInput) (*UpdateAssumeRolePolicyOutput, error) {
-	var v validation
-	validateRoleName(&v, in.RoleName)
-	v.document("policyDocument", in.PolicyDocument)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	roleKind.checkName(v, in.RoleName)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if err := checkPolicyDocument(in.PolicyDocument, policy.Trust, policy.MaxTrustPolicySize); err != nil {
@@ -239,5 +227,3 @@ func (s *Service) RoleForSession(ctx context.Context, account, name string) (*Ro
 	}
 	return &RoleInfo{Account: e.Account, Name: e.Name, ARN: e.ARN(), ID: e.ID, TrustPolicy: e.TrustPolicy, MaxSessionDuration: e.MaxSessionDuration}, nil
 }
-
-func itoa(n int32) string { return strconv.Itoa(int(n)) }

@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -130,11 +129,13 @@ func (s *Service) EnsureAccount(ctx context.Context, account string) error {
 		return nil
 	}
 	err := s.update(ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(tableAccounts, account); err == nil {
+		switch old, err := accountRecords.Get(tx, account); {
+		case err != nil:
+			return err
+		case old != nil:
 			return nil
 		}
-		v, _ := json.Marshal(accountRecord{V: 1, ID: account, Created: s.now().UTC().Truncate(time.Second)})
-		return tx.Put(tableAccounts, account, v)
+		return accountRecords.Put(tx, account, &accountRecord{ID: account, Created: s.stamp()})
 	})
 	if err == nil {
 		s.accounts.Store(account, true)
@@ -142,11 +143,15 @@ func (s *Service) EnsureAccount(ctx context.Context, account string) error {
 	return err
 }
 
+// accountRecord is the stored form of an account (format version 1).
 type accountRecord struct {
-	V       int       `json:"v"`
+	store.Version
 	ID      string    `json:"id"`
 	Created time.Time `json:"created"`
 }
+
+// accountRecords is the table of accounts by ID.
+var accountRecords = store.Table[accountRecord]{Name: tableAccounts}
 
 // now returns the current time as IAM reports it (UTC, whole seconds).
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Second) }
@@ -186,66 +191,58 @@ func EncodeDocument(doc string) string {
 	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
 }
 
-// validation collects constraint violations in AWS's "N validation errors detected" form.
-type validation struct{ errs []string }
+// Input checks. The gateway checks every request against IAM's model before the operation runs
+// (model.ValidateQuery), so on the wire these answer only where IAM is stricter than its model
+// (user names of at most 64 characters in every operation, access keys Active or Inactive). They
+// stay for in-process callers, which no model check has seen, where what they guard is kept:
+// names and paths make store keys and ARNs, a page has at least one item, a session lasts 1 to 12
+// hours, a Put…PermissionsBoundary without a boundary is not a Delete. The model's other checks
+// (document and description length and characters, access key IDs, policy ARNs' length, version
+// IDs, Scope, PathPrefix) are not repeated: in-process, such a value is kept as given (a
+// description), finds nothing, or is refused by the policy parser. Messages are AWS's
+// (ValidationError, https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html).
 
 var (
-	namePattern        = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	pathPattern        = regexp.MustCompile(`^(/|/[\x21-\x7E]+/)$`)
-	documentPattern    = regexp.MustCompile(`^[\t\n\r\x{20}-\x{FF}]+$`)
-	accessKeyIDPattern = regexp.MustCompile(`^\w+$`)
+	namePattern = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	pathPattern = regexp.MustCompile(`^(/|/[\x21-\x7E]+/)$`)
 )
 
-func (v *validation) add(field, value, constraint string) {
-	v.errs = append(v.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint))
-}
+// newValidation returns a builder of IAM's ValidationError.
+func newValidation() *awserr.Validation { return model.Validation("iam") }
 
-func (v *validation) required(field, value string) bool {
-	if value == "" {
-		v.errs = append(v.errs, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", field))
-		return false
+// checkName checks a required IAM name ([\w+=,.@-]+, 1..limit characters).
+func checkName(v *awserr.Validation, field, value string, limit int) {
+	if v.Required(field, value) {
+		checkNameForm(v, field, value, limit)
 	}
-	return true
 }
 
-// name checks an IAM name ([\w+=,.@-]+, 1..max characters).
-func (v *validation) name(field, value string, limit int) {
+// checkNameForm checks the form of an IAM name that is present.
+func checkNameForm(v *awserr.Validation, field, value string, limit int) {
 	switch {
 	case utf8.RuneCountInString(value) > limit:
-		v.add(field, value, fmt.Sprintf("Member must have length less than or equal to %d", limit))
+		v.Constraint(field, value, fmt.Sprintf("Member must have length less than or equal to %d", limit))
 	case !namePattern.MatchString(value):
-		v.add(field, value, `Member must satisfy regular expression pattern: [\w+=,.@-]+`)
+		v.Constraint(field, value, `Member must satisfy regular expression pattern: [\w+=,.@-]+`)
 	}
 }
 
-func (v *validation) path(field, value string) {
+// checkPath checks an optional IAM path (/ or /…/).
+func checkPath(v *awserr.Validation, field, value string) {
 	if value == "" {
 		return
 	}
 	if len(value) > 512 || !pathPattern.MatchString(value) {
-		v.add(field, value, `Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
+		v.Constraint(field, value, `Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
 	}
 }
 
-func (v *validation) document(field, value string) {
-	if !v.required(field, value) {
-		return
-	}
-	switch {
-	case len(value) > 131072:
-		v.add(field, "…", "Member must have length less than or equal to 131072")
-	case !documentPattern.MatchString(value):
-		v.add(field, "…", `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`)
-	}
-}
-
-func (v *validation) maxItems(value *int32) {
+// checkMaxItems checks a page size (1..1000).
+func checkMaxItems(v *awserr.Validation, value *int32) {
 	if value != nil && (*value < 1 || *value > 1000) {
-		v.add("maxItems", fmt.Sprint(*value), "Member must have value between 1 and 1000")
+		v.Constraint("maxItems", *value, "Member must have value between 1 and 1000")
 	}
 }
-
-func (v *validation) err() error { return model.Error("iam", v.errs...) }
 
 // checkPolicyDocument validates a document as the given kind of policy within its size quota:
 // MalformedPolicyDocument with the engine's reason, or LimitExceeded.

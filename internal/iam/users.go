@@ -2,7 +2,7 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/awserr"
@@ -42,12 +42,10 @@ type CreateUserOutput struct {
 // CreateUser creates an IAM user, with the permissions boundary it names. Errors: ValidationError,
 // InvalidInput, NoSuchEntity (boundary), EntityAlreadyExists, AccessDenied.
 func (s *Service) CreateUser(ctx context.Context, in *CreateUserInput) (*CreateUserOutput, error) {
-	var v validation
-	if v.required("userName", in.UserName) {
-		v.name("userName", in.UserName, userKind.maxName)
-	}
-	v.path("path", in.Path)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	userKind.checkName(v, in.UserName)
+	checkPath(v, "path", in.Path)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if err := checkBoundaryARN(in.PermissionsBoundary); err != nil {
@@ -105,9 +103,9 @@ func (s *Service) GetUser(ctx context.Context, in *GetUserInput) (*GetUserOutput
 			return nil, awserr.New(awserr.ValidationError, "Must specify userName when calling with non-User credentials")
 		}
 	}
-	var v validation
-	v.name("userName", name, userKind.maxName)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	checkNameForm(v, "userName", name, userKind.maxName)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if err := s.authorize(ctx, p, "GetUser", s.userARN(p.Account, name)); err != nil {
@@ -129,11 +127,9 @@ type DeleteUserOutput struct{}
 // DeleteUser deletes a user that has no access keys, policies or group memberships.
 // Errors: ValidationError, NoSuchEntity, DeleteConflict, AccessDenied.
 func (s *Service) DeleteUser(ctx context.Context, in *DeleteUserInput) (*DeleteUserOutput, error) {
-	var v validation
-	if v.required("userName", in.UserName) {
-		v.name("userName", in.UserName, userKind.maxName)
-	}
-	if err := v.err(); err != nil {
+	v := newValidation()
+	userKind.checkName(v, in.UserName)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, err := s.allow(ctx, "DeleteUser", func(account string) string { return s.userARN(account, in.UserName) })
@@ -194,12 +190,9 @@ func (s *Service) ListUsers(ctx context.Context, in *ListUsersInput) (*ListUsers
 
 // listKind is the body of ListUsers, ListRoles and ListGroups.
 func (s *Service) listKind(ctx context.Context, k kind, action, pathPrefix string, pg Paging) ([]*entity, PageInfo, error) {
-	var v validation
-	v.maxItems(pg.MaxItems)
-	if pathPrefix != "" && (len(pathPrefix) > 512 || pathPrefix[0] != '/') {
-		v.add("pathPrefix", pathPrefix, `Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*`)
-	}
-	if err := v.err(); err != nil {
+	v := newValidation()
+	checkMaxItems(v, pg.MaxItems)
+	if err := v.Err(); err != nil {
 		return nil, PageInfo{}, err
 	}
 	p, err := s.allow(ctx, action, func(account string) string { return "arn:aws:iam::" + account + ":" + k.noun + "/" })
@@ -226,13 +219,17 @@ func (s *Service) accountCreated(ctx context.Context, account string) (time.Time
 	if err := s.EnsureAccount(ctx, account); err != nil {
 		return time.Time{}, err
 	}
-	var a accountRecord
+	var a *accountRecord
 	err := s.db.View(ctx, func(tx store.Tx) error {
-		v, err := tx.Get(tableAccounts, account)
-		if err != nil {
-			return err
+		var err error
+		a, err = accountRecords.Get(tx, account)
+		if err == nil && a == nil {
+			err = fmt.Errorf("iam: account %s: %w", account, store.ErrNotFound)
 		}
-		return json.Unmarshal(v, &a)
+		return err
 	})
-	return a.Created, err
+	if err != nil {
+		return time.Time{}, err
+	}
+	return a.Created, nil
 }

@@ -2,8 +2,6 @@ package kms
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"regexp"
 	"strings"
 	"time"
@@ -14,7 +12,7 @@ import (
 
 // aliasRecord is the stored form of an alias (format version 1).
 type aliasRecord struct {
-	V       int       `json:"v"`
+	store.Version
 	Name    string    `json:"name"`
 	Target  string    `json:"target"` // key ID, same account and region
 	Created time.Time `json:"created"`
@@ -49,36 +47,20 @@ func (s *Service) aliasTarget(c *call, account, region, name string) (string, er
 }
 
 func getAlias(tx store.Tx, account, region, name string) (*aliasRecord, error) {
-	v, err := tx.Get(tableAliases, keyStoreKey(account, region, name))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var a aliasRecord
-	if err := json.Unmarshal(v, &a); err != nil {
-		return nil, err
-	}
-	return &a, nil
+	return aliasesTable.Get(tx, keyStoreKey(account, region, name))
 }
 
 func putAlias(tx store.Tx, account, region string, a *aliasRecord) error {
-	a.V = 1
-	v, err := json.Marshal(a)
-	if err != nil {
-		return err
-	}
-	return tx.Put(tableAliases, keyStoreKey(account, region, a.Name), v)
+	return aliasesTable.Put(tx, keyStoreKey(account, region, a.Name), a)
 }
 
 // checkAliasName validates an alias name: alias/<name>, not under the reserved alias/aws/.
 func checkAliasName(name string) error {
-	var v validation
-	if v.required("aliasName", name) {
-		v.length("aliasName", name, 1, 256)
+	v := newValidation()
+	if v.Required("aliasName", name) {
+		checkLength(v, "aliasName", name, 1, 256)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return err
 	}
 	switch {
@@ -166,7 +148,7 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Empty
 		return nil, err
 	}
 	return &Empty{}, s.db.Update(ctx, func(tx store.Tx) error {
-		return tx.Delete(tableAliases, keyStoreKey(c.p.Account, c.region, in.AliasName))
+		return aliasesTable.Delete(tx, keyStoreKey(c.p.Account, c.region, in.AliasName))
 	})
 }
 
@@ -191,7 +173,7 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 	}
 	var aliases []AliasListEntry
 	err = s.db.View(ctx, func(tx store.Tx) error {
-		return scanRecords(tx, tableAliases, c.p.Account+"/"+c.region+"/", func(_ string, a *aliasRecord) error {
+		return aliasesTable.Scan(tx, c.p.Account+"/"+c.region+"/", "", func(_ string, a *aliasRecord) error {
 			if filter == "" || a.Target == filter {
 				aliases = append(aliases, AliasListEntry{AliasName: a.Name, AliasArn: aliasARN(c.region, c.p.Account, a.Name),
 					TargetKeyID: a.Target, CreationDate: awsjsonTime(a.Created), LastUpdatedDate: awsjsonTime(a.Updated)})

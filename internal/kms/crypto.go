@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"sort"
 	"strings"
 
 	"github.com/keytrail/keytrail/internal/awserr"
-	"github.com/keytrail/keytrail/internal/model"
 )
 
 // The ciphertext blob (format 1) names the key and the backing version that made it, so that
@@ -106,12 +104,12 @@ func checkContext(field string, ec map[string]string) error {
 	size := 0
 	for k, v := range ec {
 		if k == "" {
-			return model.Error("kms", fmt.Sprintf("%s keys must not be empty", field))
+			return invalidMessage(field + " keys must not be empty")
 		}
 		size += len(k) + len(v)
 	}
 	if size > 8192 {
-		return model.Error("kms", fmt.Sprintf("%s is larger than 8192 bytes", field))
+		return invalidMessage(field + " is larger than 8192 bytes")
 	}
 	return nil
 }
@@ -188,14 +186,14 @@ func (s *Service) generateDataKey(ctx context.Context, action string, in *Genera
 		return nil, nil, awserr.New(awserr.ValidationException, "Please specify either number of bytes or key spec.")
 	case in.NumberOfBytes != nil:
 		if size = int(*in.NumberOfBytes); size < 1 || size > 1024 {
-			return nil, nil, model.Error("kms", fmt.Sprintf("Value '%d' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024", size))
+			return nil, nil, invalid("numberOfBytes", size, "Member must have value between 1 and 1024")
 		}
 	case in.KeySpec == "AES_256":
 		size = 32
 	case in.KeySpec == "AES_128":
 		size = 16
 	default:
-		return nil, nil, model.Error("kms", fmt.Sprintf("Value '%s' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]", in.KeySpec))
+		return nil, nil, invalid("keySpec", in.KeySpec, "Member must satisfy enum value set: [AES_256, AES_128]")
 	}
 	_, k, err := s.cryptoKey(ctx, action, "keyId", in.KeyID, in.EncryptionContext, in.DryRun)
 	if err != nil {
@@ -216,14 +214,11 @@ func (s *Service) generateDataKey(ctx context.Context, action string, in *Genera
 // NotFoundException, DisabledException, KMSInvalidStateException, InvalidKeyUsageException,
 // DryRunOperationException, AccessDeniedException.
 func (s *Service) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput, error) {
-	var v validation
 	if len(in.Plaintext) == 0 {
-		v.required("plaintext", "")
-	} else if len(in.Plaintext) > 4096 {
-		v.add("plaintext", "<sensitive>", "Member must have length less than or equal to 4096")
+		return nil, missing("plaintext")
 	}
-	if err := v.err(); err != nil {
-		return nil, err
+	if len(in.Plaintext) > 4096 {
+		return nil, invalid("plaintext", "<sensitive>", "Member must have length less than or equal to 4096")
 	}
 	if err := checkAlgorithm(in.EncryptionAlgorithm); err != nil {
 		return nil, err
@@ -243,7 +238,7 @@ func (s *Service) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput
 // when there is one. Errors: InvalidCiphertextException, IncorrectKeyException, NotFoundException.
 func (s *Service) blobKey(c *call, ct []byte, keyID string) (*blob, *loadedKey, error) {
 	if len(ct) == 0 || len(ct) > 6144 {
-		return nil, nil, model.Error("kms", "Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length between 1 and 6144")
+		return nil, nil, invalidHidden("ciphertextBlob", "Member must have length between 1 and 6144")
 	}
 	b, err := parseBlob(ct)
 	if err != nil {
@@ -373,7 +368,7 @@ func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncrypt
 // Errors: ValidationException, AccessDeniedException.
 func (s *Service) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (*GenerateRandomOutput, error) {
 	if in.NumberOfBytes == nil || *in.NumberOfBytes < 1 || *in.NumberOfBytes > 1024 {
-		return nil, model.Error("kms", "Value at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024")
+		return nil, invalidHidden("numberOfBytes", "Member must have value between 1 and 1024")
 	}
 	if in.CustomKeyStoreID != "" || in.Recipient != nil {
 		return nil, awserr.New(awserr.UnsupportedOperationException, "Custom key stores and Recipient are not supported by keytrail.")

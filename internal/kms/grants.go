@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"maps"
 	"regexp"
 	"slices"
@@ -20,7 +19,7 @@ import (
 // grantRecord is the stored form of a grant (format version 1). The grant token is kept only as
 // a hash.
 type grantRecord struct {
-	V           int               `json:"v"`
+	store.Version
 	ID          string            `json:"id"`
 	KeyID       string            `json:"keyId"`
 	Account     string            `json:"account"`
@@ -50,7 +49,7 @@ func grantKey(account, region, keyID, id string) string {
 
 func listGrants(tx store.Tx, account, region, keyID string) ([]grantRecord, error) {
 	var out []grantRecord
-	err := scanRecords(tx, tableGrants, account+"/"+region+"/"+keyID+"/", func(_ string, g *grantRecord) error {
+	err := grantsTable.Scan(tx, account+"/"+region+"/"+keyID+"/", "", func(_ string, g *grantRecord) error {
 		out = append(out, *g)
 		return nil
 	})
@@ -101,25 +100,25 @@ func tokenHash(token string) string {
 // NotFoundException, DisabledException, KMSInvalidStateException, DryRunOperationException,
 // AccessDeniedException.
 func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*CreateGrantOutput, error) {
-	var v validation
-	if v.required("granteePrincipal", in.GranteePrincipal) && !granteePattern.MatchString(in.GranteePrincipal) {
-		v.add("granteePrincipal", in.GranteePrincipal, "Member must be a principal ARN or an AWS service principal")
+	v := newValidation()
+	if v.Required("granteePrincipal", in.GranteePrincipal) && !granteePattern.MatchString(in.GranteePrincipal) {
+		v.Constraint("granteePrincipal", in.GranteePrincipal, "Member must be a principal ARN or an AWS service principal")
 	}
 	if in.RetiringPrincipal != "" && !granteePattern.MatchString(in.RetiringPrincipal) {
-		v.add("retiringPrincipal", in.RetiringPrincipal, "Member must be a principal ARN or an AWS service principal")
+		v.Constraint("retiringPrincipal", in.RetiringPrincipal, "Member must be a principal ARN or an AWS service principal")
 	}
 	if len(in.Operations) == 0 {
-		v.required("operations", "")
+		v.Null("operations")
 	}
 	for _, op := range in.Operations {
 		if !slices.Contains(grantOperations, op) {
-			v.add("operations", op, "Member must be an operation a grant on a symmetric encryption key allows: "+joinOps(grantOperations))
+			v.Constraint("operations", op, "Member must be an operation a grant on a symmetric encryption key allows: "+joinOps(grantOperations))
 		}
 	}
 	if len(in.Name) > 256 {
-		v.add("name", in.Name, "Member must have length less than or equal to 256")
+		v.Constraint("name", in.Name, "Member must have length less than or equal to 256")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if in.Constraints != nil && !slices.ContainsFunc(in.Operations, func(op string) bool { return slices.Contains(cryptoOperations, op) }) {
@@ -149,14 +148,10 @@ func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*Creat
 		return nil, err
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
-	g := grantRecord{V: 1, ID: id, KeyID: k.rec.ID, Account: k.rec.Account, Region: k.rec.Region, Name: in.Name, Grantee: in.GranteePrincipal,
+	g := grantRecord{ID: id, KeyID: k.rec.ID, Account: k.rec.Account, Region: k.rec.Region, Name: in.Name, Grantee: in.GranteePrincipal,
 		Retiring: in.RetiringPrincipal, Operations: ops, Constraints: in.Constraints, Issuing: c.p.Account, Created: s.stamp(), TokenHash: tokenHash(token)}
 	err = s.update(c, k, func(tx store.Tx, _ *keyRecord) error {
-		v, err := json.Marshal(g)
-		if err != nil {
-			return err
-		}
-		return tx.Put(tableGrants, grantKey(g.Account, g.Region, g.KeyID, g.ID), v)
+		return grantsTable.Put(tx, grantKey(g.Account, g.Region, g.KeyID, g.ID), &g)
 	})
 	if err != nil {
 		return nil, err
@@ -208,7 +203,7 @@ func (s *Service) findGrant(c *call, in *RetireGrantInput) (*loadedKey, *grantRe
 		want := tokenHash(in.GrantToken)
 		var found *grantRecord
 		err := s.db.View(c.ctx, func(tx store.Tx) error {
-			return scanRecords(tx, tableGrants, "", func(_ string, g *grantRecord) error {
+			return grantsTable.Scan(tx, "", "", func(_ string, g *grantRecord) error {
 				if g.TokenHash == want {
 					found = g
 				}
@@ -277,17 +272,15 @@ func callerName(c *call) string {
 
 func (s *Service) deleteGrant(c *call, k *loadedKey, g *grantRecord) error {
 	return s.update(c, k, func(tx store.Tx, _ *keyRecord) error {
-		return tx.Delete(tableGrants, grantKey(g.Account, g.Region, g.KeyID, g.ID))
+		return grantsTable.Delete(tx, grantKey(g.Account, g.Region, g.KeyID, g.ID))
 	})
 }
 
 // RevokeGrant deletes a grant of a key (other accounts' keys by ARN), as kms:RevokeGrant allows.
 // Errors: NotFoundException, DryRunOperationException, AccessDeniedException.
 func (s *Service) RevokeGrant(ctx context.Context, in *RevokeGrantInput) (*Empty, error) {
-	var v validation
-	v.required("grantId", in.GrantID)
-	if err := v.err(); err != nil {
-		return nil, err
+	if in.GrantID == "" {
+		return nil, missing("grantId")
 	}
 	c, k, err := s.keyOp(ctx, "RevokeGrant", "keyId", in.KeyID, keyAnyAccount, nil)
 	if err != nil {
@@ -307,10 +300,8 @@ func (s *Service) RevokeGrant(ctx context.Context, in *RevokeGrantInput) (*Empty
 // ListRetirableGrants lists the grants of the caller's account and region that a principal may
 // retire. Authorized by identity policies. Errors: ValidationException, AccessDeniedException.
 func (s *Service) ListRetirableGrants(ctx context.Context, in *ListRetirableGrantsInput) (*ListGrantsOutput, error) {
-	var v validation
-	v.required("retiringPrincipal", in.RetiringPrincipal)
-	if err := v.err(); err != nil {
-		return nil, err
+	if in.RetiringPrincipal == "" {
+		return nil, missing("retiringPrincipal")
 	}
 	c, err := s.begin(ctx)
 	if err != nil {
@@ -321,7 +312,7 @@ func (s *Service) ListRetirableGrants(ctx context.Context, in *ListRetirableGran
 	}
 	var grants []GrantListEntry
 	err = s.db.View(ctx, func(tx store.Tx) error {
-		return scanRecords(tx, tableGrants, c.p.Account+"/"+c.region+"/", func(_ string, g *grantRecord) error {
+		return grantsTable.Scan(tx, c.p.Account+"/"+c.region+"/", "", func(_ string, g *grantRecord) error {
 			if g.Retiring == in.RetiringPrincipal {
 				grants = append(grants, g.entry())
 			}

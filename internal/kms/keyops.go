@@ -12,7 +12,6 @@ import (
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/identity"
-	"github.com/keytrail/keytrail/internal/model"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/store"
@@ -108,14 +107,14 @@ func (s *Service) checkPrincipals(c *call, p *policy.Policy) error {
 // Errors: ValidationException, UnsupportedOperationException, MalformedPolicyDocumentException,
 // LimitExceededException, TagException, AccessDeniedException.
 func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*KeyMetadataOutput, error) {
-	var v validation
+	v := newValidation()
 	if len([]rune(in.Description)) > 8192 {
-		v.add("description", in.Description, "Member must have length less than or equal to 8192")
+		v.Constraint("description", in.Description, "Member must have length less than or equal to 8192")
 	}
 	if in.Policy != nil && (len(*in.Policy) < 1 || len(*in.Policy) > 131072) {
-		v.add("policy", *in.Policy, "Member must have length between 1 and 131072")
+		v.Constraint("policy", *in.Policy, "Member must have length between 1 and 131072")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	for field, got := range map[string]string{"KeySpec": in.KeySpec, "CustomerMasterKeySpec": in.CustomerMasterKeySpec} {
@@ -185,9 +184,9 @@ func (s *Service) DescribeKey(ctx context.Context, in *DescribeKeyInput) (_ *Key
 
 // target validates a required key identifier and resolves it as the operation accepts it.
 func (s *Service) target(ctx context.Context, field, id string, forms idForms) (*call, *loadedKey, error) {
-	var v validation
-	v.keyID(field, id)
-	if err := v.err(); err != nil {
+	v := newValidation()
+	checkKeyID(v, field, id)
+	if err := v.Err(); err != nil {
 		return nil, nil, err
 	}
 	c, err := s.begin(ctx)
@@ -220,7 +219,7 @@ func page[T any](items []T, name func(T) string, in PageInput, maxItems, def int
 	if in.Limit != nil {
 		limit = *in.Limit
 		if limit < 1 || limit > maxItems {
-			return nil, PageOutput{}, model.Error("kms", fmt.Sprintf("Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d", limit, maxItems))
+			return nil, PageOutput{}, invalid("limit", limit, fmt.Sprintf("Member must have value between 1 and %d", maxItems))
 		}
 	}
 	start := 0
@@ -252,7 +251,7 @@ func (s *Service) ListKeys(ctx context.Context, in *PageInput) (*ListKeysOutput,
 	}
 	var keys []KeyListEntry
 	err = s.db.View(ctx, func(tx store.Tx) error {
-		return scanRecords(tx, tableKeys, c.p.Account+"/"+c.region+"/", func(_ string, rec *keyRecord) error {
+		return keysTable.Scan(tx, c.p.Account+"/"+c.region+"/", "", func(_ string, rec *keyRecord) error {
 			keys = append(keys, KeyListEntry{KeyID: rec.ID, KeyArn: keyARN(rec.Region, rec.Account, rec.ID)})
 			return nil
 		})
@@ -273,14 +272,11 @@ func (s *Service) ListKeys(ctx context.Context, in *PageInput) (*ListKeysOutput,
 // UpdateKeyDescription replaces a key's description. Errors: NotFoundException,
 // KMSInvalidStateException, ValidationException, AccessDeniedException.
 func (s *Service) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescriptionInput) (*Empty, error) {
-	var v validation
 	if in.Description == nil {
-		v.required("description", "")
-	} else if len([]rune(*in.Description)) > 8192 {
-		v.add("description", *in.Description, "Member must have length less than or equal to 8192")
+		return nil, missing("description")
 	}
-	if err := v.err(); err != nil {
-		return nil, err
+	if len([]rune(*in.Description)) > 8192 {
+		return nil, invalid("description", *in.Description, "Member must have length less than or equal to 8192")
 	}
 	c, k, err := s.keyOp(ctx, "UpdateKeyDescription", "keyId", in.KeyID, keyOwnAccount, nil)
 	if err != nil {
@@ -323,7 +319,7 @@ func (s *Service) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeleti
 	if in.PendingWindowInDays != nil {
 		days = *in.PendingWindowInDays
 		if days < 7 || days > 30 {
-			return nil, model.Error("kms", fmt.Sprintf("Value '%d' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30", days))
+			return nil, invalid("pendingWindowInDays", days, "Member must have value between 7 and 30")
 		}
 	}
 	c, k, err := s.keyOp(ctx, "ScheduleKeyDeletion", "keyId", in.KeyID, keyOwnAccount, nil)
@@ -374,7 +370,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 	var changed []cacheKey
 	err := s.db.Update(ctx, func(tx store.Tx) error {
 		var due []keyRecord
-		err := scanRecords(tx, tableKeys, "", func(_ string, rec *keyRecord) error {
+		err := keysTable.Scan(tx, "", "", func(_ string, rec *keyRecord) error {
 			if rec.State == statePendingDeletion && !now.Before(rec.DeletionDate) || rec.State != statePendingDeletion && rec.Rotation && !now.Before(rec.NextRotation) {
 				due = append(due, *rec)
 			}
@@ -413,7 +409,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 func deleteKey(tx store.Tx, rec *keyRecord) error {
 	prefix := rec.Account + "/" + rec.Region + "/"
 	var aliases, grants []string
-	err := scanRecords(tx, tableAliases, prefix, func(k string, a *aliasRecord) error {
+	err := aliasesTable.Scan(tx, prefix, "", func(k string, a *aliasRecord) error {
 		if a.Target == rec.ID {
 			aliases = append(aliases, k)
 		}
@@ -422,7 +418,7 @@ func deleteKey(tx store.Tx, rec *keyRecord) error {
 	if err != nil {
 		return err
 	}
-	err = tx.Scan(tableGrants, prefix+rec.ID+"/", "", func(k string, _ []byte) error {
+	err = tx.Scan(grantsTable.Name, prefix+rec.ID+"/", "", func(k string, _ []byte) error {
 		grants = append(grants, k)
 		return nil
 	})
@@ -430,16 +426,16 @@ func deleteKey(tx store.Tx, rec *keyRecord) error {
 		return err
 	}
 	for _, k := range aliases {
-		if err := tx.Delete(tableAliases, k); err != nil {
+		if err := aliasesTable.Delete(tx, k); err != nil {
 			return err
 		}
 	}
 	for _, k := range grants {
-		if err := tx.Delete(tableGrants, k); err != nil {
+		if err := grantsTable.Delete(tx, k); err != nil {
 			return err
 		}
 	}
-	return tx.Delete(tableKeys, keyStoreKey(rec.Account, rec.Region, rec.ID))
+	return keysTable.Delete(tx, keyStoreKey(rec.Account, rec.Region, rec.ID))
 }
 
 // Run sweeps every interval until ctx ends (Open has swept once already).
@@ -462,7 +458,7 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 
 func checkPolicyName(name *string) error {
 	if name != nil && *name != "default" {
-		return model.Error("kms", fmt.Sprintf("Value '%s' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: default", *name))
+		return invalid("policyName", *name, "Member must satisfy regular expression pattern: default")
 	}
 	return nil
 }
@@ -485,13 +481,13 @@ func (s *Service) GetKeyPolicy(ctx context.Context, in *KeyPolicyInput) (*GetKey
 // MalformedPolicyDocumentException, LimitExceededException, ValidationException,
 // KMSInvalidStateException, AccessDeniedException.
 func (s *Service) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (*Empty, error) {
-	var v validation
+	v := newValidation()
 	if in.Policy == nil {
-		v.required("policy", "")
+		v.Null("policy")
 	} else {
-		v.length("policy", *in.Policy, 1, 131072)
+		checkLength(v, "policy", *in.Policy, 1, 131072)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if err := checkPolicyName(in.PolicyName); err != nil {
@@ -545,7 +541,7 @@ func checkTags(tags []Tag) error {
 // KMSInvalidStateException, AccessDeniedException.
 func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty, error) {
 	if in.Tags == nil {
-		return nil, model.Error("kms", "Value null at 'tags' failed to satisfy constraint: Member must not be null")
+		return nil, missing("tags")
 	}
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
@@ -570,7 +566,7 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty
 // AccessDeniedException.
 func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*Empty, error) {
 	if in.TagKeys == nil {
-		return nil, model.Error("kms", "Value null at 'tagKeys' failed to satisfy constraint: Member must not be null")
+		return nil, missing("tagKeys")
 	}
 	c, k, err := s.keyOp(ctx, "UntagResource", "keyId", in.KeyID, keyOwnAccount, nil)
 	if err != nil {

@@ -3,8 +3,6 @@ package kms
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -23,7 +21,7 @@ const (
 
 // keyRecord is the stored form of a key (format version 1).
 type keyRecord struct {
-	V             int          `json:"v"`
+	store.Version
 	ID            string       `json:"id"`
 	Account       string       `json:"account"`
 	Region        string       `json:"region"`
@@ -79,12 +77,8 @@ func materialPurpose(arn string, n uint32) string {
 }
 
 // load builds a loadedKey from a stored record.
-func (s *Service) load(v []byte) (*loadedKey, error) {
-	var rec keyRecord
-	if err := json.Unmarshal(v, &rec); err != nil {
-		return nil, fmt.Errorf("kms: decode key: %w", err)
-	}
-	k := &loadedKey{rec: rec, arn: keyARN(rec.Region, rec.Account, rec.ID), ciphers: map[uint32]cipher.AEAD{}}
+func (s *Service) load(rec *keyRecord) (*loadedKey, error) {
+	k := &loadedKey{rec: *rec, arn: keyARN(rec.Region, rec.Account, rec.ID), ciphers: map[uint32]cipher.AEAD{}}
 	p, err := s.policies.Parse(rec.Policy, policy.Key)
 	if err != nil {
 		return nil, fmt.Errorf("kms: stored key policy of %s: %w", k.arn, err)
@@ -116,14 +110,11 @@ func (s *Service) key(c *call, account, region, id string) (*loadedKey, error) {
 	defer s.mu.RUnlock()
 	var k *loadedKey
 	err := s.db.View(c.ctx, func(tx store.Tx) error {
-		v, err := tx.Get(tableKeys, keyStoreKey(account, region, id))
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
+		rec, err := keysTable.Get(tx, keyStoreKey(account, region, id))
+		if err != nil || rec == nil {
 			return err
 		}
-		if k, err = s.load(v); err != nil {
+		if k, err = s.load(rec); err != nil {
 			return err
 		}
 		k.grants, err = listGrants(tx, account, region, id)
@@ -148,32 +139,17 @@ func (s *Service) update(c *call, k *loadedKey, change func(tx store.Tx, rec *ke
 	defer s.mu.Unlock()
 	defer s.cache.Delete(k.cacheKey())
 	return s.db.Update(c.ctx, func(tx store.Tx) error {
-		v, err := tx.Get(tableKeys, keyStoreKey(k.rec.Account, k.rec.Region, k.rec.ID))
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound(k.arn)
-		}
+		rec, err := keysTable.Get(tx, keyStoreKey(k.rec.Account, k.rec.Region, k.rec.ID))
 		if err != nil {
 			return err
 		}
-		var rec keyRecord
-		if err := json.Unmarshal(v, &rec); err != nil {
+		if rec == nil {
+			return notFound(k.arn)
+		}
+		if err := change(tx, rec); err != nil {
 			return err
 		}
-		if err := change(tx, &rec); err != nil {
-			return err
-		}
-		return putKey(tx, &rec)
-	})
-}
-
-// scanRecords decodes each JSON record of a table under a prefix, in key order.
-func scanRecords[T any](tx store.Tx, table, prefix string, fn func(key string, rec *T) error) error {
-	return tx.Scan(table, prefix, "", func(k string, v []byte) error {
-		var rec T
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return fmt.Errorf("kms: decode %s %s: %w", table, k, err)
-		}
-		return fn(k, &rec)
+		return putKey(tx, rec)
 	})
 }
 
@@ -196,12 +172,7 @@ func refusePending(k *loadedKey, rec *keyRecord) error {
 }
 
 func putKey(tx store.Tx, rec *keyRecord) error {
-	rec.V = 1
-	v, err := json.Marshal(rec)
-	if err != nil {
-		return err
-	}
-	return tx.Put(tableKeys, keyStoreKey(rec.Account, rec.Region, rec.ID), v)
+	return keysTable.Put(tx, keyStoreKey(rec.Account, rec.Region, rec.ID), rec)
 }
 
 func notFound(arn string) error {

@@ -2,13 +2,11 @@ package kms
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/awserr"
-	"github.com/keytrail/keytrail/internal/model"
 )
 
 const maxOnDemandRotations = 10
@@ -43,7 +41,7 @@ func (s *Service) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationIn
 	days := int32(365)
 	if in.RotationPeriodInDays != nil {
 		if days = *in.RotationPeriodInDays; days < 90 || days > 2560 {
-			return nil, model.Error("kms", fmt.Sprintf("Value '%d' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560", days))
+			return nil, invalid("rotationPeriodInDays", days, "Member must have value between 90 and 2560")
 		}
 	}
 	c, k, err := s.keyOp(ctx, "EnableKeyRotation", "keyId", in.KeyID, keyOwnAccount, nil)

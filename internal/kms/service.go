@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"maps"
@@ -17,7 +16,6 @@ import (
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/identity"
-	"github.com/keytrail/keytrail/internal/model"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/request"
@@ -26,10 +24,10 @@ import (
 )
 
 // Tables this package owns.
-const (
-	tableKeys    = "kms.keys"    // <account>/<region>/<key ID> → keyRecord
-	tableAliases = "kms.aliases" // <account>/<region>/<alias name> → aliasRecord
-	tableGrants  = "kms.grants"  // <account>/<region>/<key ID>/<grant ID> → grantRecord
+var (
+	keysTable    = store.Table[keyRecord]{Name: "kms.keys"}      // <account>/<region>/<key ID>
+	aliasesTable = store.Table[aliasRecord]{Name: "kms.aliases"} // <account>/<region>/<alias name>
+	grantsTable  = store.Table[grantRecord]{Name: "kms.grants"}  // <account>/<region>/<key ID>/<grant ID>
 )
 
 // Principals tells whether IAM principals named in a key policy exist ("Principals must exist
@@ -260,36 +258,6 @@ func dryRun(flag *bool) error {
 		return awserr.New(awserr.DryRunOperationException, "The request would have succeeded, but the DryRun option is set.")
 	}
 	return nil
-}
-
-// validation collects ValidationException messages in AWS's form.
-type validation []string
-
-func (v *validation) add(field, value, constraint string) {
-	*v = append(*v, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint))
-}
-
-func (v *validation) required(field, value string) bool {
-	if value == "" {
-		*v = append(*v, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", field))
-		return false
-	}
-	return true
-}
-
-func (v *validation) length(field, value string, least, most int) {
-	if n := len([]rune(value)); n < least || n > most {
-		v.add(field, value, fmt.Sprintf("Member must have length between %d and %d", least, most))
-	}
-}
-
-func (v validation) err() error { return model.Error("kms", v...) }
-
-// keyID validates a required KeyId member (1–2048 characters).
-func (v *validation) keyID(field, value string) {
-	if v.required(field, value) {
-		v.length(field, value, 1, 2048)
-	}
 }
 
 // newUUID returns a random key ID in the 8-4-4-4-12 form.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/keytrail/keytrail/internal/awserr"
-	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/protocol/restxml"
 )
 
@@ -117,27 +116,28 @@ func (s *Service) handleCreateBucket(ctx context.Context, w http.ResponseWriter,
 		}
 		in.LocationConstraint = cfg.LocationConstraint
 	}
-	location, err := s.CreateBucket(ctx, in)
+	out, err := s.CreateBucket(ctx, in)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", location)
+	w.Header().Set("Location", out.Location)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
 
 func (s *Service) handleHeadBucket(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
-	region, err := s.HeadBucket(ctx, t.Bucket)
+	out, err := s.HeadBucket(ctx, &HeadBucketInput{Bucket: t.Bucket})
 	if err != nil {
 		return err
 	}
-	w.Header().Set("X-Amz-Bucket-Region", region)
+	w.Header().Set("X-Amz-Bucket-Region", out.Region)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
 
 func (s *Service) handleDeleteBucket(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
-	return respond(w, http.StatusNoContent, s.DeleteBucket(ctx, t.Bucket))
+	_, err := s.DeleteBucket(ctx, &DeleteBucketInput{Bucket: t.Bucket})
+	return respond(w, http.StatusNoContent, err)
 }
 
 type owner struct {
@@ -159,18 +159,17 @@ type listBucketsResult struct {
 }
 
 func (s *Service) handleListBuckets(ctx context.Context, w http.ResponseWriter, _ *http.Request, _ restxml.Target, _ io.Reader) error {
-	buckets, err := s.ListBuckets(ctx)
+	list, err := s.ListBuckets(ctx, &ListBucketsInput{})
 	if err != nil {
 		return err
 	}
-	p, _ := identity.FromContext(ctx)
-	out := listBucketsResult{Xmlns: namespace, Owner: ownerOf(p.Account)}
+	out := listBucketsResult{Xmlns: namespace, Owner: ownerOf(list.Owner)}
 	out.Buckets = make([]struct {
 		Name         string `xml:"Name"`
 		CreationDate string `xml:"CreationDate"`
 		BucketRegion string `xml:"BucketRegion"`
-	}, len(buckets))
-	for i, b := range buckets {
+	}, len(list.Buckets))
+	for i, b := range list.Buckets {
 		out.Buckets[i].Name, out.Buckets[i].CreationDate, out.Buckets[i].BucketRegion = b.Name, s3Time(b.CreationDate), b.Region
 	}
 	return writeXML(w, http.StatusOK, out)
@@ -183,21 +182,21 @@ type locationConstraint struct {
 }
 
 func (s *Service) handleGetBucketLocation(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
-	region, err := s.GetBucketLocation(ctx, t.Bucket)
+	out, err := s.GetBucketLocation(ctx, &GetBucketLocationInput{Bucket: t.Bucket})
 	if err != nil {
 		return err
 	}
-	return writeXML(w, http.StatusOK, locationConstraint{Xmlns: namespace, Region: region})
+	return writeXML(w, http.StatusOK, locationConstraint{Xmlns: namespace, Region: out.LocationConstraint})
 }
 
 func (s *Service) handleGetBucketPolicy(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
-	doc, err := s.GetBucketPolicy(ctx, t.Bucket)
+	out, err := s.GetBucketPolicy(ctx, &GetBucketPolicyInput{Bucket: t.Bucket})
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	_, err = io.WriteString(w, doc)
+	_, err = io.WriteString(w, out.Policy)
 	return err
 }
 
@@ -209,11 +208,13 @@ func (s *Service) handlePutBucketPolicy(ctx context.Context, w http.ResponseWrit
 	if err != nil {
 		return err
 	}
-	return respond(w, http.StatusNoContent, s.PutBucketPolicy(ctx, t.Bucket, string(raw)))
+	_, err = s.PutBucketPolicy(ctx, &PutBucketPolicyInput{Bucket: t.Bucket, Policy: string(raw)})
+	return respond(w, http.StatusNoContent, err)
 }
 
 func (s *Service) handleDeleteBucketPolicy(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
-	return respond(w, http.StatusNoContent, s.DeleteBucketPolicy(ctx, t.Bucket))
+	_, err := s.DeleteBucketPolicy(ctx, &DeleteBucketPolicyInput{Bucket: t.Bucket})
+	return respond(w, http.StatusNoContent, err)
 }
 
 type grantee struct {

@@ -2,8 +2,6 @@ package s3
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -19,14 +17,14 @@ import (
 
 // bucketRecord is the stored form of a bucket (format version 1). Bucket names are global.
 type bucketRecord struct {
-	V       int       `json:"v"`
+	store.Version
 	Name    string    `json:"name"`
 	Owner   string    `json:"owner"` // account ID
 	Region  string    `json:"region"`
 	Created time.Time `json:"created"`
 	Policy  string    `json:"policy,omitempty"` // exactly as given
 
-	Encryption *bucketEncryption `json:"encryption,omitempty"` // nil: SSE-S3
+	Encryption *BucketEncryption `json:"encryption,omitempty"` // nil: SSE-S3
 	Tags       []Tag             `json:"tags,omitempty"`
 }
 
@@ -64,29 +62,9 @@ func noSuchBucket(_ string) error {
 }
 
 // getBucket reads a bucket record; nil when there is none.
-func getBucket(tx store.Tx, name string) (*bucketRecord, error) {
-	v, err := tx.Get(tableBuckets, name)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var b bucketRecord
-	if err := json.Unmarshal(v, &b); err != nil {
-		return nil, fmt.Errorf("s3: decode bucket %s: %w", name, err)
-	}
-	return &b, nil
-}
+func getBucket(tx store.Tx, name string) (*bucketRecord, error) { return buckets.Get(tx, name) }
 
-func putBucket(tx store.Tx, b *bucketRecord) error {
-	b.V = 1
-	v, err := json.Marshal(b)
-	if err != nil {
-		return err
-	}
-	return tx.Put(tableBuckets, b.Name, v)
-}
+func putBucket(tx store.Tx, b *bucketRecord) error { return buckets.Put(tx, b.Name, b) }
 
 // bucket loads a bucket and authorizes action on it (resource: the bucket ARN, or an object
 // ARN under it when key is not empty) against its policy and the caller's identity policies.
@@ -149,32 +127,37 @@ type CreateBucketInput struct {
 	ACL                string
 }
 
+// CreateBucketOutput is the CreateBucket answer: the new bucket's path.
+type CreateBucketOutput struct {
+	Location string
+}
+
 // CreateBucket creates a bucket owned by the caller's account in the region its location
 // constraint names (us-east-1 when none). Authorized by identity policies (s3:CreateBucket).
 // Errors: InvalidBucketName, BucketAlreadyExists, BucketAlreadyOwnedByYou,
 // IllegalLocationConstraintException, InvalidLocationConstraint, AccessDenied.
-func (s *Service) CreateBucket(ctx context.Context, in *CreateBucketInput) (string, error) {
+func (s *Service) CreateBucket(ctx context.Context, in *CreateBucketInput) (*CreateBucketOutput, error) {
 	if err := checkBucketName(in.Bucket); err != nil {
-		return "", err
+		return nil, err
 	}
 	c, err := s.begin(ctx)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if c.p.Type == identity.Anonymous || c.p.Type == identity.AWSService {
-		return "", awserr.New(awserr.AccessDenied, "Anonymous users and services cannot create buckets.")
+		return nil, awserr.New(awserr.AccessDenied, "Anonymous users and services cannot create buckets.")
 	}
 	region, err := bucketRegion(in.LocationConstraint, c.region)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	req := authz.Request{Principal: c.p, Action: "s3:CreateBucket", Resource: "arn:aws:s3:::" + in.Bucket, ResourceAccount: c.p.Account}
 	d, err := s.az.Authorize(ctx, req)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if !d.Allowed {
-		return "", awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(req, d))
+		return nil, awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(req, d))
 	}
 	err = s.db.Update(ctx, func(tx store.Tx) error {
 		old, err := getBucket(tx, in.Bucket)
@@ -191,9 +174,9 @@ func (s *Service) CreateBucket(ctx context.Context, in *CreateBucketInput) (stri
 		return putBucket(tx, &bucketRecord{Name: in.Bucket, Owner: c.p.Account, Region: region, Created: s.now().UTC().Truncate(time.Second)})
 	})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return "/" + in.Bucket, nil
+	return &CreateBucketOutput{Location: "/" + in.Bucket}, nil
 }
 
 var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
@@ -220,49 +203,77 @@ func bucketRegion(constraint, requestRegion string) (string, error) {
 	return constraint, nil
 }
 
+// BucketInput names the bucket of an operation that takes nothing else.
+type BucketInput struct {
+	Bucket string
+}
+
+// HeadBucketInput is the HeadBucket request.
+type HeadBucketInput BucketInput
+
+// HeadBucketOutput is the HeadBucket answer: the bucket's region.
+type HeadBucketOutput struct {
+	Region string
+}
+
 // HeadBucket checks that a bucket exists and the caller may list it; it returns the bucket's
 // region. Errors: NoSuchBucket, AccessDenied.
-func (s *Service) HeadBucket(ctx context.Context, name string) (string, error) {
+func (s *Service) HeadBucket(ctx context.Context, in *HeadBucketInput) (*HeadBucketOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	b, err := s.bucket(c, "ListBucket", name, "", nil)
+	b, err := s.bucket(c, "ListBucket", in.Bucket, "", nil)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return b.Region, nil
+	return &HeadBucketOutput{Region: b.Region}, nil
+}
+
+// GetBucketLocationInput is the GetBucketLocation request.
+type GetBucketLocationInput BucketInput
+
+// GetBucketLocationOutput is the GetBucketLocation answer: the bucket's region, "" for
+// us-east-1, as S3 answers.
+type GetBucketLocationOutput struct {
+	LocationConstraint string
 }
 
 // GetBucketLocation returns a bucket's region ("" for us-east-1, as S3 answers).
 // Errors: NoSuchBucket, AccessDenied.
-func (s *Service) GetBucketLocation(ctx context.Context, name string) (string, error) {
+func (s *Service) GetBucketLocation(ctx context.Context, in *GetBucketLocationInput) (*GetBucketLocationOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	b, err := s.bucket(c, "GetBucketLocation", name, "", nil)
+	b, err := s.bucket(c, "GetBucketLocation", in.Bucket, "", nil)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if b.Region == "us-east-1" {
-		return "", nil
+		return &GetBucketLocationOutput{}, nil
 	}
-	return b.Region, nil
+	return &GetBucketLocationOutput{LocationConstraint: b.Region}, nil
 }
 
+// DeleteBucketInput is the DeleteBucket request.
+type DeleteBucketInput BucketInput
+
+// DeleteBucketOutput is the (empty) DeleteBucket answer.
+type DeleteBucketOutput struct{}
+
 // DeleteBucket deletes an empty bucket. Errors: NoSuchBucket, BucketNotEmpty, AccessDenied.
-func (s *Service) DeleteBucket(ctx context.Context, name string) error {
+func (s *Service) DeleteBucket(ctx context.Context, in *DeleteBucketInput) (*DeleteBucketOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := s.bucket(c, "DeleteBucket", name, "", nil); err != nil {
-		return err
+	if _, err := s.bucket(c, "DeleteBucket", in.Bucket, "", nil); err != nil {
+		return nil, err
 	}
-	return s.db.Update(ctx, func(tx store.Tx) error {
+	err = s.db.Update(ctx, func(tx store.Tx) error {
 		empty := true
-		err := tx.Scan(tableObjects, name+"/", "", func(string, []byte) error {
+		err := tx.Scan(objects.Name, in.Bucket+"/", "", func(string, []byte) error {
 			empty = false
 			return store.ErrStop
 		})
@@ -272,8 +283,12 @@ func (s *Service) DeleteBucket(ctx context.Context, name string) error {
 		if !empty {
 			return awserr.New(awserr.BucketNotEmpty, "The bucket you tried to delete is not empty")
 		}
-		return tx.Delete(tableBuckets, name)
+		return buckets.Delete(tx, in.Bucket)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &DeleteBucketOutput{}, nil
 }
 
 // BucketEntry is one bucket of ListBuckets.
@@ -283,9 +298,18 @@ type BucketEntry struct {
 	Region       string
 }
 
+// ListBucketsInput is the ListBuckets request.
+type ListBucketsInput struct{}
+
+// ListBucketsOutput is the ListBuckets answer: the caller's account (the owner) and its buckets.
+type ListBucketsOutput struct {
+	Owner   string
+	Buckets []BucketEntry
+}
+
 // ListBuckets lists the caller's buckets by name. Authorized by identity policies
 // (s3:ListAllMyBuckets). Errors: AccessDenied.
-func (s *Service) ListBuckets(ctx context.Context) ([]BucketEntry, error) {
+func (s *Service) ListBuckets(ctx context.Context, _ *ListBucketsInput) (*ListBucketsOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -301,54 +325,72 @@ func (s *Service) ListBuckets(ctx context.Context) ([]BucketEntry, error) {
 	if !d.Allowed {
 		return nil, awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(req, d))
 	}
-	var out []BucketEntry
+	out := &ListBucketsOutput{Owner: c.p.Account}
 	err = s.db.View(ctx, func(tx store.Tx) error {
-		return tx.Scan(tableBuckets, "", "", func(_ string, v []byte) error {
-			var b bucketRecord
-			if err := json.Unmarshal(v, &b); err != nil {
-				return err
-			}
+		return buckets.Scan(tx, "", "", func(_ string, b *bucketRecord) error {
 			if b.Owner == c.p.Account {
-				out = append(out, BucketEntry{Name: b.Name, CreationDate: b.Created, Region: b.Region})
+				out.Buckets = append(out.Buckets, BucketEntry{Name: b.Name, CreationDate: b.Created, Region: b.Region})
 			}
 			return nil
 		})
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// GetBucketPolicyInput is the GetBucketPolicy request.
+type GetBucketPolicyInput BucketInput
+
+// GetBucketPolicyOutput is the GetBucketPolicy answer: the policy, exactly as given.
+type GetBucketPolicyOutput struct {
+	Policy string
 }
 
 // GetBucketPolicy returns a bucket's policy, exactly as given. Errors: NoSuchBucket,
 // NoSuchBucketPolicy, AccessDenied.
-func (s *Service) GetBucketPolicy(ctx context.Context, name string) (string, error) {
+func (s *Service) GetBucketPolicy(ctx context.Context, in *GetBucketPolicyInput) (*GetBucketPolicyOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	b, err := s.bucket(c, "GetBucketPolicy", name, "", nil)
+	b, err := s.bucket(c, "GetBucketPolicy", in.Bucket, "", nil)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if b.Policy == "" {
-		return "", awserr.New(awserr.NoSuchBucketPolicy, "The bucket policy does not exist")
+		return nil, awserr.New(awserr.NoSuchBucketPolicy, "The bucket policy does not exist")
 	}
-	return b.Policy, nil
+	return &GetBucketPolicyOutput{Policy: b.Policy}, nil
 }
+
+// PutBucketPolicyInput is the PutBucketPolicy request.
+type PutBucketPolicyInput struct {
+	Bucket, Policy string
+}
+
+// PutBucketPolicyOutput is the (empty) PutBucketPolicy answer.
+type PutBucketPolicyOutput struct{}
 
 // PutBucketPolicy replaces a bucket's policy, validated by the policy engine as a bucket policy
 // whose resources are this bucket and its objects, within 20 KB. Errors: NoSuchBucket,
 // MalformedPolicy, AccessDenied.
-func (s *Service) PutBucketPolicy(ctx context.Context, name, doc string) error {
+func (s *Service) PutBucketPolicy(ctx context.Context, in *PutBucketPolicyInput) (*PutBucketPolicyOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := s.bucket(c, "PutBucketPolicy", name, "", nil); err != nil {
-		return err
+	if _, err := s.bucket(c, "PutBucketPolicy", in.Bucket, "", nil); err != nil {
+		return nil, err
 	}
-	if err := checkBucketPolicy(name, doc); err != nil {
-		return err
+	if err := checkBucketPolicy(in.Bucket, in.Policy); err != nil {
+		return nil, err
 	}
-	return s.changeBucket(ctx, name, func(b *bucketRecord) { b.Policy = doc })
+	if err := s.changeBucket(ctx, in.Bucket, func(b *bucketRecord) { b.Policy = in.Policy }); err != nil {
+		return nil, err
+	}
+	return &PutBucketPolicyOutput{}, nil
 }
 
 // checkBucketPolicy validates a bucket policy document.
@@ -374,16 +416,25 @@ func checkBucketPolicy(bucket, doc string) error {
 	return nil
 }
 
+// DeleteBucketPolicyInput is the DeleteBucketPolicy request.
+type DeleteBucketPolicyInput BucketInput
+
+// DeleteBucketPolicyOutput is the (empty) DeleteBucketPolicy answer.
+type DeleteBucketPolicyOutput struct{}
+
 // DeleteBucketPolicy removes a bucket's policy. Errors: NoSuchBucket, AccessDenied.
-func (s *Service) DeleteBucketPolicy(ctx context.Context, name string) error {
+func (s *Service) DeleteBucketPolicy(ctx context.Context, in *DeleteBucketPolicyInput) (*DeleteBucketPolicyOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := s.bucket(c, "DeleteBucketPolicy", name, "", nil); err != nil {
-		return err
+	if _, err := s.bucket(c, "DeleteBucketPolicy", in.Bucket, "", nil); err != nil {
+		return nil, err
 	}
-	return s.changeBucket(ctx, name, func(b *bucketRecord) { b.Policy = "" })
+	if err := s.changeBucket(ctx, in.Bucket, func(b *bucketRecord) { b.Policy = "" }); err != nil {
+		return nil, err
+	}
+	return &DeleteBucketPolicyOutput{}, nil
 }
 
 // changeBucket updates a stored bucket.

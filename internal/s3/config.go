@@ -2,177 +2,178 @@ package s3
 
 import (
 	"context"
-	"encoding/xml"
-	"io"
-	"net/http"
 	"slices"
 
 	"github.com/keytrail/keytrail/internal/awserr"
-	"github.com/keytrail/keytrail/internal/protocol/restxml"
 )
 
-// bucketEncryption is a bucket's default encryption: SSE-S3 unless configured.
-type bucketEncryption struct {
+// BucketEncryption is a bucket's default encryption: SSE-S3 unless configured.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html
+type BucketEncryption struct {
 	SSE       string `json:"sse"`              // AES256 or aws:kms
 	KMSKey    string `json:"kmsKey,omitempty"` // as configured: key ID, ARN or alias
 	BucketKey bool   `json:"bucketKey,omitempty"`
 }
 
-func (b *bucketRecord) encryption() bucketEncryption {
+func (b *bucketRecord) encryption() BucketEncryption {
 	if b.Encryption == nil {
-		return bucketEncryption{SSE: "AES256"}
+		return BucketEncryption{SSE: "AES256"}
 	}
 	return *b.Encryption
 }
 
-type sseConfiguration struct {
-	XMLName xml.Name `xml:"ServerSideEncryptionConfiguration"`
-	Xmlns   string   `xml:"xmlns,attr,omitempty"`
-	Rules   []struct {
-		Default struct {
-			SSEAlgorithm   string `xml:"SSEAlgorithm"`
-			KMSMasterKeyID string `xml:"KMSMasterKeyID,omitempty"`
-		} `xml:"ApplyServerSideEncryptionByDefault"`
-		BucketKeyEnabled bool `xml:"BucketKeyEnabled"`
-	} `xml:"Rule"`
+// GetBucketEncryptionInput is the GetBucketEncryption request.
+type GetBucketEncryptionInput BucketInput
+
+// GetBucketEncryptionOutput is the GetBucketEncryption answer.
+type GetBucketEncryptionOutput struct {
+	BucketEncryption
 }
 
 // GetBucketEncryption returns a bucket's default encryption. Errors: NoSuchBucket, AccessDenied.
-func (s *Service) GetBucketEncryption(ctx context.Context, name string) (bucketEncryption, error) {
+func (s *Service) GetBucketEncryption(ctx context.Context, in *GetBucketEncryptionInput) (*GetBucketEncryptionOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
-		return bucketEncryption{}, err
+		return nil, err
 	}
-	b, err := s.bucket(c, "GetEncryptionConfiguration", name, "", nil)
+	b, err := s.bucket(c, "GetEncryptionConfiguration", in.Bucket, "", nil)
 	if err != nil {
-		return bucketEncryption{}, err
+		return nil, err
 	}
-	return b.encryption(), nil
+	return &GetBucketEncryptionOutput{b.encryption()}, nil
 }
+
+// PutBucketEncryptionInput is the PutBucketEncryption request.
+type PutBucketEncryptionInput struct {
+	Bucket string
+	BucketEncryption
+}
+
+// PutBucketEncryptionOutput is the (empty) PutBucketEncryption answer.
+type PutBucketEncryptionOutput struct{}
 
 // PutBucketEncryption sets a bucket's default encryption (AES256, or aws:kms with an optional key
 // and Bucket Key). Errors: NoSuchBucket, MalformedXML, InvalidArgument, AccessDenied.
-func (s *Service) PutBucketEncryption(ctx context.Context, name string, enc bucketEncryption) error {
+func (s *Service) PutBucketEncryption(ctx context.Context, in *PutBucketEncryptionInput) (*PutBucketEncryptionOutput, error) {
+	enc := in.BucketEncryption
 	switch {
 	case !serverSideEncryptions[enc.SSE]:
-		return awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+		return nil, malformedXML()
 	case enc.SSE == "AES256" && enc.KMSKey != "":
-		return awserr.New(awserr.InvalidArgument, "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms")
+		return nil, awserr.New(awserr.InvalidArgument, "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms")
 	}
 	c, err := s.begin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := s.bucket(c, "PutEncryptionConfiguration", name, "", nil); err != nil {
-		return err
+	if _, err := s.bucket(c, "PutEncryptionConfiguration", in.Bucket, "", nil); err != nil {
+		return nil, err
 	}
-	return s.changeBucket(ctx, name, func(b *bucketRecord) { b.Encryption = &enc })
+	if err := s.changeBucket(ctx, in.Bucket, func(b *bucketRecord) { b.Encryption = &enc }); err != nil {
+		return nil, err
+	}
+	return &PutBucketEncryptionOutput{}, nil
 }
+
+// DeleteBucketEncryptionInput is the DeleteBucketEncryption request.
+type DeleteBucketEncryptionInput BucketInput
+
+// DeleteBucketEncryptionOutput is the (empty) DeleteBucketEncryption answer.
+type DeleteBucketEncryptionOutput struct{}
 
 // DeleteBucketEncryption restores the default, SSE-S3. Errors: NoSuchBucket, AccessDenied.
-func (s *Service) DeleteBucketEncryption(ctx context.Context, name string) error {
+func (s *Service) DeleteBucketEncryption(ctx context.Context, in *DeleteBucketEncryptionInput) (*DeleteBucketEncryptionOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := s.bucket(c, "PutEncryptionConfiguration", name, "", nil); err != nil {
-		return err
+	if _, err := s.bucket(c, "PutEncryptionConfiguration", in.Bucket, "", nil); err != nil {
+		return nil, err
 	}
-	return s.changeBucket(ctx, name, func(b *bucketRecord) { b.Encryption = nil })
+	if err := s.changeBucket(ctx, in.Bucket, func(b *bucketRecord) { b.Encryption = nil }); err != nil {
+		return nil, err
+	}
+	return &DeleteBucketEncryptionOutput{}, nil
 }
 
-func (s *Service) handleGetBucketEncryption(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
-	enc, err := s.GetBucketEncryption(ctx, t.Bucket)
-	if err != nil {
-		return err
-	}
-	out := sseConfiguration{Xmlns: namespace}
-	out.Rules = make([]struct {
-		Default struct {
-			SSEAlgorithm   string `xml:"SSEAlgorithm"`
-			KMSMasterKeyID string `xml:"KMSMasterKeyID,omitempty"`
-		} `xml:"ApplyServerSideEncryptionByDefault"`
-		BucketKeyEnabled bool `xml:"BucketKeyEnabled"`
-	}, 1)
-	out.Rules[0].Default.SSEAlgorithm, out.Rules[0].Default.KMSMasterKeyID, out.Rules[0].BucketKeyEnabled = enc.SSE, enc.KMSKey, enc.BucketKey
-	return writeXML(w, http.StatusOK, out)
+// GetBucketVersioningInput is the GetBucketVersioning request.
+type GetBucketVersioningInput BucketInput
+
+// GetBucketVersioningOutput is the GetBucketVersioning answer: Status is "" for a bucket that has
+// never been versioned, as keytrail's buckets are.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html
+type GetBucketVersioningOutput struct {
+	Status string
 }
 
-func (s *Service) handlePutBucketEncryption(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, body io.Reader) error {
-	var cfg sseConfiguration
-	if err := readXML(body, maxConfigBody, &cfg); err != nil {
-		return err
-	}
-	if len(cfg.Rules) != 1 {
-		return malformedXML()
-	}
-	rule := cfg.Rules[0]
-	return respond(w, http.StatusOK, s.PutBucketEncryption(ctx, t.Bucket, bucketEncryption{SSE: rule.Default.SSEAlgorithm, KMSKey: rule.Default.KMSMasterKeyID, BucketKey: rule.BucketKeyEnabled}))
-}
-
-func (s *Service) handleDeleteBucketEncryption(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
-	return respond(w, http.StatusNoContent, s.DeleteBucketEncryption(ctx, t.Bucket))
-}
-
-type versioningConfiguration struct {
-	XMLName xml.Name `xml:"VersioningConfiguration"`
-	Xmlns   string   `xml:"xmlns,attr"`
-}
-
-// handleGetBucketVersioning answers for a bucket that has never been versioned: no Status.
-func (s *Service) handleGetBucketVersioning(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
+// GetBucketVersioning answers for a bucket that has never been versioned: no Status.
+// Errors: NoSuchBucket, AccessDenied.
+func (s *Service) GetBucketVersioning(ctx context.Context, in *GetBucketVersioningInput) (*GetBucketVersioningOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := s.bucket(c, "GetBucketVersioning", t.Bucket, "", nil); err != nil {
-		return err
+	if _, err := s.bucket(c, "GetBucketVersioning", in.Bucket, "", nil); err != nil {
+		return nil, err
 	}
-	return writeXML(w, http.StatusOK, versioningConfiguration{Xmlns: namespace})
+	return &GetBucketVersioningOutput{}, nil
 }
 
-// Tag is a bucket tag.
+// Tag is a bucket or object tag.
 type Tag struct {
-	Key   string `xml:"Key" json:"key"`
-	Value string `xml:"Value" json:"value"`
+	Key   string `json:"key"`
+	Value string `json:"value"`
 }
 
-type tagging struct {
-	XMLName xml.Name `xml:"Tagging"`
-	Xmlns   string   `xml:"xmlns,attr,omitempty"`
-	Tags    []Tag    `xml:"TagSet>Tag"`
+// GetBucketTaggingInput is the GetBucketTagging request.
+type GetBucketTaggingInput BucketInput
+
+// GetBucketTaggingOutput is the GetBucketTagging answer.
+type GetBucketTaggingOutput struct {
+	Tags []Tag
 }
 
-func (s *Service) handleGetBucketTagging(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
+// GetBucketTagging returns a bucket's tags. Errors: NoSuchBucket, NoSuchTagSet, AccessDenied.
+func (s *Service) GetBucketTagging(ctx context.Context, in *GetBucketTaggingInput) (*GetBucketTaggingOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	b, err := s.bucket(c, "GetBucketTagging", t.Bucket, "", nil)
+	b, err := s.bucket(c, "GetBucketTagging", in.Bucket, "", nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(b.Tags) == 0 {
-		return awserr.New(awserr.NoSuchTagSet, "The TagSet does not exist")
+		return nil, awserr.New(awserr.NoSuchTagSet, "The TagSet does not exist")
 	}
-	return writeXML(w, http.StatusOK, tagging{Xmlns: namespace, Tags: b.Tags})
+	return &GetBucketTaggingOutput{Tags: b.Tags}, nil
 }
 
-func (s *Service) handlePutBucketTagging(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, body io.Reader) error {
-	tags, err := readTagging(body)
-	if err != nil {
-		return err
-	}
-	if err := checkTags(tags, maxBucketTags, "Bucket"); err != nil {
-		return err
+// PutBucketTaggingInput is the PutBucketTagging request.
+type PutBucketTaggingInput struct {
+	Bucket string
+	Tags   []Tag
+}
+
+// PutBucketTaggingOutput is the (empty) PutBucketTagging answer.
+type PutBucketTaggingOutput struct{}
+
+// PutBucketTagging replaces a bucket's tags (at most 50). Errors: NoSuchBucket, InvalidTag,
+// AccessDenied.
+func (s *Service) PutBucketTagging(ctx context.Context, in *PutBucketTaggingInput) (*PutBucketTaggingOutput, error) {
+	if err := checkTags(in.Tags, maxBucketTags, "Bucket"); err != nil {
+		return nil, err
 	}
 	c, err := s.begin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := s.bucket(c, "PutBucketTagging", t.Bucket, "", nil); err != nil {
-		return err
+	if _, err := s.bucket(c, "PutBucketTagging", in.Bucket, "", nil); err != nil {
+		return nil, err
 	}
-	tags = slices.Clone(tags)
-	return respond(w, http.StatusNoContent, s.changeBucket(ctx, t.Bucket, func(b *bucketRecord) { b.Tags = tags }))
+	tags := slices.Clone(in.Tags)
+	if err := s.changeBucket(ctx, in.Bucket, func(b *bucketRecord) { b.Tags = tags }); err != nil {
+		return nil, err
+	}
+	return &PutBucketTaggingOutput{}, nil
 }

@@ -4,17 +4,13 @@ import (
 	"context"
 	"crypto/cipher"
 	"encoding/hex"
-	"encoding/xml"
 	"io"
-	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
-	"github.com/keytrail/keytrail/internal/protocol/restxml"
 )
 
 // CopySource is the object a copy reads (x-amz-copy-source), the conditions it must meet and,
@@ -64,7 +60,7 @@ func (s *Service) openSource(c *call, src *CopySource, ranged bool) (*source, er
 // check applies the x-amz-copy-source-if-* conditions: a failed one is PreconditionFailed (412).
 func (src *CopySource) check(o *objectRecord) error {
 	etagIs := func(m string) bool { return m == "*" || strings.Trim(m, `"`) == strings.Trim(o.ETag, `"`) }
-	failed := awserr.New(awserr.PreconditionFailed, "At least one of the pre-conditions you specified did not hold")
+	failed := preconditionFailed()
 	if src.IfMatch != "" {
 		if !etagIs(src.IfMatch) {
 			return failed
@@ -203,94 +199,25 @@ func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*ObjectI
 	return rec.info(), nil
 }
 
+// UploadPartCopyInput is the UploadPartCopy request: the part, and the object (range) it copies.
+type UploadPartCopyInput struct {
+	Bucket, Key, UploadID string
+	PartNumber            int
+	Source                CopySource
+}
+
 // UploadPartCopy stores a part of an upload copied from (a range of) an object, read as the
 // caller. Errors: those of UploadPart and of reading the source.
-func (s *Service) UploadPartCopy(ctx context.Context, in *UploadPartInput, src *CopySource) (*PartInfo, error) {
+func (s *Service) UploadPartCopy(ctx context.Context, in *UploadPartCopyInput) (*PartInfo, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	so, err := s.openSource(c, src, true)
+	so, err := s.openSource(c, &in.Source, true)
 	if err != nil {
 		return nil, err
 	}
 	r := s.reader(so)
 	defer func() { _ = r.Close() }() // a pipe's reader: Close always returns nil
-	in.Body = r
-	return s.UploadPart(ctx, in)
-}
-
-// ---- HTTP ----
-
-// copySource reads x-amz-copy-source ([/]bucket/key, URL-encoded; a versionId other than
-// "null" names a version keytrail's unversioned buckets do not have) and its conditions.
-func copySource(h http.Header) (*CopySource, error) {
-	raw := h.Get("X-Amz-Copy-Source")
-	path, query, _ := strings.Cut(raw, "?")
-	path, err := url.PathUnescape(strings.TrimPrefix(path, "/"))
-	bucket, key, ok := strings.Cut(path, "/")
-	if err != nil || !ok || bucket == "" || key == "" {
-		return nil, awserr.New(awserr.InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
-	}
-	if q, err := url.ParseQuery(query); err != nil || q.Has("versionId") && q.Get("versionId") != "null" {
-		return nil, awserr.New(awserr.InvalidArgument, "Invalid version id specified")
-	}
-	src := &CopySource{Bucket: bucket, Key: key, IfMatch: h.Get("X-Amz-Copy-Source-If-Match"), IfNoneMatch: h.Get("X-Amz-Copy-Source-If-None-Match"),
-		Range: h.Get("X-Amz-Copy-Source-Range")}
-	for name, t := range map[string]*time.Time{"X-Amz-Copy-Source-If-Modified-Since": &src.IfModifiedSince, "X-Amz-Copy-Source-If-Unmodified-Since": &src.IfUnmodifiedSince} {
-		if v := h.Get(name); v != "" {
-			if *t, err = http.ParseTime(v); err != nil {
-				if *t, err = time.Parse(time.RFC3339, v); err != nil {
-					return nil, awserr.New(awserr.InvalidArgument, "%s is not a valid date", name)
-				}
-			}
-		}
-	}
-	return src, nil
-}
-
-type copyResult struct {
-	XMLName      xml.Name
-	Xmlns        string `xml:"xmlns,attr"`
-	LastModified string `xml:"LastModified"`
-	ETag         string `xml:"ETag"`
-	checksumFields
-}
-
-func (s *Service) handleCopyObject(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target) error {
-	src, err := copySource(r.Header)
-	if err != nil {
-		return err
-	}
-	put, err := putInput(r, t, nil)
-	if err != nil {
-		return err
-	}
-	alg, err := checksumAlgorithm(r.Header)
-	if err != nil {
-		return err
-	}
-	info, err := s.CopyObject(ctx, &CopyObjectInput{Source: *src, Bucket: t.Bucket, Key: t.Key, MetadataDirective: r.Header.Get("X-Amz-Metadata-Directive"),
-		ContentType: put.ContentType, Metadata: put.Metadata, ACL: put.ACL, SSE: put.SSE, KMSKeyID: put.KMSKeyID, EncryptionCtx: put.EncryptionCtx,
-		BucketKeyEnabled: put.BucketKeyEnabled, ChecksumAlgorithm: alg, TaggingDirective: r.Header.Get("X-Amz-Tagging-Directive"), Tags: put.Tags})
-	if err != nil {
-		return err
-	}
-	encryptionHeaders(w.Header(), info)
-	return writeXML(w, http.StatusOK, copyResult{XMLName: xml.Name{Local: "CopyObjectResult"}, Xmlns: namespace, LastModified: s3Time(info.LastModified),
-		ETag: info.ETag, checksumFields: info.Checksum.fields()})
-}
-
-func (s *Service) handleUploadPartCopy(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, n int) error {
-	src, err := copySource(r.Header)
-	if err != nil {
-		return err
-	}
-	p, err := s.UploadPartCopy(ctx, &UploadPartInput{Bucket: t.Bucket, Key: t.Key, UploadID: t.Query.Get("uploadId"), PartNumber: n}, src)
-	if err != nil {
-		return err
-	}
-	sseHeaders(w.Header(), p.dataKey)
-	return writeXML(w, http.StatusOK, copyResult{XMLName: xml.Name{Local: "CopyPartResult"}, Xmlns: namespace, LastModified: s3Time(p.LastModified),
-		ETag: p.ETag, checksumFields: p.Checksum.fields()})
+	return s.UploadPart(ctx, &UploadPartInput{Bucket: in.Bucket, Key: in.Key, UploadID: in.UploadID, PartNumber: in.PartNumber, Body: r})
 }

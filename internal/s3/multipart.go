@@ -4,12 +4,8 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
-	"encoding/json"
-	"encoding/xml"
-	"errors"
-	"fmt"
 	"io"
-	"net/http"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,20 +13,18 @@ import (
 
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/checksum"
-	"github.com/keytrail/keytrail/internal/protocol/restxml"
 	"github.com/keytrail/keytrail/internal/store"
 )
 
 const (
-	tableUploads = "s3.uploads" // <bucket>/<upload ID> → uploadRecord
-	minPartSize  = 5 << 20      // every part but the last
-	maxParts     = 10000
+	minPartSize = 5 << 20 // every part but the last
+	maxParts    = 10000
 )
 
 // uploadRecord is a multipart upload in progress (format version 1). The data key is made when
 // the upload starts; each part is its own encrypted blob under it.
 type uploadRecord struct {
-	V           int                `json:"v"`
+	store.Version
 	ID          string             `json:"id"`
 	Bucket      string             `json:"bucket"`
 	Key         string             `json:"key"`
@@ -59,28 +53,17 @@ func noSuchUpload() error {
 	return awserr.New(awserr.NoSuchUpload, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
 }
 
+// getUpload reads an upload's record. Errors: NoSuchUpload.
 func getUpload(tx store.Tx, bucket, id string) (*uploadRecord, error) {
-	v, err := tx.Get(tableUploads, uploadKey(bucket, id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, noSuchUpload()
+	u, err := uploads.Get(tx, uploadKey(bucket, id))
+	if err == nil && u == nil {
+		err = noSuchUpload()
 	}
-	if err != nil {
-		return nil, err
-	}
-	var u uploadRecord
-	if err := json.Unmarshal(v, &u); err != nil {
-		return nil, fmt.Errorf("s3: decode upload: %w", err)
-	}
-	return &u, nil
+	return u, err
 }
 
 func putUpload(tx store.Tx, u *uploadRecord) error {
-	u.V = 1
-	v, err := json.Marshal(u)
-	if err != nil {
-		return err
-	}
-	return tx.Put(tableUploads, uploadKey(u.Bucket, u.ID), v)
+	return uploads.Put(tx, uploadKey(u.Bucket, u.ID), u)
 }
 
 // upload loads an upload of the key, authorizing action on the object.
@@ -102,44 +85,79 @@ func (s *Service) upload(c *call, action, bucket, key, id string) (*uploadRecord
 	return u, nil
 }
 
+// CreateMultipartUploadInput is the CreateMultipartUpload request: the object's description,
+// as in PutObjectInput, and the checksum every part keeps.
+type CreateMultipartUploadInput struct {
+	Bucket, Key       string
+	ContentType       string
+	Metadata          map[string]string
+	ACL               string
+	SSE               string
+	KMSKeyID          string
+	EncryptionCtx     string
+	BucketKeyEnabled  *bool
+	ChecksumAlgorithm string // crc32, …: each part's checksum, the object's their composite
+	Tags              []Tag
+}
+
+// CreateMultipartUploadOutput is the CreateMultipartUpload answer: the upload's ID and how its
+// parts are encrypted.
+type CreateMultipartUploadOutput struct {
+	Bucket, Key, UploadID string
+	Encryption
+	ChecksumAlgorithm string // lower case; "" when none
+}
+
+// Encryption says how an object or part is encrypted: SSE, and for aws:kms the key's ARN and
+// whether an S3 Bucket Key made the object's data key.
+type Encryption struct {
+	SSE       string // AES256 or aws:kms
+	KMSKey    string
+	BucketKey bool
+}
+
+func (dk *dataKey) encryption() Encryption {
+	return Encryption{SSE: dk.SSE, KMSKey: dk.KMSKey, BucketKey: dk.BucketKey}
+}
+
 // CreateMultipartUpload starts an upload: authorized as PutObject, with its data key made now
 // (SSE-KMS: GenerateDataKey as the caller). Errors: as PutObject.
-func (s *Service) CreateMultipartUpload(ctx context.Context, in *PutObjectInput) (string, *dataKey, error) {
+func (s *Service) CreateMultipartUpload(ctx context.Context, in *CreateMultipartUploadInput) (*CreateMultipartUploadOutput, error) {
 	if in.Key == "" || len(in.Key) > 1024 {
-		return "", nil, awserr.New(awserr.InvalidArgument, "Object keys are 1 to 1024 bytes long")
+		return nil, awserr.New(awserr.InvalidArgument, "Object keys are 1 to 1024 bytes long")
 	}
 	enc, err := checkEncryption(in.SSE, in.KMSKeyID, in.EncryptionCtx, in.BucketKeyEnabled)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	if err := checkChecksum(in.ChecksumAlgorithm, ""); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	c, err := s.begin(ctx)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	if err := s.authorizeWrite(c, in.Bucket, in.Key, in.ACL, &enc, nil); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	if err := s.authorizeTagging(c, in.Bucket, in.Key, in.Tags); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	plain, dk, err := s.newDataKey(ctx, c, in.Bucket, in.Key, enc)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	clear(plain)
-	id, err := randomID()
+	id, err := s.randomID()
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	u := &uploadRecord{ID: id, Bucket: in.Bucket, Key: in.Key, Initiated: s.now().UTC().Truncate(time.Second), Owner: c.p.Account,
 		ContentType: in.ContentType, Metadata: in.Metadata, ChecksumAlgorithm: strings.ToLower(in.ChecksumAlgorithm), Tags: in.Tags, dataKey: dk}
 	if err := s.db.Update(ctx, func(tx store.Tx) error { return putUpload(tx, u) }); err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	return id, &u.dataKey, nil
+	return &CreateMultipartUploadOutput{Bucket: in.Bucket, Key: in.Key, UploadID: id, Encryption: dk.encryption(), ChecksumAlgorithm: u.ChecksumAlgorithm}, nil
 }
 
 // UploadPartInput is an UploadPart request; Body streams.
@@ -157,7 +175,7 @@ type PartInfo struct {
 	ETag         string
 	LastModified time.Time
 	Checksum     *Checksum
-	dataKey      *dataKey
+	Encryption   // the upload's
 }
 
 // UploadPart stores a part of an upload, replacing an earlier one with its number.
@@ -213,33 +231,30 @@ func (s *Service) UploadPart(ctx context.Context, in *UploadPartInput) (*PartInf
 	if replaced != "" {
 		s.discardBlob(replaced)
 	}
-	return &PartInfo{ETag: etag, LastModified: modified, Checksum: ck, dataKey: &u.dataKey}, nil
+	return &PartInfo{ETag: etag, LastModified: modified, Checksum: ck, Encryption: u.encryption()}, nil
 }
 
-// CompletedPart names a part in CompleteMultipartUpload, with the checksum the client kept of it.
+// CompletedPart names a part in CompleteMultipartUpload, with the checksum the client kept of
+// it (nil: none).
 type CompletedPart struct {
-	PartNumber int    `xml:"PartNumber"`
-	ETag       string `xml:"ETag"`
-	checksumFields
+	PartNumber int
+	ETag       string
+	Checksum   *Checksum
 }
 
-// checksum is the part's checksum the client names, if any.
-func (p *CompletedPart) checksum() (alg, value string) {
-	for _, c := range []struct{ alg, v string }{{"crc32", p.ChecksumCRC32}, {"crc32c", p.ChecksumCRC32C},
-		{"crc64nvme", p.ChecksumCRC64NVME}, {"sha1", p.ChecksumSHA1}, {"sha256", p.ChecksumSHA256}} {
-		if c.v != "" {
-			return c.alg, c.v
-		}
-	}
-	return "", ""
+// CompleteMultipartUploadInput is the CompleteMultipartUpload request.
+type CompleteMultipartUploadInput struct {
+	Bucket, Key, UploadID string
+	Parts                 []CompletedPart
 }
 
 // CompleteMultipartUpload assembles the listed parts (ascending, each as uploaded, all but the
 // last at least 5 MiB) into the object. Errors: NoSuchUpload, InvalidPart, InvalidPartOrder,
 // EntityTooSmall, MalformedXML, AccessDenied.
-func (s *Service) CompleteMultipartUpload(ctx context.Context, bucket, key, id string, parts []CompletedPart) (*ObjectInfo, error) {
+func (s *Service) CompleteMultipartUpload(ctx context.Context, in *CompleteMultipartUploadInput) (*ObjectInfo, error) {
+	bucket, key, id, parts := in.Bucket, in.Key, in.UploadID, in.Parts
 	if len(parts) == 0 {
-		return nil, awserr.New(awserr.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+		return nil, malformedXML()
 	}
 	c, err := s.begin(ctx)
 	if err != nil {
@@ -289,7 +304,7 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, bucket, key, id s
 		} else if old != nil {
 			replaced = old.blobs()
 		}
-		if err := tx.Delete(tableUploads, uploadKey(bucket, id)); err != nil {
+		if err := uploads.Delete(tx, uploadKey(bucket, id)); err != nil {
 			return err
 		}
 		return putObject(tx, rec)
@@ -310,221 +325,110 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, bucket, key, id s
 
 // matches reports whether the checksum the client names of a part (if any) is the one kept.
 func (p *CompletedPart) matches(kept *Checksum) bool {
-	alg, v := p.checksum()
-	return alg == "" || kept != nil && kept.Algorithm == alg && kept.Value == v
+	return p.Checksum == nil || p.Checksum.Algorithm == "" ||
+		kept != nil && kept.Algorithm == p.Checksum.Algorithm && kept.Value == p.Checksum.Value
 }
 
+// UploadInput names an upload of an object.
+type UploadInput struct {
+	Bucket, Key, UploadID string
+}
+
+// AbortMultipartUploadInput is the AbortMultipartUpload request.
+type AbortMultipartUploadInput UploadInput
+
+// AbortMultipartUploadOutput is the (empty) AbortMultipartUpload answer.
+type AbortMultipartUploadOutput struct{}
+
 // AbortMultipartUpload discards an upload and its parts. Errors: NoSuchUpload, AccessDenied.
-func (s *Service) AbortMultipartUpload(ctx context.Context, bucket, key, id string) error {
+func (s *Service) AbortMultipartUpload(ctx context.Context, in *AbortMultipartUploadInput) (*AbortMultipartUploadOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	u, err := s.upload(c, "AbortMultipartUpload", bucket, key, id)
+	u, err := s.upload(c, "AbortMultipartUpload", in.Bucket, in.Key, in.UploadID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := s.db.Update(ctx, func(tx store.Tx) error { return tx.Delete(tableUploads, uploadKey(bucket, id)) }); err != nil {
-		return err
+	if err := s.db.Update(ctx, func(tx store.Tx) error { return uploads.Delete(tx, uploadKey(in.Bucket, in.UploadID)) }); err != nil {
+		return nil, err
 	}
 	for _, p := range u.Parts {
 		s.discardBlob(p.Blob)
 	}
-	return nil
+	return &AbortMultipartUploadOutput{}, nil
+}
+
+// ListPartsInput is the ListParts request.
+type ListPartsInput UploadInput
+
+// ListPartsOutput is the ListParts answer: the upload's parts by number.
+type ListPartsOutput struct {
+	UploadID string
+	Parts    []PartEntry
+}
+
+// PartEntry is one part of ListParts.
+type PartEntry struct {
+	PartNumber   int
+	LastModified time.Time
+	ETag         string
+	Size         int64
+	Checksum     *Checksum
 }
 
 // ListParts lists an upload's parts by number. Errors: NoSuchUpload, AccessDenied.
-func (s *Service) ListParts(ctx context.Context, bucket, key, id string) (*uploadRecord, []int, error) {
+func (s *Service) ListParts(ctx context.Context, in *ListPartsInput) (*ListPartsOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	u, err := s.upload(c, "ListMultipartUploadParts", bucket, key, id)
+	u, err := s.upload(c, "ListMultipartUploadParts", in.Bucket, in.Key, in.UploadID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var numbers []int
-	for n := range u.Parts {
-		numbers = append(numbers, n)
+	out := &ListPartsOutput{UploadID: u.ID}
+	for _, n := range slices.Sorted(maps.Keys(u.Parts)) {
+		p := u.Parts[n]
+		out.Parts = append(out.Parts, PartEntry{PartNumber: n, LastModified: p.Modified, ETag: p.ETag, Size: p.Size, Checksum: p.Checksum})
 	}
-	slices.Sort(numbers)
-	return u, numbers, nil
+	return out, nil
+}
+
+// ListMultipartUploadsInput is the ListMultipartUploads request.
+type ListMultipartUploadsInput BucketInput
+
+// ListMultipartUploadsOutput is the ListMultipartUploads answer: the uploads in progress by key.
+type ListMultipartUploadsOutput struct {
+	Uploads []UploadEntry
+}
+
+// UploadEntry is one upload of ListMultipartUploads.
+type UploadEntry struct {
+	Key, UploadID string
+	Initiated     time.Time
 }
 
 // ListMultipartUploads lists a bucket's uploads in progress by key. Errors: NoSuchBucket,
 // AccessDenied.
-func (s *Service) ListMultipartUploads(ctx context.Context, bucket string) ([]*uploadRecord, error) {
+func (s *Service) ListMultipartUploads(ctx context.Context, in *ListMultipartUploadsInput) (*ListMultipartUploadsOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.bucket(c, "ListBucketMultipartUploads", bucket, "", nil); err != nil {
+	if _, err := s.bucket(c, "ListBucketMultipartUploads", in.Bucket, "", nil); err != nil {
 		return nil, err
 	}
-	var out []*uploadRecord
+	out := &ListMultipartUploadsOutput{}
 	err = s.db.View(ctx, func(tx store.Tx) error {
-		return tx.Scan(tableUploads, bucket+"/", "", func(_ string, v []byte) error {
-			var u uploadRecord
-			if err := json.Unmarshal(v, &u); err != nil {
-				return err
-			}
-			out = append(out, &u)
+		return uploads.Scan(tx, in.Bucket+"/", "", func(_ string, u *uploadRecord) error {
+			out.Uploads = append(out.Uploads, UploadEntry{Key: u.Key, UploadID: u.ID, Initiated: u.Initiated})
 			return nil
 		})
 	})
-	slices.SortFunc(out, func(a, b *uploadRecord) int { return strings.Compare(a.Key+"\x00"+a.ID, b.Key+"\x00"+b.ID) })
-	return out, err
-}
-
-// ---- HTTP ----
-
-func sseHeaders(h http.Header, dk *dataKey) {
-	h.Set("X-Amz-Server-Side-Encryption", dk.SSE)
-	if dk.KMSKey != "" {
-		h.Set("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", dk.KMSKey)
-	}
-}
-
-type initiateResult struct {
-	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
-	Xmlns    string   `xml:"xmlns,attr"`
-	Bucket   string   `xml:"Bucket"`
-	Key      string   `xml:"Key"`
-	UploadID string   `xml:"UploadId"`
-}
-
-func (s *Service) handleCreateMultipartUpload(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
-	in, err := putInput(r, t, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if in.ChecksumAlgorithm, err = checksumAlgorithm(r.Header); err != nil {
-		return err
-	}
-	id, dk, err := s.CreateMultipartUpload(ctx, in)
-	if err != nil {
-		return err
-	}
-	sseHeaders(w.Header(), dk)
-	if in.ChecksumAlgorithm != "" {
-		w.Header().Set("X-Amz-Checksum-Algorithm", strings.ToUpper(in.ChecksumAlgorithm))
-	}
-	return writeXML(w, http.StatusOK, initiateResult{Xmlns: namespace, Bucket: t.Bucket, Key: t.Key, UploadID: id})
-}
-
-func (s *Service) handleUploadPart(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, body io.Reader) error {
-	n, err := strconv.Atoi(t.Query.Get("partNumber"))
-	if err != nil {
-		return awserr.New(awserr.InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive")
-	}
-	if r.Header.Get("X-Amz-Copy-Source") != "" {
-		return s.handleUploadPartCopy(ctx, w, r, t, n)
-	}
-	alg, sum, err := requestChecksum(r.Header)
-	if err != nil {
-		return err
-	}
-	p, err := s.UploadPart(ctx, &UploadPartInput{Bucket: t.Bucket, Key: t.Key, UploadID: t.Query.Get("uploadId"), PartNumber: n, Body: body,
-		ContentMD5: r.Header.Get("Content-Md5"), ChecksumAlgorithm: alg, Checksum: sum})
-	if err != nil {
-		return err
-	}
-	w.Header().Set("ETag", p.ETag)
-	sseHeaders(w.Header(), p.dataKey)
-	p.Checksum.set(w.Header())
-	w.WriteHeader(http.StatusOK)
-	return nil
-}
-
-type completeRequest struct {
-	XMLName xml.Name        `xml:"CompleteMultipartUpload"`
-	Parts   []CompletedPart `xml:"Part"`
-}
-
-type completeResult struct {
-	XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
-	Xmlns    string   `xml:"xmlns,attr"`
-	Location string   `xml:"Location"`
-	Bucket   string   `xml:"Bucket"`
-	Key      string   `xml:"Key"`
-	ETag     string   `xml:"ETag"`
-	checksumFields
-}
-
-func (s *Service) handleCompleteMultipartUpload(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, body io.Reader) error {
-	var req completeRequest
-	if err := readXML(body, 2<<20, &req); err != nil {
-		return err
-	}
-	info, err := s.CompleteMultipartUpload(ctx, t.Bucket, t.Key, t.Query.Get("uploadId"), req.Parts)
-	if err != nil {
-		return err
-	}
-	objectHeaders(w.Header(), info)
-	w.Header().Del("ETag")
-	return writeXML(w, http.StatusOK, completeResult{Xmlns: namespace, Location: "/" + t.Bucket + "/" + t.Key, Bucket: t.Bucket, Key: t.Key, ETag: info.ETag,
-		checksumFields: info.Checksum.fields()})
-}
-
-func (s *Service) handleAbortMultipartUpload(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
-	return respond(w, http.StatusNoContent, s.AbortMultipartUpload(ctx, t.Bucket, t.Key, t.Query.Get("uploadId")))
-}
-
-type listPartsResult struct {
-	XMLName     xml.Name     `xml:"ListPartsResult"`
-	Xmlns       string       `xml:"xmlns,attr"`
-	Bucket      string       `xml:"Bucket"`
-	Key         string       `xml:"Key"`
-	UploadID    string       `xml:"UploadId"`
-	Parts       []listedPart `xml:"Part"`
-	IsTruncated bool         `xml:"IsTruncated"`
-}
-
-type listedPart struct {
-	PartNumber   int    `xml:"PartNumber"`
-	LastModified string `xml:"LastModified"`
-	ETag         string `xml:"ETag"`
-	Size         int64  `xml:"Size"`
-	checksumFields
-}
-
-func (s *Service) handleListParts(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
-	u, numbers, err := s.ListParts(ctx, t.Bucket, t.Key, t.Query.Get("uploadId"))
-	if err != nil {
-		return err
-	}
-	out := listPartsResult{Xmlns: namespace, Bucket: t.Bucket, Key: t.Key, UploadID: u.ID}
-	for _, n := range numbers {
-		p := u.Parts[n]
-		out.Parts = append(out.Parts, listedPart{n, s3Time(p.Modified), p.ETag, p.Size, p.Checksum.fields()})
-	}
-	return writeXML(w, http.StatusOK, out)
-}
-
-type listUploadsResult struct {
-	XMLName xml.Name `xml:"ListMultipartUploadsResult"`
-	Xmlns   string   `xml:"xmlns,attr"`
-	Bucket  string   `xml:"Bucket"`
-	Uploads []struct {
-		Key       string `xml:"Key"`
-		UploadID  string `xml:"UploadId"`
-		Initiated string `xml:"Initiated"`
-	} `xml:"Upload"`
-	IsTruncated bool `xml:"IsTruncated"`
-}
-
-func (s *Service) handleListMultipartUploads(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
-	uploads, err := s.ListMultipartUploads(ctx, t.Bucket)
-	if err != nil {
-		return err
-	}
-	out := listUploadsResult{Xmlns: namespace, Bucket: t.Bucket}
-	for _, u := range uploads {
-		out.Uploads = append(out.Uploads, struct {
-			Key       string `xml:"Key"`
-			UploadID  string `xml:"UploadId"`
-			Initiated string `xml:"Initiated"`
-		}{u.Key, u.ID, s3Time(u.Initiated)})
-	}
-	return writeXML(w, http.StatusOK, out)
+	slices.SortFunc(out.Uploads, func(a, b UploadEntry) int { return strings.Compare(a.Key+"\x00"+a.UploadID, b.Key+"\x00"+b.UploadID) })
+	return out, nil
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -77,9 +79,30 @@ func encryptionHeaders(h http.Header, o *ObjectInfo) {
 	}
 }
 
-// parseRange reads a single byte range (bytes=a-b, bytes=a-, bytes=-n) against the object's
-// size; a header that is not a single byte range is ignored, as S3 does.
-func parseRange(header string) func(size int64) (int64, int64, error) {
+// taggingHeader reads x-amz-tagging: URL query parameters, one per tag, sorted by key.
+// Errors: InvalidArgument.
+func taggingHeader(v string) ([]Tag, error) {
+	if v == "" {
+		return nil, nil
+	}
+	q, err := url.ParseQuery(v)
+	if err != nil {
+		return nil, awserr.New(awserr.InvalidArgument, "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
+	}
+	var tags []Tag
+	for k, vs := range q {
+		if len(vs) != 1 {
+			return nil, awserr.New(awserr.InvalidArgument, "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
+		}
+		tags = append(tags, Tag{Key: k, Value: vs[0]})
+	}
+	slices.SortFunc(tags, func(a, b Tag) int { return strings.Compare(a.Key, b.Key) })
+	return tags, checkTags(tags, maxObjectTags, "Object")
+}
+
+// parseRange reads a single byte range (bytes=a-b, bytes=a-, bytes=-n); a header that is not a
+// single byte range is ignored (nil), as S3 does.
+func parseRange(header string) *ByteRange {
 	spec, ok := strings.CutPrefix(header, "bytes=")
 	if !ok || strings.Contains(spec, ",") {
 		return nil
@@ -92,105 +115,87 @@ func parseRange(header string) func(size int64) (int64, int64, error) {
 	end, errB := strconv.ParseInt(b, 10, 64)
 	switch {
 	case a == "" && errB == nil && end > 0: // the last n bytes
-		return func(size int64) (int64, int64, error) { return max(size-end, 0), size - 1, nil }
+		return &ByteRange{Suffix: end}
 	case errA == nil && b == "":
 		end = -1
 	case errA != nil || errB != nil || end < start:
 		return nil
 	}
-	return func(size int64) (int64, int64, error) {
-		if start >= size {
-			return 0, 0, awserr.New(awserr.InvalidRange, "The requested range is not satisfiable")
-		}
-		if end < 0 || end >= size {
-			end = size - 1
-		}
-		return start, end, nil
-	}
+	return &ByteRange{First: start, Last: end}
 }
 
-// checkPreconditions applies If-Match, If-None-Match, If-Modified-Since and If-Unmodified-Since;
-// notModified reports a 304.
-func checkPreconditions(r *http.Request, o *ObjectInfo) (notModified bool, err error) {
-	h := r.Header
-	failed := func() error {
-		return awserr.New(awserr.PreconditionFailed, "At least one of the pre-conditions you specified did not hold")
+// conditions reads If-Match, If-None-Match, If-Modified-Since and If-Unmodified-Since; a date
+// that does not parse is no condition.
+func conditions(h http.Header) Conditions {
+	cd := Conditions{IfMatch: h.Get("If-Match"), IfNoneMatch: h.Get("If-None-Match")}
+	if t, err := http.ParseTime(h.Get("If-Modified-Since")); err == nil {
+		cd.IfModifiedSince = t
 	}
-	if m := h.Get("If-Match"); m != "" && m != o.ETag && m != "*" && strings.Trim(m, `"`) != strings.Trim(o.ETag, `"`) {
-		return false, failed()
+	if t, err := http.ParseTime(h.Get("If-Unmodified-Since")); err == nil {
+		cd.IfUnmodifiedSince = t
 	}
-	if t, err := http.ParseTime(h.Get("If-Unmodified-Since")); err == nil && h.Get("If-Match") == "" && o.LastModified.After(t) {
-		return false, failed()
-	}
-	if m := h.Get("If-None-Match"); m != "" {
-		return m == "*" || strings.Trim(m, `"`) == strings.Trim(o.ETag, `"`), nil
-	}
-	if t, err := http.ParseTime(h.Get("If-Modified-Since")); err == nil && !o.LastModified.After(t) {
-		return true, nil
-	}
-	return false, nil
+	return cd
 }
 
+// handleGetObject serves GetObject and HeadObject: the object's headers, then (GET) its bytes.
 func (s *Service) handleGetObject(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.Target, _ io.Reader) error {
-	rng := parseRange(r.Header.Get("Range"))
-	skip := false
-	head := func(o *ObjectInfo, start, end int64) error {
-		notModified, err := checkPreconditions(r, o)
-		if err != nil {
-			return err
-		}
-		h := w.Header()
-		objectHeaders(h, o)
-		tagCount(h, o.Tags)
-		h.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
-		h.Set("Accept-Ranges", "bytes")
-		if rng == nil && strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
-			o.Checksum.set(h) // the whole object's checksum, only when asked for
-		}
-		if notModified {
-			skip = true
-			w.WriteHeader(http.StatusNotModified)
-			return nil
-		}
-		if o.ContentType != "" {
-			h.Set("Content-Type", o.ContentType)
-		} else {
-			h.Set("Content-Type", "binary/octet-stream")
-		}
-		status := http.StatusOK
-		if rng != nil {
-			status = http.StatusPartialContent
-			h.Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10)+"/"+strconv.FormatInt(o.Size, 10))
-		}
-		h.Set("Content-Length", strconv.FormatInt(max(end-start+1, 0), 10))
-		if r.Method == http.MethodHead {
-			skip = true
-		}
-		w.WriteHeader(status)
+	in := &GetObjectInput{Bucket: t.Bucket, Key: t.Key, Range: parseRange(r.Header.Get("Range")), Conditions: conditions(r.Header)}
+	var out *GetObjectOutput
+	var err error
+	if r.Method == http.MethodHead {
+		var head *HeadObjectOutput
+		head, err = s.HeadObject(ctx, (*HeadObjectInput)(in))
+		out = (*GetObjectOutput)(head)
+	} else {
+		out, err = s.GetObject(ctx, in)
+	}
+	if err != nil {
+		return err
+	}
+	if out.Body != nil {
+		defer func() { _ = out.Body.Close() }() // a pipe's reader: Close always returns nil
+	}
+	h := w.Header()
+	objectHeaders(h, &out.ObjectInfo)
+	tagCount(h, out.Tags)
+	h.Set("Last-Modified", out.LastModified.UTC().Format(http.TimeFormat))
+	h.Set("Accept-Ranges", "bytes")
+	if !out.Ranged && strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+		out.Checksum.set(h) // the whole object's checksum, only when asked for
+	}
+	if out.NotModified {
+		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	out := io.Writer(w)
-	if r.Method == http.MethodHead {
-		out = io.Discard
+	if out.ContentType != "" {
+		h.Set("Content-Type", out.ContentType)
+	} else {
+		h.Set("Content-Type", "binary/octet-stream")
 	}
-	return s.GetObject(ctx, t.Bucket, t.Key, rng, head, writerUnless{out, &skip})
+	status := http.StatusOK
+	if out.Ranged {
+		status = http.StatusPartialContent
+		h.Set("Content-Range", "bytes "+strconv.FormatInt(out.First, 10)+"-"+strconv.FormatInt(out.Last, 10)+"/"+strconv.FormatInt(out.Size, 10))
+	}
+	h.Set("Content-Length", strconv.FormatInt(max(out.Last-out.First+1, 0), 10))
+	w.WriteHeader(status)
+	if out.Body == nil {
+		return nil
+	}
+	_, err = io.Copy(w, out.Body)
+	return err
 }
 
-// writerUnless writes to w unless *skip.
-type writerUnless struct {
-	w    io.Writer
-	skip *bool
-}
-
-func (u writerUnless) Write(p []byte) (int, error) {
-	if *u.skip {
-		return len(p), nil
+// tagCount sets x-amz-tagging-count, as GetObject and HeadObject do for a tagged object.
+func tagCount(h http.Header, tags []Tag) {
+	if len(tags) > 0 {
+		h.Set("X-Amz-Tagging-Count", strconv.Itoa(len(tags)))
 	}
-	return u.w.Write(p)
 }
 
 func (s *Service) handleDeleteObject(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
-	return respond(w, http.StatusNoContent, s.DeleteObject(ctx, t.Bucket, t.Key))
+	_, err := s.DeleteObject(ctx, &DeleteObjectInput{Bucket: t.Bucket, Key: t.Key})
+	return respond(w, http.StatusNoContent, err)
 }
 
 type deleteRequest struct {
@@ -201,51 +206,43 @@ type deleteRequest struct {
 	} `xml:"Object"`
 }
 
-type deleteResult struct {
-	XMLName xml.Name `xml:"DeleteResult"`
-	Xmlns   string   `xml:"xmlns,attr"`
-	Deleted []struct {
-		Key string `xml:"Key"`
-	} `xml:"Deleted"`
-	Errors []struct {
-		Key     string `xml:"Key"`
-		Code    string `xml:"Code"`
-		Message string `xml:"Message"`
-	} `xml:"Error"`
+type deletedKey struct {
+	Key string `xml:"Key"`
 }
 
-// handleDeleteObjects deletes up to 1000 keys, each as DeleteObject (its own authorization),
-// reporting each key's outcome; Quiet reports only the errors.
+type deleteErrorXML struct {
+	Key     string `xml:"Key"`
+	Code    string `xml:"Code"`
+	Message string `xml:"Message"`
+}
+
+type deleteResult struct {
+	XMLName xml.Name         `xml:"DeleteResult"`
+	Xmlns   string           `xml:"xmlns,attr"`
+	Deleted []deletedKey     `xml:"Deleted"`
+	Errors  []deleteErrorXML `xml:"Error"`
+}
+
+// handleDeleteObjects deletes up to 1000 keys, each as DeleteObject, reporting each key's outcome.
 func (s *Service) handleDeleteObjects(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, body io.Reader) error {
 	var req deleteRequest
 	if err := readXML(body, 2<<20, &req); err != nil {
 		return err
 	}
-	if len(req.Objects) == 0 || len(req.Objects) > 1000 {
-		return malformedXML()
-	}
-	out := deleteResult{Xmlns: namespace}
+	in := &DeleteObjectsInput{Bucket: t.Bucket, Quiet: req.Quiet}
 	for _, o := range req.Objects {
-		if err := s.DeleteObject(ctx, t.Bucket, o.Key); err != nil {
-			e, ok := awserr.As(err)
-			if !ok {
-				return err
-			}
-			if e.Code == awserr.NoSuchBucket {
-				return err
-			}
-			out.Errors = append(out.Errors, struct {
-				Key     string `xml:"Key"`
-				Code    string `xml:"Code"`
-				Message string `xml:"Message"`
-			}{o.Key, string(e.Code), e.Message})
-			continue
-		}
-		if !req.Quiet {
-			out.Deleted = append(out.Deleted, struct {
-				Key string `xml:"Key"`
-			}{o.Key})
-		}
+		in.Keys = append(in.Keys, o.Key)
 	}
-	return writeXML(w, http.StatusOK, out)
+	out, err := s.DeleteObjects(ctx, in)
+	if err != nil {
+		return err
+	}
+	res := deleteResult{Xmlns: namespace}
+	for _, k := range out.Deleted {
+		res.Deleted = append(res.Deleted, deletedKey{k})
+	}
+	for _, e := range out.Errors {
+		res.Errors = append(res.Errors, deleteErrorXML(e))
+	}
+	return writeXML(w, http.StatusOK, res)
 }

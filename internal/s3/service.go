@@ -14,8 +14,10 @@ package s3
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/authz"
@@ -30,9 +32,10 @@ import (
 )
 
 // Tables this package owns.
-const (
-	tableBuckets = "s3.buckets" // <bucket> → bucketRecord
-	tableObjects = "s3.objects" // <bucket>/<key> → object metadata
+var (
+	buckets = store.Table[bucketRecord]{Name: "s3.buckets"} // <bucket>
+	objects = store.Table[objectRecord]{Name: "s3.objects"} // <bucket>/<key>
+	uploads = store.Table[uploadRecord]{Name: "s3.uploads"} // <bucket>/<upload ID>
 )
 
 // Config configures a Service.
@@ -45,6 +48,7 @@ type Config struct {
 	Policies   *policy.Cache // compiles bucket policies once; a new cache when nil
 	Region     string        // the region of requests that name none
 	Now        func() time.Time
+	Rand       io.Reader // data keys, nonces and IDs; crypto/rand when nil
 }
 
 // Keys is what S3 needs of KMS for SSE-KMS: data keys made and opened as the caller, through
@@ -65,12 +69,13 @@ type Service struct {
 	policies *policy.Cache
 	region   string
 	now      func() time.Time
+	rand     io.Reader
 	bks      bucketKeys
 }
 
 // New returns an S3 service.
 func New(cfg Config) *Service {
-	s := &Service{db: cfg.DB, blobs: cfg.Blobs, barrier: cfg.Barrier, kms: cfg.KMS, az: cfg.Authorizer, policies: cfg.Policies, region: cfg.Region, now: cfg.Now}
+	s := &Service{db: cfg.DB, blobs: cfg.Blobs, barrier: cfg.Barrier, kms: cfg.KMS, az: cfg.Authorizer, policies: cfg.Policies, region: cfg.Region, now: cfg.Now, rand: cfg.Rand}
 	if s.policies == nil {
 		s.policies = policy.NewCache(256)
 	}
@@ -79,6 +84,9 @@ func New(cfg Config) *Service {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
 	}
 	return s
 }

@@ -2,15 +2,10 @@ package s3
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/keytrail/keytrail/internal/awserr"
-	"github.com/keytrail/keytrail/internal/protocol/restxml"
 	"github.com/keytrail/keytrail/internal/store"
 )
 
@@ -41,39 +36,31 @@ func checkTags(tags []Tag, limit int, what string) error {
 	return nil
 }
 
-// taggingHeader reads x-amz-tagging: URL query parameters, one per tag, sorted by key.
-// Errors: InvalidArgument.
-func taggingHeader(v string) ([]Tag, error) {
-	if v == "" {
-		return nil, nil
-	}
-	q, err := url.ParseQuery(v)
-	if err != nil {
-		return nil, awserr.New(awserr.InvalidArgument, "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
-	}
-	var tags []Tag
-	for k, vs := range q {
-		if len(vs) != 1 {
-			return nil, awserr.New(awserr.InvalidArgument, "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
-		}
-		tags = append(tags, Tag{Key: k, Value: vs[0]})
-	}
-	slices.SortFunc(tags, func(a, b Tag) int { return strings.Compare(a.Key, b.Key) })
-	return tags, checkTags(tags, maxObjectTags, "Object")
+// ObjectInput names the object of an operation that takes nothing else.
+type ObjectInput struct {
+	Bucket, Key string
+}
+
+// GetObjectTaggingInput is the GetObjectTagging request.
+type GetObjectTaggingInput ObjectInput
+
+// GetObjectTaggingOutput is the GetObjectTagging answer.
+type GetObjectTaggingOutput struct {
+	Tags []Tag
 }
 
 // GetObjectTagging returns an object's tags. Errors: NoSuchBucket, NoSuchKey, AccessDenied.
-func (s *Service) GetObjectTagging(ctx context.Context, bucket, key string) ([]Tag, error) {
+func (s *Service) GetObjectTagging(ctx context.Context, in *GetObjectTaggingInput) (*GetObjectTaggingOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.bucket(c, "GetObjectTagging", bucket, key, nil); err != nil {
+	if _, err := s.bucket(c, "GetObjectTagging", in.Bucket, in.Key, nil); err != nil {
 		return nil, err
 	}
 	var o *objectRecord
 	err = s.db.View(ctx, func(tx store.Tx) (err error) {
-		o, err = getObject(tx, bucket, key)
+		o, err = getObject(tx, in.Bucket, in.Key)
 		return err
 	})
 	if err == nil && o == nil {
@@ -82,18 +69,50 @@ func (s *Service) GetObjectTagging(ctx context.Context, bucket, key string) ([]T
 	if err != nil {
 		return nil, err
 	}
-	return o.Tags, nil
+	return &GetObjectTaggingOutput{Tags: o.Tags}, nil
 }
 
-// PutObjectTagging replaces an object's tags (none: DeleteObjectTagging). Errors: NoSuchBucket,
-// NoSuchKey, AccessDenied, InvalidTag.
-func (s *Service) PutObjectTagging(ctx context.Context, bucket, key string, tags []Tag) error {
-	action := "PutObjectTagging"
-	if tags == nil {
-		action = "DeleteObjectTagging"
-	} else if err := checkTags(tags, maxObjectTags, "Object"); err != nil {
-		return err
+// PutObjectTaggingInput is the PutObjectTagging request.
+type PutObjectTaggingInput struct {
+	Bucket, Key string
+	Tags        []Tag
+}
+
+// PutObjectTaggingOutput is the (empty) PutObjectTagging answer.
+type PutObjectTaggingOutput struct{}
+
+// PutObjectTagging replaces an object's tags (at most 10; none leaves it untagged).
+// Errors: NoSuchBucket, NoSuchKey, AccessDenied, InvalidTag.
+func (s *Service) PutObjectTagging(ctx context.Context, in *PutObjectTaggingInput) (*PutObjectTaggingOutput, error) {
+	if err := checkTags(in.Tags, maxObjectTags, "Object"); err != nil {
+		return nil, err
 	}
+	tags := in.Tags
+	if tags == nil {
+		tags = []Tag{}
+	}
+	if err := s.setObjectTags(ctx, "PutObjectTagging", in.Bucket, in.Key, tags); err != nil {
+		return nil, err
+	}
+	return &PutObjectTaggingOutput{}, nil
+}
+
+// DeleteObjectTaggingInput is the DeleteObjectTagging request.
+type DeleteObjectTaggingInput ObjectInput
+
+// DeleteObjectTaggingOutput is the (empty) DeleteObjectTagging answer.
+type DeleteObjectTaggingOutput struct{}
+
+// DeleteObjectTagging removes an object's tags. Errors: NoSuchBucket, NoSuchKey, AccessDenied.
+func (s *Service) DeleteObjectTagging(ctx context.Context, in *DeleteObjectTaggingInput) (*DeleteObjectTaggingOutput, error) {
+	if err := s.setObjectTags(ctx, "DeleteObjectTagging", in.Bucket, in.Key, nil); err != nil {
+		return nil, err
+	}
+	return &DeleteObjectTaggingOutput{}, nil
+}
+
+// setObjectTags authorizes action on an object and replaces its tags.
+func (s *Service) setObjectTags(ctx context.Context, action, bucket, key string, tags []Tag) error {
 	c, err := s.begin(ctx)
 	if err != nil {
 		return err
@@ -112,43 +131,4 @@ func (s *Service) PutObjectTagging(ctx context.Context, bucket, key string, tags
 		o.Tags = slices.Clone(tags)
 		return putObject(tx, o)
 	})
-}
-
-// tagCount sets x-amz-tagging-count, as GetObject and HeadObject do for a tagged object.
-func tagCount(h http.Header, tags []Tag) {
-	if len(tags) > 0 {
-		h.Set("X-Amz-Tagging-Count", strconv.Itoa(len(tags)))
-	}
-}
-
-func (s *Service) handleGetObjectTagging(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
-	tags, err := s.GetObjectTagging(ctx, t.Bucket, t.Key)
-	if err != nil {
-		return err
-	}
-	return writeXML(w, http.StatusOK, tagging{Xmlns: namespace, Tags: tags})
-}
-
-func (s *Service) handlePutObjectTagging(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, body io.Reader) error {
-	in, err := readTagging(body)
-	if err != nil {
-		return err
-	}
-	if in == nil {
-		in = []Tag{}
-	}
-	return respond(w, http.StatusOK, s.PutObjectTagging(ctx, t.Bucket, t.Key, in))
-}
-
-func (s *Service) handleDeleteObjectTagging(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
-	return respond(w, http.StatusNoContent, s.PutObjectTagging(ctx, t.Bucket, t.Key, nil))
-}
-
-// readTagging reads a Tagging body. Errors: MalformedXML.
-func readTagging(body io.Reader) ([]Tag, error) {
-	var in tagging
-	if err := readXML(body, maxConfigBody, &in); err != nil {
-		return nil, err
-	}
-	return in.Tags, nil
 }
