@@ -2,6 +2,7 @@ package lake_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -33,7 +34,7 @@ func TestKeyPolicyRules(t *testing.T) {
 	n := 0
 	create := func(key string) func(context.Context) error {
 		n++
-		in := &lake.CreateEventDataStoreInput{Name: "store-" + string(rune('a'+n)), KmsKeyID: key, TerminationProtectionEnabled: ptr(false)}
+		in := &lake.CreateEventDataStoreInput{Name: fmt.Sprintf("store-%d", n), KmsKeyID: key, TerminationProtectionEnabled: ptr(false)}
 		return servicetest.Op(lw.Lake.CreateEventDataStore, in)
 	}
 	lw.Run(t, []servicetest.Step{
@@ -75,7 +76,7 @@ func TestKeyForms(t *testing.T) {
 	k := lw.key(t, "us-east-1", policy)
 	servicetest.Call(lw.root, lw.KMS.CreateAlias, &kms.AliasInput{AliasName: "alias/lake", TargetKeyID: k.KeyID}).OK()
 	for i, id := range []string{"alias/lake", "arn:aws:kms:us-east-1:" + acct + ":alias/lake", k.Arn, k.KeyID} {
-		out := servicetest.Call(lw.As(a), lw.Lake.CreateEventDataStore, &lake.CreateEventDataStoreInput{Name: "form-" + string(rune('a'+i)), KmsKeyID: id}).OK()
+		out := servicetest.Call(lw.As(a), lw.Lake.CreateEventDataStore, &lake.CreateEventDataStoreInput{Name: fmt.Sprintf("form-%d", i), KmsKeyID: id}).OK()
 		if out.KmsKeyID != k.Arn {
 			t.Errorf("KmsKeyId %s: the store's key is %s, want %s", id, out.KmsKeyID, k.Arn)
 		}
