@@ -156,3 +156,28 @@ func TestUpdateWithoutKeyKeepsNone(t *testing.T) {
 		t.Errorf("the update answered for %s, want %s", out.EventDataStoreArn, arn)
 	}
 }
+
+// Terraform's acceptance test for aws_cloudtrail_event_data_store's kms_key_id, which ran against
+// AWS, creates the store with a key whose only statement allows everyone everything
+// (hashicorp/terraform-provider-aws, internal/service/cloudtrail/event_data_store_test.go): the
+// wildcard principal covers the caller and CloudTrail alike.
+func TestWildcardKeyPolicy(t *testing.T) {
+	lw := newLakeWorld(t)
+	key := lw.key(t, "us-east-1", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*"}]}`)
+	servicetest.Call(lw.root, lw.Lake.CreateEventDataStore, &lake.CreateEventDataStoreInput{Name: "terraform", KmsKeyID: key.Arn}).OK()
+}
+
+// The console's default policy made for a role: its third statement names the role, and a session
+// of the role creates the store.
+func TestConsolePolicyForRole(t *testing.T) {
+	lw := newLakeWorld(t)
+	ops := lw.User(acct, "ops", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}]}`
+	admin := lw.Role(acct, "lake-admin", trust, ops, allowCloudTrail())
+	key := lw.key(t, "us-east-1", consolePolicy("arn:aws:iam::"+acct+":role/lake-admin"))
+	servicetest.Call(lw.As(admin), lw.Lake.CreateEventDataStore, &lake.CreateEventDataStoreInput{Name: "console", KmsKeyID: key.Arn}).OK()
+	// Without the third statement the session has no KMS permission of its own.
+	bare := lw.key(t, "us-east-1", keyPolicy(rootStatement, encryptStatement))
+	servicetest.Call(lw.As(admin), lw.Lake.CreateEventDataStore, &lake.CreateEventDataStoreInput{Name: "bare", KmsKeyID: bare.Arn}).
+		Want("InsufficientEncryptionPolicyException")
+}
