@@ -6,6 +6,7 @@
 package validatelogs
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -376,13 +377,15 @@ func (r *run) checkLog(ctx context.Context, l map[string]any) error {
 	}
 	defer out.Body.Close()
 	h := sha256.New()
-	zr, err := gzip.NewReader(out.Body)
+	// The gzip reader reads from br, a flate.Reader, so that what follows the stream stays in br.
+	br := bufio.NewReader(out.Body)
+	zr, err := gzip.NewReader(br)
 	if err == nil {
 		zr.Multistream(false)
 		_, err = io.Copy(h, zr)
 		if err == nil {
 			// Data after the gzip stream is not a valid log file.
-			if n, _ := io.Copy(io.Discard, out.Body); n > 0 {
+			if _, perr := br.Peek(1); perr == nil {
 				err = errors.New("unexpected data after end of compressed stream")
 			}
 		}
