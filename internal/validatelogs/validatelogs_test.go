@@ -3,12 +3,17 @@ package validatelogs_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/keytrail/keytrail/internal/validatelogs"
 )
@@ -72,9 +77,16 @@ func TestAllValidQuiet(t *testing.T) {
 // Without an end time the validation runs up to now.
 func TestEndDefaultsToNow(t *testing.T) {
 	w, arn, _, _ := threeHours(t)
-	w.validate(validatelogs.Config{TrailARN: arn, Start: t0}).
-		want(t, validatelogs.Result{ValidDigests: 3, ValidLogs: 3}).
-		has(t, "stdout", "between 2024-01-01T00:00:00Z and "+time.Now().UTC().Format("2006-01-02T"), "3/3 digest files valid")
+	before := time.Now().Truncate(time.Second)
+	r := w.validate(validatelogs.Config{TrailARN: arn, Start: t0}).want(t, validatelogs.Result{ValidDigests: 3, ValidLogs: 3})
+	after := time.Now()
+	m := regexp.MustCompile(`between 2024-01-01T00:00:00Z and (\S+)\n`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("stdout:\n%s", r.stdout)
+	}
+	if end, err := time.Parse(time.RFC3339, m[1]); err != nil || end.Before(before) || end.After(after) {
+		t.Fatalf("end time %s, not between %s and %s", m[1], before, after)
+	}
 }
 
 // A tampering is each what the test does to the delivered files, and what the validation then
@@ -87,6 +99,11 @@ type tampering struct {
 }
 
 func TestTampering(t *testing.T) {
+	w, arn, digests, logs := threeHours(t)
+	delivered := map[string]object{}
+	for _, k := range append(slices.Clone(digests), logs...) {
+		delivered[k] = w.get(k)
+	}
 	line := func(prefix, key, what string) string { return prefix + key + "\tINVALID: " + what }
 	for _, tc := range []tampering{
 		{"log file modified",
@@ -203,7 +220,10 @@ func TestTampering(t *testing.T) {
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w, arn, digests, logs := threeHours(t)
+			w := w.on(t)
+			for k, o := range delivered { // each tampering starts from the files as delivered
+				w.put(k, o)
+			}
 			tc.do(w, digests, logs)
 			r := w.validate(validatelogs.Config{TrailARN: arn, Start: t0, End: at(4 * time.Hour)}).want(t, tc.want)
 			lines := tc.stderr(digests, logs)
@@ -276,7 +296,7 @@ func TestTimeWindows(t *testing.T) {
 		{"before the trail", t0.Add(-3 * time.Hour), t0.Add(-2 * time.Hour), validatelogs.Result{}, "No digests found"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w.validate(validatelogs.Config{TrailARN: arn, Start: tc.start, End: tc.end}).want(t, tc.want).has(t, "stdout", tc.found)
+			w.on(t).validate(validatelogs.Config{TrailARN: arn, Start: tc.start, End: tc.end}).want(t, tc.want).has(t, "stdout", tc.found)
 		})
 	}
 }
@@ -331,7 +351,7 @@ func TestLocation(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.cfg.TrailARN, tc.cfg.Start, tc.cfg.End = arn, t0, at(3*time.Hour)
-			w.validate(tc.cfg).want(t, tc.want).has(t, "stdout", tc.line)
+			w.on(t).validate(tc.cfg).want(t, tc.want).has(t, "stdout", tc.line)
 		})
 	}
 }
@@ -355,9 +375,13 @@ func TestCannotValidate(t *testing.T) {
 		{"trail of another region", validatelogs.Config{TrailARN: "arn:aws:cloudtrail:eu-west-1:" + account + ":trail/management", Start: t0},
 			"A trail could not be found for arn:aws:cloudtrail:eu-west-1:" + account + ":trail/management"},
 		{"bucket missing", validatelogs.Config{TrailARN: arn, Bucket: "no-such-bucket", Start: t0}, "NoSuchBucket"},
+		// CloudTrail of another region has none of the digests' region's public keys.
+		{"public keys of another region", validatelogs.Config{TrailARN: arn, Bucket: bucket, Start: t0, End: at(4 * time.Hour),
+			CloudTrail: w.cloudTrail(root, "eu-west-1")},
+			"No public keys found between 2024-01-01T00:00:00Z and 2024-01-01T06:00:00Z"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := w.validate(tc.cfg)
+			r := w.on(t).validate(tc.cfg)
 			if r.err == nil || !strings.Contains(r.err.Error(), tc.want) {
 				t.Fatalf("err = %v, want %q\nstdout:\n%s", r.err, tc.want, r.stdout)
 			}
@@ -366,4 +390,78 @@ func TestCannotValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The calls validate-logs makes need their permissions
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-cli.html):
+// a caller without one of them cannot validate, and gets the call's error.
+func TestPermissions(t *testing.T) {
+	w, arn, _, _ := threeHours(t)
+	allow := func(statements ...string) string {
+		return `{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`
+	}
+	stmt := func(action, resource string) string {
+		return `{"Effect":"Allow","Action":"` + action + `","Resource":"` + resource + `"}`
+	}
+	var (
+		describe   = stmt("cloudtrail:DescribeTrails", "*")
+		publicKeys = stmt("cloudtrail:ListPublicKeys", "*")
+		location   = stmt("s3:GetBucketLocation", "arn:aws:s3:::"+bucket)
+		list       = stmt("s3:ListBucket", "arn:aws:s3:::"+bucket)
+		getAll     = stmt("s3:GetObject", "arn:aws:s3:::"+bucket+"/*")
+		getDigests = stmt("s3:GetObject", "arn:aws:s3:::"+bucket+"/AWSLogs/"+account+"/CloudTrail-Digest/*")
+	)
+	for _, tc := range []struct {
+		name, policy, want string
+	}{
+		{"all of them", allow(describe, publicKeys, location, list, getAll), ""},
+		{"without DescribeTrails", allow(publicKeys, location, list, getAll), "cloudtrail:DescribeTrails on resource: *"},
+		{"without GetBucketLocation", allow(describe, publicKeys, list, getAll), "s3:GetBucketLocation on resource: arn:aws:s3:::" + bucket},
+		{"without ListBucket", allow(describe, publicKeys, location, getAll), "s3:ListBucket on resource: arn:aws:s3:::" + bucket},
+		{"without ListPublicKeys", allow(describe, location, list, getAll), "cloudtrail:ListPublicKeys on resource: *"},
+		{"without GetObject", allow(describe, publicKeys, location, list),
+			"s3:GetObject on resource: arn:aws:s3:::" + bucket + "/AWSLogs/" + account + "/CloudTrail-Digest/"},
+		{"with GetObject of the digests only", allow(describe, publicKeys, location, list, getDigests),
+			"s3:GetObject on resource: arn:aws:s3:::" + bucket + "/AWSLogs/" + account + "/CloudTrail/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := w.on(t)
+			user := w.user(strings.ReplaceAll(tc.name, " ", "-"), tc.policy)
+			r := w.validate(w.as(user, validatelogs.Config{TrailARN: arn, Start: t0, End: at(4 * time.Hour)}))
+			if tc.want == "" {
+				r.want(t, validatelogs.Result{ValidDigests: 3, ValidLogs: 3})
+				return
+			}
+			if r.err == nil || !strings.Contains(r.err.Error(), tc.want) || !strings.Contains(r.err.Error(), "AccessDenied") {
+				t.Fatalf("err = %v, want AccessDenied to %s\nstdout:\n%s\nstderr:\n%s", r.err, tc.want, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// The digests are listed with ListObjects page by page, from the marker on: objects under the
+// digest prefix that are not digests fill the first page and are passed over.
+func TestListedPageByPage(t *testing.T) {
+	w, arn, _, _ := threeHours(t)
+	prefix := "AWSLogs/" + account + "/CloudTrail-Digest/us-east-1/2024/01/01/"
+	errs := make(chan error, 1000)
+	var wg sync.WaitGroup
+	for n := range 32 {
+		wg.Go(func() {
+			for i := n; i < 1000; i += 32 {
+				_, err := w.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket),
+					Key: aws.String(fmt.Sprintf("%s0-not-a-digest-%04d", prefix, i)), Body: strings.NewReader("x")})
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.validate(validatelogs.Config{TrailARN: arn, Start: t0, End: at(4 * time.Hour)}).
+		want(t, validatelogs.Result{ValidDigests: 3, ValidLogs: 3})
 }

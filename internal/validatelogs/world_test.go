@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/keytrail/keytrail/internal/app"
@@ -64,9 +65,16 @@ func newWorld(t *testing.T) *world {
 		}
 	})
 	w := &world{t: t, clock: clock, app: a, url: srv.URL}
-	w.ct = w.cloudTrail(account)
-	w.s3 = w.s3Client(account, "us-east-1")
+	w.ct = w.cloudTrail(root, "us-east-1")
+	w.s3 = w.s3Client(root, "us-east-1")
 	return w
+}
+
+// on is w for a subtest: its failures are t's.
+func (w *world) on(t *testing.T) *world {
+	c := *w
+	c.t = t
+	return &c
 }
 
 // clockSigner sends each request signed again at the world's clock, as a client whose clock
@@ -113,18 +121,19 @@ func (c clockSigner) Do(r *http.Request) (*http.Response, error) {
 // Retrieve makes the signer its own credentials provider.
 func (c clockSigner) Retrieve(context.Context) (aws.Credentials, error) { return c.creds, nil }
 
-func (w *world) signer(akid string) clockSigner {
-	return clockSigner{now: w.clock.Now, creds: aws.Credentials{AccessKeyID: akid, SecretAccessKey: rootSecret}}
+// root is the account's root credentials.
+var root = aws.Credentials{AccessKeyID: account, SecretAccessKey: rootSecret}
+
+func (w *world) signer(c aws.Credentials) clockSigner { return clockSigner{now: w.clock.Now, creds: c} }
+
+func (w *world) cloudTrail(c aws.Credentials, region string) *cloudtrail.Client {
+	return cloudtrail.New(cloudtrail.Options{Region: region, BaseEndpoint: aws.String(w.url), RetryMaxAttempts: 1,
+		Credentials: w.signer(c), HTTPClient: w.signer(c)})
 }
 
-func (w *world) cloudTrail(akid string) *cloudtrail.Client {
-	return cloudtrail.New(cloudtrail.Options{Region: "us-east-1", BaseEndpoint: aws.String(w.url), RetryMaxAttempts: 1,
-		Credentials: w.signer(akid), HTTPClient: w.signer(akid)})
-}
-
-func (w *world) s3Client(akid, region string) *s3.Client {
+func (w *world) s3Client(c aws.Credentials, region string) *s3.Client {
 	return s3.New(s3.Options{Region: region, BaseEndpoint: aws.String(w.url), UsePathStyle: true, RetryMaxAttempts: 1,
-		Credentials: w.signer(akid), HTTPClient: w.signer(akid)})
+		Credentials: w.signer(c), HTTPClient: w.signer(c)})
 }
 
 // bucketPolicy is CloudTrail's bucket policy of
@@ -288,8 +297,8 @@ type report struct {
 	stdout, stderr string
 }
 
-// validate runs validatelogs against the world as root would from us-east-1, with cfg's
-// arguments.
+// validate runs validatelogs against the world with cfg's arguments, by default as root
+// from us-east-1.
 func (w *world) validate(cfg validatelogs.Config) report {
 	w.t.Helper()
 	var stdout, stderr bytes.Buffer
@@ -297,8 +306,12 @@ func (w *world) validate(cfg validatelogs.Config) report {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
-	cfg.CloudTrail = w.ct
-	cfg.S3 = func(region string) *s3.Client { return w.s3Client(account, region) }
+	if cfg.CloudTrail == nil {
+		cfg.CloudTrail = w.ct
+	}
+	if cfg.S3 == nil {
+		cfg.S3 = func(region string) *s3.Client { return w.s3Client(root, region) }
+	}
 	res, err := validatelogs.Run(context.Background(), cfg)
 	return report{res: res, err: err, stdout: stdout.String(), stderr: stderr.String()}
 }
@@ -353,4 +366,30 @@ func (r report) lacks(t *testing.T, stream string, texts ...string) report {
 		}
 	}
 	return r
+}
+
+func (w *world) iam() *iam.Client {
+	return iam.New(iam.Options{Region: "us-east-1", BaseEndpoint: aws.String(w.url), RetryMaxAttempts: 1,
+		Credentials: w.signer(root), HTTPClient: w.signer(root)})
+}
+
+// user makes an IAM user of the account with an identity policy and returns its credentials.
+func (w *world) user(name, policy string) aws.Credentials {
+	w.t.Helper()
+	ctx := context.Background()
+	c := w.iam()
+	w.must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}))
+	w.must(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("validate"), PolicyDocument: aws.String(policy)}))
+	key, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return aws.Credentials{AccessKeyID: aws.ToString(key.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(key.AccessKey.SecretAccessKey)}
+}
+
+// as makes cfg run with c's credentials.
+func (w *world) as(c aws.Credentials, cfg validatelogs.Config) validatelogs.Config {
+	cfg.CloudTrail = w.cloudTrail(c, "us-east-1")
+	cfg.S3 = func(region string) *s3.Client { return w.s3Client(c, region) }
+	return cfg
 }
