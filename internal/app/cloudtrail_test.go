@@ -18,7 +18,7 @@ import (
 
 func (e *env) cloudtrail(akid, secret, region string) *cloudtrail.Client {
 	return cloudtrail.New(cloudtrail.Options{Region: region, BaseEndpoint: aws.String(e.url), Credentials: creds(akid, secret, ""), RetryMaxAttempts: 1,
-		HTTPClient: readWholeBody{awshttp.NewBuildableClient()}})
+		HTTPClient: e.httpClient(readWholeBody{awshttp.NewBuildableClient()})})
 }
 
 // readWholeBody reads each response before the SDK deserializes it. With aws-sdk-go-v2 1.47.7

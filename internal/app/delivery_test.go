@@ -6,11 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,7 +30,7 @@ type flushSummary struct {
 // flush POSTs /_keytrail/flush, as `keytrail flush` does.
 func (e *env) flush() flushSummary {
 	e.t.Helper()
-	resp, err := http.Post(e.url+"/_keytrail/flush", "", nil)
+	resp, err := e.web().Post(e.url+"/_keytrail/flush", "", nil)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -270,83 +270,87 @@ func TestCloudTrailQueueSurvivesRestart(t *testing.T) {
 }
 
 // LookupEvents: the account's management events of its region, newest first, filtered by any
-// lookup attribute, paged.
+// lookup attribute, paged. It runs in a synctest bubble, where the clock moves only when told.
 func TestCloudTrailLookupEvents(t *testing.T) {
-	e := start(t, t.TempDir())
-	ctx := context.Background()
-	ct := e.cloudtrail(account, rootSecret, "us-east-1")
-	k := e.rootKMS()
-	key := must(k.CreateKey(ctx, &kms.CreateKeyInput{}))(t).KeyMetadata
-	for i := 0; i < 3; i++ {
-		must(k.Encrypt(ctx, &kms.EncryptInput{KeyId: key.KeyId, Plaintext: []byte("x")}))(t)
-	}
-	must(e.rootIAM().CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")}))(t)
-	must(e.cloudtrail("999999999999", rootSecret, "us-east-1").ListTrails(ctx, &cloudtrail.ListTrailsInput{}))(t)
-	must(e.cloudtrail(account, rootSecret, "eu-west-1").ListTrails(ctx, &cloudtrail.ListTrailsInput{}))(t)
-	time.Sleep(5 * time.Millisecond)
-	cut := time.Now() // LookupEvents calls are events too: look at what came before them
+	synctest.Test(t, func(t *testing.T) {
+		e := startInBubble(t, t.TempDir(), nil)
+		ctx := context.Background()
+		ct := e.cloudtrail(account, rootSecret, "us-east-1")
+		k := e.rootKMS()
+		key := must(k.CreateKey(ctx, &kms.CreateKeyInput{}))(t).KeyMetadata
+		for i := 0; i < 3; i++ {
+			must(k.Encrypt(ctx, &kms.EncryptInput{KeyId: key.KeyId, Plaintext: []byte("x")}))(t)
+		}
+		must(e.rootIAM().CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")}))(t)
+		must(e.cloudtrail("999999999999", rootSecret, "us-east-1").ListTrails(ctx, &cloudtrail.ListTrailsInput{}))(t)
+		must(e.cloudtrail(account, rootSecret, "eu-west-1").ListTrails(ctx, &cloudtrail.ListTrailsInput{}))(t)
+		// LookupEvents calls are events too: look at what came before them. The bubble's clock
+		// stands still between sleeps, so the events above are at cut and the lookups after it.
+		cut := time.Now()
+		time.Sleep(time.Millisecond)
 
-	all := must(ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{EndTime: &cut}))(t).Events
-	if len(all) != 5 || aws.ToString(all[0].EventName) != "CreateUser" || aws.ToString(all[len(all)-1].EventName) != "CreateKey" {
-		names := []string{}
-		for _, ev := range all {
-			names = append(names, aws.ToString(ev.EventName))
+		all := must(ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{EndTime: &cut}))(t).Events
+		if len(all) != 5 || aws.ToString(all[0].EventName) != "CreateUser" || aws.ToString(all[len(all)-1].EventName) != "CreateKey" {
+			names := []string{}
+			for _, ev := range all {
+				names = append(names, aws.ToString(ev.EventName))
+			}
+			t.Fatalf("LookupEvents = %v", names)
 		}
-		t.Fatalf("LookupEvents = %v", names)
-	}
-	var rec record
-	if err := json.Unmarshal([]byte(aws.ToString(all[0].CloudTrailEvent)), &rec); err != nil {
-		t.Fatal(err)
-	}
-	if rec["eventID"] != aws.ToString(all[0].EventId) || aws.ToString(all[0].Username) != "root" {
-		t.Fatalf("event %s: CloudTrailEvent %v", aws.ToString(all[0].EventId), rec)
-	}
-	for attr, want := range map[cttypes.LookupAttributeKey]struct {
-		value string
-		n     int
-	}{
-		cttypes.LookupAttributeKeyEventName:    {"Encrypt", 3},
-		cttypes.LookupAttributeKeyEventSource:  {"iam.amazonaws.com", 1},
-		cttypes.LookupAttributeKeyReadOnly:     {"true", 3},
-		cttypes.LookupAttributeKeyResourceName: {aws.ToString(key.Arn), 3},
-		cttypes.LookupAttributeKeyResourceType: {"AWS::KMS::Key", 3},
-		cttypes.LookupAttributeKeyUsername:     {"root", 5},
-		cttypes.LookupAttributeKeyAccessKeyId:  {account, 5},
-		cttypes.LookupAttributeKeyEventId:      {aws.ToString(all[2].EventId), 1},
-	} {
-		got := must(ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{EndTime: &cut, LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: attr, AttributeValue: aws.String(want.value)}}}))(t).Events
-		if len(got) != want.n {
-			t.Errorf("LookupEvents %s=%s: %d events, want %d", attr, want.value, len(got), want.n)
+		var rec record
+		if err := json.Unmarshal([]byte(aws.ToString(all[0].CloudTrailEvent)), &rec); err != nil {
+			t.Fatal(err)
 		}
-	}
-	// Paging, one at a time, gives the same events in the same order.
-	var paged []string
-	p := cloudtrail.NewLookupEventsPaginator(ct, &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(1), EndTime: &cut})
-	for p.HasMorePages() {
-		for _, ev := range must(p.NextPage(ctx))(t).Events {
-			paged = append(paged, aws.ToString(ev.EventId))
+		if rec["eventID"] != aws.ToString(all[0].EventId) || aws.ToString(all[0].Username) != "root" {
+			t.Fatalf("event %s: CloudTrailEvent %v", aws.ToString(all[0].EventId), rec)
 		}
-	}
-	if len(paged) != 5 || paged[0] != aws.ToString(all[0].EventId) || paged[4] != aws.ToString(all[4].EventId) {
-		t.Fatalf("paged lookup = %v", paged)
-	}
-	// The time range.
-	future := time.Now().Add(time.Hour)
-	if got := must(ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{StartTime: &future}))(t).Events; len(got) != 0 {
-		t.Fatalf("events after a future start: %d", len(got))
-	}
-	past := time.Now().Add(-time.Hour)
-	_, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{StartTime: &future, EndTime: &past})
-	wantCode(t, err, "InvalidTimeRangeException")
-	_, err = ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(51)})
-	wantCode(t, err, "InvalidMaxResultsException")
-	_, err = ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{NextToken: aws.String("bogus")})
-	wantCode(t, err, "InvalidNextTokenException")
-	_, err = ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: "Nope", AttributeValue: aws.String("x")}}})
-	wantCode(t, err, "InvalidLookupAttributesException")
-	_, err = ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
-		{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("a")}, {AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("b")}}})
-	wantCode(t, err, "InvalidLookupAttributesException")
+		for attr, want := range map[cttypes.LookupAttributeKey]struct {
+			value string
+			n     int
+		}{
+			cttypes.LookupAttributeKeyEventName:    {"Encrypt", 3},
+			cttypes.LookupAttributeKeyEventSource:  {"iam.amazonaws.com", 1},
+			cttypes.LookupAttributeKeyReadOnly:     {"true", 3},
+			cttypes.LookupAttributeKeyResourceName: {aws.ToString(key.Arn), 3},
+			cttypes.LookupAttributeKeyResourceType: {"AWS::KMS::Key", 3},
+			cttypes.LookupAttributeKeyUsername:     {"root", 5},
+			cttypes.LookupAttributeKeyAccessKeyId:  {account, 5},
+			cttypes.LookupAttributeKeyEventId:      {aws.ToString(all[2].EventId), 1},
+		} {
+			got := must(ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{EndTime: &cut, LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: attr, AttributeValue: aws.String(want.value)}}}))(t).Events
+			if len(got) != want.n {
+				t.Errorf("LookupEvents %s=%s: %d events, want %d", attr, want.value, len(got), want.n)
+			}
+		}
+		// Paging, one at a time, gives the same events in the same order.
+		var paged []string
+		p := cloudtrail.NewLookupEventsPaginator(ct, &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(1), EndTime: &cut})
+		for p.HasMorePages() {
+			for _, ev := range must(p.NextPage(ctx))(t).Events {
+				paged = append(paged, aws.ToString(ev.EventId))
+			}
+		}
+		if len(paged) != 5 || paged[0] != aws.ToString(all[0].EventId) || paged[4] != aws.ToString(all[4].EventId) {
+			t.Fatalf("paged lookup = %v", paged)
+		}
+		// The time range.
+		future := time.Now().Add(time.Hour)
+		if got := must(ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{StartTime: &future}))(t).Events; len(got) != 0 {
+			t.Fatalf("events after a future start: %d", len(got))
+		}
+		past := time.Now().Add(-time.Hour)
+		_, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{StartTime: &future, EndTime: &past})
+		wantCode(t, err, "InvalidTimeRangeException")
+		_, err = ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(51)})
+		wantCode(t, err, "InvalidMaxResultsException")
+		_, err = ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{NextToken: aws.String("bogus")})
+		wantCode(t, err, "InvalidNextTokenException")
+		_, err = ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: "Nope", AttributeValue: aws.String("x")}}})
+		wantCode(t, err, "InvalidLookupAttributesException")
+		_, err = ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+			{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("a")}, {AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("b")}}})
+		wantCode(t, err, "InvalidLookupAttributesException")
+	})
 }
 
 // Event selectors choose what a trail delivers: read or write management events, S3 data events.

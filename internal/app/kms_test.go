@@ -24,7 +24,8 @@ import (
 )
 
 func (e *env) kms(akid, secret, token string) *kms.Client {
-	return kms.New(kms.Options{Region: "us-east-1", BaseEndpoint: aws.String(e.url), Credentials: creds(akid, secret, token), RetryMaxAttempts: 1})
+	return kms.New(kms.Options{Region: "us-east-1", BaseEndpoint: aws.String(e.url), Credentials: creds(akid, secret, token), RetryMaxAttempts: 1,
+		HTTPClient: e.httpClient(nil)})
 }
 
 func (e *env) rootKMS() *kms.Client { return e.kms(account, rootSecret, "") }

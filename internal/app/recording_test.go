@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -138,36 +139,41 @@ func TestLookupEventsNinetyDays(t *testing.T) {
 }
 
 // A multi-region trail delivers every region's events, each region in its own files; trails
-// deliver every --delivery-interval without a flush.
+// deliver every --delivery-interval without a flush. The interval passes on synctest's clock.
 func TestMultiRegionTrailOnInterval(t *testing.T) {
-	e := startWith(t, t.TempDir(), func(c *app.Config) { c.DeliveryInterval = 100 * time.Millisecond })
-	ctx := context.Background()
-	s3c := e.trailBucket(t)
-	ct := e.cloudtrail(account, rootSecret, "us-east-1")
-	must(ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"), S3BucketName: aws.String("trail-logs"), IsMultiRegionTrail: aws.Bool(true)}))(t)
-	must(ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("management")}))(t)
-	for _, region := range []string{"us-west-2", "eu-west-1"} {
-		must(e.kms(account, rootSecret, "").CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("in " + region)}, func(o *kms.Options) { o.Region = region }))(t)
-	}
-	var keys []string
-	regions := map[string]bool{}
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && !(regions["us-west-2"] && regions["eu-west-1"]); time.Sleep(50 * time.Millisecond) {
-		_, keys = logFiles(t, s3c, "trail-logs")
+	const interval = 100 * time.Millisecond
+	synctest.Test(t, func(t *testing.T) {
+		e := startInBubble(t, t.TempDir(), func(c *app.Config) { c.DeliveryInterval = interval })
+		ctx := context.Background()
+		s3c := e.trailBucket(t)
+		ct := e.cloudtrail(account, rootSecret, "us-east-1")
+		must(ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"), S3BucketName: aws.String("trail-logs"), IsMultiRegionTrail: aws.Bool(true)}))(t)
+		must(ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("management")}))(t)
+		for _, region := range []string{"us-west-2", "eu-west-1"} {
+			must(e.kms(account, rootSecret, "").CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("in " + region)}, func(o *kms.Options) { o.Region = region }))(t)
+		}
+		synctest.Wait()
+		if _, keys := logFiles(t, s3c, "trail-logs"); len(keys) != 0 {
+			t.Fatalf("log files before the interval passed: %v", keys)
+		}
+		time.Sleep(interval) // the bubble's clock moves on and the delivery ticker fires
+		synctest.Wait()      // the delivery it started has finished
+		files, keys := logFiles(t, s3c, "trail-logs")
+		regions := map[string]bool{}
 		for _, k := range keys {
 			regions[strings.Split(k, "/")[3]] = true
 		}
-	}
-	if !regions["us-west-2"] || !regions["eu-west-1"] {
-		t.Fatalf("log files of a multi-region trail: %v", keys)
-	}
-	files, _ := logFiles(t, s3c, "trail-logs")
-	for k, recs := range files {
-		for _, r := range recs {
-			if r["awsRegion"] != strings.Split(k, "/")[3] {
-				t.Fatalf("a %s record in %s", r["awsRegion"], k)
+		if !regions["us-west-2"] || !regions["eu-west-1"] {
+			t.Fatalf("log files of a multi-region trail: %v", keys)
+		}
+		for k, recs := range files {
+			for _, r := range recs {
+				if r["awsRegion"] != strings.Split(k, "/")[3] {
+					t.Fatalf("a %s record in %s", r["awsRegion"], k)
+				}
 			}
 		}
-	}
+	})
 }
 
 // Delivery fails with the bucket deleted or a key policy that no longer lets CloudTrail encrypt;

@@ -31,7 +31,7 @@ import (
 // buckets are addressed as <bucket>.s3.localhost on the test server.
 func (e *env) s3client(akid, secret, region string, pathStyle bool) *s3.Client {
 	return s3.New(s3.Options{Region: region, BaseEndpoint: aws.String(e.url), Credentials: creds(akid, secret, ""),
-		UsePathStyle: pathStyle, RetryMaxAttempts: 1, HTTPClient: virtualHosts{}})
+		UsePathStyle: pathStyle, RetryMaxAttempts: 1, HTTPClient: e.httpClient(virtualHosts{})})
 }
 
 // virtualHosts sends <bucket>.s3.localhost:<port> requests to 127.0.0.1:<port>, keeping the Host.

@@ -50,6 +50,8 @@ type env struct {
 	logs *syncBuffer
 	app  *app.App
 	srv  *httptest.Server
+	mem  *http.Client // in a synctest bubble: the in-memory transport to app (startInBubble); else nil
+	done bool         // stopped
 }
 
 func start(t *testing.T, dir string) *env {
@@ -77,10 +79,12 @@ func startWith(t *testing.T, dir string, change func(*app.Config)) *env {
 }
 
 func (e *env) stop() {
-	if e.srv != nil {
-		e.srv.Close()
+	if !e.done {
+		if e.srv != nil {
+			e.srv.Close()
+		}
 		e.app.Close()
-		e.srv = nil
+		e.done = true
 	}
 }
 
@@ -91,11 +95,11 @@ func creds(akid, secret, token string) aws.CredentialsProviderFunc {
 }
 
 func (e *env) iam(akid, secret, token string) *iam.Client {
-	return iam.New(iam.Options{Region: "us-east-1", BaseEndpoint: aws.String(e.url), Credentials: creds(akid, secret, token)})
+	return iam.New(iam.Options{Region: "us-east-1", BaseEndpoint: aws.String(e.url), Credentials: creds(akid, secret, token), HTTPClient: e.httpClient(nil)})
 }
 
 func (e *env) sts(akid, secret, token string) *sts.Client {
-	return sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: aws.String(e.url), Credentials: creds(akid, secret, token)})
+	return sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: aws.String(e.url), Credentials: creds(akid, secret, token), HTTPClient: e.httpClient(nil)})
 }
 
 func (e *env) rootIAM() *iam.Client { return e.iam(account, rootSecret, "") }

@@ -1,3 +1,5 @@
+//go:build e2e
+
 // Package e2e starts a real `keytrail serve` and drives it with real clients: the AWS CLI on PATH
 // (v1, botocore 1.43) and Debian's /usr/bin/aws (2.9.19). `make test` installs what is missing.
 package e2e
@@ -405,6 +407,20 @@ func expireSessions(t *testing.T, data string) {
 	}
 }
 
+// waitRefused waits until addr refuses connections: a server shutting down (http.Server.Shutdown)
+// closes its listener first.
+func waitRefused(t *testing.T, addr string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return
+		}
+		c.Close()
+	}
+	t.Fatalf("%s still accepts connections", addr)
+}
+
 // TestShutdownFinishesInFlightRequests: a request whose body is still arriving when SIGTERM comes
 // is answered in full, and the server then exits cleanly.
 func TestShutdownFinishesInFlightRequests(t *testing.T) {
@@ -422,23 +438,29 @@ func TestShutdownFinishesInFlightRequests(t *testing.T) {
 	}
 	defer conn.Close()
 	var head bytes.Buffer
-	fmt.Fprintf(&head, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", req.Host, len(body))
+	// Expect: 100-continue (not signed) makes the server say when the handler starts reading
+	// the body: from then on the request is in flight.
+	fmt.Fprintf(&head, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\nExpect: 100-continue\r\n", req.Host, len(body))
 	for k, vs := range req.Header {
 		for _, v := range vs {
 			fmt.Fprintf(&head, "%s: %s\r\n", k, v)
 		}
 	}
 	head.WriteString("\r\n")
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 	_, err = conn.Write(head.Bytes())
 	check(t, err)
+	br := bufioReader(conn)
+	if cont, err := http.ReadResponse(br, nil); err != nil || cont.StatusCode != http.StatusContinue {
+		t.Fatalf("before the body: %v %v", cont, err)
+	}
 	_, err = conn.Write([]byte(body[:10]))
 	check(t, err)
-	time.Sleep(200 * time.Millisecond)
 	s.cmd.Process.Signal(syscall.SIGTERM)
-	time.Sleep(300 * time.Millisecond)
+	waitRefused(t, strings.TrimPrefix(s.url, "http://"))
 	_, err = conn.Write([]byte(body[10:]))
 	check(t, err)
-	resp, err := http.ReadResponse(bufioReader(conn), nil)
+	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		t.Fatalf("in-flight request lost: %v", err)
 	}
