@@ -30,6 +30,9 @@ import (
 	"github.com/aws/smithy-go"
 )
 
+// errTrailingData is a log file with bytes after its gzip stream, as the CLI words it.
+var errTrailingData = errors.New("unexpected data after end of compressed stream")
+
 // Config is one validation: the CLI's arguments and the clients to use.
 type Config struct {
 	TrailARN   string
@@ -386,11 +389,14 @@ func (r *run) checkLog(ctx context.Context, l map[string]any) error {
 		if err == nil {
 			// Data after the gzip stream is not a valid log file.
 			if _, perr := br.Peek(1); perr == nil {
-				err = errors.New("unexpected data after end of compressed stream")
+				err = errTrailingData
 			}
 		}
 	}
 	switch {
+	case errors.Is(err, errTrailingData):
+		r.res.InvalidLogs++
+		r.status(where+"INVALID: "+errTrailingData.Error(), true)
 	case err != nil:
 		r.res.InvalidLogs++
 		r.status(where+"INVALID: invalid format", true)

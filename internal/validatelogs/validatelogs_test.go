@@ -123,7 +123,9 @@ func TestTampering(t *testing.T) {
 		{"log file with data after its gzip stream",
 			func(w *world, _, logs []string) { w.put(logs[2], object{append(w.get(logs[2]).body, "tail"...), nil}) },
 			validatelogs.Result{ValidDigests: 3, ValidLogs: 2, InvalidLogs: 1},
-			func(_, logs []string) []string { return []string{line(logStart, logs[2], "invalid format")} }},
+			func(_, logs []string) []string {
+				return []string{line(logStart, logs[2], "unexpected data after end of compressed stream")}
+			}},
 		{"digest modified",
 			func(w *world, digests, _ []string) {
 				o := w.get(digests[1])
