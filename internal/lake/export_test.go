@@ -1,0 +1,22 @@
+package lake
+
+import (
+	"context"
+
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+// SetAfterWrite lets a test stop an ingestion between storing a chunk and moving the store's
+// cursor past it, as a crash would.
+func SetAfterWrite(s *Service, f func() error) { s.afterWrite = f }
+
+// Chunks counts the chunks and the data keys stored for every store.
+func Chunks(ctx context.Context, s *Service) (chunks, keys int, err error) {
+	err = s.db.View(ctx, func(tx store.Tx) error {
+		if err := chunkMetas.Scan(tx, "", "", func(string, *chunkMeta) error { chunks++; return nil }); err != nil {
+			return err
+		}
+		return dataKeys.Scan(tx, "", "", func(string, *dataKeyRecord) error { keys++; return nil })
+	})
+	return chunks, keys, err
+}
