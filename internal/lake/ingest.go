@@ -32,8 +32,8 @@ type ingestRecord struct {
 	Stopped uint64     `json:"stopped,omitempty"` // the journal's head when ingestion stopped; 0 while ENABLED
 	Gaps    []seqRange `json:"gaps,omitempty"`
 	// Ingested and Dropped count the events kept and the events refused for the store's key.
-	Ingested uint64 `json:"ingested"`
-	Dropped  uint64 `json:"dropped"`
+	Ingested int `json:"ingested"`
+	Dropped  int `json:"dropped"`
 	// KeyError is the last refusal of the store's key while it is unusable ("" once it works).
 	KeyError     string    `json:"keyError,omitempty"`
 	KeyErrorTime time.Time `json:"keyErrorTime,omitzero"`
@@ -290,10 +290,10 @@ func (s *Service) commit(ctx context.Context, r *storeRecord, ch *chunk, dk *dat
 		c.advance(ch.to)
 		switch {
 		case refused != nil:
-			c.Dropped += uint64(ch.count)
+			c.Dropped += ch.count
 			c.KeyError, c.KeyErrorTime = string(refused.Code)+": "+refused.Message, s.now().UTC()
 		case sealed != nil:
-			c.Ingested += uint64(ch.count)
+			c.Ingested += ch.count
 			c.KeyError, c.KeyErrorTime = "", time.Time{}
 		}
 		return cursors.Put(tx, r.storeKey(), c)
@@ -306,7 +306,7 @@ func (s *Service) commit(ctx context.Context, r *storeRecord, ch *chunk, dk *dat
 
 // IngestionStatus is where a store's ingestion stands.
 type IngestionStatus struct {
-	Ingested, Dropped uint64
+	Ingested, Dropped int
 	// KeyError is the last refusal of the store's KMS key while it is unusable: "<code>: <message>",
 	// empty once the key works again.
 	KeyError     string

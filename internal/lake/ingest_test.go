@@ -379,7 +379,10 @@ func TestReadNeedsDecrypt(t *testing.T) {
 	})
 	servicetest.Call(lw.As(bob), lw.Lake.IngestionStatus, encrypted).OK()
 	// A reader may stop early.
-	for range lw.Lake.Events(lw.As(a).Context(), encrypted) {
+	for _, err := range lw.Lake.Events(lw.As(a).Context(), encrypted) {
+		if err != nil {
+			t.Fatal(err)
+		}
 		break
 	}
 }

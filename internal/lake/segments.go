@@ -170,6 +170,9 @@ func openChunk(r *storeRecord, m *chunkMeta, b *chunkBody, key []byte) ([]byte, 
 
 var errCorruptChunk = errors.New("lake: corrupt chunk")
 
+// maxRecord bounds a record in a chunk: the journal's entries are at most 1 MiB.
+const maxRecord = 1 << 20
+
 // eachEntry calls fn with each entry of a chunk's entries until it returns false.
 func eachEntry(entries []byte, fn func(t time.Time, record []byte) bool) error {
 	for len(entries) > 0 {
@@ -179,11 +182,15 @@ func eachEntry(entries []byte, fn func(t time.Time, record []byte) bool) error {
 		}
 		entries = entries[n:]
 		size, n := binary.Uvarint(entries)
-		if n <= 0 || size > uint64(len(entries)-n) {
+		if n <= 0 || size > maxRecord {
 			return errCorruptChunk
 		}
-		rec := entries[n : n+int(size)]
-		entries = entries[n+int(size):]
+		end := n + int(size)
+		if end > len(entries) {
+			return errCorruptChunk
+		}
+		rec := entries[n:end]
+		entries = entries[end:]
 		if !fn(time.Unix(0, t).UTC(), rec) {
 			return nil
 		}
