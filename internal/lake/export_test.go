@@ -20,3 +20,22 @@ func Chunks(ctx context.Context, s *Service) (chunks, keys int, err error) {
 	})
 	return chunks, keys, err
 }
+
+// ForgetCursors deletes every store's cursor, as a store made before ingestion existed has none.
+func ForgetCursors(ctx context.Context, s *Service) error {
+	return s.db.Update(ctx, func(tx store.Tx) error {
+		var keys []string
+		if err := cursors.Scan(tx, "", "", func(key string, _ *ingestRecord) error {
+			keys = append(keys, key)
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, key := range keys {
+			if err := cursors.Delete(tx, key); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

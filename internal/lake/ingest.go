@@ -208,8 +208,21 @@ func (s *Service) ingestBatch(ctx context.Context, r *storeRecord, head uint64) 
 	if err := s.db.View(ctx, func(tx store.Tx) (err error) {
 		c, err = cursors.Get(tx, r.storeKey())
 		return err
-	}); err != nil || c == nil {
+	}); err != nil {
 		return batch{}, err
+	}
+	if c == nil {
+		// A store of a keytrail without ingestion: it takes the events from now on.
+		return batch{}, s.db.Update(ctx, func(tx store.Tx) error {
+			cur, err := stores.Get(tx, r.storeKey())
+			if err != nil || cur == nil {
+				return err
+			}
+			if c, err := cursors.Get(tx, r.storeKey()); err != nil || c != nil {
+				return err
+			}
+			return s.started(tx, cur)
+		})
 	}
 	end := c.end(head)
 	if c.Cursor >= end {

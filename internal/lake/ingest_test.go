@@ -463,3 +463,23 @@ func filesWith(t *testing.T, dir, s string) int {
 	}
 	return n
 }
+
+// A store made before keytrail ingested (no cursor) takes the events recorded from its first
+// ingestion on.
+func TestIngestStoreWithoutCursor(t *testing.T) {
+	lw := newLakeWorld(t)
+	arn := lw.create(t, lw.Root(acct), lake.CreateEventDataStoreInput{})
+	lw.record(t, call("before-upgrade", kmsSource, "Encrypt"))
+	if err := lake.ForgetCursors(context.Background(), lw.Lake); err != nil {
+		t.Fatal(err)
+	}
+	if sum := lw.ingest(t); sum.Events != 0 {
+		t.Fatalf("Ingest = %+v", sum)
+	}
+	lw.record(t, call("after-upgrade", kmsSource, "Encrypt"))
+	lw.ingest(t)
+	lw.wantRead(t, lw.root, arn, "after-upgrade")
+	if st := servicetest.Call(lw.root, lw.Lake.IngestionStatus, arn).OK(); st.Ingested != 1 {
+		t.Fatalf("IngestionStatus = %+v", st)
+	}
+}
