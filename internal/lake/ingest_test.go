@@ -28,7 +28,7 @@ func call(id, source, name string) events.Event {
 }
 
 // record appends events to the journal, recorded now.
-func (lw *lakeWorld) record(t *testing.T, evs ...events.Event) {
+func (lw *lakeWorld) record(t testing.TB, evs ...events.Event) {
 	t.Helper()
 	for _, e := range evs {
 		e.Time = lw.Clock.Now()
@@ -38,7 +38,7 @@ func (lw *lakeWorld) record(t *testing.T, evs ...events.Event) {
 	}
 }
 
-func (lw *lakeWorld) ingest(t *testing.T) lake.IngestSummary {
+func (lw *lakeWorld) ingest(t testing.TB) lake.IngestSummary {
 	t.Helper()
 	sum, err := lw.Lake.Ingest(context.Background())
 	if err != nil {

@@ -76,7 +76,7 @@ type lakeWorld struct {
 	journalDir string
 }
 
-func newLakeWorld(t *testing.T) *lakeWorld {
+func newLakeWorld(t testing.TB) *lakeWorld {
 	t.Helper()
 	w := servicetest.New(t)
 	lw := &lakeWorld{World: w, root: w.As(w.Root(acct))}
@@ -88,7 +88,7 @@ func newLakeWorld(t *testing.T) *lakeWorld {
 }
 
 // openLake opens the journal and builds the Lake on it, as keytrail does when it starts.
-func (lw *lakeWorld) openLake(t *testing.T) {
+func (lw *lakeWorld) openLake(t testing.TB) {
 	t.Helper()
 	j, err := events.OpenJournal(lw.journalDir, 0)
 	if err != nil {
@@ -110,13 +110,13 @@ func (lw *lakeWorld) restart(t *testing.T) {
 }
 
 // key creates a key of the account's root in region with a key policy; it returns its metadata.
-func (lw *lakeWorld) key(t *testing.T, region, policy string) *kms.KeyMetadata {
+func (lw *lakeWorld) key(t testing.TB, region, policy string) *kms.KeyMetadata {
 	t.Helper()
 	return servicetest.Call(lw.root.In(region), lw.KMS.CreateKey, &kms.CreateKeyInput{Policy: &policy}).OK().KeyMetadata
 }
 
 // create creates a store as p with in (its Name defaulted) and returns its ARN.
-func (lw *lakeWorld) create(t *testing.T, p identity.Principal, in lake.CreateEventDataStoreInput) string {
+func (lw *lakeWorld) create(t testing.TB, p identity.Principal, in lake.CreateEventDataStoreInput) string {
 	t.Helper()
 	if in.Name == "" {
 		in.Name = "audit"
