@@ -98,7 +98,7 @@ func Open(cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	opened.add(db.Close)
-	journal, err := events.OpenJournal(filepath.Join(cfg.Data, "cloudtrail", "journal"), 0)
+	journal, err := events.OpenJournal(filepath.Join(cfg.Data, "cloudtrail", "journal"), 0, barrier)
 	if err != nil {
 		return nil, fmt.Errorf("cloudtrail journal: %w", err)
 	}

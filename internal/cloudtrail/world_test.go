@@ -77,7 +77,7 @@ func newTrailWorld(t *testing.T) *trailWorld {
 	}
 	tw.S3 = s3.New(s3.Config{DB: w.DB, Blobs: blobs, Barrier: w.Barrier, KMS: tw.KMS, Authorizer: w.Authz, Policies: w.Policies, Now: w.Clock.Now})
 	tw.Objects = &objects{Buckets: tw.S3}
-	tw.Journal, err = events.OpenJournal(filepath.Join(w.Dir, "journal"), 0)
+	tw.Journal, err = events.OpenJournal(filepath.Join(w.Dir, "journal"), 0, w.Barrier)
 	if err != nil {
 		t.Fatal(err)
 	}

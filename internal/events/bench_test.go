@@ -13,7 +13,7 @@ import (
 // event built from the request, its parameters rewritten (secrets out), encoded and written to
 // the journal before the answer.
 func BenchmarkRecord(b *testing.B) {
-	j, err := OpenJournal(b.TempDir(), 0)
+	j, err := OpenJournal(b.TempDir(), 0, testKeys(b))
 	if err != nil {
 		b.Fatal(err)
 	}

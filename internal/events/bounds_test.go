@@ -103,7 +103,7 @@ func TestProjectThroughShape(t *testing.T) {
 // would still pass maxEvent loses its long strings and resources until it fits; each record is
 // valid JSON.
 func TestRecordKeepsOversizedCalls(t *testing.T) {
-	j, err := OpenJournal(t.TempDir(), 0)
+	j, err := OpenJournal(t.TempDir(), 0, testKeys(t))
 	if err != nil {
 		t.Fatal(err)
 	}

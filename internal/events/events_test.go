@@ -73,7 +73,7 @@ func TestFormParams(t *testing.T) {
 }
 
 func TestRecordRendering(t *testing.T) {
-	j, err := OpenJournal(t.TempDir(), 0)
+	j, err := OpenJournal(t.TempDir(), 0, testKeys(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,18 @@ package events
 
 import (
 	"bufio"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,19 +22,34 @@ import (
 )
 
 // The journal is a directory of segment files, each named by the sequence number of its first
-// event. An entry is [payload length uint32 LE][CRC-32C of the payload][payload]. The active
-// segment is preallocated, so that a full disk fails when a segment begins rather than in the
-// middle of one. An entry is in the page cache before the call it records is answered, so it
-// survives the process being killed; Sync makes it survive the machine failing too. Opening the
-// journal cuts off a torn last entry (and the unwritten, preallocated rest) and begins a new
-// segment.
+// event. The active segment is preallocated, so that a full disk fails when a segment begins
+// rather than in the middle of one. An entry is in the page cache before the call it records is
+// answered, so it survives the process being killed; Sync makes it survive the machine failing
+// too. Opening the journal cuts off a torn last entry (and the unwritten, preallocated rest) and
+// begins a new segment.
+//
+// No event is in clear on disk. A segment begins with a header naming its format and holding its
+// own data key (AES-256), sealed by keytrail's barrier (the root key) for the segment's first
+// sequence number; every entry is [sealed length uint32 LE][AES-256-GCM of the event's encoding],
+// with the event's sequence number as nonce (unique under the segment's key: a sequence number
+// reused after a torn tail is reused in a new segment, under a new key) and the entry's offset
+// in the segment as additional data, so an entry moved or swapped does not open. An entry that
+// does not open is a torn (or corrupt) tail, as a bad checksum is in the clear format. Segments
+// written before the journal was encrypted have no header; their entries are [payload length
+// uint32 LE][CRC-32C of the payload][payload], and they are read as they are: the journal writes
+// only encrypted segments, and pruning removes the clear ones in time.
 //
 // How an entry reaches the page cache is the segmentFile's business: on Linux the segment is
 // mapped (journal_linux.go), so that an append is a memory copy rather than a system call;
 // elsewhere it is written with pwrite (journal_file.go), which works on every system.
 
 const (
+	// headerSize is a clear entry's header: its length and checksum.
 	headerSize = 8
+	// sealedHeaderSize is an encrypted entry's header: its length.
+	sealedHeaderSize = 4
+	// tagSize is what AES-GCM adds to an entry.
+	tagSize = 16
 	// indexStride is how many entries lie between two offsets of a segment's sparse index.
 	indexStride = 512
 	// DefaultSegmentSize is a segment's preallocated size: when the next entry does not fit, the
@@ -40,12 +60,37 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// segmentMagic begins an encrypted segment. (As a clear entry's length it would be far beyond
+// maxEntry, so a segment of the clear format never begins with it.)
+var segmentMagic = [4]byte{'K', 'T', 'J', 'S'}
+
+const (
+	// formatSealed is the encrypted segment format: a header, then AES-256-GCM entries.
+	formatSealed = 1
+	// segmentHeaderFixed is an encrypted segment's header without its sealed key: magic, format,
+	// a zero byte, the sealed key's length (uint16 LE) and the CRC-32C of the rest of the header.
+	segmentHeaderFixed = 12
+)
+
+// JournalKeyPurpose is the barrier purpose of a segment's data key, bound to the segment's first
+// sequence number: a key does not open for another segment.
+func JournalKeyPurpose(first uint64) string { return "cloudtrail/journal/" + strconv.FormatUint(first, 10) }
+
+// Sealer seals the journal's segment keys at rest: keytrail's barrier (seal.Barrier).
+type Sealer interface {
+	// Seal encrypts plaintext, bound to purpose.
+	Seal(plaintext []byte, purpose string) ([]byte, error)
+	// Open decrypts what Seal made for the same purpose.
+	Open(sealed []byte, purpose string) ([]byte, error)
+}
+
 type segment struct {
-	first    uint64  // the sequence number of its first event
-	count    uint64  // its events
-	size     int64   // its bytes
-	index    []int64 // index[i] is the offset of event first+i*indexStride
-	lastTime int64   // the newest event's time (Unix nanoseconds)
+	first    uint64      // the sequence number of its first event
+	count    uint64      // its events
+	size     int64       // its bytes
+	index    []int64     // index[i] is the offset of event first+i*indexStride
+	lastTime int64       // the newest event's time (Unix nanoseconds)
+	aead     cipher.AEAD // its entries' cipher (nil: a segment of the clear format)
 	path     string
 }
 
@@ -53,6 +98,7 @@ type segment struct {
 type Journal struct {
 	dir     string
 	maxSize int64
+	keys    Sealer
 
 	backend segmentBackend
 
@@ -63,6 +109,8 @@ type Journal struct {
 	closing sync.WaitGroup // closes of replaced segments
 	next    uint64         // the next event's sequence number
 	buf     []byte
+	nonce   [12]byte // Append's nonce and additional data, here so that sealing allocates nothing
+	ad      [8]byte
 }
 
 // segmentFile is how appends reach the active segment's file: at increasing offsets below its
@@ -82,12 +130,16 @@ type segmentBackend struct {
 }
 
 // OpenJournal opens (or creates) the journal in dir, with segments of segmentSize bytes (0:
-// DefaultSegmentSize).
-func OpenJournal(dir string, segmentSize int64) (*Journal, error) {
-	return openJournal(dir, segmentSize, defaultBackend)
+// DefaultSegmentSize), whose data keys keys seals. A segment whose key keys cannot open (another
+// root key) fails the opening: nothing is cut.
+func OpenJournal(dir string, segmentSize int64, keys Sealer) (*Journal, error) {
+	return openJournal(dir, segmentSize, keys, defaultBackend)
 }
 
-func openJournal(dir string, segmentSize int64, backend segmentBackend) (*Journal, error) {
+func openJournal(dir string, segmentSize int64, keys Sealer, backend segmentBackend) (*Journal, error) {
+	if keys == nil {
+		return nil, errors.New("events: the journal needs a sealer for its keys")
+	}
 	if segmentSize <= 0 {
 		segmentSize = DefaultSegmentSize
 	}
@@ -98,7 +150,7 @@ func openJournal(dir string, segmentSize int64, backend segmentBackend) (*Journa
 	if err != nil {
 		return nil, err
 	}
-	j := &Journal{dir: dir, maxSize: segmentSize, backend: backend, next: 1}
+	j := &Journal{dir: dir, maxSize: segmentSize, keys: keys, backend: backend, next: 1}
 	for _, n := range names {
 		first, err := strconv.ParseUint(strings.TrimSuffix(filepath.Base(n), ".log"), 10, 64)
 		if err != nil {
@@ -108,7 +160,7 @@ func openJournal(dir string, segmentSize int64, backend segmentBackend) (*Journa
 	}
 	sort.Slice(j.segs, func(a, b int) bool { return j.segs[a].first < j.segs[b].first })
 	for _, s := range j.segs {
-		if err := s.load(); err != nil {
+		if err := s.load(keys); err != nil {
 			return nil, err
 		}
 		j.next = s.first + s.count
@@ -126,34 +178,28 @@ func openJournal(dir string, segmentSize int64, backend segmentBackend) (*Journa
 }
 
 // load scans a segment, building its index. A segment the process was killed with open ends in
-// its preallocated zeros, perhaps after a torn entry: they are cut off.
-func (s *segment) load() error {
+// its preallocated zeros, perhaps after a torn entry: they are cut off. So is an entry that does
+// not open (or whose checksum fails), and all after it.
+func (s *segment) load(keys Sealer) error {
 	f, err := os.OpenFile(s.path, os.O_RDWR, 0)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = f.Close() }() // whatever load cut off is already in the file
 	r := bufio.NewReaderSize(f, 1<<16)
-	var off int64
-	var hdr [headerSize]byte
-	var payload []byte
-	for {
-		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+	off, whole, err := s.readHeader(r, keys)
+	if err != nil {
+		return err
+	}
+	er := &entryReader{r: r, aead: s.aead}
+	for whole {
+		seq := s.first + s.count
+		payload, n, err := er.next(seq, off)
+		if err != nil {
 			break
 		}
-		n := binary.LittleEndian.Uint32(hdr[:4])
-		if n == 0 || n > maxEntry {
-			break
-		}
-		if cap(payload) < int(n) {
-			payload = make([]byte, n)
-		}
-		payload = payload[:n]
-		if _, err := io.ReadFull(r, payload); err != nil || crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(hdr[4:]) {
-			break
-		}
-		seq, t, ok := peek(payload)
-		if !ok || seq != s.first+s.count {
+		pseq, t, ok := peek(payload)
+		if !ok || pseq != seq {
 			break
 		}
 		if s.count%indexStride == 0 {
@@ -161,7 +207,7 @@ func (s *segment) load() error {
 		}
 		s.count++
 		s.lastTime = t
-		off += headerSize + int64(n)
+		off += n
 	}
 	s.size = off
 	st, err := f.Stat()
@@ -176,6 +222,123 @@ func (s *segment) load() error {
 	return nil
 }
 
+// readHeader reads an encrypted segment's header from r, opens its key and returns the offset of
+// its first entry; a segment without the header is of the clear format (offset 0). A torn header
+// (its checksum fails) is not whole: nothing in the segment can be read. A key that does not
+// open is an error: cutting the segment would lose its events to a wrong root key.
+func (s *segment) readHeader(r *bufio.Reader, keys Sealer) (off int64, whole bool, _ error) {
+	fixed, err := r.Peek(segmentHeaderFixed)
+	if err != nil || [4]byte(fixed[:4]) != segmentMagic {
+		return 0, true, nil
+	}
+	hdr := make([]byte, segmentHeaderFixed+int(binary.LittleEndian.Uint16(fixed[6:8])))
+	if _, err := io.ReadFull(r, hdr); err != nil || !validHeader(hdr) {
+		return 0, false, nil
+	}
+	key, err := keys.Open(hdr[segmentHeaderFixed:], JournalKeyPurpose(s.first))
+	if err != nil {
+		return 0, false, fmt.Errorf("events: journal segment %s: its key does not open (is this the root key it was written with?): %w", s.path, err)
+	}
+	if s.aead, err = newEntryCipher(key); err != nil {
+		return 0, false, err
+	}
+	return int64(len(hdr)), true, nil
+}
+
+// validHeader reports whether an encrypted segment's header is whole: its format is known and
+// its checksum holds.
+func validHeader(hdr []byte) bool {
+	return hdr[4] == formatSealed && hdr[5] == 0 && headerSum(hdr) == binary.LittleEndian.Uint32(hdr[8:12])
+}
+
+// headerSum is the checksum of an encrypted segment's header: its first 8 bytes and sealed key.
+func headerSum(hdr []byte) uint32 {
+	return crc32.Update(crc32.Checksum(hdr[:8], castagnoli), castagnoli, hdr[segmentHeaderFixed:])
+}
+
+// segmentHeader returns an encrypted segment's header for a sealed key.
+func segmentHeader(sealedKey []byte) ([]byte, error) {
+	if len(sealedKey) > math.MaxUint16 {
+		return nil, fmt.Errorf("events: a sealed journal key of %d bytes", len(sealedKey))
+	}
+	hdr := make([]byte, segmentHeaderFixed, segmentHeaderFixed+len(sealedKey))
+	copy(hdr, segmentMagic[:])
+	hdr[4] = formatSealed
+	binary.LittleEndian.PutUint16(hdr[6:8], uint16(len(sealedKey)))
+	hdr = append(hdr, sealedKey...)
+	binary.LittleEndian.PutUint32(hdr[8:12], headerSum(hdr))
+	return hdr, nil
+}
+
+func newEntryCipher(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+// entryNonce and entryAD are an encrypted entry's nonce (its sequence number) and additional
+// data (its offset in the segment).
+func entryNonce(nonce *[12]byte, seq uint64) []byte {
+	binary.LittleEndian.PutUint64(nonce[:8], seq)
+	return nonce[:]
+}
+
+func entryAD(ad *[8]byte, off int64) []byte {
+	binary.LittleEndian.PutUint64(ad[:], uint64(off))
+	return ad[:]
+}
+
+// errCorruptEntry is an entry whose length is impossible, whose checksum fails or which does not
+// open: the tail, when the journal opens.
+var errCorruptEntry = errors.New("corrupt")
+
+// entryReader reads a segment's entries in order, decrypting those of an encrypted segment (aead
+// not nil). Its buffers are reused: a payload is good until the next call.
+type entryReader struct {
+	r     *bufio.Reader
+	aead  cipher.AEAD
+	buf   []byte
+	hdr   [headerSize]byte
+	nonce [12]byte
+	ad    [8]byte
+}
+
+// next reads the entry at offset off, the event numbered seq: its encoding and the entry's size.
+func (er *entryReader) next(seq uint64, off int64) ([]byte, int64, error) {
+	hs, limit := headerSize, uint32(maxEntry)
+	if er.aead != nil {
+		hs, limit = sealedHeaderSize, maxEntry+tagSize
+	}
+	if _, err := io.ReadFull(er.r, er.hdr[:hs]); err != nil {
+		return nil, 0, err
+	}
+	n := binary.LittleEndian.Uint32(er.hdr[:4])
+	if n == 0 || n > limit {
+		return nil, 0, errCorruptEntry
+	}
+	if cap(er.buf) < int(n) {
+		er.buf = make([]byte, n)
+	}
+	b := er.buf[:n]
+	if _, err := io.ReadFull(er.r, b); err != nil {
+		return nil, 0, err
+	}
+	size := int64(hs) + int64(n)
+	if er.aead == nil {
+		if crc32.Checksum(b, castagnoli) != binary.LittleEndian.Uint32(er.hdr[4:8]) {
+			return nil, 0, errCorruptEntry
+		}
+		return b, size, nil
+	}
+	p, err := er.aead.Open(b[:0], entryNonce(&er.nonce, seq), b, entryAD(&er.ad, off))
+	if err != nil {
+		return nil, 0, errCorruptEntry
+	}
+	return p, size, nil
+}
+
 // peek reads an encoded event's sequence number and time.
 func peek(p []byte) (uint64, int64, bool) {
 	if len(p) < 10 || p[0] != encodingVersion {
@@ -185,17 +348,40 @@ func peek(p []byte) (uint64, int64, bool) {
 	return binary.LittleEndian.Uint64(p[1:9]), t, n > 0
 }
 
-// newSegment closes the active segment and begins the next, preallocated by the backend.
+// newSegment closes the active segment and begins the next, preallocated by the backend, with a
+// new data key in its header.
 func (j *Journal) newSegment() error {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key) // crypto/rand.Read never fails
+	sealed, err := j.keys.Seal(key, JournalKeyPurpose(j.next))
+	if err != nil {
+		return fmt.Errorf("events: seal a journal segment's key: %w", err)
+	}
+	hdr, err := segmentHeader(sealed)
+	if err != nil {
+		return err
+	}
+	if int64(len(hdr)) >= j.maxSize {
+		return fmt.Errorf("events: journal segments of %d bytes cannot hold their header of %d", j.maxSize, len(hdr))
+	}
+	aead, err := newEntryCipher(key)
+	if err != nil {
+		return err
+	}
 	if err := j.closeActive(true); err != nil {
 		return err
 	}
-	s := &segment{first: j.next, path: filepath.Join(j.dir, fmt.Sprintf("%020d.log", j.next))}
+	s := &segment{first: j.next, size: int64(len(hdr)), aead: aead, path: filepath.Join(j.dir, fmt.Sprintf("%020d.log", j.next))}
 	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
 	seg, err := j.backend.open(f, j.maxSize)
+	if err == nil {
+		if err = seg.write(hdr, 0); err != nil {
+			err = errors.Join(fmt.Errorf("events: write a journal segment's header: %w", err), seg.release())
+		}
+	}
 	if err != nil {
 		_ = f.Close() // the segment is removed: the backend's error is the one to report
 		_ = os.Remove(s.path)
@@ -272,21 +458,25 @@ func (j *Journal) Append(e *Event) error {
 		return errors.New("events: the journal is closed")
 	}
 	e.Seq = j.next
-	b := append(j.buf[:0], 0, 0, 0, 0, 0, 0, 0, 0)
+	b := append(j.buf[:0], 0, 0, 0, 0)
 	b = e.AppendBinary(b)
-	payload := b[headerSize:]
-	if len(payload) > maxEntry || int64(len(b)) > j.maxSize {
-		return fmt.Errorf("events: an event of %d bytes is too large", len(payload))
-	}
-	binary.LittleEndian.PutUint32(b[0:4], uint32(len(payload)))
-	binary.LittleEndian.PutUint32(b[4:8], crc32.Checksum(payload, castagnoli))
+	plain := len(b) - sealedHeaderSize
+	size := int64(len(b) + tagSize)
 	s := j.segs[len(j.segs)-1]
-	if s.size+int64(len(b)) > j.maxSize {
+	if plain > maxEntry || s.start()+size > j.maxSize {
+		return fmt.Errorf("events: an event of %d bytes is too large", plain)
+	}
+	if s.size+size > j.maxSize {
 		if err := j.newSegment(); err != nil {
 			return err
 		}
 		s = j.segs[len(j.segs)-1]
 	}
+	// Sealed in place: the encoding's bytes become the ciphertext.
+	b = slices.Grow(b, tagSize)
+	sealed := s.aead.Seal(b[sealedHeaderSize:sealedHeaderSize], entryNonce(&j.nonce, e.Seq), b[sealedHeaderSize:], entryAD(&j.ad, s.size))
+	b = b[:sealedHeaderSize+len(sealed)]
+	binary.LittleEndian.PutUint32(b[0:4], uint32(len(sealed)))
 	if err := j.seg.write(b, s.size); err != nil {
 		return fmt.Errorf("events: append to the journal: %w", err)
 	}
@@ -329,12 +519,22 @@ func (j *Journal) Close() error {
 	return err
 }
 
+// start is the offset of the segment's first entry: after the header of an encrypted segment.
+// (The header's size is the same for every segment a journal begins.)
+func (s *segment) start() int64 {
+	if len(s.index) > 0 {
+		return s.index[0]
+	}
+	return s.size
+}
+
 // view is a segment as it was when a reader looked: its events up to count.
 type view struct {
 	first, count uint64
 	size         int64
 	index        []int64
 	lastTime     int64
+	aead         cipher.AEAD
 	path         string
 }
 
@@ -343,7 +543,7 @@ func (j *Journal) views() []view {
 	defer j.mu.Unlock()
 	out := make([]view, len(j.segs))
 	for i, s := range j.segs {
-		out[i] = view{s.first, s.count, s.size, s.index[:len(s.index):len(s.index)], s.lastTime, s.path}
+		out[i] = view{s.first, s.count, s.size, s.index[:len(s.index):len(s.index)], s.lastTime, s.aead, s.path}
 	}
 	return out
 }
@@ -358,8 +558,7 @@ func (j *Journal) Scan(from, to uint64, fn func(e *Event) error) error {
 		if v.first+v.count <= from || v.first >= to || v.count == 0 {
 			continue
 		}
-		start := v.first
-		var off int64
+		start, off := v.first, v.index[0]
 		if from > v.first {
 			k := (from - v.first) / indexStride
 			start, off = v.first+k*indexStride, v.index[k]
@@ -386,34 +585,24 @@ func (j *Journal) Scan(from, to uint64, fn func(e *Event) error) error {
 	return nil
 }
 
-// read walks a segment's entries from offset off (the entry numbered seq) to its end as viewed.
+// read walks a segment's entries from offset off (the entry numbered seq) to its end as viewed,
+// decrypting those of an encrypted segment.
 func (v view) read(off int64, seq uint64, fn func(seq uint64, payload []byte) error) error {
 	f, err := os.Open(v.path)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = f.Close() }() // read only
-	r := bufio.NewReaderSize(io.NewSectionReader(f, off, v.size-off), 1<<16)
-	var hdr [headerSize]byte
-	var payload []byte
+	er := &entryReader{r: bufio.NewReaderSize(io.NewSectionReader(f, off, v.size-off), 1<<16), aead: v.aead}
 	for ; seq < v.first+v.count; seq++ {
-		if _, err := io.ReadFull(r, hdr[:]); err != nil {
-			return fmt.Errorf("events: journal segment %s: %w", v.path, err)
-		}
-		n := binary.LittleEndian.Uint32(hdr[:4])
-		if n > maxEntry {
-			return fmt.Errorf("events: journal segment %s: entry %d is corrupt", v.path, seq)
-		}
-		if cap(payload) < int(n) {
-			payload = make([]byte, n)
-		}
-		payload = payload[:n]
-		if _, err := io.ReadFull(r, payload); err != nil {
-			return fmt.Errorf("events: journal segment %s: %w", v.path, err)
+		payload, n, err := er.next(seq, off)
+		if err != nil {
+			return fmt.Errorf("events: journal segment %s: entry %d: %w", v.path, seq, err)
 		}
 		if err := fn(seq, payload); err != nil {
 			return err
 		}
+		off += n
 	}
 	return nil
 }

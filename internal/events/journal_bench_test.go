@@ -11,7 +11,7 @@ import (
 func BenchmarkJournalAppend(b *testing.B) {
 	for _, be := range backends() {
 		b.Run(be.name, func(b *testing.B) {
-			j, err := openJournal(b.TempDir(), 0, be)
+			j, err := openJournal(b.TempDir(), 0, testKeys(b), be)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -36,7 +36,7 @@ func BenchmarkOpenJournal(b *testing.B) {
 	for _, be := range backends() {
 		b.Run(be.name, func(b *testing.B) {
 			dir := b.TempDir()
-			j, err := openJournal(dir, 0, be)
+			j, err := openJournal(dir, 0, testKeys(b), be)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -51,7 +51,7 @@ func BenchmarkOpenJournal(b *testing.B) {
 				b.Fatal(err)
 			}
 			for b.Loop() {
-				j, err := openJournal(dir, 0, be)
+				j, err := openJournal(dir, 0, testKeys(b), be)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -70,7 +70,7 @@ func BenchmarkOpenJournal(b *testing.B) {
 // of 10 000 events and a ScanBackward over them, reported per event.
 func BenchmarkJournalScan(b *testing.B) {
 	for _, be := range backends() {
-		j, err := openJournal(b.TempDir(), 0, be)
+		j, err := openJournal(b.TempDir(), 0, testKeys(b), be)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/keytrail/keytrail/internal/seal"
 )
 
 // backends are the segment backends this system has: the portable one everywhere, and Linux's
@@ -24,9 +26,19 @@ func eachBackend(t *testing.T, test func(t *testing.T, b segmentBackend)) {
 	}
 }
 
+// testKeys is a barrier over a fixed root key: every journal a test opens again opens with it.
+func testKeys(t testing.TB) Sealer {
+	t.Helper()
+	b, err := seal.New(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func open(t *testing.T, dir string, size int64, b segmentBackend) *Journal {
 	t.Helper()
-	j, err := openJournal(dir, size, b)
+	j, err := openJournal(dir, size, testKeys(t), b)
 	if err != nil {
 		t.Fatal(err)
 	}

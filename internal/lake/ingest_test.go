@@ -405,9 +405,9 @@ func TestIdleStoreStaysIdle(t *testing.T) {
 	lw.wantRead(t, lw.root, arn, "own", "real")
 }
 
-// No event text is in clear in the Lake's data: every file of the data directory is scanned for
-// a marker from an ingested event's requestParameters. (The journal, in a directory of its own
-// here, holds it: that is CloudTrail's event history, which the scan of its directory shows.)
+// No event text is in clear in the Lake's data nor in CloudTrail's journal it ingests from: every
+// file of both directories is scanned for a marker from an ingested event's requestParameters,
+// which the journal holds (encrypted: its scan returns it).
 func TestNoClearTextAtRest(t *testing.T) {
 	lw := newLakeWorld(t)
 	a := lw.User(acct, "alice", allowCloudTrail())
@@ -436,8 +436,16 @@ func TestNoClearTextAtRest(t *testing.T) {
 	if n := filesWith(t, lw.Dir, marker); n != 0 {
 		t.Fatalf("%d files of the data directory hold the marker in clear", n)
 	}
-	if n := filesWith(t, lw.journalDir, marker); n == 0 {
-		t.Fatal("the scan does not find the marker in the journal: it would find nothing anywhere")
+	if n := filesWith(t, lw.journalDir, marker); n != 0 {
+		t.Fatalf("%d files of the journal hold the marker in clear", n)
+	}
+	inJournal := false
+	err := lw.Journal.Scan(0, lw.Journal.Next(), func(ev *events.Event) error {
+		inJournal = inJournal || bytes.Contains(ev.Params, []byte(marker))
+		return nil
+	})
+	if err != nil || !inJournal {
+		t.Fatalf("the journal does not return the marked event (%v): the scans would find nothing anywhere", err)
 	}
 }
 

@@ -90,7 +90,7 @@ func newLakeWorld(t testing.TB) *lakeWorld {
 // openLake opens the journal and builds the Lake on it, as keytrail does when it starts.
 func (lw *lakeWorld) openLake(t testing.TB) {
 	t.Helper()
-	j, err := events.OpenJournal(lw.journalDir, 0)
+	j, err := events.OpenJournal(lw.journalDir, 0, lw.Barrier)
 	if err != nil {
 		t.Fatal(err)
 	}
