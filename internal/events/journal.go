@@ -74,7 +74,9 @@ const (
 
 // JournalKeyPurpose is the barrier purpose of a segment's data key, bound to the segment's first
 // sequence number: a key does not open for another segment.
-func JournalKeyPurpose(first uint64) string { return "cloudtrail/journal/" + strconv.FormatUint(first, 10) }
+func JournalKeyPurpose(first uint64) string {
+	return "cloudtrail/journal/" + strconv.FormatUint(first, 10)
+}
 
 // Sealer seals the journal's segment keys at rest: keytrail's barrier (seal.Barrier).
 type Sealer interface {
