@@ -72,9 +72,9 @@ const (
 	segmentHeaderFixed = 12
 )
 
-// JournalKeyPurpose is the barrier purpose of a segment's data key, bound to the segment's first
+// journalKeyPurpose is the barrier purpose of a segment's data key, bound to the segment's first
 // sequence number: a key does not open for another segment.
-func JournalKeyPurpose(first uint64) string {
+func journalKeyPurpose(first uint64) string {
 	return "cloudtrail/journal/" + strconv.FormatUint(first, 10)
 }
 
@@ -196,7 +196,7 @@ func (s *segment) load(keys Sealer) error {
 	er := &entryReader{r: r, aead: s.aead}
 	for whole {
 		seq := s.first + s.count
-		payload, n, err := er.next(seq, off)
+		payload, n, err := er.next(seq, off, true)
 		if err != nil {
 			break
 		}
@@ -237,7 +237,7 @@ func (s *segment) readHeader(r *bufio.Reader, keys Sealer) (off int64, whole boo
 	if _, err := io.ReadFull(r, hdr); err != nil || !validHeader(hdr) {
 		return 0, false, nil
 	}
-	key, err := keys.Open(hdr[segmentHeaderFixed:], JournalKeyPurpose(s.first))
+	key, err := keys.Open(hdr[segmentHeaderFixed:], journalKeyPurpose(s.first))
 	if err != nil {
 		return 0, false, fmt.Errorf("events: journal segment %s: its key does not open (is this the root key it was written with?): %w", s.path, err)
 	}
@@ -307,8 +307,9 @@ type entryReader struct {
 	ad    [8]byte
 }
 
-// next reads the entry at offset off, the event numbered seq: its encoding and the entry's size.
-func (er *entryReader) next(seq uint64, off int64) ([]byte, int64, error) {
+// next reads the entry at offset off, the event numbered seq: its encoding (unless open is false:
+// the entry is only passed over) and the entry's size.
+func (er *entryReader) next(seq uint64, off int64, open bool) ([]byte, int64, error) {
 	hs, limit := headerSize, uint32(maxEntry)
 	if er.aead != nil {
 		hs, limit = sealedHeaderSize, maxEntry+tagSize
@@ -328,6 +329,9 @@ func (er *entryReader) next(seq uint64, off int64) ([]byte, int64, error) {
 		return nil, 0, err
 	}
 	size := int64(hs) + int64(n)
+	if !open {
+		return nil, size, nil
+	}
 	if er.aead == nil {
 		if crc32.Checksum(b, castagnoli) != binary.LittleEndian.Uint32(er.hdr[4:8]) {
 			return nil, 0, errCorruptEntry
@@ -355,7 +359,7 @@ func peek(p []byte) (uint64, int64, bool) {
 func (j *Journal) newSegment() error {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key) // crypto/rand.Read never fails
-	sealed, err := j.keys.Seal(key, JournalKeyPurpose(j.next))
+	sealed, err := j.keys.Seal(key, journalKeyPurpose(j.next))
 	if err != nil {
 		return fmt.Errorf("events: seal a journal segment's key: %w", err)
 	}
@@ -560,15 +564,15 @@ func (j *Journal) Scan(from, to uint64, fn func(e *Event) error) error {
 		if v.first+v.count <= from || v.first >= to || v.count == 0 {
 			continue
 		}
+		if to-v.first < v.count {
+			v.count = to - v.first // (what is past to is not read)
+		}
 		start, off := v.first, v.index[0]
 		if from > v.first {
 			k := (from - v.first) / indexStride
 			start, off = v.first+k*indexStride, v.index[k]
 		}
-		err := v.read(off, start, func(seq uint64, p []byte) error {
-			if seq < from {
-				return nil
-			}
+		err := v.read(off, start, from, func(seq uint64, p []byte) error {
 			if seq >= to {
 				return ErrStop
 			}
@@ -588,8 +592,8 @@ func (j *Journal) Scan(from, to uint64, fn func(e *Event) error) error {
 }
 
 // read walks a segment's entries from offset off (the entry numbered seq) to its end as viewed,
-// decrypting those of an encrypted segment.
-func (v view) read(off int64, seq uint64, fn func(seq uint64, payload []byte) error) error {
+// calling fn with those numbered from on, decrypted.
+func (v view) read(off int64, seq, from uint64, fn func(seq uint64, payload []byte) error) error {
 	f, err := os.Open(v.path)
 	if err != nil {
 		return err
@@ -597,14 +601,17 @@ func (v view) read(off int64, seq uint64, fn func(seq uint64, payload []byte) er
 	defer func() { _ = f.Close() }() // read only
 	er := &entryReader{r: bufio.NewReaderSize(io.NewSectionReader(f, off, v.size-off), 1<<16), aead: v.aead}
 	for ; seq < v.first+v.count; seq++ {
-		payload, n, err := er.next(seq, off)
+		payload, n, err := er.next(seq, off, seq >= from)
 		if err != nil {
 			return fmt.Errorf("events: journal segment %s: entry %d: %w", v.path, seq, err)
+		}
+		off += n
+		if seq < from {
+			continue
 		}
 		if err := fn(seq, payload); err != nil {
 			return err
 		}
-		off += n
 	}
 	return nil
 }
@@ -632,7 +639,7 @@ func (j *Journal) ScanBackward(before uint64, since time.Time, fn func(e *Event)
 			end := min(start+indexStride, v.first+v.count, before)
 			cv := v
 			cv.count = end - v.first
-			err := cv.read(v.index[k], start, func(_ uint64, p []byte) error {
+			err := cv.read(v.index[k], start, start, func(_ uint64, p []byte) error {
 				chunk = append(chunk, append([]byte(nil), p...))
 				return nil
 			})
