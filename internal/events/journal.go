@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -161,10 +162,10 @@ func openJournal(dir string, segmentSize int64, keys Sealer, backend segmentBack
 		j.segs = append(j.segs, &segment{first: first, path: n})
 	}
 	sort.Slice(j.segs, func(a, b int) bool { return j.segs[a].first < j.segs[b].first })
+	if err := loadAll(j.segs, keys); err != nil {
+		return nil, err
+	}
 	for _, s := range j.segs {
-		if err := s.load(keys); err != nil {
-			return nil, err
-		}
 		j.next = s.first + s.count
 	}
 	if n := len(j.segs); n > 0 && j.segs[n-1].count == 0 {
@@ -177,6 +178,32 @@ func openJournal(dir string, segmentSize int64, keys Sealer, backend segmentBack
 		return nil, err
 	}
 	return j, nil
+}
+
+// loadAll loads the segments, as many at a time as there are processors: opening the journal
+// decrypts every entry.
+func loadAll(segs []*segment, keys Sealer) error {
+	errs := make([]error, len(segs))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(segs)) {
+		wg.Go(func() {
+			for i := range work {
+				errs[i] = segs[i].load(keys)
+			}
+		})
+	}
+	for i := range segs {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err // the oldest segment's: with a wrong root key, every segment fails alike
+		}
+	}
+	return nil
 }
 
 // load scans a segment, building its index. A segment the process was killed with open ends in
