@@ -443,6 +443,9 @@ func (j *Journal) closeActive(background bool) error {
 	s := j.segs[len(j.segs)-1]
 	err := j.seg.release()
 	f, size := j.f, s.size
+	if s.count == 0 {
+		size = 0 // an empty segment, in either format: its header goes too
+	}
 	j.f, j.seg = nil, nil
 	finish := func() error {
 		err := f.Truncate(size)

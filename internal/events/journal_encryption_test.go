@@ -92,8 +92,8 @@ func TestJournalNoClearText(t *testing.T) {
 			t.Fatal("want several segments")
 		}
 		// Not only the marker: no field of the event is in clear.
-		clear := []string{marker, "kms.amazonaws.com", "arn:aws:iam::111111111111:root", "arn:aws:kms:us-east-1:111111111111:key/k", "Decrypt"}
-		for _, s := range clear {
+		texts := []string{marker, "kms.amazonaws.com", "arn:aws:iam::111111111111:root", "arn:aws:kms:us-east-1:111111111111:key/k", "Decrypt"}
+		for _, s := range texts {
 			if n := filesWith(t, dir, s); n != 0 {
 				t.Errorf("while open, %d segments hold %q in clear", n, s)
 			}
@@ -101,7 +101,7 @@ func TestJournalNoClearText(t *testing.T) {
 		if err := j.Close(); err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range clear {
+		for _, s := range texts {
 			if n := filesWith(t, dir, s); n != 0 {
 				t.Errorf("after Close, %d segments hold %q in clear", n, s)
 			}
@@ -182,6 +182,21 @@ func flip(t *testing.T, path string, off int64) {
 	}
 }
 
+// writeFile writes data to the file at path (in a test's directory).
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Entries cannot be swapped or moved: each opens only at its own place (its sequence number is
 // its nonce, its offset the additional data).
 func TestJournalSwappedEntries(t *testing.T) {
@@ -192,7 +207,7 @@ func TestJournalSwappedEntries(t *testing.T) {
 		if err := j.Close(); err != nil {
 			t.Fatal(err)
 		}
-		path := segments(t, dir)[0]
+		path := filepath.Join(dir, fmt.Sprintf("%020d.log", 1))
 		offs := entryOffsets(t, path)
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -205,9 +220,7 @@ func TestJournalSwappedEntries(t *testing.T) {
 		swapped := bytes.Clone(data)
 		copy(swapped[offs[2]:], e4)
 		copy(swapped[offs[3]:], e3)
-		if err := os.WriteFile(path, swapped, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, path, swapped)
 		j = open(t, dir, 0, b)
 		defer j.Close()
 		if got := seqs(t, j, 1, 100); len(got) != 2 {
@@ -327,21 +340,15 @@ func TestJournalReadsClearSegments(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b segmentBackend) {
 		dir := t.TempDir()
 		const marker = "legacy-marker-5d1c"
-		src, err := filepath.Glob(filepath.Join("testdata", "journal-clear", "*.log"))
-		if err != nil || len(src) != 2 {
-			t.Fatalf("fixture: %v %v", src, err)
-		}
-		for _, s := range src {
-			data, err := os.ReadFile(s)
+		for i, name := range []string{"00000000000000000001.log", "00000000000000000014.log"} {
+			data, err := os.ReadFile(filepath.Join("testdata", "journal-clear", name))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if s == src[1] {
+			if i == 1 {
 				data = append(data, 200, 0, 0, 0, 1, 2, 3, 4, 1, 0, 0) // a torn entry
 			}
-			if err := os.WriteFile(filepath.Join(dir, filepath.Base(s)), data, 0o600); err != nil {
-				t.Fatal(err)
-			}
+			writeFile(t, filepath.Join(dir, name), data)
 		}
 		j := open(t, dir, 0, b)
 		if got := j.Next(); got != 21 {
