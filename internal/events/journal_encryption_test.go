@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -393,6 +394,114 @@ func TestJournalReadsClearSegments(t *testing.T) {
 		}
 		if n := filesWith(t, dir, marker); n != 0 {
 			t.Fatalf("after pruning %d clear segments remain", n)
+		}
+	})
+}
+
+// failingSealer is a barrier whose Seal fails while fail is set.
+type failingSealer struct {
+	Sealer
+	fail bool
+}
+
+func (s *failingSealer) Seal(plaintext []byte, purpose string) ([]byte, error) {
+	if s.fail {
+		return nil, errors.New("sealing failed")
+	}
+	return s.Sealer.Seal(plaintext, purpose)
+}
+
+// A journal needs its sealer and segments that hold their header; a segment's key that cannot be
+// sealed fails the Append that needed the segment, and the journal goes on where it was.
+func TestJournalKeyFailures(t *testing.T) {
+	if _, err := OpenJournal(t.TempDir(), 0, nil); err == nil {
+		t.Error("a journal opened without a sealer")
+	}
+	if _, err := openJournal(t.TempDir(), 64, testKeys(t), fileBackend); err == nil || !strings.Contains(err.Error(), "cannot hold their header") {
+		t.Errorf("segments of 64 bytes: %v", err)
+	}
+	keys := &failingSealer{Sealer: testKeys(t), fail: true}
+	if _, err := openJournal(t.TempDir(), 0, keys, fileBackend); err == nil || !strings.Contains(err.Error(), "sealing failed") {
+		t.Errorf("opening with a failing sealer: %v", err)
+	}
+	eachBackend(t, func(t *testing.T, b segmentBackend) {
+		keys := &failingSealer{Sealer: testKeys(t)}
+		j, err := openJournal(t.TempDir(), 4<<10, keys, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close()
+		keys.fail = true
+		n := 0
+		for ; n < 100; n++ {
+			if err := j.Append(testEvent(n)); err != nil {
+				if !strings.Contains(err.Error(), "sealing failed") {
+					t.Fatal(err)
+				}
+				break
+			}
+		}
+		if n == 0 || n == 100 {
+			t.Fatalf("%d appends before the segment change", n)
+		}
+		keys.fail = false
+		appendN(t, j, n, 20)
+		if got := seqs(t, j, 1, 1000); len(got) != n+20 || got[len(got)-1] != uint64(n+20) {
+			t.Fatalf("after the failed segment change the journal holds %v", got)
+		}
+	})
+}
+
+// An event too large for a segment (with its header) is refused, and the journal goes on.
+func TestJournalEventTooLarge(t *testing.T) {
+	j := open(t, t.TempDir(), 4<<10, fileBackend)
+	defer j.Close()
+	e := testEvent(0)
+	e.Params = bytes.Repeat([]byte("x"), 4<<10)
+	if err := j.Append(e); err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Fatalf("Append of an event larger than a segment: %v", err)
+	}
+	appendN(t, j, 0, 2)
+	if got := seqs(t, j, 1, 100); len(got) != 2 || got[0] != 1 {
+		t.Fatalf("after the refused event the journal holds %v", got)
+	}
+}
+
+// FuzzJournalSegment opens a journal whose one segment holds arbitrary bytes: opening never
+// panics, and every event it keeps reads back.
+func FuzzJournalSegment(f *testing.F) {
+	dir := f.TempDir()
+	j, err := openJournal(dir, 0, testKeys(f), fileBackend)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for i := range 3 {
+		if err := j.Append(testEvent(i)); err != nil {
+			f.Fatal(err)
+		}
+	}
+	if err := j.Close(); err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range []string{filepath.Join(dir, fmt.Sprintf("%020d.log", 1)), filepath.Join("testdata", "journal-clear", "00000000000000000001.log")} {
+		seed, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(seed)
+	}
+	keys := testKeys(f)
+	f.Fuzz(func(t *testing.T, segment []byte) {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, fmt.Sprintf("%020d.log", 1)), segment)
+		j, err := openJournal(dir, 1<<20, keys, fileBackend)
+		if err != nil {
+			return // a header whose key does not open
+		}
+		defer j.Close()
+		n := uint64(0)
+		if err := j.Scan(1, j.Next(), func(*Event) error { n++; return nil }); err != nil || n != j.Next()-1 {
+			t.Fatalf("Scan gave %d of %d events: %v", n, j.Next()-1, err)
 		}
 	})
 }
