@@ -408,7 +408,7 @@ AND
       AND eventsource='cloudtrail.amazonaws.com' AND re IS NOT NULL AND eventtime > '2023-01-01 00:00:00'
       AND eventtime < '2023-02-01 00:00:00'""")
 add("docs-edited-sample-alice-logins", ARCH + "query-create-edit-query.md",
-    "Create or edit a query: sample query edited for principals like Alice and ConsoleLogin", "ok",
+    "Create or edit a query (the edited sample query)", "ok",
     """SELECT
      userIdentity.principalId, count(*)
 FROM
@@ -421,18 +421,18 @@ GROUP BY
     cols=["principalId", "_col1"],
     q="""SELECT uid_principalid, count(*) FROM ev WHERE uid_principalid LIKE '%Alice%' AND eventname='ConsoleLogin'
       GROUP BY uid_principalid""")
-add("docs-cli-start-query-limit", ARCH + "query-lake-cli.md", "Run a query with the AWS CLI (start-query example)", "ok",
+add("docs-cli-start-query-limit", ARCH + "query-lake-cli.md", "Managing CloudTrail Lake by using the AWS CLI: Start a query", "ok",
     "SELECT eventID, eventTime FROM EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE LIMIT 10",
     ids=["EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE"], unverified=True, cols=["eventID", "eventTime"],
     rq="SELECT min(count(*), 10) FROM ev", note="LIMIT without ORDER BY: any 10 rows; the row count is checked")
-add("docs-unbounded-query-window", LIVE + "cloudtrail-lake-queries.html", "CloudTrail Lake queries: query constrained by eventTime",
+add("docs-unbounded-query-window", LIVE + "cloudtrail-lake-queries.html", "CloudTrail Lake queries (eventTime-bounded example)",
     "malformed", """SELECT *
 FROM eds-ID
 WHERE
      eventtime >='2023-01-05 13:51:00' and eventtime < ='2023-01-19 13:51:00'""", ids=["eds-ID"],
     note="'< =' (a space inside the operator) is not valid SQL")
 LIM = LIVE + "query-limitations.html"
-add("docs-multi-store-union", LIM, "CloudTrail Lake SQL constraints: UNION|UNION ALL|EXCEPT|INTERSECT example", "ok",
+add("docs-multi-store-union", LIM, "Advanced, multi-table query support: UNION|UNION ALL|EXCEPT|INTERSECT", "ok",
     """Select eventId, eventName from EDS1
 UNION
 Select eventId, eventName from EDS2
@@ -442,7 +442,7 @@ ORDER BY eventId LIMIT 10;""", ids=["EDS1", "EDS2", "EDS3"], cols=["eventId", "e
     q="""SELECT * FROM (SELECT eventid, eventname FROM ev UNION SELECT eventid, eventname FROM ev
       UNION ALL SELECT eventid, eventname FROM ev) ORDER BY 1 LIMIT 10""",
     note="the three stores are one store here; each of the first five event IDs appears twice")
-add("docs-multi-store-left-join", LIM, "CloudTrail Lake SQL constraints: LEFT|RIGHT|INNER JOIN example", "malformed",
+add("docs-multi-store-left-join", LIM, "Advanced, multi-table query support: LEFT|RIGHT|INNER JOIN", "malformed",
     """SELECT edsA.eventName, edsB.eventName, element_at(edsA.map, 'test')
 FROM eds1 as edsA
 LEFT JOIN eds2 as edsB
@@ -451,23 +451,23 @@ WHERE edsA.eventtime <= '2020-01-01'
 ORDER BY edsB.eventName;""", ids=["eds1", "eds2"],
     note="parses, but edsA.map names a column that no event data store schema has, so it cannot run")
 OPT = LIVE + "lake-queries-optimization.html"
-add("docs-optimize-arbitrary", OPT, "Optimize aggregations: arbitrary on a redundant column", "ok",
+add("docs-optimize-arbitrary", OPT, "Optimize aggregations (arbitrary)", "ok",
     """SELECT eventName, eventSource, arbitrary(eventType), count(*)
 FROM $EDS_ID
 GROUP BY eventName, eventSource""", order_any=True, cols=["eventName", "eventSource", "_col2", "_col3"],
     q="SELECT eventname, eventsource, max(eventtype), count(*) FROM ev GROUP BY eventname, eventsource",
     note="each group has a single eventType, so arbitrary() is deterministic here")
-add("docs-optimize-group-order", OPT, "Optimize aggregations: GROUP BY in decreasing cardinality", "ok",
+add("docs-optimize-group-order", OPT, "Optimize aggregations (GROUP BY order)", "ok",
     """SELECT eventName, awsRegion, count(*)
 FROM $EDS_ID
 GROUP BY eventName, awsRegion""", order_any=True, cols=["eventName", "awsRegion", "_col2"],
     q="SELECT eventname, awsregion, count(*) FROM ev GROUP BY eventname, awsregion")
-add("docs-optimize-limit", OPT, "Limit query results: ORDER BY with LIMIT", "ok",
+add("docs-optimize-limit", OPT, "Limit query results", "ok",
     """SELECT * FROM $EDS_ID
 ORDER BY eventTime
 LIMIT 100;""", unverified=True, cols=["*"], rq="SELECT min(count(*), 100) FROM ev",
     note="SELECT *: the row count is checked")
-add("docs-optimize-max-by-alias", OPT, "Reduce window function scope: most recent alias of each KMS key with max_by", "ok",
+add("docs-optimize-max-by-alias", OPT, "Reduce window function scope (max_by)", "ok",
     """SELECT element_at(requestParameters, 'targetKeyId') as keyId,
 max_by(element_at(requestParameters, 'aliasName'), eventTime) as mostRecentAlias
 FROM $EDS_ID

@@ -1,5 +1,5 @@
 -- source: https://github.com/awsdocs/aws-cloudtrail-user-guide/blob/d5b03544e850663eaefc9d1e7a73783491bb6986/doc_source/query-create-edit-query.md
--- title: Create or edit a query: sample query edited for principals like Alice and ConsoleLogin
+-- title: Create or edit a query (the edited sample query)
 -- kind: ok
 -- columns: ["principalId", "_col1"]
 -- order: any

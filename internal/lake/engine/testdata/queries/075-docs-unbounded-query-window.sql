@@ -1,5 +1,5 @@
 -- source: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-lake-queries.html
--- title: CloudTrail Lake queries: query constrained by eventTime
+-- title: CloudTrail Lake queries (eventTime-bounded example)
 -- kind: malformed
 -- note: '< =' (a space inside the operator) is not valid SQL
 

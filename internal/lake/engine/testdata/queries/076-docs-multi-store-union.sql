@@ -1,5 +1,5 @@
 -- source: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-limitations.html
--- title: CloudTrail Lake SQL constraints: UNION|UNION ALL|EXCEPT|INTERSECT example
+-- title: Advanced, multi-table query support: UNION|UNION ALL|EXCEPT|INTERSECT
 -- kind: ok
 -- note: the three stores are one store here; each of the first five event IDs appears twice
 -- columns: ["eventId", "eventName"]

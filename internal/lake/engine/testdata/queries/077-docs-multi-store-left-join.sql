@@ -1,5 +1,5 @@
 -- source: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-limitations.html
--- title: CloudTrail Lake SQL constraints: LEFT|RIGHT|INNER JOIN example
+-- title: Advanced, multi-table query support: LEFT|RIGHT|INNER JOIN
 -- kind: malformed
 -- note: parses, but edsA.map names a column that no event data store schema has, so it cannot run
 

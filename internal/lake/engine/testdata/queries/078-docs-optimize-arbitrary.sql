@@ -1,5 +1,5 @@
 -- source: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-queries-optimization.html
--- title: Optimize aggregations: arbitrary on a redundant column
+-- title: Optimize aggregations (arbitrary)
 -- kind: ok
 -- note: each group has a single eventType, so arbitrary() is deterministic here
 -- columns: ["eventName", "eventSource", "_col2", "_col3"]

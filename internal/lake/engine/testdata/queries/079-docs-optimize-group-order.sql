@@ -1,5 +1,5 @@
 -- source: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-queries-optimization.html
--- title: Optimize aggregations: GROUP BY in decreasing cardinality
+-- title: Optimize aggregations (GROUP BY order)
 -- kind: ok
 -- columns: ["eventName", "awsRegion", "_col2"]
 -- order: any

@@ -1,5 +1,5 @@
 -- source: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-queries-optimization.html
--- title: Limit query results: ORDER BY with LIMIT
+-- title: Limit query results
 -- kind: ok
 -- note: SELECT *: the row count is checked
 -- columns: *

@@ -1,5 +1,5 @@
 -- source: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-queries-optimization.html
--- title: Reduce window function scope: most recent alias of each KMS key with max_by
+-- title: Reduce window function scope (max_by)
 -- kind: ok
 -- note: relative to the current time; the fixture's alias events are dated 2099 so that they are always within the last week
 -- columns: ["keyId", "mostRecentAlias"]
