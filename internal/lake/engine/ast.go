@@ -1,0 +1,337 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// node is a JSON object of DuckDB's serialized syntax tree (json_serialize_sql).
+type node = map[string]any
+
+// parsed is json_serialize_sql's answer.
+type parsed struct {
+	Error        bool   `json:"error"`
+	ErrorType    string `json:"error_type"`
+	ErrorMessage string `json:"error_message"`
+	Statements   []any  `json:"statements"`
+}
+
+// decodeTree reads json_serialize_sql's output into a single SELECT statement's tree, or an
+// ErrInvalidStatement error.
+func decodeTree(text string) (node, error) {
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber() // query locations are uint64 and must survive the round trip
+	var p parsed
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidStatement, err)
+	}
+	switch {
+	case p.Error && p.ErrorType == "parser":
+		return nil, fmt.Errorf("%w: %s", ErrInvalidStatement, p.ErrorMessage)
+	case p.Error:
+		return nil, fmt.Errorf("%w: only a single SELECT statement is supported", ErrInvalidStatement)
+	case len(p.Statements) != 1:
+		return nil, fmt.Errorf("%w: only a single SELECT statement is supported (found %d statements)",
+			ErrInvalidStatement, len(p.Statements))
+	}
+	stmt, ok := p.Statements[0].(node)
+	if !ok {
+		return nil, fmt.Errorf("%w: unreadable statement", ErrInvalidStatement)
+	}
+	return stmt, nil
+}
+
+// encodeTree is the JSON json_deserialize_sql takes for one statement.
+func encodeTree(stmt node) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(node{"error": false, "statements": []any{stmt}})
+	return strings.TrimSpace(buf.String()), err
+}
+
+// columnNames returns the output column names Lake gives a statement's select list: the alias,
+// else the last field of a dereference (useridentity.arn → arn), else _colN by position
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-lake-examples.html). ok is false
+// when the list has a star, whose columns only DuckDB knows.
+func columnNames(stmt node) (names []string, ok bool) {
+	n, _ := stmt["node"].(node)
+	for n != nil && n["type"] == "SET_OPERATION_NODE" {
+		n, _ = n["left"].(node)
+	}
+	if n == nil {
+		return nil, false
+	}
+	list, _ := n["select_list"].([]any)
+	for i, item := range list {
+		e, _ := item.(node)
+		alias, _ := e["alias"].(string)
+		switch {
+		case alias != "":
+			names = append(names, alias)
+		case e["class"] == "STAR":
+			return nil, false
+		case e["class"] == "COLUMN_REF":
+			parts, _ := e["column_names"].([]any)
+			last, _ := parts[len(parts)-1].(string)
+			names = append(names, last)
+		case e["type"] == "STRUCT_EXTRACT" && fieldName(e) != "":
+			names = append(names, fieldName(e))
+		default:
+			names = append(names, "_col"+strconv.Itoa(i))
+		}
+	}
+	return names, true
+}
+
+// fieldName is the field a dereference of an expression's value reads (element_at(r, 1).arn → arn).
+func fieldName(e node) string {
+	args, _ := e["children"].([]any)
+	if len(args) != 2 {
+		return ""
+	}
+	c, _ := args[1].(node)
+	v, _ := c["value"].(node)
+	name, _ := v["value"].(string)
+	return name
+}
+
+// rewriter checks a statement's tree and rewrites it from Trino's dialect to DuckDB's.
+type rewriter struct {
+	tables map[string]bool // the store IDs the query may read
+	unnest node            // a LATERAL (SELECT unnest(?, recursive := true)) table reference
+	now    *time.Time      // the query's current time, nil for DuckDB's clock
+}
+
+// errNotAllowed reports a table the query may not read.
+var errNotAllowed = errors.New("not allowed")
+
+// walk checks and rewrites v (a node, a list or a scalar) within the CTE names in scope, and
+// returns its replacement.
+func (r *rewriter) walk(v any, scope map[string]bool) (any, error) {
+	switch v := v.(type) {
+	case []any:
+		for i := range v {
+			w, err := r.walk(v[i], scope)
+			if err != nil {
+				return nil, err
+			}
+			v[i] = w
+		}
+		return v, nil
+	case node:
+		return r.walkNode(v, scope)
+	}
+	return v, nil
+}
+
+func (r *rewriter) walkNode(n node, scope map[string]bool) (any, error) {
+	if ctes, ok := n["cte_map"].(node); ok {
+		scope = withCTEs(scope, ctes)
+	}
+	switch n["type"] {
+	case "BASE_TABLE":
+		return n, r.checkTable(n, scope)
+	case "TABLE_FUNCTION":
+		return r.tableFunction(n, scope)
+	}
+	for k, child := range n {
+		w, err := r.walk(child, scope)
+		if err != nil {
+			return nil, err
+		}
+		n[k] = w
+	}
+	if r.now != nil {
+		if c, ok := r.clock(n); ok {
+			return c, nil
+		}
+	}
+	switch n["class"] {
+	case "FUNCTION":
+		return rewriteFunction(n), nil
+	case "CAST":
+		return rewriteCast(n), nil
+	}
+	return n, nil
+}
+
+// clock replaces a read of the current time (current_timestamp, now(), current_date, localtimestamp)
+// with the engine clock's time.
+func (r *rewriter) clock(n node) (node, bool) {
+	var name string
+	switch n["class"] {
+	case "COLUMN_REF":
+		parts, _ := n["column_names"].([]any)
+		if len(parts) == 1 {
+			name, _ = parts[0].(string)
+		}
+	case "FUNCTION":
+		if args, _ := n["children"].([]any); len(args) == 0 {
+			name, _ = n["function_name"].(string)
+		}
+	}
+	now := r.now.UTC()
+	var typ, value string
+	switch strings.ToLower(name) {
+	case "current_timestamp", "now", "get_current_timestamp", "transaction_timestamp":
+		typ, value = "TIMESTAMP WITH TIME ZONE", now.Format("2006-01-02 15:04:05.999999")+"+00"
+	case "localtimestamp":
+		typ, value = "TIMESTAMP", now.Format("2006-01-02 15:04:05.999999")
+	case "current_date", "today":
+		typ, value = "DATE", now.Format("2006-01-02")
+	default:
+		return nil, false
+	}
+	return node{"class": "CAST", "type": "OPERATOR_CAST", "alias": n["alias"], "query_location": n["query_location"],
+		"child": constant(value), "cast_type": node{"id": typ, "type_info": nil}, "try_cast": false}, true
+}
+
+func withCTEs(scope map[string]bool, ctes node) map[string]bool {
+	entries, _ := ctes["map"].([]any)
+	if len(entries) == 0 {
+		return scope
+	}
+	inner := make(map[string]bool, len(scope)+len(entries))
+	for k := range scope {
+		inner[k] = true
+	}
+	for _, e := range entries {
+		if entry, ok := e.(node); ok {
+			if key, ok := entry["key"].(string); ok {
+				inner[strings.ToLower(key)] = true
+			}
+		}
+	}
+	return inner
+}
+
+// checkTable allows a store table the caller checked, or a CTE in scope; nothing else (no
+// catalog tables, no files).
+func (r *rewriter) checkTable(n node, scope map[string]bool) error {
+	schema, _ := n["schema_name"].(string)
+	catalog, _ := n["catalog_name"].(string)
+	name, _ := n["table_name"].(string)
+	switch {
+	case catalog == "" && schema == storeSchema && r.tables[name]:
+		return nil
+	case catalog == "" && schema == "" && scope[strings.ToLower(name)]:
+		return nil
+	}
+	if schema != "" {
+		name = schema + "." + name
+	}
+	return fmt.Errorf("%w: %q is not an event data store ID or ARN", errNotAllowed, name)
+}
+
+// tableFunction allows UNNEST only. Trino expands the fields of an unnested array of rows into
+// columns (`FROM eds, unnest(arr) AS rt` then `rt.field`), DuckDB does not: without column aliases
+// the UNNEST becomes a lateral SELECT unnest(arr, recursive := true).
+func (r *rewriter) tableFunction(n node, scope map[string]bool) (any, error) {
+	fn, _ := n["function"].(node)
+	name, _ := fn["function_name"].(string)
+	if !strings.EqualFold(name, "unnest") {
+		return nil, fmt.Errorf("%w: table function %s is not supported", errNotAllowed, name)
+	}
+	if _, err := r.walk(fn["children"], scope); err != nil {
+		return nil, err
+	}
+	aliases, _ := n["column_name_alias"].([]any)
+	args, _ := fn["children"].([]any)
+	if len(aliases) > 0 || len(args) != 1 || r.unnest == nil {
+		return n, nil
+	}
+	sub := deepCopy(r.unnest).(node)
+	sub["alias"] = n["alias"]
+	inner := sub["subquery"].(node)["node"].(node)["select_list"].([]any)[0].(node)
+	inner["children"].([]any)[0] = args[0]
+	return sub, nil
+}
+
+// Functions renamed to their DuckDB equivalents (same arguments, same results).
+var renames = map[string]string{
+	"transform":  "list_transform", // lambdas cannot be macro arguments
+	"date_diff":  "date_sub",       // whole units, as Trino; DuckDB's date_diff counts boundaries
+	"array_join": "array_to_string",
+	"array_max":  "list_max",
+	"array_min":  "list_min",
+	"filter":     "list_filter",
+	"zip_with":   "list_zip_with",
+}
+
+// rewriteFunction rewrites a Trino function call DuckDB spells differently.
+func rewriteFunction(n node) any {
+	if s, _ := n["schema"].(string); s != "" {
+		return n
+	}
+	name, _ := n["function_name"].(string)
+	name = strings.ToLower(name)
+	args, _ := n["children"].([]any)
+	if to, ok := renames[name]; ok {
+		n["function_name"] = to
+		return n
+	}
+	switch {
+	case name == "replace" && len(args) == 2:
+		n["children"] = append(args, constant(""))
+	case (name == "any_match" || name == "all_match" || name == "none_match") && len(args) == 2:
+		agg := "list_bool_or"
+		if name == "all_match" {
+			agg = "list_bool_and"
+		}
+		inner := node{"class": "FUNCTION", "type": "FUNCTION", "alias": "", "query_location": n["query_location"],
+			"function_name": "list_transform", "schema": "", "catalog": "", "children": args,
+			"filter": nil, "order_bys": n["order_bys"], "distinct": false, "is_operator": false, "export_state": false}
+		n["function_name"] = agg
+		n["children"] = []any{inner}
+		if name == "none_match" {
+			return node{"class": "OPERATOR", "type": "OPERATOR_NOT", "alias": n["alias"],
+				"query_location": n["query_location"], "children": []any{n}}
+		}
+	}
+	return n
+}
+
+// rewriteCast turns CAST(json_extract(j, p) AS varchar) into json_extract_string(j, p): Trino's
+// cast of a JSON string yields its text, DuckDB's keeps the quotes.
+func rewriteCast(n node) any {
+	typ, _ := n["cast_type"].(node)
+	child, _ := n["child"].(node)
+	if typ == nil || typ["id"] != "VARCHAR" || child == nil || child["class"] != "FUNCTION" {
+		return n
+	}
+	if name, _ := child["function_name"].(string); !strings.EqualFold(name, "json_extract") {
+		return n
+	}
+	child["function_name"] = "json_extract_string"
+	child["alias"] = n["alias"]
+	return child
+}
+
+func constant(s string) node {
+	return node{"class": "CONSTANT", "type": "VALUE_CONSTANT", "alias": "", "query_location": json.Number("18446744073709551615"),
+		"value": node{"type": node{"id": "VARCHAR", "type_info": nil}, "is_null": false, "value": s}}
+}
+
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case node:
+		c := make(node, len(v))
+		for k, x := range v {
+			c[k] = deepCopy(x)
+		}
+		return c
+	case []any:
+		c := make([]any, len(v))
+		for i, x := range v {
+			c[i] = deepCopy(x)
+		}
+		return c
+	}
+	return v
+}
