@@ -106,6 +106,8 @@ type rewriter struct {
 	tables map[string]bool // the store IDs the query may read
 	unnest node            // a LATERAL (SELECT unnest(?, recursive := true)) table reference
 	now    *time.Time      // the query's current time, nil for DuckDB's clock
+
+	timeLiterals []string // string literals compared with eventtime
 }
 
 // errNotAllowed reports a table the query may not read.
@@ -153,6 +155,12 @@ func (r *rewriter) walkNode(n node, scope map[string]bool) (any, error) {
 		}
 	}
 	switch n["class"] {
+	case "COMPARISON":
+		r.timeLiteral(n, "left", "right")
+		r.timeLiteral(n, "right", "left")
+	case "BETWEEN":
+		r.timeLiteral(n, "input", "lower")
+		r.timeLiteral(n, "input", "upper")
 	case "FUNCTION":
 		return rewriteFunction(n), nil
 	case "CAST":
@@ -295,6 +303,26 @@ func rewriteFunction(n node) any {
 		}
 	}
 	return n
+}
+
+// timeLiteral notes a string literal compared with eventtime. Trino coerces such a literal to a
+// timestamp when it analyses the query, so a literal that is no timestamp (a template's
+// '${date_filter}') fails the query; DuckDB casts it lazily, and not at all when another condition
+// has already emptied the rows, so Prepare checks the noted literals itself.
+func (r *rewriter) timeLiteral(n node, colKey, litKey string) {
+	col, _ := n[colKey].(node)
+	lit, _ := n[litKey].(node)
+	if col == nil || lit == nil || col["class"] != "COLUMN_REF" || lit["class"] != "CONSTANT" {
+		return
+	}
+	parts, _ := col["column_names"].([]any)
+	last, _ := parts[len(parts)-1].(string)
+	value, _ := lit["value"].(node)
+	typ, _ := value["type"].(node)
+	text, ok := value["value"].(string)
+	if strings.EqualFold(last, "eventtime") && typ["id"] == "VARCHAR" && ok {
+		r.timeLiterals = append(r.timeLiterals, text)
+	}
 }
 
 // rewriteCast turns CAST(json_extract(j, p) AS varchar) into json_extract_string(j, p): Trino's

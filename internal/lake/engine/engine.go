@@ -193,7 +193,8 @@ func (s *Statement) Stores() []string { return s.stores }
 // each store the query names (by ID or ARN; it receives the ID) and its error, returned unchanged,
 // refuses the query; a store it allows that has no events reads as empty. A nil allowed lets the
 // query read the stores that Load has filled and refuses others with ErrStoreNotFound. Other
-// refusals wrap ErrInvalidStatement.
+// refusals wrap ErrInvalidStatement, except a string compared with eventtime that is no timestamp,
+// which Trino finds while it analyses the query and Lake reports as a FAILED query: ErrQueryFailed.
 func (e *Engine) Prepare(ctx context.Context, query string, allowed func(storeID string) error) (*Statement, error) {
 	refs := findRefs(query)
 	if len(refs) == 0 {
@@ -231,6 +232,11 @@ func (e *Engine) Prepare(ctx context.Context, query string, allowed func(storeID
 	}
 	if _, err := rw.walk(tree, nil); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidStatement, err)
+	}
+	for _, lit := range rw.timeLiterals {
+		if _, err := e.db.ExecContext(ctx, `SELECT CAST(CAST(? AS VARCHAR) AS TIMESTAMP)`, lit); err != nil {
+			return nil, fmt.Errorf("%w: value cannot be cast to timestamp: %s", ErrQueryFailed, lit)
+		}
 	}
 	if st.sql, err = e.deserialize(ctx, tree); err != nil {
 		return nil, err

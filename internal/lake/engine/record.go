@@ -47,6 +47,18 @@ type record struct {
 	EventCategory                *string                    `json:"eventcategory"`
 	TLSDetails                   map[string]json.RawMessage `json:"tlsdetails"`
 	SessionCredentialFromConsole json.RawMessage            `json:"sessioncredentialfromconsole"`
+	EventContext                 *eventContext              `json:"eventcontext"`
+}
+
+// eventContext is the tag context of an event (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_PutEventConfiguration.html).
+type eventContext struct {
+	TagContext *struct {
+		PrincipalTags json.RawMessage `json:"principaltags"`
+		ResourceTags  []struct {
+			ARN  *string         `json:"arn"`
+			Tags json.RawMessage `json:"tags"`
+		} `json:"resourcetags"`
+	} `json:"tagcontext"`
 }
 
 type userIdentity struct {
@@ -95,6 +107,10 @@ func row(raw []byte) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	evContext, err := r.EventContext.value()
+	if err != nil {
+		return nil, err
+	}
 	maps := make([]any, 7)
 	for i, m := range []json.RawMessage{r.RequestParameters, r.ResponseElements, r.AdditionalEventData,
 		r.ServiceEventDetails, r.Addendum, r.EdgeDeviceDetails, r.InsightDetails} {
@@ -117,8 +133,31 @@ func row(raw []byte) ([]any, error) {
 		fields(r.TLSDetails, "tlsversion", "ciphersuite", "clientprovidedhostheader"),
 		jsonText(r.SessionCredentialFromConsole),
 		string(raw), nil,
-		nil,
+		evContext,
 	}, nil
+}
+
+func (c *eventContext) value() (any, error) {
+	if c == nil || c.TagContext == nil {
+		return nil, nil
+	}
+	principal, err := stringMap(c.TagContext.PrincipalTags)
+	if err != nil {
+		return nil, err
+	}
+	var resources any
+	if c.TagContext.ResourceTags != nil {
+		list := make([]any, len(c.TagContext.ResourceTags))
+		for i, rt := range c.TagContext.ResourceTags {
+			tags, err := stringMap(rt.Tags)
+			if err != nil {
+				return nil, err
+			}
+			list[i] = map[string]any{"arn": str(rt.ARN), "tags": tags}
+		}
+		resources = list
+	}
+	return map[string]any{"tagcontext": map[string]any{"principaltags": principal, "resourcetags": resources}}, nil
 }
 
 func (id *userIdentity) value() (any, error) {
