@@ -3,9 +3,13 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -356,5 +360,26 @@ func TestCancel(t *testing.T) {
 	}
 	if _, err := e.Query(context.Background(), `SELECT count(*) FROM `+storeID, nil); err != nil {
 		t.Errorf("after a cancelled query: %v", err)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/engine-fixture.jsonl from fixture()")
+
+// TestFixtureFile keeps testdata/engine-fixture.jsonl, the fixture of the 9xx corpus files, equal
+// to the fixture these tests build with the recorder's own rendering (go test -update rewrites it).
+func TestFixtureFile(t *testing.T) {
+	want := append(bytes.Join(fixture(), []byte("\n")), '\n')
+	path := filepath.Join("testdata", "engine-fixture.jsonl")
+	if *update {
+		if err := os.WriteFile(path, want, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s is stale (go test -update rewrites it):\n%s", path, diff)
 	}
 }
