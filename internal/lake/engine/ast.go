@@ -77,9 +77,7 @@ func columnNames(stmt node) (names []string, ok bool) {
 		case e["class"] == "STAR":
 			return nil, false
 		case e["class"] == "COLUMN_REF":
-			parts, _ := e["column_names"].([]any)
-			last, _ := parts[len(parts)-1].(string)
-			names = append(names, last)
+			names = append(names, lastName(e))
 		case e["type"] == "STRUCT_EXTRACT" && fieldName(e) != "":
 			names = append(names, fieldName(e))
 		default:
@@ -87,6 +85,16 @@ func columnNames(stmt node) (names []string, ok bool) {
 		}
 	}
 	return names, true
+}
+
+// lastName is the last part of a column reference (useridentity.arn → arn).
+func lastName(col node) string {
+	parts, _ := col["column_names"].([]any)
+	if len(parts) == 0 {
+		return ""
+	}
+	last, _ := parts[len(parts)-1].(string)
+	return last
 }
 
 // fieldName is the field a dereference of an expression's value reads (element_at(r, 1).arn → arn).
@@ -103,7 +111,7 @@ func fieldName(e node) string {
 
 // rewriter checks a statement's tree and rewrites it from Trino's dialect to DuckDB's.
 type rewriter struct {
-	tables map[string]bool // the store IDs the query may read
+	tables map[string]bool // the tables (tableIdent) of the stores the query may read
 	unnest node            // a LATERAL (SELECT unnest(?, recursive := true)) table reference
 	now    *time.Time      // the query's current time, nil for DuckDB's clock
 
@@ -254,10 +262,14 @@ func (r *rewriter) tableFunction(n node, scope map[string]bool) (any, error) {
 	if len(aliases) > 0 || len(args) != 1 || r.unnest == nil {
 		return n, nil
 	}
-	sub := deepCopy(r.unnest).(node)
+	sub, _ := deepCopy(r.unnest).(node)
+	call, _ := dig(sub, "subquery", "node", "select_list", 0).(node)
+	callArgs, _ := dig(call, "children").([]any)
+	if len(callArgs) == 0 {
+		return n, nil
+	}
 	sub["alias"] = n["alias"]
-	inner := sub["subquery"].(node)["node"].(node)["select_list"].([]any)[0].(node)
-	inner["children"].([]any)[0] = args[0]
+	callArgs[0] = args[0]
 	return sub, nil
 }
 
@@ -315,8 +327,7 @@ func (r *rewriter) timeLiteral(n node, colKey, litKey string) {
 	if col == nil || lit == nil || col["class"] != "COLUMN_REF" || lit["class"] != "CONSTANT" {
 		return
 	}
-	parts, _ := col["column_names"].([]any)
-	last, _ := parts[len(parts)-1].(string)
+	last := lastName(col)
 	value, _ := lit["value"].(node)
 	typ, _ := value["type"].(node)
 	text, ok := value["value"].(string)
@@ -344,6 +355,25 @@ func rewriteCast(n node) any {
 func constant(s string) node {
 	return node{"class": "CONSTANT", "type": "VALUE_CONSTANT", "alias": "", "query_location": json.Number("18446744073709551615"),
 		"value": node{"type": node{"id": "VARCHAR", "type_info": nil}, "is_null": false, "value": s}}
+}
+
+// dig follows a path of object keys (strings) and list indexes (ints) into a tree; nil when the
+// path is not there.
+func dig(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			n, _ := v.(node)
+			v = n[k]
+		case int:
+			l, _ := v.([]any)
+			if k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
 }
 
 func deepCopy(v any) any {

@@ -7,8 +7,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
-	"path/filepath"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,8 +37,8 @@ type corpusCase struct {
 	fixture string // the fixture file, relative to testdata
 }
 
-func readCase(path string) (corpusCase, error) {
-	data, err := os.ReadFile(path)
+func readCase(dir fs.FS, name string) (corpusCase, error) {
+	data, err := fs.ReadFile(dir, name)
 	if err != nil {
 		return corpusCase{}, err
 	}
@@ -46,7 +47,7 @@ func readCase(path string) (corpusCase, error) {
 	if !ok {
 		return corpusCase{}, errors.New("no empty line ends the header")
 	}
-	c := corpusCase{name: filepath.Base(path), header: map[string]string{}, sql: body, fixture: "fixture.jsonl"}
+	c := corpusCase{name: path.Base(name), header: map[string]string{}, sql: body, fixture: "fixture.jsonl"}
 	for _, line := range strings.Split(head, "\n") {
 		key, value, ok := strings.Cut(strings.TrimPrefix(line, "--"), ":")
 		if !strings.HasPrefix(line, "--") || !ok {
@@ -62,28 +63,24 @@ func readCase(path string) (corpusCase, error) {
 
 // TestCorpus runs every sample query of testdata/queries on its fixture: an ok query must return
 // exactly its expected rows (or, marked unverified, its number of rows); a malformed or template
-// query must be refused or fail with a message. LAKE_CORPUS_DIR points the test at another
-// testdata directory (one holding queries/ and the fixtures).
+// query must be refused or fail with a message.
 func TestCorpus(t *testing.T) {
-	dir := os.Getenv("LAKE_CORPUS_DIR")
-	if dir == "" {
-		dir = "testdata"
-	}
-	files, err := filepath.Glob(filepath.Join(dir, "queries", "*.sql"))
+	dir := os.DirFS("testdata")
+	files, err := fs.Glob(dir, "queries/*.sql")
 	if err != nil || len(files) == 0 {
-		t.Fatalf("no corpus in %s (%v)", dir, err)
+		t.Fatalf("no corpus in testdata/queries (%v)", err)
 	}
 	engines := map[string]*engine.Engine{}
 	kinds := map[string]int{}
 	for _, f := range files {
-		c, err := readCase(f)
+		c, err := readCase(dir, f)
 		if err != nil {
 			t.Errorf("%s: %v", f, err)
 			continue
 		}
 		e := engines[c.fixture]
 		if e == nil {
-			e = corpusEngine(t, filepath.Join(dir, c.fixture))
+			e = corpusEngine(t, dir, c.fixture)
 			engines[c.fixture] = e
 		}
 		kinds[c.header["kind"]]++
@@ -92,9 +89,9 @@ func TestCorpus(t *testing.T) {
 	t.Logf("corpus: %d files, kinds %v", len(files), kinds)
 }
 
-func corpusEngine(t *testing.T, fixture string) *engine.Engine {
+func corpusEngine(t *testing.T, dir fs.FS, fixture string) *engine.Engine {
 	t.Helper()
-	data, err := os.ReadFile(fixture)
+	data, err := fs.ReadFile(dir, fixture)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,7 +73,10 @@ func (e *Engine) init(tempDir string) error {
 	if err != nil {
 		return fmt.Errorf("lake engine: %w", err)
 	}
-	e.unnest, _ = stmt["node"].(node)["from_table"].(node)
+	e.unnest, _ = dig(stmt, "node", "from_table").(node)
+	if _, ok := dig(e.unnest, "subquery", "node", "select_list", 0, "children", 0).(node); !ok {
+		return errors.New("lake engine: DuckDB serializes a lateral unnest in an unknown shape")
+	}
 	return nil
 }
 
@@ -123,7 +126,7 @@ func appendRecords(ctx context.Context, dc driver.Conn, storeID string, records 
 }
 
 func appendAll(dc driver.Conn, storeID string, records [][]byte) (size int64, err error) {
-	app, err := duckdb.NewAppender(dc, "", storeSchema, storeID)
+	app, err := duckdb.NewAppender(dc, "", storeSchema, tableIdent(storeID))
 	if err != nil {
 		return 0, err
 	}
@@ -204,7 +207,7 @@ func (e *Engine) Prepare(ctx context.Context, query string, allowed func(storeID
 	st := &Statement{e: e}
 	tables := map[string]bool{}
 	for _, r := range refs {
-		if tables[r.id] {
+		if tables[tableIdent(r.id)] {
 			continue
 		}
 		if err := e.allow(r.id, allowed); err != nil {
@@ -213,7 +216,7 @@ func (e *Engine) Prepare(ctx context.Context, query string, allowed func(storeID
 		if err := e.ensure(ctx, r.id); err != nil {
 			return nil, err
 		}
-		tables[r.id] = true
+		tables[tableIdent(r.id)] = true
 		st.stores = append(st.stores, r.id)
 	}
 	text, err := e.serialize(ctx, replaceRefs(query, refs))
@@ -360,5 +363,8 @@ func (s *Statement) failed(ctx context.Context, err error) error {
 		return err
 	}
 	msg := strings.ReplaceAll(err.Error(), storeSchema+".", "")
+	for _, id := range s.stores {
+		msg = strings.ReplaceAll(msg, tableIdent(id), id)
+	}
 	return fmt.Errorf("%w: %s", ErrQueryFailed, msg)
 }

@@ -5,6 +5,7 @@ package engine_test
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -266,8 +267,10 @@ func TestRefused(t *testing.T) {
 		{"no store", `SELECT 1`, "reads no event data store"},
 		{"a file", `SELECT * FROM $ID, read_csv('/etc/passwd')`, "table function read_csv"},
 		{"a catalog table", `SELECT * FROM $ID JOIN information_schema.tables ON true`, `"information_schema.tables"`},
-		{"another store's table, written out", `SELECT * FROM $ID UNION ALL SELECT * FROM lake."` + other + `"`,
-			`"lake.` + other + `"`},
+		{"another store's table, written out", `SELECT * FROM $ID UNION ALL SELECT * FROM lake.eds_` + hexID(other),
+			`"lake.eds_` + hexID(other) + `"`},
+		{"another store's table, in capitals", `SELECT * FROM $ID UNION ALL SELECT * FROM lake.EDS_` +
+			strings.ToUpper(hexID(storeID)), `"lake.EDS_`},
 		{"an unknown table", `SELECT * FROM cloudtrail_logs`, "reads no event data store"},
 		{"a CTE name out of its scope", `SELECT * FROM $ID, (WITH duckdb_tables AS (SELECT 1) SELECT 1) s, duckdb_tables`,
 			`"duckdb_tables"`},
@@ -282,6 +285,26 @@ func TestRefused(t *testing.T) {
 				t.Errorf("err = %q, want it to say %q", err, c.want)
 			}
 		})
+	}
+}
+
+func hexID(id string) string { return hex.EncodeToString([]byte(id)) }
+
+// TestStoreIDCase: store IDs that differ only in case are different stores.
+func TestStoreIDCase(t *testing.T) {
+	e := open(t)
+	upper := strings.ToUpper(storeID)
+	if err := e.Load(context.Background(), upper, fixture()[:2]); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{storeID: "6", upper: "2"} {
+		res, err := e.Query(context.Background(), `SELECT count(*) FROM `+id, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := *res.Rows[0][0]; got != want {
+			t.Errorf("%s: %s events, want %s", id, got, want)
+		}
 	}
 }
 

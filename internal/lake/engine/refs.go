@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/hex"
 	"regexp"
 	"strings"
 )
@@ -139,7 +140,9 @@ func replaceRefs(sql string, refs []storeRef) string {
 	return b.String()
 }
 
-// tableName is the quoted name of a store's table.
-func tableName(id string) string {
-	return storeSchema + `."` + strings.ReplaceAll(id, `"`, `""`) + `"`
-}
+// tableIdent is the name of a store's table. DuckDB matches identifiers case-insensitively, even
+// quoted ones, so the name is the ID in hex: IDs that differ only in case get different tables.
+func tableIdent(id string) string { return "eds_" + hex.EncodeToString([]byte(id)) }
+
+// tableName is the qualified name of a store's table.
+func tableName(id string) string { return storeSchema + "." + tableIdent(id) }
