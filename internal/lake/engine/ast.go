@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -297,6 +298,10 @@ func rewriteFunction(n node) any {
 		return n
 	}
 	switch {
+	case jsonPathFunctions[name] && len(args) == 2:
+		rewriteJSONPath(args[1])
+	case name == "cardinality" && len(args) == 1 && !isMap(args[0]):
+		n["function_name"] = "len"
 	case name == "replace" && len(args) == 2:
 		n["children"] = append(args, constant(""))
 	case (name == "any_match" || name == "all_match" || name == "none_match") && len(args) == 2:
@@ -333,6 +338,44 @@ func (r *rewriter) timeLiteral(n node, colKey, litKey string) {
 	text, ok := value["value"].(string)
 	if strings.EqualFold(last, "eventtime") && typ["id"] == "VARCHAR" && ok {
 		r.timeLiterals = append(r.timeLiterals, text)
+	}
+}
+
+// mapColumns are the schema's map columns and map fields.
+var mapColumns = map[string]bool{"requestparameters": true, "responseelements": true, "additionaleventdata": true,
+	"serviceeventdetails": true, "addendum": true, "edgedevicedetails": true, "insightdetails": true,
+	"attributes": true, "principaltags": true, "tags": true}
+
+// isMap reports whether an expression is a map: a map column or a map constructor. cardinality
+// takes maps and arrays in Trino, only maps in DuckDB (whose len takes lists), and a macro cannot
+// choose by type, so the choice is made here.
+func isMap(arg any) bool {
+	e, _ := arg.(node)
+	switch e["class"] {
+	case "COLUMN_REF":
+		return mapColumns[strings.ToLower(lastName(e))]
+	case "FUNCTION":
+		name, _ := e["function_name"].(string)
+		name = strings.ToLower(name)
+		return name == "map" || name == "map_from_entries" || name == "map_concat" || name == "map_filter"
+	}
+	return false
+}
+
+// jsonPathFunctions take a JSONPath as their second argument.
+var jsonPathFunctions = map[string]bool{"json_extract": true, "json_extract_scalar": true, "json_size": true,
+	"json_array_length": true}
+
+// bracketKey is a JSONPath member written as ["key"], which Trino takes and DuckDB does not.
+var bracketKey = regexp.MustCompile(`\["((?:[^"\\]|\\.)*)"\]`)
+
+// rewriteJSONPath rewrites a constant JSONPath's ["key"] members as ."key", DuckDB's spelling
+// (https://trino.io/docs/current/functions/json.html#json-path-language).
+func rewriteJSONPath(arg any) {
+	c, _ := arg.(node)
+	v, _ := c["value"].(node)
+	if p, ok := v["value"].(string); ok && c["class"] == "CONSTANT" {
+		v["value"] = bracketKey.ReplaceAllString(p, `."$1"`)
 	}
 }
 

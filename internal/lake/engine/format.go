@@ -107,6 +107,14 @@ func cell(v any, t colType) *string {
 // text formats a value in Trino's text form: timestamps as YYYY-MM-DD HH:MM:SS.mmm, arrays as
 // [a, b], maps as {k=v}, rows as {field=value}, doubles as Java prints them.
 func text(v any, t colType) string {
+	if t.name == "JSON" && v != nil { // duckdb-go decodes JSON values; Trino shows their text
+		var buf strings.Builder
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if enc.Encode(v) == nil {
+			return strings.TrimSuffix(buf.String(), "\n")
+		}
+	}
 	switch v := v.(type) {
 	case nil:
 		return "null"
@@ -135,12 +143,6 @@ func text(v any, t colType) string {
 	case map[string]any:
 		if t.name == "STRUCT" {
 			return formatStruct(v, t)
-		}
-	}
-	if t.name == "JSON" {
-		b, err := json.Marshal(v)
-		if err == nil {
-			return string(b)
 		}
 	}
 	return fmt.Sprint(v)
