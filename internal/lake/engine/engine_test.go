@@ -236,6 +236,13 @@ func TestAllowed(t *testing.T) {
 	if diff := cmp.Diff([]string{storeID, other}, asked); diff != "" {
 		t.Errorf("asked (-want +got):\n%s", diff)
 	}
+	st, err := e.Prepare(context.Background(), `SELECT 1 FROM `+storeID+` JOIN "`+other+`" ON true`, func(string) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{storeID, other}, st.Stores()); diff != "" {
+		t.Errorf("Stores (-want +got):\n%s", diff)
+	}
 	empty := "c3d4e5f6-7890-4a01-8df3-de18e2a4c1b3"
 	res, err := e.Query(context.Background(), `SELECT count(*) AS n FROM `+empty, func(string) error { return nil })
 	if err != nil {
@@ -464,5 +471,41 @@ func TestTrinoFunctions(t *testing.T) {
 		if got != want {
 			t.Errorf("%s = %s, want %s", expr, got, want)
 		}
+	}
+}
+
+// TestRecordFields: fields the recorder does not write but imported trail logs carry (tag
+// context, additional event data, web identity federation, TLS details) load with their types.
+func TestRecordFields(t *testing.T) {
+	e := open(t)
+	record := `{"eventVersion":"1.09","userIdentity":{"type":"WebIdentityUser","principalId":"p","userName":"u",
+		"identityProvider":"accounts.google.com","sessionContext":{"webIdFederationData":{"federatedProvider":
+		"accounts.google.com","attributes":{"aud":"app"}},"attributes":{"creationDate":"2026-01-01T00:00:00Z",
+		"mfaAuthenticated":false},"sourceIdentity":"src"},"onBehalfOf":{"userId":"u-1","identityStoreArn":"arn:is"}},
+		"eventTime":"2026-01-01T01:02:03.456Z","eventSource":"s3.amazonaws.com","eventName":"PutObject",
+		"additionalEventData":{"bytesTransferredIn":12,"x-amz-id-2":"abc","AuthenticationMethod":"AuthHeader"},
+		"sessionCredentialFromConsole":"true","tlsDetails":{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256",
+		"clientProvidedHostHeader":"b.s3.amazonaws.com"},"eventContext":{"tagContext":{"principalTags":{"team":"ops"},
+		"resourceTags":[{"arn":"arn:aws:s3:::b","tags":{"env":"prod"}}]}},"resources":[{"ARN":"arn:aws:s3:::b",
+		"type":"AWS::S3::Bucket","arnPrefix":"arn:aws:s3:::"}],"managementEvent":false,"eventCategory":"Data"}`
+	if err := e.Load(context.Background(), other, [][]byte{[]byte(record)}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Query(context.Background(), `SELECT eventTime, userIdentity.identityProvider,
+		userIdentity.sessionContext.webIdFederationData.attributes['aud'] AS aud,
+		userIdentity.sessionContext.attributes.mfaAuthenticated AS mfa, userIdentity.onBehalfOf.userId,
+		additionalEventData['bytesTransferredIn'] AS bytesIn, sessionCredentialFromConsole, tlsDetails.tlsVersion,
+		eventContext.tagContext.principalTags['team'] AS team, element_at(eventContext.tagContext.resourceTags, 1).tags,
+		element_at(resources, 1).arnPrefix, managementEvent, eventVersion, eventJson IS NOT NULL AS raw
+		FROM `+other, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[["eventTime","identityProvider","aud","mfa","userId","bytesIn","sessionCredentialFromConsole",` +
+		`"tlsVersion","team","tags","arnPrefix","managementEvent","eventVersion","raw"],` +
+		`["2026-01-01 01:02:03.456","accounts.google.com","app","false","u-1","12","true","TLSv1.3","ops",` +
+		`"{env=prod}","arn:aws:s3:::","false","1.09","true"]]`
+	if diff := cmp.Diff(want, table(res)); diff != "" {
+		t.Errorf("result (-want +got):\n%s", diff)
 	}
 }
