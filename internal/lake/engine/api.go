@@ -31,6 +31,10 @@ type Config struct {
 	TempDir string
 	// Threads caps DuckDB's worker threads; 0 lets DuckDB choose (one per core).
 	Threads int
+	// MemoryLimit caps DuckDB's memory in bytes (the stores' events and the queries' work); 0 is
+	// DuckDB's default, 80% of the system's memory. A query beyond it fails with Lake's "Query
+	// exhausted resources at this scale factor".
+	MemoryLimit int64
 	// Now is the clock current_timestamp, now() and current_date read; nil is the system clock.
 	Now func() time.Time
 }

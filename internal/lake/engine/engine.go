@@ -40,6 +40,9 @@ func Open(cfg Config) (*Engine, error) {
 	if cfg.Threads > 0 {
 		opts.Set("threads", strconv.Itoa(cfg.Threads))
 	}
+	if cfg.MemoryLimit > 0 {
+		opts.Set("memory_limit", strconv.FormatInt(cfg.MemoryLimit, 10)+"B")
+	}
 	connector, err := duckdb.NewConnector("?"+opts.Encode(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("lake engine: %w", err)
@@ -168,6 +171,29 @@ func (e *Engine) ensure(ctx context.Context, storeID string) error {
 	}
 	e.stores[storeID] = &storeStats{}
 	return nil
+}
+
+// Purge deletes a store's events older than before (by eventTime), as retention does
+// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_UpdateEventDataStore.html),
+// and returns how many it deleted.
+func (e *Engine) Purge(ctx context.Context, storeID string, before time.Time) (int64, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st := e.stores[storeID]
+	if st == nil {
+		return 0, nil
+	}
+	var n, size sql.NullInt64
+	where := ` FROM ` + tableName(storeID) + ` WHERE eventtime < ?`
+	if err := e.db.QueryRowContext(ctx, `SELECT count(*), sum(strlen(eventjson))`+where, before.UTC()).Scan(&n, &size); err != nil {
+		return 0, fmt.Errorf("lake engine: store %s: %w", storeID, err)
+	}
+	if _, err := e.db.ExecContext(ctx, `DELETE`+where, before.UTC()); err != nil {
+		return 0, fmt.Errorf("lake engine: store %s: %w", storeID, err)
+	}
+	st.events -= n.Int64
+	st.bytes -= size.Int64
+	return n.Int64, nil
 }
 
 // Drop forgets a store's events.
@@ -363,6 +389,11 @@ func (s *Statement) failed(ctx context.Context, err error) error {
 		return err
 	}
 	msg := strings.ReplaceAll(err.Error(), storeSchema+".", "")
+	if strings.Contains(msg, "Out of Memory Error") {
+		// The text Lake documents for a query beyond its resources
+		// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-queries-optimization.html).
+		return fmt.Errorf("%w: Query exhausted resources at this scale factor", ErrQueryFailed)
+	}
 	for _, id := range s.stores {
 		msg = strings.ReplaceAll(msg, tableIdent(id), id)
 	}

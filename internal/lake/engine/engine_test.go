@@ -509,3 +509,48 @@ func TestRecordFields(t *testing.T) {
 		t.Errorf("result (-want +got):\n%s", diff)
 	}
 }
+
+// TestPurge: retention deletes the events before a time and the statistics follow.
+func TestPurge(t *testing.T) {
+	e := open(t)
+	n, err := e.Purge(context.Background(), storeID, time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
+	if err != nil || n != 3 {
+		t.Fatalf("Purge = %d, %v; want 3 events", n, err)
+	}
+	res, err := e.Query(context.Background(), `SELECT eventID FROM `+storeID+` ORDER BY eventTime`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var size int64
+	for _, r := range fixture()[3:] {
+		size += int64(len(r))
+	}
+	if got := table(res); got != `[["eventID"],["e4"],["e5"],["e6"]]` {
+		t.Errorf("after Purge: %s", got)
+	}
+	if res.Stats.EventsScanned != 3 || res.Stats.BytesScanned != size {
+		t.Errorf("stats %+v, want 3 events of %d bytes", res.Stats, size)
+	}
+	if n, err := e.Purge(context.Background(), "c3d4e5f6-7890-4a01-8df3-de18e2a4c1b3", time.Now()); n != 0 || err != nil {
+		t.Errorf("Purge of an unknown store = %d, %v", n, err)
+	}
+}
+
+// TestMemoryLimit: a query beyond the engine's memory fails with Lake's message for it.
+func TestMemoryLimit(t *testing.T) {
+	e, err := engine.Open(engine.Config{MemoryLimit: 32 << 20, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Load(context.Background(), storeID, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	// Every eventJSON of six copies of the store cross-joined, gathered into one list per name.
+	q := `SELECT a.eventName, list(a.eventJson || b.eventJson || c.eventJson || d.eventJson || f.eventJson || g.eventJson)
+		FROM $ID a, $ID b, $ID c, $ID d, $ID f, $ID g GROUP BY 1`
+	_, err = e.Query(context.Background(), strings.ReplaceAll(q, "$ID", storeID), nil)
+	if !errors.Is(err, engine.ErrQueryFailed) || !strings.Contains(err.Error(), "Query exhausted resources") {
+		t.Errorf("err = %v, want Query exhausted resources", err)
+	}
+}

@@ -2,7 +2,10 @@
 
 package engine
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Engine is the query engine of a build without cgo: it keeps nothing and runs no query.
 type Engine struct{}
@@ -15,6 +18,9 @@ func (*Engine) Close() error { return nil }
 
 // Load discards records: no query can read them.
 func (*Engine) Load(context.Context, string, [][]byte) error { return nil }
+
+// Purge does nothing.
+func (*Engine) Purge(context.Context, string, time.Time) (int64, error) { return 0, nil }
 
 // Drop does nothing.
 func (*Engine) Drop(context.Context, string) error { return nil }
