@@ -144,3 +144,15 @@ func BenchmarkLoad(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkPrepare: the front end alone (references, parse, checks, rewrite, regenerate).
+func BenchmarkPrepare(b *testing.B) {
+	e := open(b)
+	q := `SELECT eventTime, eventName, userIdentity.arn FROM ` + storeID + `
+		WHERE eventTime BETWEEN '2026-01-02 00:00:00' AND '2026-01-02 01:00:00' AND eventName = 'Decrypt0'`
+	for b.Loop() {
+		if _, err := e.Prepare(context.Background(), q, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
