@@ -22,6 +22,7 @@ import (
 	"github.com/keytrail/keytrail/internal/gateway"
 	"github.com/keytrail/keytrail/internal/iam"
 	"github.com/keytrail/keytrail/internal/kms"
+	"github.com/keytrail/keytrail/internal/lake"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/protocol/awsquery"
@@ -58,6 +59,7 @@ type App struct {
 	KMS        *kms.Service
 	S3         *s3.Service
 	CloudTrail *cloudtrail.Service
+	Lake       *lake.Service
 	Gateway    *gateway.Gateway
 	Journal    *events.Journal
 
@@ -123,8 +125,14 @@ func Open(cfg Config) (_ *App, err error) {
 	if err := kmsSvc.Sweep(context.Background()); err != nil {
 		return nil, fmt.Errorf("kms sweep: %w", err)
 	}
+	// CloudTrail Lake's event data stores: their operations and tags are served by CloudTrail;
+	// those whose deletion fell due while keytrail was down are purged before it serves.
+	lakeSvc := lake.New(lake.Config{DB: db, Keys: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger})
+	if err := lakeSvc.Sweep(context.Background()); err != nil {
+		return nil, fmt.Errorf("lake sweep: %w", err)
+	}
 	ctSvc := cloudtrail.New(cloudtrail.Config{DB: db, S3: buckets{s3Svc}, KMS: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now, Rand: cfg.Rand,
-		Journal: journal, Logger: cfg.Logger, DigestInterval: cfg.DigestInterval, Barrier: barrier})
+		Journal: journal, Logger: cfg.Logger, DigestInterval: cfg.DigestInterval, Barrier: barrier, Stores: lakeSvc})
 	resolver := &credentials.Resolver{RootSecret: cfg.RootSecret, IAM: iamSvc, STS: stsSvc}
 	gw := gateway.New(gateway.Config{
 		Region:   cfg.Region,
@@ -140,13 +148,17 @@ func Open(cfg Config) (_ *App, err error) {
 		Flush:    func(ctx context.Context) (any, error) { return ctSvc.Deliver(ctx) },
 	})
 	ctx, stop := context.WithCancel(context.Background())
-	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, CloudTrail: ctSvc, Gateway: gw, Journal: journal,
+	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, CloudTrail: ctSvc, Lake: lakeSvc, Gateway: gw, Journal: journal,
 		stop: stop, done: make(chan struct{})}
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		kmsSvc.Run(ctx, time.Minute)
+	}()
+	go func() {
+		defer wg.Done()
+		lakeSvc.Run(ctx, time.Minute)
 	}()
 	go func() {
 		defer wg.Done()

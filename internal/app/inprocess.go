@@ -12,6 +12,7 @@ import (
 	"github.com/keytrail/keytrail/internal/cloudtrail"
 	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/kms"
+	"github.com/keytrail/keytrail/internal/lake"
 	"github.com/keytrail/keytrail/internal/request"
 	"github.com/keytrail/keytrail/internal/s3"
 )
@@ -65,7 +66,8 @@ func (ip *inProcess) begin(ctx context.Context, service, region, op string, meta
 	}
 }
 
-// keys is KMS as S3 and CloudTrail call it (s3.Keys, cloudtrail.Keys), each call recorded.
+// keys is KMS as S3, CloudTrail and CloudTrail Lake call it (s3.Keys, cloudtrail.Keys,
+// lake.Keys), each call recorded.
 type keys struct {
 	ip     *inProcess
 	kms    *kms.Service
@@ -76,6 +78,7 @@ type keys struct {
 var (
 	_ s3.Keys         = (*keys)(nil)
 	_ cloudtrail.Keys = (*keys)(nil)
+	_ lake.Keys       = (*keys)(nil)
 )
 
 func newKeys(ip *inProcess, svc *kms.Service, region string) *keys {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -147,7 +146,7 @@ func runMalformed(t *testing.T, e *env, service string, cases []malformed, snaps
 }
 
 // deliveredRecords flushes the trail "management" and reads every delivered log file, each
-// checked by encoding/json and by python3's json module.
+// checked by encoding/json and (in the e2e tier, see crossCheckJSON) by python3's json module.
 func deliveredRecords(t *testing.T, e *env) []record {
 	t.Helper()
 	if s := e.flush(); len(s.Errors) > 0 {
@@ -187,16 +186,7 @@ func deliveredRecords(t *testing.T, e *env) []record {
 	if len(paths) == 0 {
 		t.Fatal("no log file was delivered")
 	}
-	py := `import json, sys
-n = 0
-for p in sys.argv[1:]:
-    with open(p, encoding="utf-8") as f:
-        n += len(json.load(f)["Records"])
-print(n)`
-	out, err := exec.Command("python3", append([]string{"-c", py}, paths...)...).CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != strconv.Itoa(len(recs)) {
-		t.Fatalf("python3's json module on the log files: %v: %s (encoding/json read %d records)", err, out, len(recs))
-	}
+	crossCheckJSON(t, paths, len(recs))
 	return recs
 }
 

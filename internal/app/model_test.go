@@ -1,3 +1,5 @@
+//go:build e2e
+
 package app_test
 
 import (
@@ -172,7 +174,7 @@ func TestJSONOperationTablesMatchTheAWSModels(t *testing.T) {
 	for _, svc := range []struct {
 		api              *awsjson.Service
 		service, version string
-	}{{e.app.KMS.API(), "kms", "2014-11-01"}} {
+	}{{e.app.KMS.API(), "kms", "2014-11-01"}, {e.app.CloudTrail.API(), "cloudtrail", "2013-11-01"}} {
 		m := loadModel(t, svc.service, svc.version)
 		for name, h := range svc.api.Operations {
 			t.Run(svc.service+"."+name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +40,17 @@ type Config struct {
 	// DigestInterval bounds how often a trail with nothing but its own delivery's events to
 	// deliver writes a file (an idle server stays idle).
 	DigestInterval time.Duration
+	// Stores is CloudTrail Lake's event data stores (package lake), nil when not served.
+	Stores Stores
+}
+
+// Stores is CloudTrail Lake as CloudTrail serves it: its operations join CloudTrail's table
+// (both target prefixes), and AddTags, RemoveTags and ListTags on an event data store ARN go to
+// it, each after authorizing the action on the store.
+type Stores interface {
+	Operations() map[string]awsjson.Handler
+	Tags(ctx context.Context, action, arn string) ([]Tag, error)
+	Retag(ctx context.Context, action, arn string, fn func([]Tag) ([]Tag, error)) error
 }
 
 // Buckets is what CloudTrail needs of S3: a trail's bucket checked as cloudtrail.amazonaws.com
@@ -63,6 +75,7 @@ type Service struct {
 	db     store.DB
 	s3     Buckets
 	kms    Keys
+	stores Stores
 	az     authz.Authorizer
 	region string
 	now    func() time.Time
@@ -82,7 +95,7 @@ type Service struct {
 
 // New returns a CloudTrail service.
 func New(cfg Config) *Service {
-	s := &Service{db: cfg.DB, s3: cfg.S3, kms: cfg.KMS, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now, rand: cfg.Rand,
+	s := &Service{db: cfg.DB, s3: cfg.S3, kms: cfg.KMS, stores: cfg.Stores, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now, rand: cfg.Rand,
 		journal: cfg.Journal, log: cfg.Logger, digestInterval: cfg.DigestInterval, barrier: cfg.Barrier, keys: map[string]*signingKey{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -105,9 +118,10 @@ func New(cfg Config) *Service {
 // Prefixes are CloudTrail's X-Amz-Target prefixes: botocore's and the Go and JS SDKs'.
 var Prefixes = []string{"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "CloudTrail_20131101"}
 
-// API returns CloudTrail's operation table for the JSON protocol.
+// API returns CloudTrail's operation table for the JSON protocol, with the Lake's operations
+// when it serves them.
 func (s *Service) API() *awsjson.Service {
-	return &awsjson.Service{
+	api := &awsjson.Service{
 		Name:     "cloudtrail",
 		Prefixes: Prefixes,
 		Operations: map[string]awsjson.Handler{
@@ -129,6 +143,10 @@ func (s *Service) API() *awsjson.Service {
 			"ListPublicKeys":    awsjson.Handle(s.ListPublicKeys).ReadOnly(),
 		},
 	}
+	if s.stores != nil {
+		maps.Copy(api.Operations, s.stores.Operations())
+	}
+	return api
 }
 
 // call is what every operation knows about its request: the caller and the region.
@@ -149,14 +167,7 @@ func (s *Service) authorize(c *call, action, resource string) error {
 	if strings.Contains(resource, ":trail/") {
 		req.Recorded = []request.Resource{{Type: "AWS::CloudTrail::Trail", ARN: resource, Account: c.P.Account}}
 	}
-	d, err := s.az.Authorize(c.Ctx, req)
-	if err != nil {
-		return err
-	}
-	if !d.Allowed {
-		return awserr.New(awserr.AccessDeniedException, "%s", authz.DeniedMessage(req, d))
-	}
-	return nil
+	return authz.Require(c.Ctx, s.az, req, awserr.AccessDeniedException)
 }
 
 // asCloudTrail is the context of the calls CloudTrail makes to S3 and KMS for a trail: as

@@ -77,7 +77,8 @@ func (s *Service) trailByARN(c *call, arn string) (*trailRecord, error) {
 	return t, nil
 }
 
-// retag changes a trail's tags with fn, after authorizing action on it.
+// retag changes a trail's tags with fn, after authorizing action on it; an event data store's
+// go to the Lake.
 func (s *Service) retag(ctx context.Context, action string, in *TagsInput, fn func([]Tag) ([]Tag, error)) (*Empty, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
@@ -86,6 +87,13 @@ func (s *Service) retag(ctx context.Context, action string, in *TagsInput, fn fu
 	if err := checkTags(in.TagsList); err != nil {
 		return nil, err
 	}
+	if s.stores != nil && isStoreARN(in.ResourceID) {
+		if err := s.stores.Retag(ctx, action, in.ResourceID, fn); err != nil {
+			return nil, err
+		}
+		return &Empty{}, nil
+	}
+	fn = trailTagLimit(fn)
 	t, err := s.trailByARN(c, in.ResourceID)
 	if err != nil {
 		return nil, err
@@ -106,7 +114,7 @@ func (s *Service) retag(ctx context.Context, action string, in *TagsInput, fn fu
 	return &Empty{}, nil
 }
 
-// AddTags adds or overwrites tags of a trail (at most 50). Authorized by identity policies
+// AddTags adds or overwrites tags of a trail or an event data store (at most 50). Authorized by identity policies
 // (cloudtrail:AddTags). Errors: InvalidTagParameterException, CloudTrailARNInvalidException,
 // ResourceNotFoundException, TagsLimitExceededException, AccessDeniedException.
 func (s *Service) AddTags(ctx context.Context, in *TagsInput) (*Empty, error) {
@@ -118,14 +126,25 @@ func (s *Service) AddTags(ctx context.Context, in *TagsInput) (*Empty, error) {
 				tags = append(tags, add)
 			}
 		}
-		if len(tags) > maxTags {
-			return nil, awserr.New(tagsLimitExceeded, "The number of tags per trail has exceeded the permitted amount. Currently, the limit is %d.", maxTags)
-		}
 		return tags, nil
 	})
 }
 
-// RemoveTags removes tags of a trail. Authorized by identity policies (cloudtrail:RemoveTags).
+// trailTagLimit is fn refusing more tags than a trail may have.
+func trailTagLimit(fn func([]Tag) ([]Tag, error)) func([]Tag) ([]Tag, error) {
+	return func(tags []Tag) ([]Tag, error) {
+		tags, err := fn(tags)
+		if err == nil && len(tags) > maxTags {
+			return nil, awserr.New(tagsLimitExceeded, "The number of tags per trail has exceeded the permitted amount. Currently, the limit is %d.", maxTags)
+		}
+		return tags, err
+	}
+}
+
+// isStoreARN reports whether arn names an event data store (the Lake's), not a trail.
+func isStoreARN(arn string) bool { return strings.Contains(arn, ":eventdatastore/") }
+
+// RemoveTags removes tags of a trail or an event data store. Authorized by identity policies (cloudtrail:RemoveTags).
 // Errors: InvalidTagParameterException, CloudTrailARNInvalidException,
 // ResourceNotFoundException, AccessDeniedException.
 func (s *Service) RemoveTags(ctx context.Context, in *TagsInput) (*Empty, error) {
@@ -136,7 +155,7 @@ func (s *Service) RemoveTags(ctx context.Context, in *TagsInput) (*Empty, error)
 	})
 }
 
-// ListTags lists the tags of the trails named by ARN, in one page. Authorized by identity
+// ListTags lists the tags of the trails and event data stores named by ARN, in one page. Authorized by identity
 // policies (cloudtrail:ListTags). Errors: InvalidNextTokenException, InvalidParameterException
 // (more than 20 ARNs), CloudTrailARNInvalidException, ResourceNotFoundException,
 // AccessDeniedException.
@@ -153,6 +172,14 @@ func (s *Service) ListTags(ctx context.Context, in *ListTagsInput) (*ListTagsOut
 	}
 	out := &ListTagsOutput{ResourceTagList: []ResourceTag{}}
 	for _, arn := range in.ResourceIDList {
+		if s.stores != nil && isStoreARN(arn) {
+			tags, err := s.stores.Tags(ctx, "ListTags", arn)
+			if err != nil {
+				return nil, err
+			}
+			out.ResourceTagList = append(out.ResourceTagList, ResourceTag{ResourceID: arn, TagsList: tags})
+			continue
+		}
 		t, err := s.trailByARN(c, arn)
 		if err != nil {
 			return nil, err

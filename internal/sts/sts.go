@@ -15,7 +15,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -41,7 +40,8 @@ const (
 	Namespace  = "https://sts.amazonaws.com/doc/2011-06-15/"
 )
 
-const tableSessions = "sts.sessions"
+// sessions holds the temporary credentials AssumeRole issued, by access key ID.
+var sessions = store.Table[session]{Name: "sts.sessions"}
 
 // Session duration limits (seconds).
 const (
@@ -161,35 +161,9 @@ var (
 // AssumeRole issues temporary credentials for a role, if the caller may assume it.
 // Errors: ValidationError, MalformedPolicyDocument, PackedPolicyTooLarge, AccessDenied.
 func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
-	var errs []string
-	bad := func(field, value, constraint string) {
-		errs = append(errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint))
-	}
-	m := roleARNPattern.FindStringSubmatch(in.RoleArn)
-	switch {
-	case in.RoleArn == "":
-		errs = append(errs, "Value null at 'roleArn' failed to satisfy constraint: Member must not be null")
-	case m == nil:
-		bad("roleArn", in.RoleArn, "Member must be a role ARN of the form arn:aws:iam::<account>:role/<name>")
-	}
-	switch {
-	case in.RoleSessionName == "":
-		errs = append(errs, "Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null")
-	case !sessionNamePattern.MatchString(in.RoleSessionName):
-		bad("roleSessionName", in.RoleSessionName, `Member must satisfy regular expression pattern: [\w+=,.@-]* and have length between 2 and 64`)
-	}
-	duration := int32(defaultDuration)
-	if in.DurationSeconds != nil {
-		duration = *in.DurationSeconds
-		if duration < minDuration || duration > maxDuration {
-			bad("durationSeconds", fmt.Sprint(duration), "Member must have value between 900 and 43200")
-		}
-	}
-	if in.ExternalID != "" && (len(in.ExternalID) < 2 || len(in.ExternalID) > 1224 || !externalIDPattern.MatchString(in.ExternalID)) {
-		bad("externalId", in.ExternalID, `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
-	}
-	if len(errs) > 0 {
-		return nil, model.Error("sts", errs...)
+	m, duration, err := validateAssumeRole(in)
+	if err != nil {
+		return nil, err
 	}
 	if in.Policy != "" {
 		if policy.CheckSize(in.Policy, policy.Session, maxSessionPolicy) != nil {
@@ -233,12 +207,8 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeR
 	if in.ExternalID != "" {
 		keys["sts:ExternalId"] = []string{in.ExternalID}
 	}
-	d, err := s.az.Authorize(ctx, req)
-	if err != nil {
+	if err := authz.Require(ctx, s.az, req, awserr.AccessDenied); err != nil {
 		return nil, err
-	}
-	if !d.Allowed {
-		return nil, awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(req, d))
 	}
 	if duration > role.MaxSessionDuration {
 		return nil, awserr.New(awserr.ValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
@@ -249,10 +219,34 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeR
 	return s.issue(ctx, role, in.RoleSessionName, in.Policy, time.Duration(duration)*time.Second)
 }
 
+// validateAssumeRole checks AssumeRole's parameters against the constraints of the API
+// reference, returning the role ARN's parts (account, path, name) and the session duration.
+func validateAssumeRole(in *AssumeRoleInput) (roleARN []string, duration int32, err error) {
+	v := model.Validation("sts")
+	roleARN = roleARNPattern.FindStringSubmatch(in.RoleArn)
+	if v.Required("roleArn", in.RoleArn) && roleARN == nil {
+		v.Constraint("roleArn", in.RoleArn, "Member must be a role ARN of the form arn:aws:iam::<account>:role/<name>")
+	}
+	if v.Required("roleSessionName", in.RoleSessionName) && !sessionNamePattern.MatchString(in.RoleSessionName) {
+		v.Constraint("roleSessionName", in.RoleSessionName, `Member must satisfy regular expression pattern: [\w+=,.@-]* and have length between 2 and 64`)
+	}
+	duration = defaultDuration
+	if in.DurationSeconds != nil {
+		duration = *in.DurationSeconds
+		if duration < minDuration || duration > maxDuration {
+			v.Constraint("durationSeconds", duration, "Member must have value between 900 and 43200")
+		}
+	}
+	if in.ExternalID != "" && (len(in.ExternalID) < 2 || len(in.ExternalID) > 1224 || !externalIDPattern.MatchString(in.ExternalID)) {
+		v.Constraint("externalId", in.ExternalID, `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
+	}
+	return roleARN, duration, v.Err()
+}
+
 // session is the stored form of temporary credentials (format version 1). The secret is sealed;
 // only a hash of the session token is kept.
 type session struct {
-	V           int       `json:"v"`
+	store.Version
 	ID          string    `json:"id"`
 	Account     string    `json:"account"`
 	RoleName    string    `json:"roleName"`
@@ -292,13 +286,9 @@ func (s *Service) issue(ctx context.Context, role *iam.RoleInfo, sessionName, po
 		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Second)
-	rec := &session{V: 1, ID: id, Account: role.Account, RoleName: role.Name, RoleARN: role.ARN, RoleID: role.ID,
+	rec := &session{ID: id, Account: role.Account, RoleName: role.Name, RoleARN: role.ARN, RoleID: role.ID,
 		SessionName: sessionName, Secret: sealed, TokenHash: tokenHash(token), Issued: now, Expiration: now.Add(d), Policy: policy}
-	v, err := json.Marshal(rec)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.db.Update(ctx, func(tx store.Tx) error { return tx.Put(tableSessions, rec.ID, v) }); err != nil {
+	if err := s.db.Update(ctx, func(tx store.Tx) error { return sessions.Put(tx, rec.ID, rec) }); err != nil {
 		return nil, err
 	}
 	out := &AssumeRoleOutput{
@@ -326,19 +316,16 @@ var (
 // SessionCredential returns the secret and principal of temporary credentials, for SigV4
 // verification, checking the session token and the expiry.
 func (s *Service) SessionCredential(ctx context.Context, id, token string) (string, identity.Principal, error) {
-	var rec session
-	err := s.db.View(ctx, func(tx store.Tx) error {
-		v, err := tx.Get(tableSessions, id)
-		if err != nil {
-			return err
-		}
-		return json.Unmarshal(v, &rec)
+	var rec *session
+	err := s.db.View(ctx, func(tx store.Tx) (err error) {
+		rec, err = sessions.Get(tx, id)
+		return err
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return "", identity.Principal{}, ErrNoSuchSession
-	}
 	if err != nil {
 		return "", identity.Principal{}, err
+	}
+	if rec == nil {
+		return "", identity.Principal{}, ErrNoSuchSession
 	}
 	if token == "" || subtle.ConstantTimeCompare([]byte(tokenHash(token)), []byte(rec.TokenHash)) != 1 {
 		return "", identity.Principal{}, ErrBadToken

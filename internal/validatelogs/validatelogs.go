@@ -6,6 +6,7 @@
 package validatelogs
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -28,6 +29,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 )
+
+// errTrailingData is a log file with bytes after its gzip stream, as the CLI words it.
+var errTrailingData = errors.New("unexpected data after end of compressed stream")
 
 // Config is one validation: the CLI's arguments and the clients to use.
 type Config struct {
@@ -376,18 +380,23 @@ func (r *run) checkLog(ctx context.Context, l map[string]any) error {
 	}
 	defer out.Body.Close()
 	h := sha256.New()
-	zr, err := gzip.NewReader(out.Body)
+	// The gzip reader reads from br, a flate.Reader, so that what follows the stream stays in br.
+	br := bufio.NewReader(out.Body)
+	zr, err := gzip.NewReader(br)
 	if err == nil {
 		zr.Multistream(false)
 		_, err = io.Copy(h, zr)
 		if err == nil {
 			// Data after the gzip stream is not a valid log file.
-			if n, _ := io.Copy(io.Discard, out.Body); n > 0 {
-				err = errors.New("unexpected data after end of compressed stream")
+			if _, perr := br.Peek(1); perr == nil {
+				err = errTrailingData
 			}
 		}
 	}
 	switch {
+	case errors.Is(err, errTrailingData):
+		r.res.InvalidLogs++
+		r.status(where+"INVALID: "+errTrailingData.Error(), true)
 	case err != nil:
 		r.res.InvalidLogs++
 		r.status(where+"INVALID: invalid format", true)

@@ -1,3 +1,5 @@
+//go:build e2e
+
 // Package e2e starts a real `keytrail serve` and drives it with real clients: the AWS CLI on PATH
 // (v1, botocore 1.43) and Debian's /usr/bin/aws (2.9.19). `make test` installs what is missing.
 package e2e

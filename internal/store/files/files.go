@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// Dir is a directory of blobs named by opaque IDs (letters, digits, '-' and '_').
+// Dir is a directory of blobs named by opaque IDs (at least two letters, digits, '-' and '_').
 type Dir struct{ root string }
 
 // Open returns the blob directory root, creating it.
@@ -22,7 +22,7 @@ func Open(root string) (*Dir, error) {
 }
 
 func (d *Dir) path(id string) (string, error) {
-	if id == "" || strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "" {
+	if len(id) < 2 || strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "" {
 		return "", fmt.Errorf("files: invalid blob id %q", id)
 	}
 	return filepath.Join(d.root, id[:2], id), nil

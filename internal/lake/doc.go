@@ -1,0 +1,23 @@
+// Package lake is CloudTrail Lake's control plane: event data stores, their lifecycle (created,
+// ingestion started and stopped, deleted into PENDING_DELETION, restored, purged seven days
+// later) and the rules of their KMS keys, checked through keytrail's own KMS with the real key
+// and identity policies deciding, as the caller and as cloudtrail.amazonaws.com.
+//
+// Its operations join CloudTrail's JSON table (both target prefixes); their tags are kept here
+// and served through CloudTrail's AddTags, RemoveTags and ListTags.
+//
+// AWS pages followed:
+//   - https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateEventDataStore.html
+//     (and the UpdateEventDataStore, GetEventDataStore, ListEventDataStores,
+//     DeleteEventDataStore, RestoreEventDataStore, StartEventDataStoreIngestion and
+//     StopEventDataStoreIngestion pages of the same reference)
+//   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+//     (the key policy an event data store needs; aws:SourceArn and aws:SourceAccount unsupported)
+//   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail-update-trail.html
+//     (a key added to a store that has none; same Region; no key of another account; a disabled
+//     key or one pending deletion refused)
+//   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-event-data-store-cloudtrail.html
+//     (defaults: all management events, multi-Region, termination protection on)
+//   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html
+//     (10 event data stores per Region, in any lifecycle stage)
+package lake

@@ -1,0 +1,126 @@
+package lake
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/authz"
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/kms"
+	"github.com/keytrail/keytrail/internal/protocol/awsjson"
+	"github.com/keytrail/keytrail/internal/request"
+	"github.com/keytrail/keytrail/internal/store"
+)
+
+// Config configures a Service.
+type Config struct {
+	DB         store.DB
+	Keys       Keys
+	Authorizer authz.Authorizer
+	Region     string // the region of calls that carry none
+	Now        func() time.Time
+	Rand       io.Reader // store IDs; crypto/rand when nil
+	Logger     *slog.Logger
+}
+
+// Keys is what the Lake needs of KMS: a store's key exercised as the caller and as
+// cloudtrail.amazonaws.com. keytrail's app passes the decorator that records each call as a
+// CloudTrail event.
+type Keys interface {
+	GenerateDataKey(ctx context.Context, in *kms.GenerateDataKeyInput) (*kms.GenerateDataKeyOutput, error)
+	Decrypt(ctx context.Context, in *kms.DecryptInput) (*kms.DecryptOutput, error)
+}
+
+// Service is CloudTrail Lake's control plane.
+type Service struct {
+	db     store.DB
+	keys   Keys
+	az     authz.Authorizer
+	region string
+	now    func() time.Time
+	rand   io.Reader
+	log    *slog.Logger
+}
+
+// New returns a Lake service.
+func New(cfg Config) *Service {
+	s := &Service{db: cfg.DB, keys: cfg.Keys, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now, rand: cfg.Rand, log: cfg.Logger}
+	if s.region == "" {
+		s.region = "us-east-1"
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s
+}
+
+// Operations returns the Lake's operations, which join CloudTrail's JSON table.
+func (s *Service) Operations() map[string]awsjson.Handler {
+	return map[string]awsjson.Handler{
+		"CreateEventDataStore":         awsjson.Handle(s.CreateEventDataStore),
+		"GetEventDataStore":            awsjson.Handle(s.GetEventDataStore).ReadOnly(),
+		"ListEventDataStores":          awsjson.Handle(s.ListEventDataStores).ReadOnly(),
+		"UpdateEventDataStore":         awsjson.Handle(s.UpdateEventDataStore),
+		"DeleteEventDataStore":         awsjson.Handle(s.DeleteEventDataStore),
+		"RestoreEventDataStore":        awsjson.Handle(s.RestoreEventDataStore),
+		"StartEventDataStoreIngestion": awsjson.Handle(s.StartEventDataStoreIngestion),
+		"StopEventDataStoreIngestion":  awsjson.Handle(s.StopEventDataStoreIngestion),
+	}
+}
+
+// call is what every operation knows about its request: the caller and the region.
+type call = request.Call
+
+func (s *Service) begin(ctx context.Context) (*call, error) {
+	c, ok := request.Begin(ctx, s.region)
+	if !ok || c.P.Account == "" {
+		return nil, awserr.New(awserr.AccessDeniedException, "The request carries no authenticated caller.")
+	}
+	return c, nil
+}
+
+// authorize is the one authorization call of a Lake operation: the caller's identity policies
+// (CloudTrail has no resource policies for event data stores that keytrail serves).
+func (s *Service) authorize(c *call, action, resource string) error {
+	req := authz.Request{Principal: c.P, Action: "cloudtrail:" + action, Resource: resource, ResourceAccount: c.P.Account}
+	if resource != "*" {
+		req.Recorded = []request.Resource{{Type: "AWS::CloudTrail::EventDataStore", ARN: resource, Account: c.P.Account}}
+	}
+	d, err := s.az.Authorize(c.Ctx, req)
+	if err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return awserr.New(awserr.AccessDeniedException, "%s", authz.DeniedMessage(req, d))
+	}
+	return nil
+}
+
+// Run purges the stores whose seven days of PENDING_DELETION are over, every interval, until
+// ctx ends.
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.Sweep(ctx); err != nil {
+				s.log.Error("lake sweep failed", "err", err)
+			}
+		}
+	}
+}
