@@ -17,6 +17,13 @@
 //     names as aliases, dereferenced field names or _colN, timestamps as YYYY-MM-DD HH:MM:SS.mmm
 //     (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-lake-examples.html).
 //
+// How the Lake uses it: Load each event into its store's table once, as it is ingested (loading
+// decodes JSON at some 30,000 events a second per core, far too slow to repeat per query); Purge
+// for retention; Prepare a query when StartQuery takes it (ErrInvalidStatement is
+// InvalidQueryStatementException, ErrQueryFailed a FAILED query) and Run it in the background
+// under a context that CancelQuery cancels and the query timeout bounds. The events are held in
+// memory only, decrypted: nothing reaches the disk unless Config.TempDir allows spilling.
+//
 // DuckDB needs cgo. A build without cgo has the same API; its Open succeeds and its Query fails
 // with ErrNoEngine, whose message says how to get a build with the engine.
 package engine

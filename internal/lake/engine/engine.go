@@ -247,11 +247,11 @@ func (e *Engine) Prepare(ctx context.Context, query string, allowed func(storeID
 	}
 	text, err := e.serialize(ctx, replaceRefs(query, refs))
 	if err != nil {
-		return nil, err
+		return nil, st.unmangle(err, ErrInvalidStatement)
 	}
 	tree, err := decodeTree(text)
 	if err != nil {
-		return nil, err
+		return nil, st.unmangle(err, ErrInvalidStatement)
 	}
 	st.names, _ = columnNames(tree)
 	rw := &rewriter{tables: tables, unnest: e.unnest}
@@ -388,14 +388,23 @@ func (s *Statement) failed(ctx context.Context, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	msg := strings.ReplaceAll(err.Error(), storeSchema+".", "")
-	if strings.Contains(msg, "Out of Memory Error") {
+	if strings.Contains(err.Error(), "Out of Memory Error") {
 		// The text Lake documents for a query beyond its resources
 		// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-queries-optimization.html).
 		return fmt.Errorf("%w: Query exhausted resources at this scale factor", ErrQueryFailed)
 	}
+	return s.unmangle(err, ErrQueryFailed)
+}
+
+// unmangle returns err as a kind error whose text names the stores by ID, not by their tables.
+func (s *Statement) unmangle(err error, kind error) error {
+	msg := err.Error()
+	if errors.Is(err, kind) {
+		msg = strings.TrimPrefix(msg, kind.Error()+": ")
+	}
+	msg = strings.ReplaceAll(msg, storeSchema+".", "")
 	for _, id := range s.stores {
 		msg = strings.ReplaceAll(msg, tableIdent(id), id)
 	}
-	return fmt.Errorf("%w: %s", ErrQueryFailed, msg)
+	return fmt.Errorf("%w: %s", kind, msg)
 }

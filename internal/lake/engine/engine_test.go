@@ -271,6 +271,7 @@ func TestRefused(t *testing.T) {
 		{"INSERT", `INSERT INTO $ID SELECT * FROM $ID`, "single SELECT"},
 		{"DELETE", `DELETE FROM $ID`, "single SELECT"},
 		{"syntax error", `SELECT eventName FROM $ID WHERE`, "syntax error"},
+		{"syntax error at the store", `SELECT eventName FROM $ID $ID`, "syntax error"},
 		{"no store", `SELECT 1`, "reads no event data store"},
 		{"a file", `SELECT * FROM $ID, read_csv('/etc/passwd')`, "table function read_csv"},
 		{"a catalog table", `SELECT * FROM $ID JOIN information_schema.tables ON true`, `"information_schema.tables"`},
@@ -287,6 +288,9 @@ func TestRefused(t *testing.T) {
 			_, err := e.Query(context.Background(), strings.ReplaceAll(c.sql, "$ID", storeID), onlyStore)
 			if !errors.Is(err, engine.ErrInvalidStatement) {
 				t.Fatalf("err = %v, want ErrInvalidStatement", err)
+			}
+			if strings.Contains(err.Error(), hexID(storeID)) {
+				t.Errorf("err = %q names the engine's table", err)
 			}
 			if !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %q, want it to say %q", err, c.want)
