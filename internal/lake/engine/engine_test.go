@@ -9,8 +9,10 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -556,5 +558,50 @@ func TestMemoryLimit(t *testing.T) {
 	_, err = e.Query(context.Background(), strings.ReplaceAll(q, "$ID", storeID), nil)
 	if !errors.Is(err, engine.ErrQueryFailed) || !strings.Contains(err.Error(), "Query exhausted resources") {
 		t.Errorf("err = %v, want Query exhausted resources", err)
+	}
+}
+
+// TestConcurrent: queries run while events load into the same store; each sees a whole number of
+// loads (a load is one transaction) and the last count is every event.
+func TestConcurrent(t *testing.T) {
+	e := open(t)
+	const loads, queriers = 20, 4
+	done := make(chan error, queriers+1)
+	go func() {
+		for range loads {
+			if err := e.Load(context.Background(), storeID, fixture()); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for range queriers {
+		go func() {
+			for range 10 {
+				res, err := e.Query(context.Background(), `SELECT count(*) FROM `+storeID, nil)
+				if err != nil {
+					done <- err
+					return
+				}
+				if n, _ := strconv.Atoi(*res.Rows[0][0]); n%6 != 0 {
+					done <- fmt.Errorf("a query saw %d events, part of a load", n)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range queriers + 1 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := e.Query(context.Background(), `SELECT count(*) FROM `+storeID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := *res.Rows[0][0], strconv.Itoa(6*(loads+1)); got != want {
+		t.Errorf("%s events, want %s", got, want)
 	}
 }
