@@ -61,6 +61,7 @@ run:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/sigv4/ ./internal/app/ ./internal/authz/ ./internal/events/
 	$(GO) test -run '^$$' -bench Deliver -benchtime 5x ./internal/cloudtrail/
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/lake/
 
 # Each fuzz target for a while (go test runs only their seed corpora).
 fuzz:

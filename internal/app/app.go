@@ -127,7 +127,8 @@ func Open(cfg Config) (_ *App, err error) {
 	}
 	// CloudTrail Lake's event data stores: their operations and tags are served by CloudTrail;
 	// those whose deletion fell due while keytrail was down are purged before it serves.
-	lakeSvc := lake.New(lake.Config{DB: db, Keys: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger})
+	lakeSvc := lake.New(lake.Config{DB: db, Keys: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger,
+		Journal: journal, Barrier: barrier})
 	if err := lakeSvc.Sweep(context.Background()); err != nil {
 		return nil, fmt.Errorf("lake sweep: %w", err)
 	}
@@ -145,7 +146,7 @@ func Open(cfg Config) (_ *App, err error) {
 		Now:      cfg.Now,
 		Rand:     cfg.Rand,
 		Recorder: recorder,
-		Flush:    func(ctx context.Context) (any, error) { return ctSvc.Deliver(ctx) },
+		Flush:    func(ctx context.Context) (any, error) { return flush(ctx, ctSvc, lakeSvc) },
 	})
 	ctx, stop := context.WithCancel(context.Background())
 	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, CloudTrail: ctSvc, Lake: lakeSvc, Gateway: gw, Journal: journal,
@@ -169,6 +170,25 @@ func Open(cfg Config) (_ *App, err error) {
 		close(a.done)
 	}()
 	return a, nil
+}
+
+// FlushSummary is what POST /_keytrail/flush did: the trails' deliveries, and the event data
+// stores' ingestion under "lake".
+type FlushSummary struct {
+	cloudtrail.DeliverySummary
+	Lake lake.IngestSummary `json:"lake"`
+}
+
+// flush ingests the journal's new events into the event data stores, then delivers the trails'
+// log files and digests.
+func flush(ctx context.Context, ct *cloudtrail.Service, lk *lake.Service) (*FlushSummary, error) {
+	var sum FlushSummary
+	var err error
+	if sum.Lake, err = lk.Ingest(ctx); err != nil {
+		return &sum, err
+	}
+	sum.DeliverySummary, err = ct.Deliver(ctx)
+	return &sum, err
 }
 
 // closers are what Open has opened so far, closed again, newest first, when a later step fails.
