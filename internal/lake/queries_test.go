@@ -105,7 +105,9 @@ func TestStartQueryRefusals(t *testing.T) {
 	gone := lw.create(t, alice, lake.CreateEventDataStoreInput{Name: "gone", TerminationProtectionEnabled: ptr(false)})
 	servicetest.Call(lw.As(alice), lw.Lake.DeleteEventDataStore, &lake.StoreInput{EventDataStore: gone}).OK()
 	id := storeID(arn)
-	start := func(in lake.StartQueryInput) func(context.Context) error { return servicetest.Op(lw.Lake.StartQuery, &in) }
+	start := func(in lake.StartQueryInput) func(context.Context) error {
+		return servicetest.Op(lw.Lake.StartQuery, &in)
+	}
 	q := func(s string) func(context.Context) error { return start(lake.StartQueryInput{QueryStatement: s}) }
 	lw.Run(t, []servicetest.Step{
 		{Name: "a valid query", As: alice, Do: lw.startStep("SELECT eventID FROM " + id)},
@@ -246,8 +248,8 @@ func TestQueryResultPages(t *testing.T) {
 	if ts := strings.Split(strings.Split(got[0], ",")[1], "=")[1]; len(ts) != len("2006-01-02 15:04:05.000") {
 		t.Fatalf("eventTime = %q, want YYYY-MM-DD HH:MM:SS.mmm", ts)
 	}
-	page := func(token string, max *int) func(context.Context) error {
-		in := &lake.GetQueryResultsInput{NextToken: token, MaxQueryResults: max}
+	page := func(token string, limit *int) func(context.Context) error {
+		in := &lake.GetQueryResultsInput{NextToken: token, MaxQueryResults: limit}
 		in.QueryID = id
 		return servicetest.Op(lw.Lake.GetQueryResults, in)
 	}
@@ -311,7 +313,9 @@ func TestListQueries(t *testing.T) {
 	if got := list(lake.ListQueriesInput{}); got != nil {
 		t.Fatalf("ListQueries after eight days = %v", got)
 	}
-	listOp := func(in lake.ListQueriesInput) func(context.Context) error { return servicetest.Op(lw.Lake.ListQueries, &in) }
+	listOp := func(in lake.ListQueriesInput) func(context.Context) error {
+		return servicetest.Op(lw.Lake.ListQueries, &in)
+	}
 	lw.Run(t, []servicetest.Step{
 		{Name: "bad status", As: lw.Root(acct), Do: listOp(lake.ListQueriesInput{EventDataStore: arn, QueryStatus: "DONE"}), Want: "InvalidQueryStatusException"},
 		{Name: "start after end", As: lw.Root(acct), Do: listOp(lake.ListQueriesInput{EventDataStore: arn, StartTime: at(t0.Add(time.Hour)), EndTime: at(t0)}), Want: "InvalidDateRangeException"},
@@ -329,7 +333,9 @@ func TestQueryNamedStore(t *testing.T) {
 	otherStore := lw.create(t, lw.Root(acct), lake.CreateEventDataStoreInput{Name: "other"})
 	id := lw.start(t, lw.root, "SELECT eventID FROM "+storeID(arn))
 	lake.WaitQuery(lw.Lake, id)
-	describe := func(in lake.DescribeQueryInput) func(context.Context) error { return servicetest.Op(lw.Lake.DescribeQuery, &in) }
+	describe := func(in lake.DescribeQueryInput) func(context.Context) error {
+		return servicetest.Op(lw.Lake.DescribeQuery, &in)
+	}
 	lw.Run(t, []servicetest.Step{
 		{Name: "its store", As: lw.Root(acct), Do: describe(lake.DescribeQueryInput{QueryInput: lake.QueryInput{QueryID: id, EventDataStore: arn}})},
 		{Name: "another store", As: lw.Root(acct), Do: describe(lake.DescribeQueryInput{QueryInput: lake.QueryInput{QueryID: id, EventDataStore: otherStore}}), Want: "QueryIdNotFoundException"},
@@ -391,4 +397,51 @@ func TestIngestionFeedsTheEngine(t *testing.T) {
 	if _, ok := lake.LoadedThrough(lw.Lake, storeID(arn)); ok {
 		t.Fatal("a purged store is still loaded")
 	}
+}
+
+// start starts a query as c and returns its ID.
+func (lw *lakeWorld) start(t testing.TB, c *servicetest.Caller, statement string) string {
+	t.Helper()
+	return servicetest.Call(c, lw.Lake.StartQuery, &lake.StartQueryInput{QueryStatement: statement}).OK().QueryID
+}
+
+// describe waits for a query to end and describes it as c.
+func (lw *lakeWorld) describe(t testing.TB, c *servicetest.Caller, id string) *lake.DescribeQueryOutput {
+	t.Helper()
+	lake.WaitQuery(lw.Lake, id)
+	in := &lake.DescribeQueryInput{}
+	in.QueryID = id
+	return servicetest.Call(c, lw.Lake.DescribeQuery, in).OK()
+}
+
+// rows waits for a query to end and returns all its rows as c reads them, each as
+// "column=value,…".
+func (lw *lakeWorld) rows(t testing.TB, c *servicetest.Caller, id string) []string {
+	t.Helper()
+	lake.WaitQuery(lw.Lake, id)
+	in := &lake.GetQueryResultsInput{}
+	in.QueryID = id
+	out := servicetest.Call(c, lw.Lake.GetQueryResults, in).OK()
+	if out.QueryStatus != lake.QueryFinished {
+		t.Fatalf("query %s is %s: %s", id, out.QueryStatus, out.ErrorMessage)
+	}
+	return flatten(out.QueryResultRows)
+}
+
+func flatten(rows [][]map[string]*string) []string {
+	got := []string{}
+	for _, row := range rows {
+		var cells []string
+		for _, col := range row {
+			for k, v := range col {
+				s := "NULL"
+				if v != nil {
+					s = *v
+				}
+				cells = append(cells, k+"="+s)
+			}
+		}
+		got = append(got, strings.Join(cells, ","))
+	}
+	return got
 }
