@@ -647,3 +647,23 @@ func (s *Service) CancelQuery(ctx context.Context, in *QueryInput) (*CancelQuery
 	q.cancel()
 	return &CancelQueryOutput{QueryID: q.id, QueryStatus: q.status}, nil
 }
+
+// WaitQuery waits until the caller's query has ended (FINISHED, FAILED, CANCELLED or
+// TIMED_OUT) or ctx ends, for in-process callers that would otherwise poll DescribeQuery.
+// Errors: QueryIdNotFoundException, ctx's error.
+func (s *Service) WaitQuery(ctx context.Context, id string) error {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	q, err := s.lookup(c, &QueryInput{QueryID: id})
+	if err != nil {
+		return err
+	}
+	select {
+	case <-q.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
