@@ -311,11 +311,19 @@ func (s *Service) callerKey(c *call, r *storeRecord) error {
 func (s *Service) roomForQuery(c *call) error {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	n := 0
 	for id, q := range s.q.byID {
 		if !q.active() && s.now().Sub(q.created) > queryKept {
 			delete(s.q.byID, id)
 		}
+	}
+	return s.tooMany(c)
+}
+
+// tooMany is MaxConcurrentQueriesException when the account runs ten queries in the caller's
+// Region. The caller holds s.q.mu.
+func (s *Service) tooMany(c *call) error {
+	n := 0
+	for _, q := range s.q.byID {
 		if q.active() && q.account == c.P.Account && q.region == c.Region {
 			n++
 		}
@@ -340,6 +348,12 @@ func (s *Service) launch(c *call, q *query, st *engine.Statement, failed string)
 		q.status, q.errMsg = QueryFailed, failed
 	}
 	s.q.mu.Lock()
+	if err := s.tooMany(c); err != nil && failed == "" {
+		// Another StartQuery took the last place while this one loaded its stores.
+		s.q.mu.Unlock()
+		cancel()
+		return nil, err
+	}
 	s.q.byID[id] = q
 	s.q.mu.Unlock()
 	if failed != "" {

@@ -59,12 +59,12 @@ func (s *Service) loadStore(c *call, r *storeRecord) error {
 		if err := s.engine.Load(c.Ctx, r.ID, recs); err != nil {
 			return err
 		}
-		after = key
+		s.q.loaded[r.ID] = key // a later failure must not load this chunk twice
 	}
 	for _, dk := range plain {
 		clear(dk)
 	}
-	s.q.loaded[r.ID] = after
+	s.q.loaded[r.ID] = max(s.q.loaded[r.ID], after)
 	_, err := s.engine.Purge(c.Ctx, r.ID, cutoff)
 	return err
 }

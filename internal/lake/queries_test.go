@@ -203,6 +203,36 @@ func TestConcurrentQueryLimit(t *testing.T) {
 	lw.start(t, lw.root, "SELECT eventID FROM "+storeID(arn))
 }
 
+// Queries started at the same moment still respect the limit: of twelve, ten run.
+func TestConcurrentQueryLimitRace(t *testing.T) {
+	lw := newQueryWorld(t, 0)
+	arn := lw.create(t, lw.Root(acct), lake.CreateEventDataStoreInput{})
+	gate := make(chan struct{})
+	lake.SetQueryGate(lw.Lake, gate)
+	errs := make(chan error, 12)
+	for range 12 {
+		go func() {
+			_, err := lw.Lake.StartQuery(lw.root.Context(), &lake.StartQueryInput{QueryStatement: "SELECT eventID FROM " + storeID(arn)})
+			errs <- err
+		}()
+	}
+	started, refused := 0, 0
+	for range 12 {
+		switch err := <-errs; {
+		case err == nil:
+			started++
+		case strings.Contains(err.Error(), "MaxConcurrentQueriesException"):
+			refused++
+		default:
+			t.Fatal(err)
+		}
+	}
+	close(gate)
+	if started != 10 || refused != 2 {
+		t.Fatalf("%d started, %d refused; want 10 and 2", started, refused)
+	}
+}
+
 // A query that runs past its timeout ends TIMED_OUT.
 func TestQueryTimeout(t *testing.T) {
 	lw := newQueryWorld(t, time.Nanosecond)
