@@ -31,6 +31,9 @@ type Config struct {
 	Journal *events.Journal
 	// Barrier seals the data keys of stores without a KMS key.
 	Barrier *seal.Barrier
+	// Objects and Roles are S3 and STS as imports use them (nil: imports stay INITIALIZING).
+	Objects Objects
+	Roles   Roles
 }
 
 // Keys is what the Lake needs of KMS: a store's key exercised as the caller and as
@@ -55,12 +58,14 @@ type Service struct {
 	barrier    *seal.Barrier
 	ingestMu   sync.Mutex   // one ingestion at a time
 	afterWrite func() error // tests: a crash between storing a chunk and moving the cursor
+	objects    Objects
+	roles      Roles
 }
 
 // New returns a Lake service.
 func New(cfg Config) *Service {
 	s := &Service{db: cfg.DB, keys: cfg.Keys, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now, rand: cfg.Rand, log: cfg.Logger,
-		journal: cfg.Journal, barrier: cfg.Barrier}
+		journal: cfg.Journal, barrier: cfg.Barrier, objects: cfg.Objects, roles: cfg.Roles}
 	if s.region == "" {
 		s.region = "us-east-1"
 	}
@@ -87,6 +92,11 @@ func (s *Service) Operations() map[string]awsjson.Handler {
 		"RestoreEventDataStore":        awsjson.Handle(s.RestoreEventDataStore),
 		"StartEventDataStoreIngestion": awsjson.Handle(s.StartEventDataStoreIngestion),
 		"StopEventDataStoreIngestion":  awsjson.Handle(s.StopEventDataStoreIngestion),
+		"StartImport":                  awsjson.Handle(s.StartImport),
+		"GetImport":                    awsjson.Handle(s.GetImport).ReadOnly(),
+		"ListImports":                  awsjson.Handle(s.ListImports).ReadOnly(),
+		"ListImportFailures":           awsjson.Handle(s.ListImportFailures).ReadOnly(),
+		"StopImport":                   awsjson.Handle(s.StopImport),
 	}
 }
 
@@ -118,7 +128,8 @@ func (s *Service) authorize(c *call, action, resource string) error {
 	return nil
 }
 
-// Run ingests the journal's new events into the stores, purges the events past their
+// Run ingests the journal's new events into the stores, moves the imports under way on
+// (RunImports), purges the events past their
 // retention and the stores whose seven days of PENDING_DELETION are over, every interval, until
 // ctx ends.
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
@@ -136,6 +147,9 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 				s.log.Error("lake ingestion failed", "err", err)
 			} else if sum.Events > 0 {
 				s.log.Info("events ingested", "stores", sum.Stores, "events", sum.Events)
+			}
+			if err := s.RunImports(ctx); err != nil {
+				s.log.Error("lake imports failed", "err", err)
 			}
 			if err := s.Sweep(ctx); err != nil {
 				s.log.Error("lake sweep failed", "err", err)
