@@ -187,7 +187,7 @@ func flush(ctx context.Context, ct *cloudtrail.Service, lk *lake.Service) (*Flus
 	if sum.Lake, err = lk.Ingest(ctx); err != nil {
 		return &sum, err
 	}
-	if err := lk.RunImports(ctx); err != nil {
+	if err = lk.RunImports(ctx); err != nil {
 		return &sum, err
 	}
 	sum.DeliverySummary, err = ct.Deliver(ctx)
