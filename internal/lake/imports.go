@@ -91,18 +91,22 @@ type ImportStatistics struct {
 	FailedEntries     int64 `json:"FailedEntries"`
 }
 
-// ImportOutput is an import as StartImport (without statistics), GetImport and StopImport
-// return it.
+// StartImportOutput is StartImport's response: the import, without statistics.
+type StartImportOutput struct {
+	ImportID         string        `json:"ImportId"`
+	Destinations     []string      `json:"Destinations"`
+	ImportSource     *ImportSource `json:"ImportSource"`
+	StartEventTime   *awsjson.Time `json:"StartEventTime,omitempty"`
+	EndEventTime     *awsjson.Time `json:"EndEventTime,omitempty"`
+	ImportStatus     string        `json:"ImportStatus"`
+	CreatedTimestamp *awsjson.Time `json:"CreatedTimestamp,omitempty"`
+	UpdatedTimestamp *awsjson.Time `json:"UpdatedTimestamp,omitempty"`
+}
+
+// ImportOutput is an import as GetImport and StopImport return it.
 type ImportOutput struct {
-	ImportID         string            `json:"ImportId"`
-	Destinations     []string          `json:"Destinations"`
-	ImportSource     *ImportSource     `json:"ImportSource"`
-	StartEventTime   *awsjson.Time     `json:"StartEventTime,omitempty"`
-	EndEventTime     *awsjson.Time     `json:"EndEventTime,omitempty"`
-	ImportStatus     string            `json:"ImportStatus"`
-	CreatedTimestamp *awsjson.Time     `json:"CreatedTimestamp,omitempty"`
-	UpdatedTimestamp *awsjson.Time     `json:"UpdatedTimestamp,omitempty"`
-	ImportStatistics *ImportStatistics `json:"ImportStatistics,omitempty"`
+	StartImportOutput
+	ImportStatistics ImportStatistics `json:"ImportStatistics"`
 }
 
 // ImportInput is the request of the operations that name one import.
@@ -197,15 +201,14 @@ func (im *importRecord) source() *ImportSource {
 	return &ImportSource{S3: &src}
 }
 
-func (im *importRecord) output(stats bool) *ImportOutput {
-	out := &ImportOutput{ImportID: im.ID, Destinations: []string{im.Destination}, ImportSource: im.source(),
+func (im *importRecord) started() *StartImportOutput {
+	return &StartImportOutput{ImportID: im.ID, Destinations: []string{im.Destination}, ImportSource: im.source(),
 		StartEventTime: awsjson.NewTime(im.Start), EndEventTime: awsjson.NewTime(im.End), ImportStatus: im.Status,
 		CreatedTimestamp: awsjson.NewTime(im.Created), UpdatedTimestamp: awsjson.NewTime(im.Updated)}
-	if stats {
-		st := im.Stats
-		out.ImportStatistics = &st
-	}
-	return out
+}
+
+func (im *importRecord) output() *ImportOutput {
+	return &ImportOutput{StartImportOutput: *im.started(), ImportStatistics: im.Stats}
 }
 
 // ongoing reports whether an import is under way: the account may have one at a time.
@@ -258,7 +261,7 @@ func bad(format string, args ...any) error { return awserr.New(invalidParameter,
 // InactiveEventDataStoreException, OperationNotPermittedException,
 // AccountHasOngoingImportException, ImportNotFoundException, InvalidImportSourceException,
 // InsufficientEncryptionPolicyException, AccessDeniedException.
-func (s *Service) StartImport(ctx context.Context, in *StartImportInput) (*ImportOutput, error) {
+func (s *Service) StartImport(ctx context.Context, in *StartImportInput) (*StartImportOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -291,7 +294,7 @@ func (s *Service) StartImport(ctx context.Context, in *StartImportInput) (*Impor
 	if err != nil {
 		return nil, err
 	}
-	return im.output(false), nil
+	return im.started(), nil
 }
 
 // newImport validates a new import's request and returns the import and its store.
@@ -417,7 +420,7 @@ func (s *Service) importRole(ctx context.Context, im *importRecord) (context.Con
 
 // retryImport starts a FAILED or STOPPED import again where it stopped: the files it copied
 // stay copied, its failures are forgotten.
-func (s *Service) retryImport(c *call, in *StartImportInput) (*ImportOutput, error) {
+func (s *Service) retryImport(c *call, in *StartImportInput) (*StartImportOutput, error) {
 	if !importIDRegexp.MatchString(in.ImportID) {
 		return nil, bad("ImportId %q is not valid.", in.ImportID)
 	}
@@ -449,7 +452,7 @@ func (s *Service) retryImport(c *call, in *StartImportInput) (*ImportOutput, err
 	if err != nil {
 		return nil, err
 	}
-	return im.output(false), nil
+	return im.started(), nil
 }
 
 func importGone(id string, err error) error {
@@ -490,7 +493,7 @@ func (s *Service) GetImport(ctx context.Context, in *ImportInput) (*ImportOutput
 	if err != nil {
 		return nil, err
 	}
-	return im.output(true), nil
+	return im.output(), nil
 }
 
 // StopImport stops an INITIALIZING or IN_PROGRESS import: the files it copied stay in the store,
@@ -527,7 +530,7 @@ func (s *Service) StopImport(ctx context.Context, in *ImportInput) (*ImportOutpu
 	if err != nil {
 		return nil, err
 	}
-	return im.output(true), nil
+	return im.output(), nil
 }
 
 // ListImports lists the imports of the caller's account and Region, by ImportId, those of one

@@ -443,7 +443,7 @@ func (ch *chunk) addRecord(t time.Time, rec []byte) {
 // readLogFile returns the records of a gzip CloudTrail log file ({"Records":[…]}). CloudTrail
 // copies only gzip log files: anything else is the file's failure.
 func readLogFile(body io.ReadCloser) ([]json.RawMessage, error) {
-	defer body.Close()
+	defer func() { _ = body.Close() }()
 	zr, err := gzip.NewReader(body)
 	if err != nil {
 		return nil, awserr.New("InvalidLogFile", "The file is not a gzip-compressed CloudTrail log file: %v", err)
