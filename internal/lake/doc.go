@@ -8,6 +8,9 @@
 // of the store's KMS key (made as cloudtrail.amazonaws.com) or of keytrail's barrier; Events reads
 // them back for queries, decrypting as the caller.
 //
+// Its imports copy a trail's delivered log files into a store, read through S3 and KMS as the
+// import role CloudTrail assumes, without duplicating what the store ingested.
+//
 // Its operations join CloudTrail's JSON table (both target prefixes); their tags are kept here
 // and served through CloudTrail's AddTags, RemoveTags and ListTags.
 //
@@ -27,4 +30,8 @@
 //     (InsufficientEncryptionPolicyException when the key policy does not let the caller decrypt)
 //   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html
 //     (10 event data stores per Region, in any lifecycle stage)
+//   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-copy-trail-to-lake-eds.html
+//     and https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_StartImport.html
+//     (imports: a trail's log files copied as the import role; GetImport, ListImports,
+//     StopImport and ListImportFailures of the same reference)
 package lake
