@@ -11,6 +11,7 @@ import (
 
 	ct "github.com/keytrail/keytrail/internal/cloudtrail"
 	"github.com/keytrail/keytrail/internal/iam"
+	"github.com/keytrail/keytrail/internal/kms"
 	"github.com/keytrail/keytrail/internal/lake"
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/s3"
@@ -462,4 +463,64 @@ func TestListImports(t *testing.T) {
 		{Name: "bad failures token", As: root, Do: servicetest.Op(w.Lake.ListImportFailures, &lake.ListImportFailuresInput{ImportID: ids[0], NextToken: "!!!!"}), Want: "InvalidNextTokenException"},
 		{Name: "failures MaxResults 1001", As: root, Do: servicetest.Op(w.Lake.ListImportFailures, &lake.ListImportFailuresInput{ImportID: ids[0], MaxResults: ptr(1001)}), Want: "InvalidParameterException"},
 	})
+}
+
+// A store with a KMS key: imported events are sealed under its data keys (CloudTrail's
+// GenerateDataKey), and the next import reads the store's chunks as CloudTrail (Decrypt) to
+// skip what it holds. With the store's key disabled, the import fails at the store.
+func TestImportIntoKMSStore(t *testing.T) {
+	w := newImportWorld(t)
+	w.deliver(t, "e-1", "e-2")
+	key := w.key(t, "us-east-1", consolePolicy("arn:aws:iam::"+acct+":root"))
+	storeARN := w.create(t, w.Root(acct), lake.CreateEventDataStoreInput{StartIngestion: ptr(false), KmsKeyID: key.Arn})
+	w.role(t, importTrust(storeARN), importPermissions(storeARN, w.TrailKey))
+	first := w.start(t, storeARN, lake.StartImportInput{}).ImportID
+	w.step(t)
+	w.step(t)
+	w.wantImport(t, first, lake.ImportCompleted, lake.ImportStatistics{PrefixesFound: 1, PrefixesCompleted: 1, FilesCompleted: 1, EventsCompleted: 2})
+	w.Clock.Advance(25 * time.Hour) // tomorrow's data key is made, yesterday's unwrapped
+	w.deliver(t, "e-3")
+	second := w.start(t, storeARN, lake.StartImportInput{}).ImportID
+	w.step(t)
+	w.step(t)
+	w.wantImport(t, second, lake.ImportCompleted, lake.ImportStatistics{PrefixesFound: 2, PrefixesCompleted: 2, FilesCompleted: 2, EventsCompleted: 1})
+	w.wantRead(t, w.root, storeARN, "e-1", "e-2", "e-3")
+
+	servicetest.Call(w.root, w.KMS.DisableKey, &kms.KeyIDInput{KeyID: key.KeyID}).OK()
+	third := w.start(t, storeARN, lake.StartImportInput{}).ImportID
+	w.step(t)
+	w.step(t)
+	w.wantImport(t, third, lake.ImportFailed, lake.ImportStatistics{PrefixesFound: 2, FailedEntries: 1})
+	f := servicetest.Call(w.root, w.Lake.ListImportFailures, &lake.ListImportFailuresInput{ImportID: third}).OK().Failures
+	if len(f) != 1 || f[0].Location != storeARN || f[0].ErrorType != "DisabledException" {
+		t.Fatalf("failures = %+v", f)
+	}
+}
+
+// What StartImport checked can change before the import runs: a role that may no longer list
+// the bucket fails the listing, a store deleted meanwhile fails the copy.
+func TestImportFailsWhenSourceOrStoreChanges(t *testing.T) {
+	w := newImportWorld(t)
+	w.deliver(t, "e-1")
+	storeARN := w.create(t, w.Root(acct), lake.CreateEventDataStoreInput{StartIngestion: ptr(false), TerminationProtectionEnabled: ptr(false)})
+	w.role(t, importTrust(storeARN), importPermissions(storeARN, w.TrailKey))
+	id := w.start(t, storeARN, lake.StartImportInput{}).ImportID
+	w.permit(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+	w.step(t)
+	w.wantImport(t, id, lake.ImportFailed, lake.ImportStatistics{FailedEntries: 1})
+	f := servicetest.Call(w.root, w.Lake.ListImportFailures, &lake.ListImportFailuresInput{ImportID: id}).OK().Failures
+	if len(f) != 1 || f[0].Location != "s3://logs/AWSLogs/" || f[0].ErrorType != "AccessDenied" {
+		t.Fatalf("failures = %+v", f)
+	}
+
+	w.permit(t, importPermissions(storeARN, w.TrailKey))
+	servicetest.Call(w.root, w.Lake.StartImport, &lake.StartImportInput{ImportID: id}).OK()
+	w.step(t)
+	servicetest.Call(w.root, w.Lake.DeleteEventDataStore, &lake.StoreInput{EventDataStore: storeARN}).OK()
+	w.step(t)
+	w.wantImport(t, id, lake.ImportFailed, lake.ImportStatistics{PrefixesFound: 1, FailedEntries: 1})
+	f = servicetest.Call(w.root, w.Lake.ListImportFailures, &lake.ListImportFailuresInput{ImportID: id}).OK().Failures
+	if len(f) != 1 || f[0].Location != storeARN || f[0].ErrorType != "InactiveEventDataStoreException" {
+		t.Fatalf("failures = %+v", f)
+	}
 }
