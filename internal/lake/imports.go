@@ -414,8 +414,10 @@ func (s *Service) importRole(ctx context.Context, im *importRecord) (context.Con
 	if err != nil {
 		return nil, err
 	}
+	// The session's calls are S3 requests (S3 records the KMS calls it makes for them as invoked
+	// by S3), flagged as CloudTrail's own like a delivery's.
 	return authz.WithKeys(request.WithFacts(identity.WithPrincipal(ctx, p), request.Facts{ID: request.NewID(s.rand),
-		Service: "cloudtrail", Region: im.Source.S3BucketRegion, Time: s.now().UTC(), Delivery: true, InvokedBy: cloudTrail.Service}), keys), nil
+		Service: "s3", Region: im.Source.S3BucketRegion, Time: s.now().UTC(), Delivery: true}), keys), nil
 }
 
 // retryImport starts a FAILED or STOPPED import again where it stopped: the files it copied
