@@ -62,6 +62,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/sigv4/ ./internal/app/ ./internal/authz/ ./internal/events/
 	$(GO) test -run '^$$' -bench Deliver -benchtime 5x ./internal/cloudtrail/
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/lake/
+	$(GO) test -run '^$$' -bench . -benchtime 10x ./internal/lake/engine/
 
 # Each fuzz target for a while (go test runs only their seed corpora).
 fuzz:
