@@ -122,9 +122,9 @@ func (s *Service) copyImport(ctx context.Context, im *importRecord) error {
 	defer s.ingestMu.Unlock()
 	now := s.now().UTC()
 	r, err := s.importStore(ctx, im)
-	var seen map[string]bool
+	var seen *dedup
 	if err == nil {
-		seen, err = s.dedup(ctx, r)
+		seen, err = s.newDedup(ctx, r)
 	}
 	if ae, ok := awserr.As(err); ok {
 		return s.finishImport(ctx, im, func(cur *importRecord) { cur.fail(cur.Destination, ae, now) })
@@ -188,66 +188,82 @@ func (s *Service) importStore(ctx context.Context, im *importRecord) (*storeReco
 	return r, nil
 }
 
-// dedup returns the eventIDs an import must not copy into r: those the store holds (its
-// chunks, opened as CloudTrail), and those ingestion has yet to take from the journal (behind
-// the store's cursor nothing is taken again). With the ingestion lock held, neither changes
-// until the import's chunks are stored, so an event reaches the store once, whichever way comes
-// first.
-func (s *Service) dedup(ctx context.Context, r *storeRecord) (map[string]bool, error) {
-	seen := map[string]bool{}
-	if err := s.storedIDs(ctx, r, seen); err != nil {
-		return nil, err
-	}
-	if s.journal == nil {
-		return seen, nil
-	}
-	var c *ingestRecord
-	if err := s.db.View(ctx, func(tx store.Tx) (err error) {
-		c, err = cursors.Get(tx, r.storeKey())
-		return err
-	}); err != nil || c == nil {
-		return seen, err
-	}
-	head := s.journal.Next()
-	err := s.journal.Scan(c.Cursor, c.end(head), func(e *events.Event) error {
-		if !c.inGap(e.Seq) && r.takes(e) {
-			seen[e.EventID(r.Account)] = true
-		}
-		return nil
-	})
-	return seen, err
+// dedup is what an import must not copy into a store: the eventIDs the store holds (its
+// chunks, opened as CloudTrail, loaded as the files' event times need them) and those ingestion
+// has yet to take from the journal (behind the store's cursor nothing is taken again). With the
+// ingestion lock held, neither changes until the import's chunks are stored, so an event reaches
+// the store once, whichever way comes first.
+type dedup struct {
+	r       *storeRecord
+	seen    map[string]bool
+	chunks  []chunkSpan // the store's chunks not loaded yet
+	wrapped map[string]*dataKeyRecord
+	plain   map[string][]byte
 }
 
-// storedIDs adds the eventIDs of r's chunks to seen.
-func (s *Service) storedIDs(ctx context.Context, r *storeRecord, seen map[string]bool) error {
+// chunkSpan is a stored chunk's key and event times.
+type chunkSpan struct {
+	key            string
+	oldest, newest time.Time
+}
+
+// newDedup notes r's chunks and takes the eventIDs ingestion has yet to take.
+func (s *Service) newDedup(ctx context.Context, r *storeRecord) (*dedup, error) {
+	d := &dedup{r: r, seen: map[string]bool{}, wrapped: map[string]*dataKeyRecord{}, plain: map[string][]byte{}}
 	prefix := r.storeKey() + "/"
-	var keys []string
-	wrapped := map[string]*dataKeyRecord{}
-	if err := s.db.View(ctx, func(tx store.Tx) error {
-		if err := chunkMetas.Scan(tx, prefix, "", func(key string, _ *chunkMeta) error {
-			keys = append(keys, key)
+	var c *ingestRecord
+	if err := s.db.View(ctx, func(tx store.Tx) (err error) {
+		if err := chunkMetas.Scan(tx, prefix, "", func(key string, m *chunkMeta) error {
+			d.chunks = append(d.chunks, chunkSpan{key, m.Oldest, m.Newest})
 			return nil
 		}); err != nil {
 			return err
 		}
-		return dataKeys.Scan(tx, prefix, "", func(key string, k *dataKeyRecord) error {
-			wrapped[strings.TrimPrefix(key, prefix)] = k
+		if err := dataKeys.Scan(tx, prefix, "", func(key string, k *dataKeyRecord) error {
+			d.wrapped[strings.TrimPrefix(key, prefix)] = k
 			return nil
-		})
-	}); err != nil {
+		}); err != nil {
+			return err
+		}
+		c, err = cursors.Get(tx, r.storeKey())
 		return err
+	}); err != nil || c == nil || s.journal == nil {
+		return d, err
 	}
-	plain := map[string][]byte{}
-	for _, key := range keys {
-		if err := s.chunkIDs(ctx, r, key, wrapped, plain, seen); err != nil {
+	head := s.journal.Next()
+	err := s.journal.Scan(c.Cursor, c.end(head), func(e *events.Event) error {
+		if !c.inGap(e.Seq) && r.takes(e) {
+			d.seen[e.EventID(r.Account)] = true
+		}
+		return nil
+	})
+	return d, err
+}
+
+// load adds the eventIDs of the chunks with events between lo and hi (a second of slack either
+// side: a record's eventTime is whole seconds, a chunk's bounds are not).
+func (s *Service) load(ctx context.Context, d *dedup, lo, hi time.Time) error {
+	lo, hi = lo.Add(-time.Second), hi.Add(time.Second)
+	kept := d.chunks[:0]
+	var due []string
+	for _, c := range d.chunks {
+		if c.newest.Before(lo) || c.oldest.After(hi) {
+			kept = append(kept, c)
+		} else {
+			due = append(due, c.key)
+		}
+	}
+	d.chunks = kept
+	for _, key := range due {
+		if err := s.chunkIDs(ctx, d, key); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// chunkIDs adds the eventIDs of one chunk to seen.
-func (s *Service) chunkIDs(ctx context.Context, r *storeRecord, key string, wrapped map[string]*dataKeyRecord, plain map[string][]byte, seen map[string]bool) error {
+// chunkIDs adds the eventIDs of one chunk to d.
+func (s *Service) chunkIDs(ctx context.Context, d *dedup, key string) error {
 	var m *chunkMeta
 	var b *chunkBody
 	if err := s.db.View(ctx, func(tx store.Tx) (err error) {
@@ -259,15 +275,15 @@ func (s *Service) chunkIDs(ctx context.Context, r *storeRecord, key string, wrap
 	}); err != nil || m == nil || b == nil {
 		return err
 	}
-	dk, ok := plain[m.Key]
+	dk, ok := d.plain[m.Key]
 	if !ok {
 		var err error
-		if dk, err = s.cloudTrailKey(ctx, r, m.Key, wrapped[m.Key]); err != nil {
+		if dk, err = s.cloudTrailKey(ctx, d.r, m.Key, d.wrapped[m.Key]); err != nil {
 			return err
 		}
-		plain[m.Key] = dk
+		d.plain[m.Key] = dk
 	}
-	entries, err := openChunk(r, m, b, dk)
+	entries, err := openChunk(d.r, m, b, dk)
 	if err != nil {
 		return err
 	}
@@ -280,7 +296,7 @@ func (s *Service) chunkIDs(ctx context.Context, r *storeRecord, key string, wrap
 		if bad = json.Unmarshal(raw, &rec); bad != nil {
 			return false
 		}
-		seen[rec.EventID] = true
+		d.seen[rec.EventID] = true
 		return true
 	})
 	if err == nil {
@@ -320,9 +336,9 @@ type trailRecord struct {
 
 // copyFile copies one log file into r: it reads it as the import role (S3 decrypting it through
 // KMS as that role), keeps the records within the import's window and the store's retention
-// period that seen does not hold, and stores them as chunks in the transaction that notes the
-// file done. An AWS-shaped error is the file's failure.
-func (s *Service) copyFile(ctx, sctx context.Context, im *importRecord, r *storeRecord, key string, seen map[string]bool) error {
+// period that the store does not hold, and stores them as chunks in the transaction that notes
+// the file done. An AWS-shaped error is the file's failure.
+func (s *Service) copyFile(ctx, sctx context.Context, im *importRecord, r *storeRecord, key string, d *dedup) error {
 	bucket, _ := im.location()
 	obj, err := s.objects.GetObject(sctx, &s3.GetObjectInput{Bucket: bucket, Key: key})
 	if err != nil {
@@ -333,31 +349,54 @@ func (s *Service) copyFile(ctx, sctx context.Context, im *importRecord, r *store
 		return err
 	}
 	cutoff := r.cutoff(s.now())
-	var chunks []*chunk
-	var ids []string
+	type kept struct {
+		trailRecord
+		raw []byte
+	}
+	var keep []kept
+	var lo, hi time.Time
 	for _, raw := range records {
 		var tr trailRecord
 		if err := json.Unmarshal(raw, &tr); err != nil || tr.EventID == "" || tr.EventTime.IsZero() {
 			return awserr.New("InvalidLogFile", "A record of the log file is not a CloudTrail event.")
 		}
-		if seen[tr.EventID] || !im.inWindow(tr.EventTime) || tr.EventTime.Before(cutoff) || len(raw) > maxRecord {
+		if !im.inWindow(tr.EventTime) || tr.EventTime.Before(cutoff) || len(raw) > maxRecord {
 			continue
-		}
-		seen[tr.EventID] = true
-		ids = append(ids, tr.EventID)
-		if len(chunks) == 0 || chunks[len(chunks)-1].count >= maxChunk {
-			chunks = append(chunks, &chunk{})
 		}
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, raw); err != nil {
 			return awserr.New("InvalidLogFile", "A record of the log file is not valid JSON.")
 		}
-		chunks[len(chunks)-1].addRecord(tr.EventTime.UTC(), buf.Bytes())
+		if len(keep) == 0 || tr.EventTime.Before(lo) {
+			lo = tr.EventTime
+		}
+		if len(keep) == 0 || tr.EventTime.After(hi) {
+			hi = tr.EventTime
+		}
+		keep = append(keep, kept{tr, buf.Bytes()})
+	}
+	if len(keep) > 0 {
+		if err := s.load(ctx, d, lo, hi); err != nil {
+			return err
+		}
+	}
+	var chunks []*chunk
+	var ids []string
+	for _, k := range keep {
+		if d.seen[k.EventID] {
+			continue
+		}
+		d.seen[k.EventID] = true
+		ids = append(ids, k.EventID)
+		if len(chunks) == 0 || chunks[len(chunks)-1].count >= maxChunk {
+			chunks = append(chunks, &chunk{})
+		}
+		chunks[len(chunks)-1].addRecord(k.EventTime.UTC(), k.raw)
 	}
 	err = s.storeImported(ctx, im, r, key, chunks)
 	if err != nil {
 		for _, id := range ids {
-			delete(seen, id)
+			delete(d.seen, id)
 		}
 	}
 	return err
