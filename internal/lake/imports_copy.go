@@ -120,6 +120,19 @@ func (s *Service) listImport(ctx context.Context, im *importRecord) error {
 func (s *Service) copyImport(ctx context.Context, im *importRecord) error {
 	s.ingestMu.Lock()
 	defer s.ingestMu.Unlock()
+	// Another run may have moved the import on while this one waited for the lock.
+	if err := s.db.View(ctx, func(tx store.Tx) error {
+		cur, err := imports.Get(tx, im.key())
+		if err == nil && (cur == nil || cur.Status != ImportInProgress) {
+			return errImportStopped
+		}
+		if err == nil {
+			*im = *cur
+		}
+		return err
+	}); err != nil {
+		return err
+	}
 	now := s.now().UTC()
 	r, err := s.importStore(ctx, im)
 	var seen *dedup

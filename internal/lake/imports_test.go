@@ -525,3 +525,27 @@ func TestImportFailsWhenSourceOrStoreChanges(t *testing.T) {
 		t.Fatalf("failures = %+v", f)
 	}
 }
+
+// Runs that overlap (Run's ticker and a flush) copy an import's files once.
+func TestConcurrentImportRunsCopyOnce(t *testing.T) {
+	w := newImportWorld(t)
+	w.deliver(t, "e-1", "e-2")
+	w.Clock.Advance(time.Hour)
+	w.deliver(t, "e-3")
+	storeARN := w.create(t, w.Root(acct), lake.CreateEventDataStoreInput{StartIngestion: ptr(false)})
+	w.role(t, importTrust(storeARN), importPermissions(storeARN, w.TrailKey))
+	id := w.start(t, storeARN, lake.StartImportInput{}).ImportID
+	for range 2 {
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() { errs <- w.Lake.RunImports(context.Background()) }()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Fatalf("RunImports: %v", err)
+			}
+		}
+	}
+	w.wantImport(t, id, lake.ImportCompleted, lake.ImportStatistics{PrefixesFound: 1, PrefixesCompleted: 1, FilesCompleted: 2, EventsCompleted: 3})
+	w.wantRead(t, w.root, storeARN, "e-1", "e-2", "e-3")
+}
