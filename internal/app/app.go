@@ -136,7 +136,7 @@ func Open(cfg Config) (_ *App, err error) {
 	}
 	opened.add(eng.Close)
 	lakeSvc := lake.New(lake.Config{DB: db, Keys: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger,
-		Journal: journal, Barrier: barrier, Engine: eng})
+		Journal: journal, Barrier: barrier, Engine: eng, Objects: importObjects{s3Svc}, Roles: stsSvc})
 	if err := lakeSvc.Sweep(context.Background()); err != nil {
 		return nil, fmt.Errorf("lake sweep: %w", err)
 	}
@@ -187,16 +187,38 @@ type FlushSummary struct {
 	Lake lake.IngestSummary `json:"lake"`
 }
 
-// flush ingests the journal's new events into the event data stores, then delivers the trails'
-// log files and digests.
+// flush ingests the journal's new events into the event data stores, moves the Lake's imports
+// on, then delivers the trails' log files and digests.
 func flush(ctx context.Context, ct *cloudtrail.Service, lk *lake.Service) (*FlushSummary, error) {
 	var sum FlushSummary
 	var err error
 	if sum.Lake, err = lk.Ingest(ctx); err != nil {
 		return &sum, err
 	}
+	if err = lk.RunImports(ctx); err != nil {
+		return &sum, err
+	}
 	sum.DeliverySummary, err = ct.Deliver(ctx)
 	return &sum, err
+}
+
+// importObjects is S3 as CloudTrail Lake's imports read a trail's log files (lake.Objects), as
+// the import role's session: each call scoped, none recorded (as CloudTrail's own S3 calls).
+type importObjects struct{ s3 *s3.Service }
+
+// BucketRegion implements lake.Objects.
+func (o importObjects) BucketRegion(ctx context.Context, name string) (string, bool) {
+	return o.s3.BucketRegion(scope(ctx), name)
+}
+
+// ListObjects implements lake.Objects.
+func (o importObjects) ListObjects(ctx context.Context, in *s3.ListObjectsInput) (*s3.ListObjectsOutput, error) {
+	return o.s3.ListObjects(scope(ctx), in)
+}
+
+// GetObject implements lake.Objects.
+func (o importObjects) GetObject(ctx context.Context, in *s3.GetObjectInput) (*s3.GetObjectOutput, error) {
+	return o.s3.GetObject(scope(ctx), in)
 }
 
 // closers are what Open has opened so far, closed again, newest first, when a later step fails.

@@ -13,6 +13,9 @@
 // events loaded into it as CloudTrail (at a store's first query, then by ingestion), once the
 // caller may query each store and use its KMS key.
 //
+// Its imports copy a trail's delivered log files into a store, read through S3 and KMS as the
+// import role CloudTrail assumes, without duplicating what the store ingested.
+//
 // Its operations join CloudTrail's JSON table (both target prefixes); their tags are kept here
 // and served through CloudTrail's AddTags, RemoveTags and ListTags.
 //
@@ -37,4 +40,8 @@
 //     (queries time out after one hour)
 //   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html
 //     (10 event data stores per Region, in any lifecycle stage)
+//   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-copy-trail-to-lake-eds.html
+//     and https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_StartImport.html
+//     (imports: a trail's log files copied as the import role; GetImport, ListImports,
+//     StopImport and ListImportFailures of the same reference)
 package lake

@@ -501,7 +501,7 @@ func (s *Service) GetQueryResults(ctx context.Context, in *GetQueryResultsInput)
 	if err != nil {
 		return nil, err
 	}
-	from, err := pageStart(q.id, in.NextToken)
+	from, err := resultsPageStart(q.id, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -533,8 +533,8 @@ func (s *Service) GetQueryResults(ctx context.Context, in *GetQueryResultsInput)
 	return out, nil
 }
 
-// pageStart reads GetQueryResults' NextToken: the query's ID and the first row of the page.
-func pageStart(id, token string) (int, error) {
+// resultsPageStart reads GetQueryResults' NextToken: the query's ID and the first row of the page.
+func resultsPageStart(id, token string) (int, error) {
 	if token == "" {
 		return 0, nil
 	}

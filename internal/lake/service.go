@@ -36,6 +36,9 @@ type Config struct {
 	Engine *engine.Engine
 	// QueryTimeout ends a query that runs longer (0: AWS's one hour).
 	QueryTimeout time.Duration
+	// Objects and Roles are S3 and STS as imports use them (nil: imports stay INITIALIZING).
+	Objects Objects
+	Roles   Roles
 }
 
 // Keys is what the Lake needs of KMS: a store's key exercised as the caller and as
@@ -65,12 +68,14 @@ type Service struct {
 	queryTimeout time.Duration
 	q            queries
 	queryGate    chan struct{} // tests: a query waits for it before it runs
+	objects      Objects
+	roles        Roles
 }
 
 // New returns a Lake service.
 func New(cfg Config) *Service {
 	s := &Service{db: cfg.DB, keys: cfg.Keys, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now, rand: cfg.Rand, log: cfg.Logger,
-		journal: cfg.Journal, barrier: cfg.Barrier, engine: cfg.Engine, queryTimeout: cfg.QueryTimeout}
+		journal: cfg.Journal, barrier: cfg.Barrier, engine: cfg.Engine, queryTimeout: cfg.QueryTimeout, objects: cfg.Objects, roles: cfg.Roles}
 	s.q.byID, s.q.loaded = map[string]*query{}, map[string]string{}
 	if s.queryTimeout <= 0 {
 		s.queryTimeout = queryTimeout
@@ -106,6 +111,11 @@ func (s *Service) Operations() map[string]awsjson.Handler {
 		"GetQueryResults":              awsjson.Handle(s.GetQueryResults).ReadOnly(),
 		"ListQueries":                  awsjson.Handle(s.ListQueries).ReadOnly(),
 		"CancelQuery":                  awsjson.Handle(s.CancelQuery),
+		"StartImport":                  awsjson.Handle(s.StartImport),
+		"GetImport":                    awsjson.Handle(s.GetImport).ReadOnly(),
+		"ListImports":                  awsjson.Handle(s.ListImports).ReadOnly(),
+		"ListImportFailures":           awsjson.Handle(s.ListImportFailures).ReadOnly(),
+		"StopImport":                   awsjson.Handle(s.StopImport),
 	}
 }
 
@@ -137,7 +147,8 @@ func (s *Service) authorize(c *call, action, resource string) error {
 	return nil
 }
 
-// Run ingests the journal's new events into the stores, purges the events past their
+// Run ingests the journal's new events into the stores, moves the imports under way on
+// (RunImports), purges the events past their
 // retention and the stores whose seven days of PENDING_DELETION are over, every interval, until
 // ctx ends.
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
@@ -155,6 +166,9 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 				s.log.Error("lake ingestion failed", "err", err)
 			} else if sum.Events > 0 {
 				s.log.Info("events ingested", "stores", sum.Stores, "events", sum.Events)
+			}
+			if err := s.RunImports(ctx); err != nil {
+				s.log.Error("lake imports failed", "err", err)
 			}
 			if err := s.Sweep(ctx); err != nil {
 				s.log.Error("lake sweep failed", "err", err)
