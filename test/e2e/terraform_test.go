@@ -1,0 +1,258 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// tfProviderVersion is the hashicorp/aws provider the test pins: the one in the filesystem mirror.
+const tfProviderVersion = "5.100.0"
+
+// terraformTools finds terraform on PATH and the filesystem mirror holding the hashicorp/aws
+// provider (KEYTRAIL_TF_MIRROR, else /opt/tf-plugins). Either missing fails the test with what to
+// install: the registry is not reachable from the test.
+func terraformTools(t *testing.T) (bin, mirror string) {
+	t.Helper()
+	bin, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Fatalf("terraform is not on PATH: install Terraform ≥ 1.5 (https://developer.hashicorp.com/terraform/install); scripts/install-test-deps.sh checks for it")
+	}
+	mirror = os.Getenv("KEYTRAIL_TF_MIRROR")
+	if mirror == "" {
+		mirror = "/opt/tf-plugins"
+	}
+	provider := filepath.Join(mirror, "registry.terraform.io", "hashicorp", "aws", tfProviderVersion)
+	if _, err := os.Stat(provider); err != nil {
+		t.Fatalf("the hashicorp/aws %s provider is not in the filesystem mirror %s (%v): with network access, run "+
+			"`terraform providers mirror %s` in a directory whose configuration requires hashicorp/aws = %s, "+
+			"or set KEYTRAIL_TF_MIRROR to a mirror that has it", tfProviderVersion, mirror, err, mirror, tfProviderVersion)
+	}
+	return bin, mirror
+}
+
+// workspace is a Terraform working directory whose provider "aws" talks to keytrail.
+type workspace struct {
+	bin, dir string
+	env      []string
+}
+
+// tfCLIConfig installs providers from the filesystem mirror only, and never calls HashiCorp's
+// checkpoint service
+// (https://developer.hashicorp.com/terraform/cli/config/config-file#provider-installation).
+const tfCLIConfig = `disable_checkpoint = true
+provider_installation {
+  filesystem_mirror {
+    path    = "MIRROR"
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+}
+`
+
+// tfProvider is the provider block for keytrail: every service keytrail serves at its one URL,
+// and none of the calls the provider makes to find the account or the instance metadata
+// (https://registry.terraform.io/providers/hashicorp/aws/latest/docs#skip_credentials_validation).
+const tfProvider = `terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "VERSION"
+    }
+  }
+}
+
+provider "aws" {
+  region                      = "us-east-1"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  s3_use_path_style           = true
+  endpoints {
+    cloudtrail = "URL"
+    iam        = "URL"
+    kms        = "URL"
+    s3         = "URL"
+    sts        = "URL"
+  }
+}
+`
+
+// newWorkspace writes the provider block and config (main.tf) into a new directory and runs
+// `terraform init` there, as k against the keytrail at url. Terraform's debug log goes to
+// terraform.log in the directory.
+func newWorkspace(t *testing.T, url string, k keys, config string) *workspace {
+	t.Helper()
+	bin, mirror := terraformTools(t)
+	dir := t.TempDir()
+	cliConfig := filepath.Join(dir, "terraform.rc")
+	check(t, os.WriteFile(cliConfig, []byte(strings.ReplaceAll(tfCLIConfig, "MIRROR", mirror)), 0o600))
+	provider := strings.NewReplacer("VERSION", tfProviderVersion, "URL", url).Replace(tfProvider)
+	check(t, os.WriteFile(filepath.Join(dir, "provider.tf"), []byte(provider), 0o600))
+	check(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600))
+	w := &workspace{bin: bin, dir: dir, env: append(awsEnv(t, k, ""),
+		"TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1",
+		"TF_DATA_DIR="+filepath.Join(dir, ".terraform"), "TF_LOG=debug", "TF_LOG_PATH="+filepath.Join(dir, "terraform.log"))}
+	w.ok(t, "init", "-no-color")
+	t.Cleanup(func() { os.MkdirAll("/tmp/l6logs", 0o755); b, _ := os.ReadFile(filepath.Join(dir, "terraform.log")); os.WriteFile("/tmp/l6logs/"+strings.ReplaceAll(t.Name(), "/", "_")+".log", b, 0o644) })
+	return w
+}
+
+// run runs terraform with args in the workspace.
+func (w *workspace) run(t *testing.T, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(w.bin, args...)
+	cmd.Dir, cmd.Env = w.dir, w.env
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("terraform %v: %v", args, err)
+	}
+	return result{out: out.String(), code: code}
+}
+
+// ok runs terraform and requires success.
+func (w *workspace) ok(t *testing.T, args ...string) string {
+	t.Helper()
+	r := w.run(t, args...)
+	if r.code != 0 {
+		t.Fatalf("terraform %v: exit %d\n%s\n(debug log: %s)", args, r.code, r.out, filepath.Join(w.dir, "terraform.log"))
+	}
+	return r.out
+}
+
+// output returns the value of a string output of the applied configuration.
+func (w *workspace) output(t *testing.T, name string) string {
+	t.Helper()
+	return strings.TrimSpace(w.ok(t, "output", "-raw", name))
+}
+
+// storeConfig is an encrypted event data store as Terraform writes one: its key's policy is
+// POLICY; the store keeps management write events and S3 object deletions for 90 days.
+const storeConfig = `resource "aws_kms_key" "lake" {
+  description             = "event data store key"
+  deletion_window_in_days = 7
+  policy                  = <<-EOT
+POLICY
+  EOT
+}
+
+resource "aws_cloudtrail_event_data_store" "audit" {
+  name                           = "NAME"
+  kms_key_id                     = aws_kms_key.lake.arn
+  termination_protection_enabled = false
+  retention_period               = 90
+
+  advanced_event_selector {
+    name = "Management write events"
+    field_selector {
+      field  = "eventCategory"
+      equals = ["Management"]
+    }
+    field_selector {
+      field  = "readOnly"
+      equals = ["false"]
+    }
+  }
+
+  advanced_event_selector {
+    name = "S3 object deletions"
+    field_selector {
+      field  = "eventCategory"
+      equals = ["Data"]
+    }
+    field_selector {
+      field  = "resources.type"
+      equals = ["AWS::S3::Object"]
+    }
+    field_selector {
+      field  = "eventName"
+      equals = ["DeleteObject", "DeleteObjects"]
+    }
+  }
+
+  tags = {
+    team = "security"
+  }
+}
+
+output "key_arn" {
+  value = aws_kms_key.lake.arn
+}
+
+output "store_arn" {
+  value = aws_cloudtrail_event_data_store.audit.arn
+}
+`
+
+// TestTerraformEventDataStore applies the seed's key policy for event data stores and an
+// encrypted aws_cloudtrail_event_data_store with Terraform's hashicorp/aws provider, checks the
+// store with the AWS CLI, requires a plan without changes, and destroys it; a key policy without
+// CloudTrail's statement makes the apply fail with InsufficientEncryptionPolicyException.
+func TestTerraformEventDataStore(t *testing.T) {
+	c := clis[0]
+	s := startServer(t, t.TempDir())
+	// The seed's user statement names the IAM user alice, who must exist for KMS to take it.
+	c.ok(t, s.url, root, "iam", "create-user", "--user-name", "alice")
+	user := strings.NewReplacer("account-id", account, "username", "alice").Replace(seedStoreUser)
+	config := func(name string, statements ...string) string {
+		return strings.NewReplacer("NAME", name, "POLICY", keyPolicy(statements...)).Replace(storeConfig)
+	}
+
+	t.Run("seed key policy", func(t *testing.T) {
+		w := newWorkspace(t, s.url, root, config("audit", storeRootStmt, seedStoreEncrypt, user))
+		w.ok(t, "apply", "-auto-approve", "-no-color")
+		key, store := w.output(t, "key_arn"), w.output(t, "store_arn")
+		if !strings.HasPrefix(store, "arn:aws:cloudtrail:us-east-1:"+account+":eventdatastore/") {
+			t.Fatalf("store ARN = %q", store)
+		}
+		got := c.ok(t, s.url, root, "cloudtrail", "get-event-data-store", "--event-data-store", store)
+		if str(got, "Status") != "ENABLED" || str(got, "KmsKeyId") != key || got["RetentionPeriod"] != float64(90) ||
+			got["TerminationProtectionEnabled"] != false || got["MultiRegionEnabled"] != true {
+			t.Fatalf("get-event-data-store = %v", got)
+		}
+		if sel, _ := got["AdvancedEventSelectors"].([]any); len(sel) != 2 {
+			t.Fatalf("AdvancedEventSelectors = %v", got["AdvancedEventSelectors"])
+		}
+		tags := c.ok(t, s.url, root, "cloudtrail", "list-tags", "--resource-id-list", store)
+		if !strings.Contains(mustJSON(tags), `{"Key":"team","Value":"security"}`) {
+			t.Fatalf("list-tags = %v", tags)
+		}
+
+		// What Terraform reads back is what it wrote: no drift.
+		if r := w.run(t, "plan", "-detailed-exitcode", "-no-color"); r.code != 0 {
+			t.Fatalf("plan after apply: exit %d (2 is drift)\n%s", r.code, r.out)
+		}
+
+		w.ok(t, "destroy", "-auto-approve", "-no-color")
+		got = c.ok(t, s.url, root, "cloudtrail", "get-event-data-store", "--event-data-store", store)
+		if str(got, "Status") != "PENDING_DELETION" {
+			t.Fatalf("after destroy: get-event-data-store = %v", got)
+		}
+		if md := c.ok(t, s.url, root, "kms", "describe-key", "--key-id", key); str(md, "KeyMetadata", "KeyState") != "PendingDeletion" {
+			t.Fatalf("after destroy: describe-key = %v", md)
+		}
+	})
+
+	t.Run("no CloudTrail statement", func(t *testing.T) {
+		w := newWorkspace(t, s.url, root, config("refused", storeRootStmt, user))
+		r := w.run(t, "apply", "-auto-approve", "-no-color")
+		if r.code == 0 || !strings.Contains(r.out, "InsufficientEncryptionPolicyException") {
+			t.Fatalf("apply with a key policy lacking CloudTrail's statement: exit %d, want InsufficientEncryptionPolicyException\n%s", r.code, r.out)
+		}
+		list := c.ok(t, s.url, root, "cloudtrail", "list-event-data-stores")
+		for _, st := range list["EventDataStores"].([]any) {
+			if m := st.(map[string]any); m["Status"] != "PENDING_DELETION" {
+				t.Fatalf("a store was made under a key CloudTrail may not use: %v", m)
+			}
+		}
+		w.ok(t, "destroy", "-auto-approve", "-no-color")
+	})
+}
