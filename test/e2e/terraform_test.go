@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // tfProviderVersion is the hashicorp/aws provider the test pins: the one in the filesystem mirror.
@@ -92,18 +93,40 @@ func newWorkspace(t *testing.T, url string, k keys, config string) *workspace {
 	check(t, os.WriteFile(cliConfig, []byte(strings.ReplaceAll(tfCLIConfig, "MIRROR", mirror)), 0o600))
 	provider := strings.NewReplacer("VERSION", tfProviderVersion, "URL", url).Replace(tfProvider)
 	check(t, os.WriteFile(filepath.Join(dir, "provider.tf"), []byte(provider), 0o600))
-	check(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600))
 	w := &workspace{bin: bin, dir: dir, env: append(awsEnv(t, k, ""),
 		"TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1",
 		"TF_DATA_DIR="+filepath.Join(dir, ".terraform"), "TF_LOG=debug", "TF_LOG_PATH="+filepath.Join(dir, "terraform.log"))}
+	w.write(t, config)
 	w.ok(t, "init", "-no-color")
-	t.Cleanup(func() { os.MkdirAll("/tmp/l6logs", 0o755); b, _ := os.ReadFile(filepath.Join(dir, "terraform.log")); os.WriteFile("/tmp/l6logs/"+strings.ReplaceAll(t.Name(), "/", "_")+".log", b, 0o644) })
+	t.Cleanup(func() { w.keepLog(t) })
 	return w
+}
+
+// keepLog keeps Terraform's debug log of a failed test, where the requests the provider made and
+// keytrail's answers can be read, past the removal of the workspace.
+func (w *workspace) keepLog(t *testing.T) {
+	if !t.Failed() {
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(w.dir, "terraform.log"))
+	if err != nil {
+		return
+	}
+	f, err := os.CreateTemp("", "keytrail-terraform-*.log")
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if _, err := f.Write(b); err == nil {
+		t.Logf("terraform's debug log (TF_LOG=debug): %s", f.Name())
+	}
 }
 
 // run runs terraform with args in the workspace.
 func (w *workspace) run(t *testing.T, args ...string) result {
 	t.Helper()
+	start := time.Now()
+	defer func() { t.Logf("terraform %s: %s", args[0], time.Since(start).Round(time.Millisecond)) }()
 	cmd := exec.Command(w.bin, args...)
 	cmd.Dir, cmd.Env = w.dir, w.env
 	var out strings.Builder
@@ -123,9 +146,23 @@ func (w *workspace) ok(t *testing.T, args ...string) string {
 	t.Helper()
 	r := w.run(t, args...)
 	if r.code != 0 {
-		t.Fatalf("terraform %v: exit %d\n%s\n(debug log: %s)", args, r.code, r.out, filepath.Join(w.dir, "terraform.log"))
+		t.Fatalf("terraform %v: exit %d\n%s", args, r.code, r.out)
 	}
 	return r.out
+}
+
+// write replaces the workspace's configuration (main.tf).
+func (w *workspace) write(t *testing.T, config string) {
+	t.Helper()
+	check(t, os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(config), 0o600))
+}
+
+// noDrift requires a plan without changes: what the provider reads back is what it wrote.
+func (w *workspace) noDrift(t *testing.T) {
+	t.Helper()
+	if r := w.run(t, "plan", "-detailed-exitcode", "-no-color"); r.code != 0 {
+		t.Fatalf("terraform plan: exit %d, want 0 (2 is a difference between the configuration and what keytrail returns)\n%s", r.code, r.out)
+	}
 }
 
 // output returns the value of a string output of the applied configuration.
@@ -135,7 +172,8 @@ func (w *workspace) output(t *testing.T, name string) string {
 }
 
 // storeConfig is an encrypted event data store as Terraform writes one: its key's policy is
-// POLICY; the store keeps management write events and S3 object deletions for 90 days.
+// POLICY; the store, NAME, keeps management write events and S3 object deletions for RETENTION
+// days, ingesting unless SUSPEND is true, tagged with TAGS.
 const storeConfig = `resource "aws_kms_key" "lake" {
   description             = "event data store key"
   deletion_window_in_days = 7
@@ -148,7 +186,8 @@ resource "aws_cloudtrail_event_data_store" "audit" {
   name                           = "NAME"
   kms_key_id                     = aws_kms_key.lake.arn
   termination_protection_enabled = false
-  retention_period               = 90
+  retention_period               = RETENTION
+  suspend                        = "SUSPEND"
 
   advanced_event_selector {
     name = "Management write events"
@@ -179,7 +218,7 @@ resource "aws_cloudtrail_event_data_store" "audit" {
   }
 
   tags = {
-    team = "security"
+    TAGS
   }
 }
 
@@ -202,12 +241,14 @@ func TestTerraformEventDataStore(t *testing.T) {
 	// The seed's user statement names the IAM user alice, who must exist for KMS to take it.
 	c.ok(t, s.url, root, "iam", "create-user", "--user-name", "alice")
 	user := strings.NewReplacer("account-id", account, "username", "alice").Replace(seedStoreUser)
-	config := func(name string, statements ...string) string {
-		return strings.NewReplacer("NAME", name, "POLICY", keyPolicy(statements...)).Replace(storeConfig)
+	config := func(name, retention, suspend, tags string, statements ...string) string {
+		return strings.NewReplacer("NAME", name, "RETENTION", retention, "SUSPEND", suspend, "TAGS", tags,
+			"POLICY", keyPolicy(statements...)).Replace(storeConfig)
 	}
+	seedPolicy := []string{storeRootStmt, seedStoreEncrypt, user}
 
 	t.Run("seed key policy", func(t *testing.T) {
-		w := newWorkspace(t, s.url, root, config("audit", storeRootStmt, seedStoreEncrypt, user))
+		w := newWorkspace(t, s.url, root, config("audit", "90", "false", `team = "security"`, seedPolicy...))
 		w.ok(t, "apply", "-auto-approve", "-no-color")
 		key, store := w.output(t, "key_arn"), w.output(t, "store_arn")
 		if !strings.HasPrefix(store, "arn:aws:cloudtrail:us-east-1:"+account+":eventdatastore/") {
@@ -227,9 +268,36 @@ func TestTerraformEventDataStore(t *testing.T) {
 		}
 
 		// What Terraform reads back is what it wrote: no drift.
-		if r := w.run(t, "plan", "-detailed-exitcode", "-no-color"); r.code != 0 {
-			t.Fatalf("plan after apply: exit %d (2 is drift)\n%s", r.code, r.out)
+		w.noDrift(t)
+
+		// Changed in place: UpdateEventDataStore, AddTags, StopEventDataStoreIngestion; the key stays.
+		w.write(t, config("audit", "120", "true", `team = "security"
+    env  = "prod"`, seedPolicy...))
+		if out := w.ok(t, "apply", "-auto-approve", "-no-color"); !strings.Contains(out, "1 changed, 0 destroyed") {
+			t.Fatalf("apply of the changes did not change the store in place:\n%s", out)
 		}
+		if w.output(t, "store_arn") != store {
+			t.Fatal("the store was replaced")
+		}
+		got = c.ok(t, s.url, root, "cloudtrail", "get-event-data-store", "--event-data-store", store)
+		if str(got, "Status") != "STOPPED_INGESTION" || got["RetentionPeriod"] != float64(120) || str(got, "KmsKeyId") != key {
+			t.Fatalf("after the update: get-event-data-store = %v", got)
+		}
+		tags = c.ok(t, s.url, root, "cloudtrail", "list-tags", "--resource-id-list", store)
+		if !strings.Contains(mustJSON(tags), `{"Key":"env","Value":"prod"}`) {
+			t.Fatalf("after the update: list-tags = %v", tags)
+		}
+		w.noDrift(t)
+		w.write(t, config("audit", "120", "false", `team = "security"`, seedPolicy...))
+		w.ok(t, "apply", "-auto-approve", "-no-color")
+		got = c.ok(t, s.url, root, "cloudtrail", "get-event-data-store", "--event-data-store", store)
+		if str(got, "Status") != "ENABLED" {
+			t.Fatalf("after suspend = false: get-event-data-store = %v", got)
+		}
+		if tags := c.ok(t, s.url, root, "cloudtrail", "list-tags", "--resource-id-list", store); strings.Contains(mustJSON(tags), `"env"`) {
+			t.Fatalf("after the tag's removal: list-tags = %v", tags)
+		}
+		w.noDrift(t)
 
 		w.ok(t, "destroy", "-auto-approve", "-no-color")
 		got = c.ok(t, s.url, root, "cloudtrail", "get-event-data-store", "--event-data-store", store)
@@ -242,7 +310,7 @@ func TestTerraformEventDataStore(t *testing.T) {
 	})
 
 	t.Run("no CloudTrail statement", func(t *testing.T) {
-		w := newWorkspace(t, s.url, root, config("refused", storeRootStmt, user))
+		w := newWorkspace(t, s.url, root, config("refused", "90", "false", `team = "security"`, storeRootStmt, user))
 		r := w.run(t, "apply", "-auto-approve", "-no-color")
 		if r.code == 0 || !strings.Contains(r.out, "InsufficientEncryptionPolicyException") {
 			t.Fatalf("apply with a key policy lacking CloudTrail's statement: exit %d, want InsufficientEncryptionPolicyException\n%s", r.code, r.out)
