@@ -324,3 +324,93 @@ func TestTerraformEventDataStore(t *testing.T) {
 		w.ok(t, "destroy", "-auto-approve", "-no-color")
 	})
 }
+
+// trailConfig is an encrypted trail as Terraform writes one: the bucket with CloudTrail's bucket
+// policy (S3POLICY), the key with the seed's trail statements (KEYPOLICY), the trail logging.
+const trailConfig = `resource "aws_kms_key" "trail" {
+  description             = "trail key"
+  deletion_window_in_days = 7
+  policy                  = <<-EOT
+KEYPOLICY
+  EOT
+}
+
+resource "aws_s3_bucket" "logs" {
+  bucket = "BUCKET"
+}
+
+resource "aws_s3_bucket_policy" "logs" {
+  bucket = aws_s3_bucket.logs.id
+  policy = <<-EOT
+S3POLICY
+  EOT
+}
+
+resource "aws_cloudtrail" "management" {
+  name           = "management"
+  s3_bucket_name = aws_s3_bucket.logs.id
+  kms_key_id     = aws_kms_key.trail.arn
+  depends_on     = [aws_s3_bucket_policy.logs]
+}
+
+output "key_arn" {
+  value = aws_kms_key.trail.arn
+}
+`
+
+// TestTerraformTrail applies an encrypted trail (aws_cloudtrail with kms_key_id, its bucket and
+// CloudTrail's bucket policy, its key with the seed's statements), checks it with the AWS CLI,
+// requires a plan without changes and destroys it.
+func TestTerraformTrail(t *testing.T) {
+	c := clis[0]
+	s := startServer(t, t.TempDir())
+	const bucket = "keytrail-terraform-logs"
+	// The key's own ARN is not known to its policy in Terraform: the statements name the key as
+	// key/*, which a key policy's Resource also matches.
+	policy := keyPolicy(storeRootStmt, fillTrail(seedEncrypt, account, "management", "*"), fillTrail(seedDescribe, account, "management", "*"))
+	policy = strings.ReplaceAll(policy, "111111111111", account)
+	w := newWorkspace(t, s.url, root, strings.NewReplacer("KEYPOLICY", policy, "BUCKET", bucket,
+		"S3POLICY", trailBucketPolicy(bucket, account, "management")).Replace(trailConfig))
+	w.ok(t, "apply", "-auto-approve", "-no-color")
+	key := w.output(t, "key_arn")
+	got := c.ok(t, s.url, root, "cloudtrail", "get-trail", "--name", "management")
+	if str(got, "Trail", "KmsKeyId") != key || str(got, "Trail", "S3BucketName") != bucket {
+		t.Fatalf("get-trail = %v", got)
+	}
+	if st := c.ok(t, s.url, root, "cloudtrail", "get-trail-status", "--name", "management"); st["IsLogging"] != true {
+		t.Fatalf("get-trail-status = %v", st)
+	}
+	w.noDrift(t)
+
+	// The trail delivers the calls Terraform made, encrypted under its key.
+	if sum := s.flush(t); sum["logFiles"] == float64(0) {
+		t.Fatalf("flush = %v", sum)
+	}
+	logs := c.logKeys(t, s.url, root, bucket)
+	if len(logs) == 0 {
+		t.Fatal("no log file was delivered")
+	}
+	head := c.ok(t, s.url, root, "s3api", "head-object", "--bucket", bucket, "--key", logs[0])
+	if str(head, "ServerSideEncryption") != "aws:kms" || str(head, "SSEKMSKeyId") != key {
+		t.Fatalf("head-object %s = %v", logs[0], head)
+	}
+	var recs []map[string]any
+	for _, k := range logs {
+		r, res := c.readLog(t, s.url, root, bucket, k)
+		if res.code != 0 {
+			t.Fatalf("get-object %s: %s", k, res.err)
+		}
+		recs = append(recs, r...)
+	}
+	if !hasEvent(recs, "StartLogging", "name", "arn:aws:cloudtrail:us-east-1:"+account+":trail/management") {
+		t.Fatalf("Terraform's StartLogging is not in the trail's logs: %v", recs)
+	}
+
+	// AWS deletes only an empty bucket, and a trail's deletion delivers what it still holds. The
+	// provider's force_destroy would list object versions, which keytrail does not serve: the
+	// trail goes first, then the CLI empties the bucket, then the rest goes.
+	w.ok(t, "destroy", "-auto-approve", "-no-color", "-target=aws_cloudtrail.management")
+	c.succeeds(t, s.url, root, "s3", "rm", "s3://"+bucket, "--recursive")
+	w.ok(t, "destroy", "-auto-approve", "-no-color")
+	c.fails(t, s.url, root, nil, "TrailNotFoundException", "cloudtrail", "get-trail", "--name", "management")
+}
