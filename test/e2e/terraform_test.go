@@ -239,7 +239,7 @@ func TestTerraformEventDataStore(t *testing.T) {
 	c := clis[0]
 	s := startServer(t, t.TempDir())
 	// The seed's user statement names the IAM user alice, who must exist for KMS to take it.
-	c.ok(t, s.url, root, "iam", "create-user", "--user-name", "alice")
+	alice := c.newUser(t, s.url, root, "alice")
 	user := strings.NewReplacer("account-id", account, "username", "alice").Replace(seedStoreUser)
 	config := func(name, retention, suspend, tags string, statements ...string) string {
 		return strings.NewReplacer("NAME", name, "RETENTION", retention, "SUSPEND", suspend, "TAGS", tags,
@@ -309,21 +309,44 @@ func TestTerraformEventDataStore(t *testing.T) {
 		}
 	})
 
-	t.Run("no CloudTrail statement", func(t *testing.T) {
-		w := newWorkspace(t, s.url, root, config("refused", "90", "false", `team = "security"`, storeRootStmt, user))
+	// refused applies the configuration as k, requires the store's creation to fail with
+	// InsufficientEncryptionPolicyException naming who, and no store to be made; then destroys
+	// the key.
+	refused := func(t *testing.T, k keys, config, who string) {
+		w := newWorkspace(t, s.url, k, config)
 		r := w.run(t, "apply", "-auto-approve", "-no-color")
-		if r.code == 0 || !strings.Contains(r.out, "InsufficientEncryptionPolicyException") {
-			t.Fatalf("apply with a key policy lacking CloudTrail's statement: exit %d, want InsufficientEncryptionPolicyException\n%s", r.code, r.out)
+		if r.code == 0 || !strings.Contains(r.out, "InsufficientEncryptionPolicyException") || !strings.Contains(r.out, who+" is not allowed kms:") {
+			t.Fatalf("apply: exit %d, want InsufficientEncryptionPolicyException for %s\n%s", r.code, who, r.out)
 		}
 		list := c.ok(t, s.url, root, "cloudtrail", "list-event-data-stores")
 		for _, st := range list["EventDataStores"].([]any) {
 			if m := st.(map[string]any); m["Status"] != "PENDING_DELETION" {
-				t.Fatalf("a store was made under a key CloudTrail may not use: %v", m)
+				t.Fatalf("a store was made under a key it may not use: %v", m)
 			}
 		}
 		w.ok(t, "destroy", "-auto-approve", "-no-color")
+	}
+
+	t.Run("no CloudTrail statement", func(t *testing.T) {
+		refused(t, root, config("refused", "90", "false", `team = "security"`, storeRootStmt, user), "cloudtrail.amazonaws.com")
+	})
+
+	// The seed: "users who create or update an event data store need kms:Decrypt and
+	// kms:GenerateDataKey". alice may manage keys and stores but use no key: with the seed's user
+	// statement in the key policy she makes the store, without it she cannot.
+	t.Run("creator without key permissions", func(t *testing.T) {
+		c.ok(t, s.url, root, "iam", "put-user-policy", "--user-name", "alice", "--policy-name", "terraform", "--policy-document", tfAdmin)
+		refused(t, alice, config("refused", "90", "false", "", storeRootStmt, seedStoreEncrypt), "arn:aws:iam::"+account+":user/alice")
+		w := newWorkspace(t, s.url, alice, config("alice", "90", "false", "", seedPolicy...))
+		w.ok(t, "apply", "-auto-approve", "-no-color")
+		w.ok(t, "destroy", "-auto-approve", "-no-color")
 	})
 }
+
+// tfAdmin lets Terraform manage keys, event data stores and trails, but use no key.
+const tfAdmin = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Resource":"*","Action":["cloudtrail:*","kms:CreateKey",
+ "kms:DescribeKey","kms:GetKeyPolicy","kms:GetKeyRotationStatus","kms:ListResourceTags","kms:PutKeyPolicy","kms:ScheduleKeyDeletion",
+ "kms:TagResource","kms:UntagResource"]}]}`
 
 // trailConfig is an encrypted trail as Terraform writes one: the bucket with CloudTrail's bucket
 // policy (S3POLICY), the key with the seed's trail statements (KEYPOLICY), the trail logging.
