@@ -22,7 +22,7 @@ func terraformTools(t *testing.T) (bin, mirror string) {
 	t.Helper()
 	bin, err := exec.LookPath("terraform")
 	if err != nil {
-		t.Fatalf("terraform is not on PATH: install Terraform ≥ 1.5 (https://developer.hashicorp.com/terraform/install); scripts/install-test-deps.sh checks for it")
+		t.Fatalf("terraform is not on PATH: install Terraform (https://developer.hashicorp.com/terraform/install); scripts/install-test-deps.sh checks for it")
 	}
 	mirror = os.Getenv("KEYTRAIL_TF_MIRROR")
 	if mirror == "" {
@@ -233,8 +233,10 @@ output "store_arn" {
 
 // TestTerraformEventDataStore applies the seed's key policy for event data stores and an
 // encrypted aws_cloudtrail_event_data_store with Terraform's hashicorp/aws provider, checks the
-// store with the AWS CLI, requires a plan without changes, and destroys it; a key policy without
-// CloudTrail's statement makes the apply fail with InsufficientEncryptionPolicyException.
+// store with the AWS CLI, changes it in place (retention, tags, suspend), requires plans without
+// changes, and destroys it (PENDING_DELETION, which the provider takes for gone). A key policy
+// without CloudTrail's statement, or a creator whom the key policy does not let use the key,
+// makes the apply fail with InsufficientEncryptionPolicyException.
 func TestTerraformEventDataStore(t *testing.T) {
 	c := clis[0]
 	s := startServer(t, t.TempDir())
