@@ -18,6 +18,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/request"
@@ -134,6 +135,20 @@ type Matched struct {
 // Authorizer answers authorization requests.
 type Authorizer interface {
 	Authorize(ctx context.Context, req Request) (Decision, error)
+}
+
+// Require asks az to decide req and, when it is denied, returns AWS's access-denied error with
+// the service's code (AccessDeniedException for KMS and CloudTrail, AccessDenied for IAM, STS and
+// S3) and DeniedMessage's words: the one way a service turns a denial into its error.
+func Require(ctx context.Context, az Authorizer, req Request, code awserr.Code) error {
+	d, err := az.Authorize(ctx, req)
+	if err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return awserr.New(code, "%s", DeniedMessage(req, d))
+	}
+	return nil
 }
 
 // DeniedMessage is AWS's access-denied message for a request and its decision:

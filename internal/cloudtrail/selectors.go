@@ -324,6 +324,18 @@ func dataARNs(e *events.Event) []string {
 	return buckets
 }
 
+// MatchesAdvanced reports whether any of the advanced selectors sel takes e: the matching
+// trails and CloudTrail Lake's event data stores share
+// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html).
+func MatchesAdvanced(sel []AdvancedEventSelector, e *events.Event) bool {
+	for i := range sel {
+		if advancedMatch(&sel[i], e) {
+			return true
+		}
+	}
+	return false
+}
+
 func advancedMatch(s *AdvancedEventSelector, e *events.Event) bool {
 	for i := range s.FieldSelectors {
 		if !fieldMatch(&s.FieldSelectors[i], e) {

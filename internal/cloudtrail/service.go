@@ -167,14 +167,7 @@ func (s *Service) authorize(c *call, action, resource string) error {
 	if strings.Contains(resource, ":trail/") {
 		req.Recorded = []request.Resource{{Type: "AWS::CloudTrail::Trail", ARN: resource, Account: c.P.Account}}
 	}
-	d, err := s.az.Authorize(c.Ctx, req)
-	if err != nil {
-		return err
-	}
-	if !d.Allowed {
-		return awserr.New(awserr.AccessDeniedException, "%s", authz.DeniedMessage(req, d))
-	}
-	return nil
+	return authz.Require(c.Ctx, s.az, req, awserr.AccessDeniedException)
 }
 
 // asCloudTrail is the context of the calls CloudTrail makes to S3 and KMS for a trail: as

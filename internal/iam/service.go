@@ -98,14 +98,7 @@ func (s *Service) authorizeWith(ctx context.Context, p identity.Principal, actio
 	if keys != nil {
 		req.Context = keys
 	}
-	d, err := s.az.Authorize(ctx, req)
-	if err != nil {
-		return err
-	}
-	if !d.Allowed {
-		return awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(req, d))
-	}
-	return nil
+	return authz.Require(ctx, s.az, req, awserr.AccessDenied)
 }
 
 // allow is caller + authorize: it returns the caller if it may perform iam:<action> on the

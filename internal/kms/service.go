@@ -221,14 +221,7 @@ func (k *conditionKeys) Lookup(key string) ([]string, bool) {
 }
 
 func (s *Service) decide(c *call, req authz.Request) error {
-	d, err := s.az.Authorize(c.Ctx, req)
-	if err != nil {
-		return err
-	}
-	if !d.Allowed {
-		return awserr.New(awserr.AccessDeniedException, "%s", authz.DeniedMessage(req, d))
-	}
-	return nil
+	return authz.Require(c.Ctx, s.az, req, awserr.AccessDeniedException)
 }
 
 // dryRun answers DryRunOperationException once the request would have succeeded.

@@ -5,13 +5,17 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/events"
 	"github.com/keytrail/keytrail/internal/kms"
+	"github.com/keytrail/keytrail/internal/lake/engine"
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/request"
+	"github.com/keytrail/keytrail/internal/seal"
 	"github.com/keytrail/keytrail/internal/store"
 )
 
@@ -24,6 +28,14 @@ type Config struct {
 	Now        func() time.Time
 	Rand       io.Reader // store IDs; crypto/rand when nil
 	Logger     *slog.Logger
+	// Journal is CloudTrail's event journal, which stores ingest from (nil: no ingestion).
+	Journal *events.Journal
+	// Barrier seals the data keys of stores without a KMS key.
+	Barrier *seal.Barrier
+	// Engine runs the queries (nil: StartQuery fails with UnsupportedOperationException).
+	Engine *engine.Engine
+	// QueryTimeout ends a query that runs longer (0: AWS's one hour).
+	QueryTimeout time.Duration
 }
 
 // Keys is what the Lake needs of KMS: a store's key exercised as the caller and as
@@ -43,11 +55,26 @@ type Service struct {
 	now    func() time.Time
 	rand   io.Reader
 	log    *slog.Logger
+
+	journal    *events.Journal
+	barrier    *seal.Barrier
+	ingestMu   sync.Mutex   // one ingestion at a time
+	afterWrite func() error // tests: a crash between storing a chunk and moving the cursor
+
+	engine       *engine.Engine
+	queryTimeout time.Duration
+	q            queries
+	queryGate    chan struct{} // tests: a query waits for it before it runs
 }
 
 // New returns a Lake service.
 func New(cfg Config) *Service {
-	s := &Service{db: cfg.DB, keys: cfg.Keys, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now, rand: cfg.Rand, log: cfg.Logger}
+	s := &Service{db: cfg.DB, keys: cfg.Keys, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now, rand: cfg.Rand, log: cfg.Logger,
+		journal: cfg.Journal, barrier: cfg.Barrier, engine: cfg.Engine, queryTimeout: cfg.QueryTimeout}
+	s.q.byID, s.q.loaded = map[string]*query{}, map[string]string{}
+	if s.queryTimeout <= 0 {
+		s.queryTimeout = queryTimeout
+	}
 	if s.region == "" {
 		s.region = "us-east-1"
 	}
@@ -74,6 +101,11 @@ func (s *Service) Operations() map[string]awsjson.Handler {
 		"RestoreEventDataStore":        awsjson.Handle(s.RestoreEventDataStore),
 		"StartEventDataStoreIngestion": awsjson.Handle(s.StartEventDataStoreIngestion),
 		"StopEventDataStoreIngestion":  awsjson.Handle(s.StopEventDataStoreIngestion),
+		"StartQuery":                   awsjson.Handle(s.StartQuery),
+		"DescribeQuery":                awsjson.Handle(s.DescribeQuery).ReadOnly(),
+		"GetQueryResults":              awsjson.Handle(s.GetQueryResults).ReadOnly(),
+		"ListQueries":                  awsjson.Handle(s.ListQueries).ReadOnly(),
+		"CancelQuery":                  awsjson.Handle(s.CancelQuery),
 	}
 }
 
@@ -105,7 +137,8 @@ func (s *Service) authorize(c *call, action, resource string) error {
 	return nil
 }
 
-// Run purges the stores whose seven days of PENDING_DELETION are over, every interval, until
+// Run ingests the journal's new events into the stores, purges the events past their
+// retention and the stores whose seven days of PENDING_DELETION are over, every interval, until
 // ctx ends.
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
@@ -118,6 +151,11 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if sum, err := s.Ingest(ctx); err != nil {
+				s.log.Error("lake ingestion failed", "err", err)
+			} else if sum.Events > 0 {
+				s.log.Info("events ingested", "stores", sum.Stores, "events", sum.Events)
+			}
 			if err := s.Sweep(ctx); err != nil {
 				s.log.Error("lake sweep failed", "err", err)
 			}

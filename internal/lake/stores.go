@@ -189,7 +189,11 @@ func (s *Service) update(ctx context.Context, r *storeRecord, fn func(tx store.T
 		if cur == nil {
 			return awserr.New(notFound, "The specified event data store %s was not found.", r.ARN())
 		}
+		before := cur.Status
 		if err := fn(tx, cur); err != nil {
+			return err
+		}
+		if err := s.statusChanged(tx, cur, before); err != nil {
 			return err
 		}
 		changed = cur
@@ -268,6 +272,9 @@ func (s *Service) CreateEventDataStore(ctx context.Context, in *CreateEventDataS
 	}
 	if err := s.db.Update(ctx, func(tx store.Tx) error {
 		if err := checkRoom(tx, r); err != nil {
+			return err
+		}
+		if err := s.started(tx, r); err != nil {
 			return err
 		}
 		return stores.Put(tx, r.storeKey(), r)
@@ -602,22 +609,41 @@ func (s *Service) ingestion(ctx context.Context, action, ref, from, to string) (
 	return &Empty{}, nil
 }
 
-// Sweep purges the stores whose seven days of PENDING_DELETION are over.
+// Sweep purges the stores whose seven days of PENDING_DELETION are over, with their events,
+// and the events of the other stores that are past their retention period.
 func (s *Service) Sweep(ctx context.Context) error {
 	now := s.now()
+	var purged []string
+	defer func() {
+		for _, key := range purged {
+			s.forget(ctx, key[strings.LastIndex(key, "/")+1:])
+		}
+	}()
 	return s.db.Update(ctx, func(tx store.Tx) error {
 		var due []string
+		var kept []*storeRecord
 		err := stores.Scan(tx, "", "", func(key string, r *storeRecord) error {
 			if r.Status == StatusPendingDeletion && !now.Before(r.Deleted.Add(deletionWait)) {
 				due = append(due, key)
+			} else {
+				kept = append(kept, r)
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
+		purged = due
 		for _, key := range due {
 			if err := stores.Delete(tx, key); err != nil {
+				return err
+			}
+			if err := purgeData(tx, key); err != nil {
+				return err
+			}
+		}
+		for _, r := range kept {
+			if err := expire(tx, r, now); err != nil {
 				return err
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	ct "github.com/keytrail/keytrail/internal/cloudtrail"
+	"github.com/keytrail/keytrail/internal/events"
 	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/kms"
 	"github.com/keytrail/keytrail/internal/lake"
@@ -69,26 +70,53 @@ type lakeWorld struct {
 	Lake *lake.Service
 	CT   *ct.Service
 	root *servicetest.Caller
+	// Journal is the event journal the stores ingest from, in a directory of its own (the
+	// World's Dir is the Lake's data: the state store).
+	Journal    *events.Journal
+	journalDir string
 }
 
-func newLakeWorld(t *testing.T) *lakeWorld {
+func newLakeWorld(t testing.TB) *lakeWorld {
 	t.Helper()
 	w := servicetest.New(t)
 	lw := &lakeWorld{World: w, root: w.As(w.Root(acct))}
 	lw.KMS = kms.New(kms.Config{DB: w.DB, Barrier: w.Barrier, Authorizer: w.Authz, Policies: w.Policies, Principals: w.IAM, Now: w.Clock.Now, Rand: w.Rand})
-	lw.Lake = lake.New(lake.Config{DB: w.DB, Keys: lw.KMS, Authorizer: w.Authz, Now: w.Clock.Now, Rand: w.Rand})
+	lw.journalDir = t.TempDir()
+	lw.openLake(t)
 	lw.CT = ct.New(ct.Config{DB: w.DB, KMS: lw.KMS, Authorizer: w.Authz, Now: w.Clock.Now, Rand: w.Rand, Stores: lw.Lake})
 	return lw
 }
 
+// openLake opens the journal and builds the Lake on it, as keytrail does when it starts.
+func (lw *lakeWorld) openLake(t testing.TB) {
+	t.Helper()
+	j, err := events.OpenJournal(lw.journalDir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = j.Close() }) // closing twice is harmless
+	lw.Journal = j
+	lw.Lake = lake.New(lake.Config{DB: lw.DB, Keys: lw.KMS, Authorizer: lw.Authz, Now: lw.Clock.Now, Rand: lw.Rand,
+		Journal: j, Barrier: lw.Barrier})
+}
+
+// restart closes the journal and opens it and the Lake again, as a restart of keytrail does.
+func (lw *lakeWorld) restart(t *testing.T) {
+	t.Helper()
+	if err := lw.Journal.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lw.openLake(t)
+}
+
 // key creates a key of the account's root in region with a key policy; it returns its metadata.
-func (lw *lakeWorld) key(t *testing.T, region, policy string) *kms.KeyMetadata {
+func (lw *lakeWorld) key(t testing.TB, region, policy string) *kms.KeyMetadata {
 	t.Helper()
 	return servicetest.Call(lw.root.In(region), lw.KMS.CreateKey, &kms.CreateKeyInput{Policy: &policy}).OK().KeyMetadata
 }
 
 // create creates a store as p with in (its Name defaulted) and returns its ARN.
-func (lw *lakeWorld) create(t *testing.T, p identity.Principal, in lake.CreateEventDataStoreInput) string {
+func (lw *lakeWorld) create(t testing.TB, p identity.Principal, in lake.CreateEventDataStoreInput) string {
 	t.Helper()
 	if in.Name == "" {
 		in.Name = "audit"

@@ -152,12 +152,8 @@ func (s *Service) CreateBucket(ctx context.Context, in *CreateBucketInput) (*Cre
 		return nil, err
 	}
 	req := authz.Request{Principal: c.P, Action: "s3:CreateBucket", Resource: "arn:aws:s3:::" + in.Bucket, ResourceAccount: c.P.Account}
-	d, err := s.az.Authorize(ctx, req)
-	if err != nil {
+	if err := authz.Require(ctx, s.az, req, awserr.AccessDenied); err != nil {
 		return nil, err
-	}
-	if !d.Allowed {
-		return nil, awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(req, d))
 	}
 	err = s.db.Update(ctx, func(tx store.Tx) error {
 		old, err := getBucket(tx, in.Bucket)
@@ -318,12 +314,8 @@ func (s *Service) ListBuckets(ctx context.Context, _ *ListBucketsInput) (*ListBu
 		return nil, awserr.New(awserr.AccessDenied, "Access Denied")
 	}
 	req := authz.Request{Principal: c.P, Action: "s3:ListAllMyBuckets", Resource: "*", ResourceAccount: c.P.Account}
-	d, err := s.az.Authorize(ctx, req)
-	if err != nil {
+	if err := authz.Require(ctx, s.az, req, awserr.AccessDenied); err != nil {
 		return nil, err
-	}
-	if !d.Allowed {
-		return nil, awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(req, d))
 	}
 	out := &ListBucketsOutput{Owner: c.P.Account}
 	err = s.db.View(ctx, func(tx store.Tx) error {

@@ -207,12 +207,8 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeR
 	if in.ExternalID != "" {
 		keys["sts:ExternalId"] = []string{in.ExternalID}
 	}
-	d, err := s.az.Authorize(ctx, req)
-	if err != nil {
+	if err := authz.Require(ctx, s.az, req, awserr.AccessDenied); err != nil {
 		return nil, err
-	}
-	if !d.Allowed {
-		return nil, awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(req, d))
 	}
 	if duration > role.MaxSessionDuration {
 		return nil, awserr.New(awserr.ValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
