@@ -13,7 +13,7 @@ ENGINE_COVERAGE_MIN ?= 95
 test: check hermetic coverage e2e
 
 hermetic:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
 
 # The packages with tests behind the e2e build tag (test/e2e; the checks against botocore's models
 # in internal/app and internal/model; python3's reading of log files in internal/app), run with
@@ -21,7 +21,7 @@ hermetic:
 E2E_PACKAGES ?= $(sort $(patsubst %/,./%,$(dir $(shell grep -rl --include='*_test.go' '^//go:build e2e' cmd internal test))))
 
 e2e: deps
-	$(GO) test -race -count=1 -tags e2e $(E2E_PACKAGES)
+	$(GO) test -race -count=1 -timeout 30m -tags e2e $(E2E_PACKAGES)
 
 deps:
 	bash scripts/install-test-deps.sh
@@ -62,6 +62,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/sigv4/ ./internal/app/ ./internal/authz/ ./internal/events/
 	$(GO) test -run '^$$' -bench Deliver -benchtime 5x ./internal/cloudtrail/
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/lake/
+	$(GO) test -run '^$$' -bench . -benchtime 10x ./internal/lake/engine/
 
 # Each fuzz target for a while (go test runs only their seed corpora).
 fuzz:

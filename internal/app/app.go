@@ -23,6 +23,7 @@ import (
 	"github.com/keytrail/keytrail/internal/iam"
 	"github.com/keytrail/keytrail/internal/kms"
 	"github.com/keytrail/keytrail/internal/lake"
+	"github.com/keytrail/keytrail/internal/lake/engine"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/protocol/awsquery"
@@ -63,8 +64,9 @@ type App struct {
 	Gateway    *gateway.Gateway
 	Journal    *events.Journal
 
-	stop func()        // ends the background work (the KMS sweep)
-	done chan struct{} // closed when the background work has ended
+	stop   func()         // ends the background work (the KMS sweep)
+	done   chan struct{}  // closed when the background work has ended
+	engine *engine.Engine // the Lake's query engine
 }
 
 // Open opens the state under cfg.Data and wires every service. When a step fails, what the
@@ -127,8 +129,14 @@ func Open(cfg Config) (_ *App, err error) {
 	}
 	// CloudTrail Lake's event data stores: their operations and tags are served by CloudTrail;
 	// those whose deletion fell due while keytrail was down are purged before it serves.
+	// Its query engine keeps the stores' events in memory only (no TempDir: nothing in clear on disk).
+	eng, err := engine.Open(engine.Config{Now: cfg.Now})
+	if err != nil {
+		return nil, err
+	}
+	opened.add(eng.Close)
 	lakeSvc := lake.New(lake.Config{DB: db, Keys: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger,
-		Journal: journal, Barrier: barrier})
+		Journal: journal, Barrier: barrier, Engine: eng, Objects: importObjects{s3Svc}, Roles: stsSvc})
 	if err := lakeSvc.Sweep(context.Background()); err != nil {
 		return nil, fmt.Errorf("lake sweep: %w", err)
 	}
@@ -150,7 +158,7 @@ func Open(cfg Config) (_ *App, err error) {
 	})
 	ctx, stop := context.WithCancel(context.Background())
 	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, CloudTrail: ctSvc, Lake: lakeSvc, Gateway: gw, Journal: journal,
-		stop: stop, done: make(chan struct{})}
+		stop: stop, done: make(chan struct{}), engine: eng}
 	var wg sync.WaitGroup
 	wg.Add(3)
 	go func() {
@@ -179,16 +187,38 @@ type FlushSummary struct {
 	Lake lake.IngestSummary `json:"lake"`
 }
 
-// flush ingests the journal's new events into the event data stores, then delivers the trails'
-// log files and digests.
+// flush ingests the journal's new events into the event data stores, moves the Lake's imports
+// on, then delivers the trails' log files and digests.
 func flush(ctx context.Context, ct *cloudtrail.Service, lk *lake.Service) (*FlushSummary, error) {
 	var sum FlushSummary
 	var err error
 	if sum.Lake, err = lk.Ingest(ctx); err != nil {
 		return &sum, err
 	}
+	if err = lk.RunImports(ctx); err != nil {
+		return &sum, err
+	}
 	sum.DeliverySummary, err = ct.Deliver(ctx)
 	return &sum, err
+}
+
+// importObjects is S3 as CloudTrail Lake's imports read a trail's log files (lake.Objects), as
+// the import role's session: each call scoped, none recorded (as CloudTrail's own S3 calls).
+type importObjects struct{ s3 *s3.Service }
+
+// BucketRegion implements lake.Objects.
+func (o importObjects) BucketRegion(ctx context.Context, name string) (string, bool) {
+	return o.s3.BucketRegion(scope(ctx), name)
+}
+
+// ListObjects implements lake.Objects.
+func (o importObjects) ListObjects(ctx context.Context, in *s3.ListObjectsInput) (*s3.ListObjectsOutput, error) {
+	return o.s3.ListObjects(scope(ctx), in)
+}
+
+// GetObject implements lake.Objects.
+func (o importObjects) GetObject(ctx context.Context, in *s3.GetObjectInput) (*s3.GetObjectOutput, error) {
+	return o.s3.GetObject(scope(ctx), in)
 }
 
 // closers are what Open has opened so far, closed again, newest first, when a later step fails.
@@ -211,7 +241,7 @@ func (a *App) Handler() http.Handler { return a.Gateway }
 func (a *App) Close() error {
 	a.stop()
 	<-a.done
-	jerr := a.Journal.Close()
+	jerr := errors.Join(a.Journal.Close(), a.engine.Close())
 	if err := a.DB.Close(); err != nil {
 		return fmt.Errorf("close state: %w", err)
 	}

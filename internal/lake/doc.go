@@ -6,7 +6,15 @@
 // Its stores ingest the events CloudTrail records (the event journal) that their account, Regions
 // and advanced event selectors take, exactly once and in order, encrypted at rest under data keys
 // of the store's KMS key (made as cloudtrail.amazonaws.com) or of keytrail's barrier; Events reads
-// them back for queries, decrypting as the caller.
+// them back, decrypting as the caller.
+//
+// Its queries (StartQuery, DescribeQuery, GetQueryResults, ListQueries, CancelQuery) run
+// CloudTrail Lake SQL on the engine of package lake/engine, in the background, over the stores'
+// events loaded into it as CloudTrail (at a store's first query, then by ingestion), once the
+// caller may query each store and use its KMS key.
+//
+// Its imports copy a trail's delivered log files into a store, read through S3 and KMS as the
+// import role CloudTrail assumes, without duplicating what the store ingested.
 //
 // Its operations join CloudTrail's JSON table (both target prefixes); their tags are kept here
 // and served through CloudTrail's AddTags, RemoveTags and ListTags.
@@ -25,6 +33,15 @@
 //     (defaults: all management events, multi-Region, termination protection on)
 //   - https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_StartQuery.html
 //     (InsufficientEncryptionPolicyException when the key policy does not let the caller decrypt)
+//   - https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_DescribeQuery.html
+//     (and the GetQueryResults, ListQueries and CancelQuery pages: statuses, statistics, paging,
+//     ten concurrent queries)
+//   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-queries-cli.html
+//     (queries time out after one hour)
 //   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html
 //     (10 event data stores per Region, in any lifecycle stage)
+//   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-copy-trail-to-lake-eds.html
+//     and https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_StartImport.html
+//     (imports: a trail's log files copied as the import role; GetImport, ListImports,
+//     StopImport and ListImportFailures of the same reference)
 package lake

@@ -314,6 +314,9 @@ func (s *Service) commit(ctx context.Context, r *storeRecord, ch *chunk, dk *dat
 	if errors.Is(err, errGone) {
 		return nil
 	}
+	if err == nil && sealed != nil {
+		s.chunkStored(ctx, r, chunkKey(r, ch.from), ch.entries)
+	}
 	return err
 }
 

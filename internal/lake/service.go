@@ -12,6 +12,7 @@ import (
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/events"
 	"github.com/keytrail/keytrail/internal/kms"
+	"github.com/keytrail/keytrail/internal/lake/engine"
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/request"
 	"github.com/keytrail/keytrail/internal/seal"
@@ -31,6 +32,13 @@ type Config struct {
 	Journal *events.Journal
 	// Barrier seals the data keys of stores without a KMS key.
 	Barrier *seal.Barrier
+	// Engine runs the queries (nil: StartQuery fails with UnsupportedOperationException).
+	Engine *engine.Engine
+	// QueryTimeout ends a query that runs longer (0: AWS's one hour).
+	QueryTimeout time.Duration
+	// Objects and Roles are S3 and STS as imports use them (nil: imports stay INITIALIZING).
+	Objects Objects
+	Roles   Roles
 }
 
 // Keys is what the Lake needs of KMS: a store's key exercised as the caller and as
@@ -55,12 +63,23 @@ type Service struct {
 	barrier    *seal.Barrier
 	ingestMu   sync.Mutex   // one ingestion at a time
 	afterWrite func() error // tests: a crash between storing a chunk and moving the cursor
+
+	engine       *engine.Engine
+	queryTimeout time.Duration
+	q            queries
+	queryGate    chan struct{} // tests: a query waits for it before it runs
+	objects      Objects
+	roles        Roles
 }
 
 // New returns a Lake service.
 func New(cfg Config) *Service {
 	s := &Service{db: cfg.DB, keys: cfg.Keys, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now, rand: cfg.Rand, log: cfg.Logger,
-		journal: cfg.Journal, barrier: cfg.Barrier}
+		journal: cfg.Journal, barrier: cfg.Barrier, engine: cfg.Engine, queryTimeout: cfg.QueryTimeout, objects: cfg.Objects, roles: cfg.Roles}
+	s.q.byID, s.q.loaded = map[string]*query{}, map[string]string{}
+	if s.queryTimeout <= 0 {
+		s.queryTimeout = queryTimeout
+	}
 	if s.region == "" {
 		s.region = "us-east-1"
 	}
@@ -87,6 +106,16 @@ func (s *Service) Operations() map[string]awsjson.Handler {
 		"RestoreEventDataStore":        awsjson.Handle(s.RestoreEventDataStore),
 		"StartEventDataStoreIngestion": awsjson.Handle(s.StartEventDataStoreIngestion),
 		"StopEventDataStoreIngestion":  awsjson.Handle(s.StopEventDataStoreIngestion),
+		"StartQuery":                   awsjson.Handle(s.StartQuery),
+		"DescribeQuery":                awsjson.Handle(s.DescribeQuery).ReadOnly(),
+		"GetQueryResults":              awsjson.Handle(s.GetQueryResults).ReadOnly(),
+		"ListQueries":                  awsjson.Handle(s.ListQueries).ReadOnly(),
+		"CancelQuery":                  awsjson.Handle(s.CancelQuery),
+		"StartImport":                  awsjson.Handle(s.StartImport),
+		"GetImport":                    awsjson.Handle(s.GetImport).ReadOnly(),
+		"ListImports":                  awsjson.Handle(s.ListImports).ReadOnly(),
+		"ListImportFailures":           awsjson.Handle(s.ListImportFailures).ReadOnly(),
+		"StopImport":                   awsjson.Handle(s.StopImport),
 	}
 }
 
@@ -118,7 +147,8 @@ func (s *Service) authorize(c *call, action, resource string) error {
 	return nil
 }
 
-// Run ingests the journal's new events into the stores, purges the events past their
+// Run ingests the journal's new events into the stores, moves the imports under way on
+// (RunImports), purges the events past their
 // retention and the stores whose seven days of PENDING_DELETION are over, every interval, until
 // ctx ends.
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
@@ -136,6 +166,9 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 				s.log.Error("lake ingestion failed", "err", err)
 			} else if sum.Events > 0 {
 				s.log.Info("events ingested", "stores", sum.Stores, "events", sum.Events)
+			}
+			if err := s.RunImports(ctx); err != nil {
+				s.log.Error("lake imports failed", "err", err)
 			}
 			if err := s.Sweep(ctx); err != nil {
 				s.log.Error("lake sweep failed", "err", err)

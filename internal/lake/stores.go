@@ -613,6 +613,12 @@ func (s *Service) ingestion(ctx context.Context, action, ref, from, to string) (
 // and the events of the other stores that are past their retention period.
 func (s *Service) Sweep(ctx context.Context) error {
 	now := s.now()
+	var purged []string
+	defer func() {
+		for _, key := range purged {
+			s.forget(ctx, key[strings.LastIndex(key, "/")+1:])
+		}
+	}()
 	return s.db.Update(ctx, func(tx store.Tx) error {
 		var due []string
 		var kept []*storeRecord
@@ -627,6 +633,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		purged = due
 		for _, key := range due {
 			if err := stores.Delete(tx, key); err != nil {
 				return err
