@@ -48,7 +48,7 @@ func TestLakeDisabledKeyStoryCLI(t *testing.T) {
 			}
 
 			statement := "SELECT eventName, count(*) AS n FROM " + storeID + " GROUP BY eventName"
-			counts := c.lakeQuery(t, s.url, alice, statement)
+			first, counts := c.lakeQuery(t, s.url, alice, statement)
 			if counts["ListKeys"] != "2" || counts["CreateUser"] != "1" {
 				t.Fatalf("%s: %v", statement, counts)
 			}
@@ -58,8 +58,10 @@ func TestLakeDisabledKeyStoryCLI(t *testing.T) {
 
 			c.ok(t, s.url, root, "kms", "disable-key", "--key-id", keyID)
 			c.fails(t, s.url, alice, nil, "InsufficientEncryptionPolicyException", "cloudtrail", "start-query", "--query-statement", statement)
+			// A finished query's results are the store's data too: refused while the key is disabled.
+			c.fails(t, s.url, alice, nil, "InsufficientEncryptionPolicyException", "cloudtrail", "get-query-results", "--query-id", first)
 			c.ok(t, s.url, root, "kms", "enable-key", "--key-id", keyID)
-			if again := c.lakeQuery(t, s.url, alice, statement); again["ListKeys"] != "2" || again["CreateUser"] != "1" {
+			if _, again := c.lakeQuery(t, s.url, alice, statement); again["ListKeys"] != "2" || again["CreateUser"] != "1" {
 				t.Fatalf("after enable-key, %s: %v", statement, again)
 			}
 		})
@@ -67,8 +69,9 @@ func TestLakeDisabledKeyStoryCLI(t *testing.T) {
 }
 
 // lakeQuery runs a two-column query (a name, a count) with start-query, polls describe-query
-// until it is FINISHED (at most 30 s) and returns get-query-results' rows as name → count.
-func (c cli) lakeQuery(t *testing.T, url string, k keys, statement string) map[string]string {
+// until it is FINISHED (at most 30 s) and returns the query's ID and get-query-results' rows as
+// name → count.
+func (c cli) lakeQuery(t *testing.T, url string, k keys, statement string) (string, map[string]string) {
 	t.Helper()
 	id := str(c.ok(t, url, k, "cloudtrail", "start-query", "--query-statement", statement), "QueryId")
 	if id == "" {
@@ -99,7 +102,7 @@ func (c cli) lakeQuery(t *testing.T, url string, k keys, statement string) map[s
 		n, _ := cols[1].(map[string]any)
 		got[fmt.Sprint(name["eventName"])] = fmt.Sprint(n["n"])
 	}
-	return got
+	return id, got
 }
 
 // TestLakeIngestionSurvivesKill9: keytrail is killed (kill -9) again and again while a flush
