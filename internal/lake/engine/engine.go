@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -20,9 +21,13 @@ import (
 // Engine runs Lake queries over the stores' events on an in-memory DuckDB. It is safe for
 // concurrent use.
 type Engine struct {
-	db     *sql.DB
-	now    func() time.Time
-	unnest node // the lateral unnest table reference the rewriter splices in
+	cfg     Config
+	started sync.Once
+	err     error       // why the engine could not start
+	db      *sql.DB     // nil until the engine starts
+	up      atomic.Bool // db is open
+	now     func() time.Time
+	unnest  node // the lateral unnest table reference the rewriter splices in
 
 	mu     sync.Mutex
 	stores map[string]*storeStats
@@ -32,27 +37,39 @@ type storeStats struct {
 	events, bytes int64
 }
 
-// Open starts an engine.
+// Open returns an engine. DuckDB itself starts at the first Load or Prepare, so that a keytrail
+// whose stores are never queried holds none of its memory or threads; a failure to start is
+// returned by that call (and every later one).
 func Open(cfg Config) (*Engine, error) {
-	opts := url.Values{}
-	opts.Set("autoinstall_known_extensions", "false")
-	opts.Set("autoload_known_extensions", "false")
-	if cfg.Threads > 0 {
-		opts.Set("threads", strconv.Itoa(cfg.Threads))
-	}
-	if cfg.MemoryLimit > 0 {
-		opts.Set("memory_limit", strconv.FormatInt(cfg.MemoryLimit, 10)+"B")
-	}
-	connector, err := duckdb.NewConnector("?"+opts.Encode(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("lake engine: %w", err)
-	}
-	e := &Engine{db: sql.OpenDB(connector), now: cfg.Now, stores: map[string]*storeStats{}}
-	if err := e.init(cfg.TempDir); err != nil {
-		_ = e.db.Close() // the init error is the one to report
-		return nil, err
-	}
-	return e, nil
+	return &Engine{cfg: cfg, now: cfg.Now, stores: map[string]*storeStats{}}, nil
+}
+
+// start opens DuckDB once.
+func (e *Engine) start() error {
+	e.started.Do(func() {
+		opts := url.Values{}
+		opts.Set("autoinstall_known_extensions", "false")
+		opts.Set("autoload_known_extensions", "false")
+		if e.cfg.Threads > 0 {
+			opts.Set("threads", strconv.Itoa(e.cfg.Threads))
+		}
+		if e.cfg.MemoryLimit > 0 {
+			opts.Set("memory_limit", strconv.FormatInt(e.cfg.MemoryLimit, 10)+"B")
+		}
+		connector, err := duckdb.NewConnector("?"+opts.Encode(), nil)
+		if err != nil {
+			e.err = fmt.Errorf("lake engine: %w", err)
+			return
+		}
+		e.db = sql.OpenDB(connector)
+		if err := e.init(e.cfg.TempDir); err != nil {
+			_ = e.db.Close() // the init error is the one to report
+			e.db, e.err = nil, err
+			return
+		}
+		e.up.Store(true)
+	})
+	return e.err
 }
 
 func (e *Engine) init(tempDir string) error {
@@ -84,11 +101,20 @@ func (e *Engine) init(tempDir string) error {
 }
 
 // Close stops the engine and frees its memory.
-func (e *Engine) Close() error { return e.db.Close() }
+func (e *Engine) Close() error {
+	e.started.Do(func() { e.err = errors.New("lake engine: closed") }) // an engine never started stays so
+	if e.db == nil {
+		return nil
+	}
+	return e.db.Close()
+}
 
 // Load appends CloudTrail records (one JSON object each, as keytrail writes them) to a store's
 // table, creating it if needed. A record that cannot be read fails the call and loads nothing.
 func (e *Engine) Load(ctx context.Context, storeID string, records [][]byte) error {
+	if err := e.start(); err != nil {
+		return err
+	}
 	if err := e.ensure(ctx, storeID); err != nil {
 		return err
 	}
@@ -200,6 +226,9 @@ func (e *Engine) Purge(ctx context.Context, storeID string, before time.Time) (i
 func (e *Engine) Drop(ctx context.Context, storeID string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if !e.up.Load() { // never started: nothing is loaded
+		return nil
+	}
 	if _, err := e.db.ExecContext(ctx, `DROP TABLE IF EXISTS `+tableName(storeID)); err != nil {
 		return fmt.Errorf("lake engine: store %s: %w", storeID, err)
 	}
@@ -225,6 +254,9 @@ func (s *Statement) Stores() []string { return s.stores }
 // refusals wrap ErrInvalidStatement, except a string compared with eventtime that is no timestamp,
 // which Trino finds while it analyses the query and Lake reports as a FAILED query: ErrQueryFailed.
 func (e *Engine) Prepare(ctx context.Context, query string, allowed func(storeID string) error) (*Statement, error) {
+	if err := e.start(); err != nil {
+		return nil, err
+	}
 	refs := findRefs(query)
 	if len(refs) == 0 {
 		return nil, fmt.Errorf("%w: the query reads no event data store: name one after FROM by its ID or ARN",

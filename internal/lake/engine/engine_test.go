@@ -605,3 +605,21 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("%s events, want %s", got, want)
 	}
 }
+
+// An engine starts DuckDB only when it is first used: dropping a store or closing an engine
+// never used does not start it, and the first Load does.
+func TestEngineStartsOnFirstUse(t *testing.T) {
+	e, err := engine.Open(engine.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Drop(context.Background(), "unused"); err != nil {
+		t.Fatalf("Drop before the engine started: %v", err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatalf("Close of an engine never started: %v", err)
+	}
+	if err := e.Load(context.Background(), "late", nil); err == nil {
+		t.Fatal("Load after Close started the engine")
+	}
+}
