@@ -34,12 +34,12 @@ type ListTagsOutput struct {
 	ResourceTagList []ResourceTag `json:"ResourceTagList"`
 }
 
-// checkTags validates tags: keys of 1–128 characters, values of at most 256 (the model's limits,
+// CheckTags validates tags (a trail's, and the Lake's for its event data stores): keys of 1–128 characters, values of at most 256 (the model's limits,
 // which the protocol layer checks on the wire; in-process callers are checked here), and no key
 // in the aws: prefix, which AWS reserves
 // (https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html).
 // Errors: InvalidTagParameterException.
-func checkTags(tags []Tag) error {
+func CheckTags(tags []Tag) error {
 	for _, tag := range tags {
 		switch {
 		case tag.Key == "" || utf8.RuneCountInString(tag.Key) > 128 || utf8.RuneCountInString(tag.Value) > 256:
@@ -84,7 +84,7 @@ func (s *Service) retag(ctx context.Context, action string, in *TagsInput, fn fu
 	if err != nil {
 		return nil, err
 	}
-	if err := checkTags(in.TagsList); err != nil {
+	if err := CheckTags(in.TagsList); err != nil {
 		return nil, err
 	}
 	if s.stores != nil && isStoreARN(in.ResourceID) {

@@ -238,7 +238,7 @@ func (s *Service) CreateTrail(ctx context.Context, in *CreateTrailInput) (*Trail
 	if len(in.TagsList) > maxTags {
 		return nil, awserr.New(tagsLimitExceeded, "The number of tags per trail has exceeded the permitted amount. Currently, the limit is %d.", maxTags)
 	}
-	if err := checkTags(in.TagsList); err != nil {
+	if err := CheckTags(in.TagsList); err != nil {
 		return nil, err
 	}
 	t := &trailRecord{Name: in.Name, Account: c.P.Account, HomeRegion: c.Region, Bucket: in.S3BucketName, Prefix: in.S3KeyPrefix,

@@ -107,18 +107,3 @@ func checkSelector(s AdvancedEventSelector) (int, error) {
 	}
 	return conditions, nil
 }
-
-// checkTags validates tags: keys of 1–128 characters, values of at most 256, and no key in the
-// aws: prefix, which AWS reserves
-// (https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html).
-func checkTags(tags []Tag) error {
-	for _, tag := range tags {
-		switch {
-		case tag.Key == "" || utf8.RuneCountInString(tag.Key) > 128 || utf8.RuneCountInString(tag.Value) > 256:
-			return awserr.New(invalidTagParameter, "Tag keys are 1 to 128 characters and values at most 256.")
-		case strings.HasPrefix(strings.ToLower(tag.Key), "aws:"):
-			return awserr.New(invalidTagParameter, "Tag keys beginning with aws: are reserved for AWS use.")
-		}
-	}
-	return nil
-}

@@ -137,14 +137,7 @@ func (s *Service) authorize(c *call, action, resource string) error {
 	if resource != "*" {
 		req.Recorded = []request.Resource{{Type: "AWS::CloudTrail::EventDataStore", ARN: resource, Account: c.P.Account}}
 	}
-	d, err := s.az.Authorize(c.Ctx, req)
-	if err != nil {
-		return err
-	}
-	if !d.Allowed {
-		return awserr.New(awserr.AccessDeniedException, "%s", authz.DeniedMessage(req, d))
-	}
-	return nil
+	return authz.Require(c.Ctx, s.az, req, awserr.AccessDeniedException)
 }
 
 // Run ingests the journal's new events into the stores, moves the imports under way on

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/cloudtrail"
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/store"
 )
@@ -320,7 +321,7 @@ func (s *Service) newStore(c *call, in *CreateEventDataStoreInput) (*storeRecord
 	if len(in.TagsList) > maxTags {
 		return nil, awserr.New(invalidTagParameter, "An event data store can have at most %d tags.", maxTags)
 	}
-	if err := checkTags(in.TagsList); err != nil {
+	if err := cloudtrail.CheckTags(in.TagsList); err != nil {
 		return nil, err
 	}
 	id, err := newID(s.rand)

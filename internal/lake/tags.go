@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/cloudtrail"
 	"github.com/keytrail/keytrail/internal/store"
 )
 
@@ -37,7 +38,7 @@ func (s *Service) Retag(ctx context.Context, action, arn string, fn func([]Tag) 
 		if err != nil {
 			return err
 		}
-		if err := checkTags(tags); err != nil {
+		if err := cloudtrail.CheckTags(tags); err != nil {
 			return err
 		}
 		if len(tags) > maxTags {
