@@ -19,8 +19,10 @@ import (
 	"github.com/keytrail/keytrail/internal/cloudtrail"
 	"github.com/keytrail/keytrail/internal/credentials"
 	"github.com/keytrail/keytrail/internal/events"
+	"github.com/keytrail/keytrail/internal/explain"
 	"github.com/keytrail/keytrail/internal/gateway"
 	"github.com/keytrail/keytrail/internal/iam"
+	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/kms"
 	"github.com/keytrail/keytrail/internal/lake"
 	"github.com/keytrail/keytrail/internal/lake/engine"
@@ -50,6 +52,9 @@ type Config struct {
 	DeliveryInterval time.Duration
 	// DigestInterval is the digest period, which also bounds an idle trail to one file.
 	DigestInterval time.Duration
+	// Explanations bounds the denial explanations kept in memory (explain.Config; its Now is
+	// the App's clock).
+	Explanations explain.Config
 }
 
 // App is a wired keytrail.
@@ -63,6 +68,8 @@ type App struct {
 	Lake       *lake.Service
 	Gateway    *gateway.Gateway
 	Journal    *events.Journal
+	// Explanations keeps every denial's explanation for GET /_keytrail/explain/<request-id>.
+	Explanations *explain.Store
 
 	stop   func()         // ends the background work (the KMS sweep)
 	done   chan struct{}  // closed when the background work has ended
@@ -109,6 +116,11 @@ func Open(cfg Config) (_ *App, err error) {
 	recorder.SetRand(cfg.Rand)
 	policies := policy.NewCache(4096)
 	az := authz.New(authz.Config{Policies: policies, Logger: cfg.Logger, Now: cfg.Now})
+	if cfg.Explanations.Now == nil {
+		cfg.Explanations.Now = cfg.Now
+	}
+	explanations := explain.New(cfg.Explanations)
+	az.SetDenials(explanations)
 	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: cfg.Now, Rand: cfg.Rand})
 	az.SetIdentities(iamSvc)
 	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Policies: policies, Now: cfg.Now, Rand: cfg.Rand})
@@ -155,10 +167,13 @@ func Open(cfg Config) (_ *App, err error) {
 		Rand:     cfg.Rand,
 		Recorder: recorder,
 		Flush:    func(ctx context.Context) (any, error) { return flush(ctx, ctSvc, lakeSvc) },
+		Explain: func(_ context.Context, id string, p identity.Principal) (any, bool) {
+			return explanations.Get(id, deniedAccount(p))
+		},
 	})
 	ctx, stop := context.WithCancel(context.Background())
 	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, CloudTrail: ctSvc, Lake: lakeSvc, Gateway: gw, Journal: journal,
-		stop: stop, done: make(chan struct{}), engine: eng}
+		Explanations: explanations, stop: stop, done: make(chan struct{}), engine: eng}
 	var wg sync.WaitGroup
 	wg.Add(3)
 	go func() {
@@ -250,3 +265,6 @@ func (a *App) Close() error {
 	}
 	return nil
 }
+
+// deniedAccount is the account whose explanations a signed caller may read: its own.
+func deniedAccount(p identity.Principal) string { return p.Account }

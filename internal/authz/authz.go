@@ -139,14 +139,15 @@ type Authorizer interface {
 
 // Require asks az to decide req and, when it is denied, returns AWS's access-denied error with
 // the service's code (AccessDeniedException for KMS and CloudTrail, AccessDenied for IAM, STS and
-// S3) and DeniedMessage's words: the one way a service turns a denial into its error.
+// S3) and Message's words: the one way a service turns a denial into its error.
 func Require(ctx context.Context, az Authorizer, req Request, code awserr.Code) error {
 	d, err := az.Authorize(ctx, req)
 	if err != nil {
 		return err
 	}
 	if !d.Allowed {
-		return awserr.New(code, "%s", DeniedMessage(req, d))
+		Record(ctx, az, req, d)
+		return awserr.New(code, "%s", Message(req, d))
 	}
 	return nil
 }
@@ -168,7 +169,20 @@ func DeniedMessage(req Request, d Decision) string {
 		pt = IdentityBased
 	}
 	if d.Explicit {
-		return msg + " with an explicit deny in a " + pt
+		msg += " with an explicit deny in " + article(pt) + " " + pt
+		if arn := deniedBy(req, d); arn != "" {
+			msg += ": " + arn
+		}
+		return msg
 	}
 	return msg + " because no " + pt + " allows the " + req.Action + " action"
+}
+
+// article is "an" before an identity-based policy, "a" before the other policy types, as AWS
+// words them ("with an explicit deny in an identity-based policy").
+func article(policyType string) string {
+	if strings.HasPrefix(policyType, "identity") {
+		return "an"
+	}
+	return "a"
 }

@@ -51,6 +51,8 @@ type Config struct {
 	Recorder request.Recorder
 	// Flush serves POST /_keytrail/flush: it delivers what is pending and returns a summary.
 	Flush func(ctx context.Context) (any, error)
+	// Explain serves GET /_keytrail/explain/<request-id> to a signed caller (internal/explain).
+	Explain ExplainFunc
 }
 
 // Gateway is the http.Handler of the one endpoint.
@@ -68,13 +70,15 @@ type Gateway struct {
 	started  time.Time
 	recorder request.Recorder
 	flush    func(ctx context.Context) (any, error)
+	// explainFn answers GET /_keytrail/explain/<id>.
+	explainFn ExplainFunc
 }
 
 // New returns a Gateway.
 func New(cfg Config) *Gateway {
 	g := &Gateway{region: cfg.Region, version: cfg.Version, log: cfg.Logger, verifier: cfg.Verifier,
 		json: map[string]*awsjson.Service{}, query: map[string]*awsquery.Service{}, s3: cfg.S3,
-		maxBody: cfg.MaxBody, now: cfg.Now, rand: cfg.Rand, recorder: cfg.Recorder, flush: cfg.Flush}
+		maxBody: cfg.MaxBody, now: cfg.Now, rand: cfg.Rand, recorder: cfg.Recorder, flush: cfg.Flush, explainFn: cfg.Explain}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
@@ -146,7 +150,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	if strings.HasPrefix(r.URL.Path, "/_keytrail/") {
 		line.operation = strings.TrimPrefix(r.URL.Path, "/_keytrail/")
-		g.admin(rec, r)
+		if strings.HasPrefix(r.URL.Path, ExplainPath) {
+			line.operation = "explain"
+			g.explain(rec, r, f)
+		} else {
+			g.admin(rec, r)
+		}
 	} else if r.URL.Path == localStackHealthPath {
 		line.operation = "localstack-health"
 		g.localStackHealth(rec, r)
