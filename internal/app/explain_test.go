@@ -1,0 +1,100 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/keytrail/keytrail/internal/explain"
+	"github.com/keytrail/keytrail/internal/gateway"
+)
+
+// requestID is the request ID an SDK error carries (x-amzn-RequestId, x-amz-request-id).
+func requestID(t *testing.T, err error) string {
+	t.Helper()
+	var re *awshttp.ResponseError
+	if !errors.As(err, &re) || re.ServiceRequestID() == "" {
+		t.Fatalf("err = %v, want a response error with a request ID", err)
+	}
+	return re.ServiceRequestID()
+}
+
+func (e *env) explainer(akid, secret string) *explain.Client {
+	return &explain.Client{Endpoint: e.url, Region: "us-east-1", Credentials: aws.Credentials{AccessKeyID: akid, SecretAccessKey: secret}}
+}
+
+// A denied KMS call explains itself by the request ID the SDK's error carries, to the denied
+// account only; CreateTrail's refusal explains the KMS call CloudTrail made for it.
+func TestExplainDenials(t *testing.T) {
+	if explain.Path != gateway.ExplainPath {
+		t.Fatalf("the client asks %s, the gateway serves %s", explain.Path, gateway.ExplainPath)
+	}
+	e := start(t, t.TempDir())
+	ctx := context.Background()
+	key := must(e.rootKMS().CreateKey(ctx, &kms.CreateKeyInput{}))(t).KeyMetadata
+	bobID, bobSecret := e.user(t, account, "bob", "")
+
+	_, err := e.kms(bobID, bobSecret, "").DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: key.Arn})
+	wantMessage(t, err, "AccessDeniedException", "because no identity-based policy allows the kms:DescribeKey action")
+	id := requestID(t, err)
+
+	got, err := e.explainer(bobID, bobSecret).Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.RequestID != id || len(got.Denials) != 1 {
+		t.Fatalf("explanation = %+v", got)
+	}
+	d := got.Denials[0]
+	if d.Action != "kms:DescribeKey" || d.Resource != aws.ToString(key.Arn) || d.Caller.ARN != "arn:aws:iam::"+account+":user/bob" ||
+		!strings.Contains(d.Rule, "names account "+account+", which delegates to its identity-based policies") ||
+		len(d.Policies) != 1 || d.Policies[0].Name != "key policy" || !d.Policies[0].Statements[0].Applies ||
+		len(d.Fixes) != 1 || d.Fixes[0].Policy != "an identity-based policy of arn:aws:iam::"+account+":user/bob" {
+		t.Fatalf("denial = %+v", d)
+	}
+	// The account's root may read it too; another account, or an unsigned request, may not.
+	if _, err := e.explainer(account, rootSecret).Get(ctx, id); err != nil {
+		t.Fatalf("the account's root: %v", err)
+	}
+	var ee *explain.Error
+	if _, err := e.explainer("444455556666", rootSecret).Get(ctx, id); !errors.As(err, &ee) || ee.Status != http.StatusNotFound {
+		t.Fatalf("another account: %v", err)
+	}
+	if _, err := e.explainer(bobID, bobSecret).Get(ctx, "no-such-request"); !errors.As(err, &ee) || ee.Status != http.StatusNotFound {
+		t.Fatalf("an unknown request: %v", err)
+	}
+	resp := must(http.Get(e.url + explain.Path + id))(t)
+	resp.Body.Close()
+	if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+		t.Fatalf("unsigned: %s", resp.Status)
+	}
+
+	// CreateTrail with a key whose policy does not let CloudTrail encrypt.
+	s3c := e.s3client(account, rootSecret, "us-east-1", true)
+	must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("trail-logs")}))(t)
+	must(s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("trail-logs"), Policy: aws.String(cloudTrailBucketPolicy)}))(t)
+	_, err = e.cloudtrail(account, rootSecret, "us-east-1").CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"),
+		S3BucketName: aws.String("trail-logs"), KmsKeyId: key.Arn})
+	wantCode(t, err, "InsufficientEncryptionPolicyException")
+	got, err = e.explainer(account, rootSecret).Get(ctx, requestID(t, err))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = got.Denials[0]
+	if d.Caller.Service != "cloudtrail.amazonaws.com" || d.Action != "kms:GenerateDataKey" || d.InvokedBy != "cloudtrail.amazonaws.com" ||
+		!strings.Contains(d.Missing, `"Allow CloudTrail to encrypt logs"`) || len(d.Fixes) != 1 {
+		t.Fatalf("CreateTrail's denial = %+v", d)
+	}
+	// The KMS call's own ID (its CloudTrail record's requestID) explains it as well.
+	if inner, err := e.explainer(account, rootSecret).Get(ctx, d.RequestID); err != nil || len(inner.Denials) != 1 {
+		t.Fatalf("by the KMS call's ID %s: %+v, %v", d.RequestID, inner, err)
+	}
+}
