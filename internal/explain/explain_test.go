@@ -1,0 +1,337 @@
+package explain_test
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keytrail/keytrail/internal/authz"
+	"github.com/keytrail/keytrail/internal/awserr"
+	"github.com/keytrail/keytrail/internal/explain"
+	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/policy"
+	"github.com/keytrail/keytrail/internal/request"
+	"github.com/keytrail/keytrail/internal/servicetest"
+)
+
+const (
+	acct     = servicetest.Account
+	other    = servicetest.OtherAccount
+	keyARN   = "arn:aws:kms:us-east-1:" + acct + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	trailARN = "arn:aws:cloudtrail:us-east-1:" + acct + ":trail/management"
+	rootStmt = `{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"kms:*","Resource":"*"}`
+	allowKMS = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}`
+	allowS3  = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`
+)
+
+func doc(kind policy.Kind, statements ...string) *policy.Policy {
+	p, err := policy.Parse(`{"Version":"2012-10-17","Statement":[`+strings.Join(statements, ",")+`]}`, kind)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// world is a World whose engine keeps its denials in a Store.
+type world struct {
+	*servicetest.World
+	store *explain.Store
+}
+
+func newWorld(t *testing.T, cfg explain.Config) *world {
+	w := servicetest.New(t)
+	if cfg.Now == nil {
+		cfg.Now = w.Clock.Now
+	}
+	s := explain.New(cfg)
+	w.Authz.SetDenials(s)
+	return &world{World: w, store: s}
+}
+
+// deny makes req as c, wants it denied, and returns its request ID.
+func (w *world) deny(t *testing.T, c *servicetest.Caller, req authz.Request) string {
+	t.Helper()
+	ctx := c.Context()
+	req.Principal = c.Principal()
+	if err := authz.Require(ctx, w.Authz, req, awserr.AccessDeniedException); !awserr.HasCode(err, awserr.AccessDeniedException) {
+		t.Fatalf("%s: err = %v, want AccessDeniedException", req.Action, err)
+	}
+	f, _ := request.FactsOf(ctx)
+	return f.ID
+}
+
+// explained returns the one denial of request id as account reads it.
+func (w *world) explained(t *testing.T, id, account string) explain.Denial {
+	t.Helper()
+	e, ok := w.store.Get(id, account)
+	if !ok || len(e.Denials) != 1 || e.RequestID != id {
+		t.Fatalf("explanation of %s for %s: %+v, %v", id, account, e, ok)
+	}
+	return e.Denials[0]
+}
+
+func statement(t *testing.T, d explain.Denial, policyName, label string) explain.Statement {
+	t.Helper()
+	for _, p := range d.Policies {
+		if p.Name != policyName {
+			continue
+		}
+		for _, s := range p.Statements {
+			if s.Label == label {
+				return s
+			}
+		}
+	}
+	t.Fatalf("no %s in %s: %+v", label, policyName, d.Policies)
+	return explain.Statement{}
+}
+
+func fixJSON(t *testing.T, f explain.Fix) string {
+	t.Helper()
+	b, err := json.Marshal(f.Statement)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Each kind of denial, explained: the rule, the statements and their conditions, the fix.
+func TestDenialKinds(t *testing.T) {
+	w := newWorld(t, explain.Config{})
+	bob := w.User(acct, "bob")
+	carol := w.User(acct, "carol", allowKMS)
+	eve := w.User(other, "eve")
+	mallory := w.User(other, "mallory", allowKMS, allowS3)
+	key := func(statements ...string) authz.Request {
+		return authz.Request{Action: "kms:Decrypt", Resource: keyARN, ResourceAccount: acct, ResourcePolicy: doc(policy.Key, statements...)}
+	}
+
+	t.Run("no allow in the key policy", func(t *testing.T) {
+		id := w.deny(t, w.As(carol), key(`{"Sid":"AliceOnly","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:user/alice"},"Action":"kms:*","Resource":"*"}`))
+		d := w.explained(t, id, acct)
+		if d.Explicit || d.PolicyType != authz.ResourceBased || !strings.HasSuffix(d.Message, "because no resource-based policy allows the kms:Decrypt action") ||
+			!strings.Contains(d.Rule, "the key policy must allow, and no statement of it names "+carol.ARN) ||
+			!strings.Contains(d.Rule, "an identity-based policy allows it, but it counts only when the key policy names the account") {
+			t.Fatalf("denial = %+v", d)
+		}
+		if s := statement(t, d, "key policy", `Statement "AliceOnly"`); s.Applies || s.Principal != "no match" || !s.Action || !s.Resource {
+			t.Fatalf("AliceOnly = %+v", s)
+		}
+		if len(d.Fixes) != 1 || d.Fixes[0].Policy != "the key policy of "+keyARN ||
+			fixJSON(t, d.Fixes[0]) != `{"Effect":"Allow","Principal":{"AWS":"`+carol.ARN+`"},"Action":"kms:Decrypt","Resource":"*"}` {
+			t.Fatalf("fixes = %+v", d.Fixes)
+		}
+	})
+
+	t.Run("explicit deny", func(t *testing.T) {
+		id := w.deny(t, w.As(carol), key(rootStmt, `{"Sid":"NoCarol","Effect":"Deny","Principal":{"AWS":"`+carol.ARN+`"},"Action":"kms:Decrypt","Resource":"*"}`))
+		d := w.explained(t, id, acct)
+		if !d.Explicit || !strings.HasSuffix(d.Message, "with an explicit deny in a resource-based policy") ||
+			d.Rule != `explicit deny: Statement "NoCarol" of key policy denies kms:Decrypt, and an explicit Deny in any policy overrides every Allow` ||
+			len(d.Fixes) != 1 || d.Fixes[0].Statement != nil || d.Fixes[0].Note == "" {
+			t.Fatalf("denial = %+v", d)
+		}
+	})
+
+	t.Run("explicit deny in a managed identity policy names it", func(t *testing.T) {
+		d := authz.Decision{Explicit: true, PolicyType: authz.IdentityBased, Matched: []authz.Matched{{Policy: "arn:aws:iam::" + acct + ":policy/NoKMS"}}}
+		req := authz.Request{Principal: bob, Action: "kms:Decrypt", Resource: keyARN, ResourceAccount: acct}
+		if got := authz.DeniedMessage(req, d); !strings.HasSuffix(got, "with an explicit deny in an identity-based policy: arn:aws:iam::"+acct+":policy/NoKMS") {
+			t.Fatalf("message = %s", got)
+		}
+		req.Principal = eve // across accounts the ARN is not told
+		if got := authz.DeniedMessage(req, d); !strings.HasSuffix(got, "with an explicit deny in an identity-based policy") {
+			t.Fatalf("message = %s", got)
+		}
+	})
+
+	t.Run("no identity-based policy allows", func(t *testing.T) {
+		id := w.deny(t, w.As(bob), key(rootStmt))
+		d := w.explained(t, id, acct)
+		if d.PolicyType != authz.IdentityBased || !strings.Contains(d.Rule, "the key policy names account "+acct+", which delegates to its identity-based policies, and none of them allows kms:Decrypt") ||
+			len(d.Fixes) != 1 || fixJSON(t, d.Fixes[0]) != `{"Effect":"Allow","Action":"kms:Decrypt","Resource":"`+keyARN+`"}` {
+			t.Fatalf("denial = %+v", d)
+		}
+		if s := statement(t, d, "key policy", `Statement "Enable IAM User Permissions"`); !s.Applies || s.Principal != "account" {
+			t.Fatalf("the root statement = %+v", s)
+		}
+	})
+
+	t.Run("cross-account: the key policy allows, the caller's account does not", func(t *testing.T) {
+		id := w.deny(t, w.As(eve), key(rootStmt, `{"Sid":"Eve","Effect":"Allow","Principal":{"AWS":"`+eve.ARN+`"},"Action":"kms:Decrypt","Resource":"*"}`))
+		d := w.explained(t, id, other)
+		if !strings.HasPrefix(d.Rule, "cross-account: the key policy of account "+acct+" allows "+eve.ARN+", but its own account "+other+" must allow it too") ||
+			len(d.Fixes) != 1 || d.Fixes[0].Policy != "an identity-based policy of "+eve.ARN {
+			t.Fatalf("denial = %+v", d)
+		}
+		if _, ok := w.store.Get(id, acct); ok {
+			t.Fatal("the key's account read the explanation of another account's denial")
+		}
+	})
+
+	t.Run("cross-account: the caller's account allows, the key policy does not", func(t *testing.T) {
+		id := w.deny(t, w.As(mallory), key(rootStmt))
+		d := w.explained(t, id, other)
+		if d.PolicyType != authz.ResourceBased || len(d.Fixes) != 1 || d.Fixes[0].Policy != "the key policy of "+keyARN {
+			t.Fatalf("denial = %+v", d)
+		}
+	})
+
+	t.Run("aws:SourceArn names another trail", func(t *testing.T) {
+		seed := `{"Sid":"Allow CloudTrail to encrypt logs","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:GenerateDataKey*","Resource":"*",
+			"Condition":{"StringEquals":{"aws:SourceArn":"` + trailARN + `"},"StringLike":{"kms:EncryptionContext:aws:cloudtrail:arn":"arn:aws:cloudtrail:*:` + acct + `:trail/*"}}}`
+		otherTrail := "arn:aws:cloudtrail:us-east-1:" + acct + ":trail/other"
+		ct := w.As(servicetest.Service("cloudtrail.amazonaws.com")).With(authz.Map{"aws:SourceArn": {otherTrail}, "aws:SourceAccount": {acct}})
+		req := key(rootStmt, seed)
+		req.Action = "kms:GenerateDataKey"
+		req.Context = authz.Map{"kms:EncryptionContext:aws:cloudtrail:arn": {otherTrail}}
+		id := w.deny(t, ct, req)
+		d := w.explained(t, id, acct) // CloudTrail acted for the account: aws:SourceAccount
+		s := statement(t, d, "key policy", `Statement "Allow CloudTrail to encrypt logs"`)
+		want := []explain.Condition{
+			{Operator: "StringEquals", Key: "aws:SourceArn", Expected: []string{trailARN}, Request: []string{otherTrail}, Met: false},
+			{Operator: "StringLike", Key: "kms:EncryptionContext:aws:cloudtrail:arn", Expected: []string{"arn:aws:cloudtrail:*:" + acct + ":trail/*"}, Request: []string{otherTrail}, Met: true},
+		}
+		if s.Applies || s.Principal != "direct" || !slices.EqualFunc(s.Conditions, want, sameCondition) {
+			t.Fatalf("the seed statement = %+v", s)
+		}
+		if !strings.HasPrefix(d.Rule, "an AWS service or an anonymous caller is allowed only by a resource-based policy") ||
+			!strings.Contains(d.Missing, `"Allow CloudTrail to encrypt logs"`) || !strings.Contains(d.Missing, "for trail "+otherTrail) ||
+			!strings.Contains(fixJSON(t, d.Fixes[0]), `"Sid":"Allow CloudTrail to encrypt logs"`) || !strings.Contains(fixJSON(t, d.Fixes[0]), `"aws:SourceArn":"`+otherTrail+`"`) {
+			t.Fatalf("denial = %+v, fix %s", d, fixJSON(t, d.Fixes[0]))
+		}
+	})
+
+	t.Run("Null condition: the request has no trail context", func(t *testing.T) {
+		decrypt := `{"Sid":"Enable CloudTrail log decrypt permissions","Effect":"Allow","Principal":{"AWS":"` + bob.ARN + `"},"Action":"kms:Decrypt","Resource":"*",
+			"Condition":{"Null":{"kms:EncryptionContext:aws:cloudtrail:arn":"false"}}}`
+		id := w.deny(t, w.As(bob), key(decrypt))
+		d := w.explained(t, id, acct)
+		s := statement(t, d, "key policy", `Statement "Enable CloudTrail log decrypt permissions"`)
+		if s.Applies || s.Principal != "direct" || len(s.Conditions) != 1 || s.Conditions[0].Request != nil || s.Conditions[0].Met ||
+			s.Conditions[0].Operator != "Null" || s.Conditions[0].Expected[0] != "false" || !strings.Contains(s.Reason, "the key is not in the request") {
+			t.Fatalf("statement = %+v", s)
+		}
+	})
+
+	t.Run("session policy", func(t *testing.T) {
+		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}]}`
+		assumer := w.User(acct, "assumer", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+		sess := w.Role(acct, "reader", trust, assumer, allowKMS)
+		sess.SessionPolicy = allowS3
+		id := w.deny(t, w.As(sess), key(rootStmt))
+		d := w.explained(t, id, acct)
+		if d.PolicyType != authz.SessionPolicy || !strings.HasSuffix(d.Message, "because no session policy allows the kms:Decrypt action") ||
+			!strings.Contains(d.Rule, "the session policy does not") || len(d.Fixes) != 1 || !strings.HasPrefix(d.Fixes[0].Policy, "the session policy") {
+			t.Fatalf("denial = %+v", d)
+		}
+		if s := statement(t, d, "session policy", "Statement[0]"); s.Applies || s.Action {
+			t.Fatalf("the session policy's statement = %+v", s)
+		}
+	})
+
+	t.Run("S3 bucket policy across accounts", func(t *testing.T) {
+		bucket := doc(policy.Bucket, `{"Sid":"OwnAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::logs/*"}`)
+		req := authz.Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::logs/a.json", ResourceAccount: acct, ResourcePolicy: bucket}
+		id := w.deny(t, w.As(mallory), req)
+		d := w.explained(t, id, other)
+		if d.Message != `User: `+mallory.ARN+` is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::logs/a.json" because no resource-based policy allows the s3:GetObject action` ||
+			d.Rule != "cross-account requests need both sides to allow s3:GetObject: the bucket policy of account "+acct+" does not allow it" ||
+			len(d.Fixes) != 1 || fixJSON(t, d.Fixes[0]) != `{"Effect":"Allow","Principal":{"AWS":"`+mallory.ARN+`"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::logs/a.json"}` {
+			t.Fatalf("denial = %+v", d)
+		}
+	})
+
+	t.Run("no policy at all", func(t *testing.T) {
+		id := w.deny(t, w.As(bob), authz.Request{Action: "iam:CreateUser", Resource: "arn:aws:iam::" + acct + ":user/x", ResourceAccount: acct})
+		var b strings.Builder
+		e, _ := w.store.Get(id, acct)
+		if err := e.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"Request " + id, "Caller:   " + bob.ARN + " (IAMUser)", "Action:   iam:CreateUser", "Decision: implicit deny (identity-based policy)",
+			"Rule:     no identity-based policy of " + bob.ARN + " allows iam:CreateUser", "Policies: none applies to the caller",
+			"Fix: add to an identity-based policy of " + bob.ARN} {
+			if !strings.Contains(b.String(), want) {
+				t.Fatalf("text lacks %q:\n%s", want, b.String())
+			}
+		}
+	})
+}
+
+func sameCondition(a, b explain.Condition) bool {
+	return a.Operator == b.Operator && a.Key == b.Key && slices.Equal(a.Expected, b.Expected) && slices.Equal(a.Request, b.Request) && a.Met == b.Met
+}
+
+// The store keeps a bounded number of explanations for a bounded time, counts what it drops,
+// and keeps nothing of allowed requests.
+func TestStoreBounds(t *testing.T) {
+	w := newWorld(t, explain.Config{MaxRequests: 2, MaxAge: time.Minute})
+	bob := w.User(acct, "bob")
+	req := authz.Request{Action: "iam:CreateUser", Resource: "*", ResourceAccount: acct}
+	ids := []string{w.deny(t, w.As(bob), req), w.deny(t, w.As(bob), req), w.deny(t, w.As(bob), req)}
+	if _, ok := w.store.Get(ids[0], acct); ok {
+		t.Fatal("the oldest explanation outlived the count bound")
+	}
+	w.explained(t, ids[2], acct)
+	if st := w.store.Stats(); st.Kept != 2 || st.Stored != 3 || st.Evicted != 1 || st.Expired != 0 {
+		t.Fatalf("stats = %+v", st)
+	}
+	w.Clock.Advance(time.Minute)
+	if _, ok := w.store.Get(ids[2], acct); ok {
+		t.Fatal("an explanation outlived its age")
+	}
+	if st := w.store.Stats(); st.Kept != 0 || st.Expired != 2 {
+		t.Fatalf("stats = %+v", st)
+	}
+
+	// An allowed request leaves nothing; a denial outside any request has no ID to be kept by.
+	root := w.As(w.Root(acct))
+	ctx := root.Context()
+	if err := authz.Require(ctx, w.Authz, authz.Request{Principal: root.Principal(), Action: "iam:CreateUser", Resource: "*", ResourceAccount: acct}, awserr.AccessDenied); err != nil {
+		t.Fatal(err)
+	}
+	noFacts := identity.WithPrincipal(context.Background(), bob)
+	_ = authz.Require(noFacts, w.Authz, authz.Request{Principal: bob, Action: "iam:CreateUser", Resource: "*", ResourceAccount: acct}, awserr.AccessDenied)
+	if st := w.store.Stats(); st.Kept != 0 || st.Stored != 3 || st.Dropped != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+// A request's in-process calls are explained under the client's request ID, and their own.
+func TestInProcessDenials(t *testing.T) {
+	w := newWorld(t, explain.Config{})
+	outer := w.As(w.Root(acct)).Context()
+	of, _ := request.FactsOf(outer)
+	ct := identity.WithPrincipal(outer, servicetest.Service("cloudtrail.amazonaws.com"))
+	ct = authz.WithKeys(ct, authz.Map{"aws:SourceArn": {trailARN}, "aws:SourceAccount": {acct}})
+	var inner []string
+	for range explain.MaxDenials + 1 {
+		ctx, f, _ := request.InProcess(ct, "kms", w.Clock.Now(), w.Rand)
+		inner = append(inner, f.ID)
+		req := authz.Request{Principal: servicetest.Service("cloudtrail.amazonaws.com"), Action: "kms:DescribeKey", Resource: keyARN, ResourceAccount: acct,
+			ResourcePolicy: doc(policy.Key, rootStmt)}
+		if err := authz.Require(ctx, w.Authz, req, awserr.AccessDeniedException); err == nil {
+			t.Fatal("CloudTrail may describe the key")
+		}
+	}
+	e, ok := w.store.Get(of.ID, acct)
+	if !ok || len(e.Denials) != explain.MaxDenials || w.store.Stats().Dropped != 1 {
+		t.Fatalf("explanation = %+v, stats %+v", e, w.store.Stats())
+	}
+	byInner, ok := w.store.Get(inner[1], acct)
+	if !ok || len(byInner.Denials) != 1 || byInner.RequestID != of.ID {
+		t.Fatalf("by the in-process call's ID: %+v", byInner)
+	}
+	d := byInner.Denials[0]
+	if d.RequestID != inner[1] || d.InvokedBy != "cloudtrail.amazonaws.com" ||
+		!strings.Contains(d.Missing, `"Allow CloudTrail access"`) || !strings.Contains(fixJSON(t, d.Fixes[0]), `"Action":"kms:DescribeKey"`) {
+		t.Fatalf("denial = %+v", d)
+	}
+	if _, ok := w.store.Get(inner[1], other); ok {
+		t.Fatal("another account read CloudTrail's denial")
+	}
+}
