@@ -53,6 +53,15 @@ var commands = []command{
 			"AWS_ENDPOINT_URL_CLOUDTRAIL and AWS_ENDPOINT_URL_S3, when set, come before AWS_ENDPOINT_URL.",
 		"  0  every digest and log file is valid\n  1  a digest or log file is invalid or missing\n" + exitUsageLine +
 			"  3  could not validate: keytrail unreachable, no such trail, access denied\n"},
+	{"explain", "[flags] REQUEST-ID", "say why a request was denied, by its request ID",
+		"Ask a running keytrail why the request REQUEST-ID (the x-amzn-RequestId or x-amz-request-id of\n" +
+			"its error) was denied: the caller, action and resource, every policy consulted statement by\n" +
+			"statement with each condition's values, the rule that decided and the statement that would\n" +
+			"allow it. Only the denied account may ask. Credentials come from AWS_ACCESS_KEY_ID,\n" +
+			"AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, else the profile (--profile, AWS_PROFILE) of\n" +
+			"the shared credentials file.\n" + endpointHelp,
+		"  0  printed\n  1  keytrail knows no denial of that request for the caller's account\n" + exitUsageLine +
+			"  3  keytrail could not be reached, refused the signature, or answered an error\n"},
 	{"version", "", "print the version (also keytrail --version)",
 		"Print keytrail's version, the Go version and the platform.",
 		"  0  printed\n" + exitUsageLine},

@@ -5,6 +5,7 @@
 //	keytrail policy validate [--kind K] F  check a policy document as keytrail (and AWS) would
 //	keytrail flush [--endpoint-url URL]    deliver pending log files now
 //	keytrail validate-logs --trail-arn …   check digests and log files as the AWS CLI does
+//	keytrail explain REQUEST-ID            why a request was denied (signed with AWS credentials)
 //	keytrail version                       print the version (also keytrail --version)
 //	keytrail help [COMMAND]                list the commands, or print one command's help
 //
@@ -100,6 +101,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.flush(ctx, args[1:])
 	case "validate-logs":
 		return m.validateLogs(ctx, args[1:])
+	case "explain":
+		return m.explainCmd(ctx, args[1:])
 	case "version", "--version":
 		return m.version(args[1:])
 	case "help", "-h", "-help", "--help":
