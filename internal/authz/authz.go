@@ -121,6 +121,8 @@ type Decision struct {
 	Matched []Matched
 	// Diagnostic explains a denial statement by statement; nil when allowed.
 	Diagnostic *Diagnostic
+	// Refusal is set when the service, not a policy, refused (Refuse).
+	Refusal *Refusal
 }
 
 // Matched names one statement that took part in a decision.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/identity"
 )
 
@@ -71,4 +72,18 @@ func Message(req Request, d Decision) string {
 		return S3DeniedMessage(req, d)
 	}
 	return DeniedMessage(req, d)
+}
+
+// Refusal is a service's own refusal of a request, by a rule of the service rather than a
+// policy's (only a grant's retiring principal may retire it; a root may not assume a role).
+type Refusal struct {
+	Rule    string // the rule, in words
+	Message string // the message the service answered with
+}
+
+// Refuse returns a service's own refusal of req as the error code with message, and hands it to
+// az's recorder with its rule, so that it is explained like every other denial.
+func Refuse(ctx context.Context, az Authorizer, req Request, code awserr.Code, rule, message string) error {
+	Record(ctx, az, req, Decision{Refusal: &Refusal{Rule: rule, Message: message}})
+	return awserr.New(code, "%s", message)
 }

@@ -34,6 +34,10 @@ func Build(ctx context.Context, req authz.Request, d authz.Decision) Denial {
 		}
 	}
 	k := keysOf(ctx, req)
+	if r := d.Refusal; r != nil {
+		out.Message, out.Rule, out.PolicyType = r.Message, r.Rule, "" // no policy decided: the service's own rule did
+		return out
+	}
 	out.Rule, out.Fixes = decide(req, d, k)
 	out.Missing = missing(req, k)
 	return out

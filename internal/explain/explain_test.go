@@ -335,3 +335,20 @@ func TestInProcessDenials(t *testing.T) {
 		t.Fatal("another account read CloudTrail's denial")
 	}
 }
+
+// A service's own refusal (a rule of the service, not a policy) is explained by its rule.
+func TestRefusal(t *testing.T) {
+	w := newWorld(t, explain.Config{})
+	c := w.As(w.Root(acct))
+	ctx := c.Context()
+	req := authz.Request{Principal: c.Principal(), Action: "sts:AssumeRole", Resource: "arn:aws:iam::" + acct + ":role/r"}
+	err := authz.Refuse(ctx, w.Authz, req, awserr.AccessDenied, "an account's root user cannot assume a role", "Roles may not be assumed by root accounts.")
+	if !awserr.HasCode(err, awserr.AccessDenied) || !strings.Contains(err.Error(), "Roles may not be assumed by root accounts.") {
+		t.Fatalf("err = %v", err)
+	}
+	f, _ := request.FactsOf(ctx)
+	d := w.explained(t, f.ID, acct)
+	if d.Rule != "an account's root user cannot assume a role" || d.Message != "Roles may not be assumed by root accounts." || d.Policies != nil || d.Fixes != nil {
+		t.Fatalf("denial = %+v", d)
+	}
+}

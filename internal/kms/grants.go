@@ -242,7 +242,10 @@ func (s *Service) RetireGrant(ctx context.Context, in *RetireGrantInput) (*Empty
 		slices.Contains(g.Operations, "RetireGrant") && slices.Contains(who, g.Grantee) ||
 		c.P.Type == identity.Root && c.P.Account == g.Issuing
 	if !allowed {
-		return nil, awserr.New(awserr.AccessDeniedException, "User: %s is not authorized to perform: kms:RetireGrant on resource: %s because it is neither the grant's retiring principal, nor its grantee with RetireGrant, nor the account that created it", callerName(c), k.arn)
+		req := authz.Request{Principal: c.P, Action: "kms:RetireGrant", Resource: k.arn, ResourceAccount: k.rec.Account}
+		return nil, authz.Refuse(c.Ctx, s.az, req, awserr.AccessDeniedException,
+			"a grant is retired by its retiring principal ("+orNone(g.Retiring)+"), its grantee ("+g.Grantee+") when the grant allows RetireGrant, or the root of the account that created it ("+g.Issuing+"), whatever the policies say",
+			"User: "+callerName(c)+" is not authorized to perform: kms:RetireGrant on resource: "+k.arn+" because it is neither the grant's retiring principal, nor its grantee with RetireGrant, nor the account that created it")
 	}
 	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
@@ -302,4 +305,11 @@ func (s *Service) ListRetirableGrants(ctx context.Context, in *ListRetirableGran
 	}
 	slices.SortFunc(grants, func(a, b GrantListEntry) int { return strings.Compare(a.GrantID, b.GrantID) })
 	return pageGrants(grants, in.PageInput)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
