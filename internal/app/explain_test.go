@@ -77,9 +77,25 @@ func TestExplainDenials(t *testing.T) {
 		t.Fatalf("unsigned: %s", resp.Status)
 	}
 
-	// CreateTrail with a key whose policy does not let CloudTrail encrypt.
+	// CreateTrail with a bucket whose policy does not let CloudTrail check it.
 	s3c := e.s3client(account, rootSecret, "us-east-1", true)
 	must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("trail-logs")}))(t)
+	_, err = e.cloudtrail(account, rootSecret, "us-east-1").CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"),
+		S3BucketName: aws.String("trail-logs")})
+	wantMessage(t, err, "InsufficientS3BucketPolicyException", "trail-logs")
+	got, err = e.explainer(account, rootSecret).Get(ctx, requestID(t, err))
+	if err != nil || got.Denials[0].Action != "s3:GetBucketAcl" || got.Denials[0].Caller.Service != "cloudtrail.amazonaws.com" ||
+		got.Denials[0].Message != "Access Denied" || len(got.Denials[0].Fixes) != 1 {
+		t.Fatalf("the bucket check's denial: %+v, %v", got, err)
+	}
+	// Only GET.
+	resp = must(http.Post(e.url+explain.Path+id, "application/json", nil))(t)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Fatalf("POST: %s", resp.Status)
+	}
+
+	// CreateTrail with a key whose policy does not let CloudTrail encrypt.
 	must(s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("trail-logs"), Policy: aws.String(cloudTrailBucketPolicy)}))(t)
 	_, err = e.cloudtrail(account, rootSecret, "us-east-1").CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("management"),
 		S3BucketName: aws.String("trail-logs"), KmsKeyId: key.Arn})

@@ -39,6 +39,9 @@ func Build(ctx context.Context, req authz.Request, d authz.Decision) Denial {
 		return out
 	}
 	out.Rule, out.Fixes = decide(req, d, k)
+	if !d.Explicit {
+		out.Fixes = append(out.Fixes, nearMisses(out.Policies)...)
+	}
 	out.Missing = missing(req, k)
 	return out
 }
@@ -283,4 +286,32 @@ func callerName(p identity.Principal) string {
 		return "anonymous"
 	}
 	return p.ARN
+}
+
+// nearMisses are the Allow statements that name the caller, the action and the resource but
+// whose conditions fail: changing a condition is often the smaller fix.
+func nearMisses(policies []Policy) []Fix {
+	var out []Fix
+	for _, p := range policies {
+		for _, s := range p.Statements {
+			if s.Effect != string(policy.Allow) || s.Applies || s.Principal == policy.NoMatch.String() || !s.Action || !s.Resource {
+				continue
+			}
+			var failed []string
+			for _, c := range s.Conditions {
+				if !c.Met {
+					got := "no value"
+					if c.Request != nil {
+						got = quoted(c.Request)
+					}
+					failed = append(failed, c.Operator+" "+c.Key+" expects "+quoted(c.Expected)+" where the request has "+got)
+				}
+			}
+			if len(failed) > 0 && len(out) < 3 {
+				out = append(out, Fix{Policy: s.Label + " of " + p.Name,
+					Note: "it would allow the request but for its conditions: " + strings.Join(failed, "; ")})
+			}
+		}
+	}
+	return out
 }

@@ -3,14 +3,20 @@ package explain_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/awserr"
 	"github.com/keytrail/keytrail/internal/explain"
+	"github.com/keytrail/keytrail/internal/iam"
 	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/request"
@@ -203,6 +209,10 @@ func TestDenialKinds(t *testing.T) {
 			!strings.Contains(fixJSON(t, d.Fixes[0]), `"Sid":"Allow CloudTrail to encrypt logs"`) || !strings.Contains(fixJSON(t, d.Fixes[0]), `"aws:SourceArn":"`+otherTrail+`"`) {
 			t.Fatalf("denial = %+v, fix %s", d, fixJSON(t, d.Fixes[0]))
 		}
+		if len(d.Fixes) != 2 || d.Fixes[1].Policy != `Statement "Allow CloudTrail to encrypt logs" of key policy` ||
+			d.Fixes[1].Note != `it would allow the request but for its conditions: StringEquals aws:SourceArn expects ["`+trailARN+`"] where the request has ["`+otherTrail+`"]` {
+			t.Fatalf("the near miss: %+v", d.Fixes)
+		}
 	})
 
 	t.Run("Null condition: the request has no trail context", func(t *testing.T) {
@@ -350,5 +360,107 @@ func TestRefusal(t *testing.T) {
 	d := w.explained(t, f.ID, acct)
 	if d.Rule != "an account's root user cannot assume a role" || d.Message != "Roles may not be assumed by root accounts." || d.Policies != nil || d.Fixes != nil {
 		t.Fatalf("denial = %+v", d)
+	}
+}
+
+// More of the engine's rules: a permissions boundary, a bucket policy in its own account, and the
+// seed's statements for the Lake's and a reader's key uses.
+func TestMoreRules(t *testing.T) {
+	w := newWorld(t, explain.Config{})
+	root := w.Ctx(w.Root(acct))
+	if _, err := w.IAM.CreatePolicy(root, &iam.CreatePolicyInput{PolicyName: "Boundary",
+		PolicyDocument: `{"Version":"2012-10-17","Statement":[{"Sid":"S3Only","Effect":"Allow","Action":"s3:*","Resource":"*"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	dave := w.User(acct, "dave", allowKMS)
+	boundaryARN := "arn:aws:iam::" + acct + ":policy/Boundary"
+	if _, err := w.IAM.PutUserPermissionsBoundary(root, &iam.PutUserPermissionsBoundaryInput{UserName: "dave", PermissionsBoundary: boundaryARN}); err != nil {
+		t.Fatal(err)
+	}
+	bob := w.User(acct, "bob")
+	key := func(statements ...string) authz.Request {
+		return authz.Request{Action: "kms:Decrypt", Resource: keyARN, ResourceAccount: acct, ResourcePolicy: doc(policy.Key, statements...)}
+	}
+
+	d := w.explained(t, w.deny(t, w.As(dave), key(rootStmt)), acct)
+	if d.PolicyType != authz.PermissionsBoundary || !strings.Contains(d.Rule, "the permissions boundary does not") ||
+		len(d.Fixes) != 1 || d.Fixes[0].Policy != "the permissions boundary of "+dave.ARN {
+		t.Fatalf("boundary: %+v", d)
+	}
+	if s := statement(t, d, boundaryARN, `Statement "S3Only"`); s.Action || s.Applies {
+		t.Fatalf("the boundary's statement: %+v", s)
+	}
+
+	bucket := authz.Request{Action: "s3:PutObject", Resource: "arn:aws:s3:::logs/k", ResourceAccount: acct,
+		ResourcePolicy: doc(policy.Bucket, `{"Effect":"Allow","Principal":{"AWS":"`+dave.ARN+`"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::logs/*"}`)}
+	d = w.explained(t, w.deny(t, w.As(bob), bucket), acct)
+	if d.Rule != "neither the bucket policy nor an identity-based policy of "+bob.ARN+" allows s3:PutObject" || len(d.Fixes) != 1 ||
+		d.Fixes[0].Policy != "an identity-based policy of "+bob.ARN {
+		t.Fatalf("bucket: %+v", d)
+	}
+
+	store := "arn:aws:cloudtrail:us-east-1:" + acct + ":eventdatastore/0123abcd"
+	lakeReq := key(rootStmt)
+	lakeReq.Context = authz.Map{"kms:EncryptionContext:aws:cloudtrail:arn": {store}}
+	ct := w.As(servicetest.Service("cloudtrail.amazonaws.com"))
+	d = w.explained(t, w.deny(t, ct, lakeReq), acct) // no aws:SourceAccount for a store: the key's account
+	if fixJSON(t, d.Fixes[0]) != `{"Sid":"Allow CloudTrail to decrypt an event data store","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:Decrypt","Resource":"*"}` ||
+		!strings.Contains(d.Missing, "for event data store "+store) {
+		t.Fatalf("the Lake's decrypt: %+v", d)
+	}
+	lakeReq.Action = "kms:GenerateDataKey"
+	d = w.explained(t, w.deny(t, ct, lakeReq), acct)
+	if !strings.Contains(fixJSON(t, d.Fixes[0]), `"Sid":"Allow CloudTrail to encrypt event data store"`) || strings.Contains(fixJSON(t, d.Fixes[0]), "aws:Source") {
+		t.Fatalf("the Lake's encrypt: %s", fixJSON(t, d.Fixes[0]))
+	}
+	aliceOnly := `{"Sid":"AliceOnly","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/alice"},"Action":"kms:*","Resource":"*"}`
+	storeUser := key(aliceOnly)
+	storeUser.Context = lakeReq.Context
+	d = w.explained(t, w.deny(t, w.As(bob), storeUser), acct)
+	if !strings.Contains(fixJSON(t, d.Fixes[0]), `"Sid":"Enable user key permissions for event data stores"`) {
+		t.Fatalf("a store's user: %s", fixJSON(t, d.Fixes[0]))
+	}
+	reader := key(aliceOnly)
+	reader.Context = authz.Map{"kms:EncryptionContext:aws:cloudtrail:arn": {trailARN}}
+	d = w.explained(t, w.deny(t, w.As(bob), reader), acct)
+	if fixJSON(t, d.Fixes[0]) != `{"Sid":"Enable CloudTrail log decrypt permissions","Effect":"Allow","Principal":{"AWS":"`+bob.ARN+`"},"Action":"kms:Decrypt","Resource":"`+keyARN+`","Condition":{"Null":{"kms:EncryptionContext:aws:cloudtrail:arn":"false"}}}` {
+		t.Fatalf("a trail's reader: %s", fixJSON(t, d.Fixes[0]))
+	}
+}
+
+// The client signs its request, and reads keytrail's JSON errors.
+func TestClient(t *testing.T) {
+	var auth string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth = r.Header.Get("Authorization")
+		switch r.URL.Path {
+		case explain.Path + "known":
+			w.Write([]byte(`{"requestId":"known","denials":[{"action":"kms:Decrypt"}]}`))
+		case explain.Path + "broken":
+			w.Write([]byte(`{`))
+		case explain.Path + "plain":
+			http.Error(w, "upstream gone", http.StatusBadGateway)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"__type":"NotFoundException","message":"No denial"}`))
+		}
+	}))
+	defer srv.Close()
+	c := &explain.Client{Endpoint: srv.URL + "/", Region: "eu-west-1", Credentials: aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "s"},
+		Now: func() time.Time { return time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC) }}
+	e, err := c.Get(context.Background(), "known")
+	if err != nil || e.RequestID != "known" || e.Denials[0].Action != "kms:Decrypt" ||
+		!strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKID/20261202/eu-west-1/keytrail/aws4_request") {
+		t.Fatalf("Get = %+v, %v (Authorization %s)", e, err, auth)
+	}
+	var ee *explain.Error
+	if _, err := c.Get(context.Background(), "unknown"); !errors.As(err, &ee) || ee.Status != 404 || ee.Code != "NotFoundException" || ee.Error() != "NotFoundException (404): No denial" {
+		t.Fatalf("unknown: %v", err)
+	}
+	if _, err := c.Get(context.Background(), "plain"); !errors.As(err, &ee) || ee.Status != 502 || ee.Message != "upstream gone" {
+		t.Fatalf("plain: %v", err)
+	}
+	if _, err := c.Get(context.Background(), "broken"); err == nil {
+		t.Fatal("a broken body was read")
 	}
 }
