@@ -12,7 +12,9 @@ import (
 // denials keeps what the engine hands it.
 type denials struct{ got []authz.Decision }
 
-func (d *denials) RecordDenial(_ context.Context, _ authz.Request, dec authz.Decision) { d.got = append(d.got, dec) }
+func (d *denials) RecordDenial(_ context.Context, _ authz.Request, dec authz.Decision) {
+	d.got = append(d.got, dec)
+}
 
 // Require and Refuse hand each denial they answer with to the engine's recorder, and only
 // denials; S3's words quote the resource and tell anonymous callers and services nothing more.
