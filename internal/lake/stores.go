@@ -445,6 +445,9 @@ func (s *Service) UpdateEventDataStore(ctx context.Context, in *UpdateEventDataS
 		if cur.KMSKey != "" && want.KMSKey != cur.KMSKey {
 			return keyFixed(cur)
 		}
+		if err := importing(tx, cur); err != nil {
+			return err
+		}
 		if want.Name != cur.Name {
 			if err := checkRoom(tx, want); err != nil && !isCode(err, maxLimitExceeded) {
 				return err
@@ -532,12 +535,15 @@ func (s *Service) DeleteEventDataStore(ctx context.Context, in *StoreInput) (*Em
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.update(ctx, r, func(_ store.Tx, cur *storeRecord) error {
+	_, err = s.update(ctx, r, func(tx store.Tx, cur *storeRecord) error {
 		switch {
 		case cur.Status == StatusPendingDeletion:
 			return awserr.New(inactive, "The event data store %s is inactive.", cur.ARN())
 		case cur.TerminationProtection:
 			return awserr.New(terminationProtected, "Event data store %s cannot be deleted because termination protection is enabled for it.", cur.ARN())
+		}
+		if err := importing(tx, cur); err != nil {
+			return err
 		}
 		now := s.now().UTC()
 		cur.Resume, cur.Status, cur.Deleted, cur.Updated = cur.Status, StatusPendingDeletion, now, now
