@@ -518,7 +518,8 @@ func TestImportIntoKMSStore(t *testing.T) {
 }
 
 // What StartImport checked can change before the import runs: a role that may no longer list
-// the bucket fails the listing, a store deleted meanwhile fails the copy.
+// the bucket fails the listing; a store cannot be deleted while the import runs, and one deleted
+// while it was stopped fails the retried copy.
 func TestImportFailsWhenSourceOrStoreChanges(t *testing.T) {
 	w := newImportWorld(t)
 	w.deliver(t, "e-1")
@@ -536,7 +537,11 @@ func TestImportFailsWhenSourceOrStoreChanges(t *testing.T) {
 	w.permit(t, importPermissions(storeARN, w.TrailKey))
 	servicetest.Call(w.root, w.Lake.StartImport, &lake.StartImportInput{ImportID: id}).OK()
 	w.step(t)
+	servicetest.Call(w.root, w.Lake.DeleteEventDataStore, &lake.StoreInput{EventDataStore: storeARN}).Want("EventDataStoreHasOngoingImportException")
+	servicetest.Call(w.root, w.Lake.StopImport, &lake.ImportInput{ImportID: id}).OK()
 	servicetest.Call(w.root, w.Lake.DeleteEventDataStore, &lake.StoreInput{EventDataStore: storeARN}).OK()
+	servicetest.Call(w.root, w.Lake.StartImport, &lake.StartImportInput{ImportID: id}).OK()
+	w.step(t)
 	w.step(t)
 	w.wantImport(t, id, lake.ImportFailed, lake.ImportStatistics{PrefixesFound: 1, FailedEntries: 1})
 	f = servicetest.Call(w.root, w.Lake.ListImportFailures, &lake.ListImportFailuresInput{ImportID: id}).OK().Failures

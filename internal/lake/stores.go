@@ -654,6 +654,6 @@ func (s *Service) Sweep(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return purgeQueries(tx, now)
 	})
 }
