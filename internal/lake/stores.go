@@ -421,7 +421,8 @@ func (s *Service) ListEventDataStores(ctx context.Context, in *ListEventDataStor
 // InactiveEventDataStoreException, InvalidParameterException, InvalidEventSelectorsException,
 // OrganizationsNotInUseException, EventDataStoreAlreadyExistsException,
 // OperationNotPermittedException, InvalidKmsKeyIdException, KmsKeyNotFoundException,
-// KmsException, InsufficientEncryptionPolicyException, AccessDeniedException.
+// KmsException, InsufficientEncryptionPolicyException, EventDataStoreHasOngoingImportException,
+// AccessDeniedException.
 func (s *Service) UpdateEventDataStore(ctx context.Context, in *UpdateEventDataStoreInput) (*UpdateEventDataStoreOutput, error) {
 	if in.Name == nil && in.AdvancedEventSelectors == nil && in.MultiRegionEnabled == nil && in.OrganizationEnabled == nil &&
 		in.RetentionPeriod == nil && in.TerminationProtectionEnabled == nil && in.KmsKeyID == nil && in.BillingMode == nil {
@@ -529,7 +530,8 @@ func isCode(err error, code awserr.Code) bool {
 // purged seven days later unless restored. Authorized by identity policies
 // (cloudtrail:DeleteEventDataStore). Errors: EventDataStoreARNInvalidException,
 // EventDataStoreNotFoundException, EventDataStoreTerminationProtectedException,
-// InactiveEventDataStoreException, OperationNotPermittedException, AccessDeniedException.
+// InactiveEventDataStoreException, EventDataStoreHasOngoingImportException,
+// OperationNotPermittedException, AccessDeniedException.
 func (s *Service) DeleteEventDataStore(ctx context.Context, in *StoreInput) (*Empty, error) {
 	_, r, err := s.target(ctx, "DeleteEventDataStore", in.EventDataStore, true)
 	if err != nil {
