@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -71,6 +72,7 @@ type query struct {
 	result *engine.Result
 	cancel context.CancelFunc
 	done   chan struct{}
+	stored bool // restored from the store: its rows are read at the first GetQueryResults
 }
 
 func (q *query) active() bool { return q.status == QueryQueued || q.status == QueryRunning }
@@ -356,6 +358,7 @@ func (s *Service) launch(c *call, q *query, st *engine.Statement, failed string)
 	}
 	s.q.byID[id] = q
 	s.q.mu.Unlock()
+	s.saveQuery(q)
 	if failed != "" {
 		cancel()
 		close(q.done)
@@ -386,6 +389,12 @@ func (s *Service) run(ctx context.Context, q *query, st *engine.Statement) {
 	if err == nil {
 		res, err = st.Run(ctx)
 	}
+	s.ended(q, res, err)
+	s.saveQuery(q)
+}
+
+// ended sets the status a query's run ended in.
+func (s *Service) ended(q *query, res *engine.Result, err error) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
 	switch {
@@ -426,7 +435,21 @@ func (s *Service) lookup(c *call, in *QueryInput) (*query, error) {
 	s.q.mu.Lock()
 	q := s.q.byID[in.QueryID]
 	s.q.mu.Unlock()
-	if q == nil || q.account != c.P.Account || q.region != c.Region || (named != nil && !slices.Contains(q.stores, named.ARN())) {
+	if q == nil && validQueryID(in.QueryID) {
+		stored, err := s.storedQuery(c.Ctx, c.P.Account, c.Region, in.QueryID)
+		if err != nil {
+			return nil, err
+		}
+		if stored != nil {
+			s.q.mu.Lock()
+			if q = s.q.byID[in.QueryID]; q == nil {
+				q = stored
+				s.q.byID[in.QueryID] = q
+			}
+			s.q.mu.Unlock()
+		}
+	}
+	if q == nil || s.now().Sub(q.created) > queryKept || q.account != c.P.Account || q.region != c.Region || (named != nil && !slices.Contains(q.stores, named.ARN())) {
 		return nil, awserr.New(queryIDNotFound, "The query ID %s does not exist or does not map to a query.", in.QueryID)
 	}
 	return q, nil
@@ -506,6 +529,9 @@ func (s *Service) GetQueryResults(ctx context.Context, in *GetQueryResultsInput)
 		return nil, err
 	}
 	if err := s.queryKeys(c, q); err != nil {
+		return nil, err
+	}
+	if err := s.loadRows(c.Ctx, q); err != nil {
 		return nil, err
 	}
 	s.q.mu.Lock()
@@ -616,8 +642,11 @@ func checkList(in *ListQueriesInput) error {
 // newest first.
 func (s *Service) listed(c *call, r *storeRecord, in *ListQueriesInput) []QuerySummary {
 	s.q.mu.Lock()
+	inMemory := func(id string) bool { return s.q.byID[id] != nil }
+	all := slices.Collect(maps.Values(s.q.byID))
+	all = append(all, s.storedQueries(c.Ctx, c.P.Account, c.Region, inMemory)...)
 	var qs []*query
-	for _, q := range s.q.byID {
+	for _, q := range all {
 		switch {
 		case q.account != c.P.Account || q.region != c.Region || !slices.Contains(q.stores, r.ARN()):
 		case s.now().Sub(q.created) > queryKept:
@@ -653,13 +682,15 @@ func (s *Service) CancelQuery(ctx context.Context, in *QueryInput) (*CancelQuery
 		return nil, err
 	}
 	s.q.mu.Lock()
-	defer s.q.mu.Unlock()
 	if !q.active() {
+		s.q.mu.Unlock()
 		return nil, awserr.New(inactiveQuery, "Query %s cannot be cancelled because it is %s.", q.id, q.status)
 	}
 	q.status = QueryCancelled
 	q.cancel()
-	return &CancelQueryOutput{QueryID: q.id, QueryStatus: q.status}, nil
+	s.q.mu.Unlock()
+	s.saveQuery(q)
+	return &CancelQueryOutput{QueryID: q.id, QueryStatus: QueryCancelled}, nil
 }
 
 // WaitQuery waits until the caller's query has ended (FINISHED, FAILED, CANCELLED or
