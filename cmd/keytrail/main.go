@@ -35,11 +35,13 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/app"
+	"github.com/keytrail/keytrail/internal/explain"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -151,6 +153,9 @@ type ServeConfig struct {
 	LogFormat        string
 	LogLevel         string
 	RootKey          string // KEYTRAIL_ROOT_KEY only: never a flag, so it stays out of process listings
+	// Explanations and ExplanationAge bound the denial explanations kept (keytrail explain).
+	Explanations   int
+	ExplanationAge time.Duration
 }
 
 // parseServe reads serve's flags; each flag's default comes from KEYTRAIL_<NAME> when set.
@@ -163,7 +168,7 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 		return def
 	}
 	c := &ServeConfig{}
-	var delivery, digest string
+	var delivery, digest, explanations, explanationAge string
 	fs.StringVar(&c.Addr, "addr", env("addr", "127.0.0.1:4566"), "listen address (KEYTRAIL_ADDR)")
 	fs.StringVar(&c.Data, "data", env("data", "./keytrail-data"), "state directory (KEYTRAIL_DATA)")
 	fs.StringVar(&c.Region, "region", env("region", "us-east-1"), "default region (KEYTRAIL_REGION)")
@@ -174,10 +179,18 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 	fs.StringVar(&c.TLSKey, "tls-key", env("tls-key", ""), "TLS private key file (KEYTRAIL_TLS_KEY)")
 	fs.StringVar(&c.LogFormat, "log-format", env("log-format", "text"), "log format: text or json (KEYTRAIL_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("log-level", "info"), "log level: debug, info, warn or error (KEYTRAIL_LOG_LEVEL)")
+	fs.StringVar(&explanations, "explanations", env("explanations", "1000"), "denied requests whose explanation is kept, the oldest dropped first (KEYTRAIL_EXPLANATIONS)")
+	fs.StringVar(&explanationAge, "explanation-age", env("explanation-age", "1h"), "how long a denied request's explanation is kept (KEYTRAIL_EXPLANATION_AGE)")
 	if err := m.parseNoArgs(fs, "serve", args); err != nil {
 		return nil, err
 	}
 	var err error
+	if c.ExplanationAge, err = positiveDuration("explanation-age", explanationAge); err != nil {
+		return nil, err
+	}
+	if c.Explanations, err = strconv.Atoi(explanations); err != nil || c.Explanations < 1 {
+		return nil, usagef("--explanations must be a positive number, not %q", explanations)
+	}
 	if c.DeliveryInterval, err = positiveDuration("delivery-interval", delivery); err != nil {
 		return nil, err
 	}
@@ -235,7 +248,8 @@ func (m *Main) serve(ctx context.Context, c *ServeConfig) error {
 		debug.SetGCPercent(400)
 	}
 	a, err := app.Open(app.Config{Data: c.Data, Region: c.Region, RootSecret: c.RootSecret, RootKey: c.RootKey, Version: version, Logger: log,
-		DeliveryInterval: c.DeliveryInterval, DigestInterval: c.DigestInterval})
+		DeliveryInterval: c.DeliveryInterval, DigestInterval: c.DigestInterval,
+		Explanations: explain.Config{MaxRequests: c.Explanations, MaxAge: c.ExplanationAge}})
 	if err != nil {
 		return err
 	}
