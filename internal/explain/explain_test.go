@@ -464,3 +464,61 @@ func TestClient(t *testing.T) {
 		t.Fatal("a broken body was read")
 	}
 }
+
+// The text form: each statement's elements and conditions, near misses and fixes; statements
+// written back with their Not forms and lists; anonymous callers and role sessions as policies
+// name them.
+func TestText(t *testing.T) {
+	w := newWorld(t, explain.Config{})
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}]}`
+	assumer := w.User(acct, "assumer", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	sess := w.Role(acct, "reader", trust, assumer)
+	target := authz.Request{Action: "sts:AssumeRole", Resource: "arn:aws:iam::" + acct + ":role/ops", ResourceAccount: acct,
+		ResourcePolicy: doc(policy.Trust,
+			`{"Sid":"Ops","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::`+acct+`:role/ops-admin","arn:aws:iam::`+acct+`:user/x"],"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":["a","b"]}}}`,
+			`{"Sid":"NotThem","Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::`+acct+`:root"},"NotAction":"sts:TagSession","Condition":{"Bool":{"aws:SecureTransport":"true"}}}`)}
+	target.Context = authz.Map{"sts:ExternalId": {"c"}}
+	id := w.deny(t, w.As(sess), target)
+	d := w.explained(t, id, acct)
+	if len(d.Fixes) != 1 || fixJSON(t, d.Fixes[0]) != `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:role/reader"},"Action":"sts:AssumeRole"}` {
+		t.Fatalf("the trust policy's fix: %+v", d.Fixes)
+	}
+	e, _ := w.store.Get(id, acct)
+	var b strings.Builder
+	if err := e.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`Statement "Ops" Allow does not apply: Principal does not match the caller`,
+		`    principal: no match; action: matches; resource: matches`,
+		`    condition StringEquals sts:ExternalId: request ["c"], expected ["a", "b"]: not met`,
+		`Statement "NotThem" Deny does not apply: Condition Bool aws:SecureTransport`,
+		`    condition Bool aws:SecureTransport: request ["false"], expected ["true"]: not met`,
+		"Fix: add to the trust policy of arn:aws:iam::" + acct + ":role/ops:\n    {\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Fatalf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+	notThem, _ := json.Marshal(statement(t, d, "trust policy", `Statement "NotThem"`).Text)
+	if string(notThem) != `{"Sid":"NotThem","Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::`+acct+`:root"},"NotAction":"sts:TagSession","Condition":{"Bool":{"aws:SecureTransport":"true"}}}` {
+		t.Fatalf("NotThem written back as %s", notThem)
+	}
+
+	// An anonymous caller and a bucket policy: S3 tells it "Access Denied", the fix names "*".
+	anon := w.As(identity.Principal{Type: identity.Anonymous, ARN: "*"})
+	bucket := authz.Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::logs/k", ResourceAccount: acct,
+		ResourcePolicy: doc(policy.Bucket, `{"Effect":"Allow","Principal":"*","NotAction":"s3:GetObject","NotResource":["arn:aws:s3:::logs/private/*","arn:aws:s3:::other/*"]}`)}
+	ctx := anon.Context()
+	bucket.Principal = anon.Principal()
+	_ = authz.Require(ctx, w.Authz, bucket, awserr.AccessDenied)
+	f, _ := request.FactsOf(ctx)
+	d = w.explained(t, f.ID, acct) // no account of its own: the bucket's
+	if d.Message != "Access Denied" || fixJSON(t, d.Fixes[0]) != `{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::logs/k"}` ||
+		!strings.Contains(d.Rule, "allows anonymous s3:GetObject") {
+		t.Fatalf("anonymous: %+v", d)
+	}
+	if got, _ := json.Marshal(d.Policies[0].Statements[0].Text); string(got) != `{"Effect":"Allow","Principal":"*","NotAction":"s3:GetObject","NotResource":["arn:aws:s3:::logs/private/*","arn:aws:s3:::other/*"]}` {
+		t.Fatalf("written back as %s", got)
+	}
+}
