@@ -298,6 +298,26 @@ func TestStoreBounds(t *testing.T) {
 		t.Fatalf("stats = %+v", st)
 	}
 
+	// The size bound (about 800 bytes an explanation): a third evicts the first; one larger than
+	// the bound is not kept.
+	sized := newWorld(t, explain.Config{MaxBytes: 2000})
+	carol := sized.User(acct, "carol")
+	first := sized.deny(t, sized.As(carol), req)
+	if st := sized.store.Stats(); st.Kept != 1 || st.Bytes < 500 || st.Bytes > 1000 {
+		t.Fatalf("stats = %+v", st)
+	}
+	one := sized.store.Stats().Bytes
+	sized.deny(t, sized.As(carol), req)
+	sized.deny(t, sized.As(carol), req)
+	if _, ok := sized.store.Get(first, acct); ok || sized.store.Stats().Bytes > 2000 || sized.store.Stats().Evicted != 1 {
+		t.Fatalf("the size bound: %+v (one explanation is %d bytes)", sized.store.Stats(), one)
+	}
+	huge := authz.Request{Action: "iam:CreateUser", Resource: strings.Repeat("x", 4000), ResourceAccount: acct}
+	sized.deny(t, sized.As(carol), huge)
+	if st := sized.store.Stats(); st.Dropped != 1 {
+		t.Fatalf("a denial larger than the bound: %+v", st)
+	}
+
 	// An allowed request leaves nothing; a denial outside any request has no ID to be kept by.
 	root := w.As(w.Root(acct))
 	ctx := root.Context()

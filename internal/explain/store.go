@@ -2,6 +2,7 @@ package explain
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 const (
 	DefaultMaxRequests = 1000      // explanations kept
 	DefaultMaxAge      = time.Hour // how long one is kept
+	DefaultMaxBytes    = 64 << 20  // their size, as JSON
 	// MaxDenials bounds the denials kept for one request; later ones are counted, not kept.
 	MaxDenials = 16
 )
@@ -21,14 +23,16 @@ const (
 type Config struct {
 	MaxRequests int              // explanations kept, the oldest evicted first; DefaultMaxRequests when 0
 	MaxAge      time.Duration    // age after which one is dropped; DefaultMaxAge when 0
+	MaxBytes    int              // their total size as JSON, the oldest evicted first; DefaultMaxBytes when 0
 	Now         func() time.Time // time.Now when nil
 }
 
 // Stats counts what a Store did.
 type Stats struct {
 	Kept    int    `json:"kept"`    // explanations held now
+	Bytes   int    `json:"bytes"`   // their size as JSON
 	Stored  uint64 `json:"stored"`  // denials recorded
-	Evicted uint64 `json:"evicted"` // explanations dropped for the count bound
+	Evicted uint64 `json:"evicted"` // explanations dropped for the count or size bound
 	Expired uint64 `json:"expired"` // explanations dropped for their age
 	Dropped uint64 `json:"dropped"` // denials not kept: past MaxDenials for their request, or without a request ID
 }
@@ -41,6 +45,8 @@ type Store struct {
 	byID  map[string]*Explanation // by the client's request ID
 	alias map[string]string       // an in-process call's ID → the client's request ID
 	order []string                // client request IDs, oldest first
+	size  map[string]int          // each explanation's size as JSON
+	bytes int
 	stats Stats
 }
 
@@ -52,10 +58,13 @@ func New(cfg Config) *Store {
 	if cfg.MaxAge <= 0 {
 		cfg.MaxAge = DefaultMaxAge
 	}
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = DefaultMaxBytes
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Store{cfg: cfg, byID: map[string]*Explanation{}, alias: map[string]string{}}
+	return &Store{cfg: cfg, byID: map[string]*Explanation{}, alias: map[string]string{}, size: map[string]int{}}
 }
 
 // RecordDenial implements authz.DenialRecorder: it explains the denial and keeps it under the
@@ -69,6 +78,7 @@ func (s *Store) RecordDenial(ctx context.Context, req authz.Request, d authz.Dec
 		return
 	}
 	den := Build(ctx, req, d)
+	encoded, _ := json.Marshal(den) // its size: what it costs to keep
 	key := f.Outer
 	if key == "" {
 		key = f.ID
@@ -80,22 +90,28 @@ func (s *Store) RecordDenial(ctx context.Context, req authz.Request, d authz.Dec
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expire(now)
+	if len(encoded) > s.cfg.MaxBytes {
+		s.stats.Dropped++
+		return
+	}
 	e := s.byID[key]
 	if e == nil {
 		e = &Explanation{RequestID: key, Time: den.Time}
 		s.byID[key] = e
 		s.order = append(s.order, key)
-		s.evict()
 	}
 	if len(e.Denials) >= MaxDenials {
 		s.stats.Dropped++
 		return
 	}
 	e.Denials = append(e.Denials, den)
+	s.size[key] += len(encoded)
+	s.bytes += len(encoded)
 	if f.ID != key {
 		s.alias[f.ID] = key
 	}
 	s.stats.Stored++
+	s.evict()
 }
 
 // Get returns the explanation of request id (the client's request ID, or an in-process call's)
@@ -130,7 +146,7 @@ func (s *Store) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.stats
-	st.Kept = len(s.byID)
+	st.Kept, st.Bytes = len(s.byID), s.bytes
 	return st
 }
 
@@ -147,9 +163,9 @@ func (s *Store) expire(now time.Time) {
 	s.order = s.order[n:]
 }
 
-// evict drops the oldest explanations beyond MaxRequests.
+// evict drops the oldest explanations beyond MaxRequests or MaxBytes.
 func (s *Store) evict() {
-	for len(s.order) > s.cfg.MaxRequests {
+	for len(s.order) > s.cfg.MaxRequests || s.bytes > s.cfg.MaxBytes {
 		s.drop(s.order[0])
 		s.order = s.order[1:]
 		s.stats.Evicted++
@@ -163,4 +179,6 @@ func (s *Store) drop(key string) {
 		}
 	}
 	delete(s.byID, key)
+	s.bytes -= s.size[key]
+	delete(s.size, key)
 }
