@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -112,5 +114,45 @@ func TestExplainDenials(t *testing.T) {
 	// The KMS call's own ID (its CloudTrail record's requestID) explains it as well.
 	if inner, err := e.explainer(account, rootSecret).Get(ctx, d.RequestID); err != nil || len(inner.Denials) != 1 {
 		t.Fatalf("by the KMS call's ID %s: %+v, %v", d.RequestID, inner, err)
+	}
+}
+
+// A delivery CloudTrail cannot encrypt: the KMS call it made shows in LookupEvents with its
+// requestID, which explains the permission CloudTrail lacked as the seed page lists it.
+func TestExplainDeliveryDenial(t *testing.T) {
+	e := start(t, t.TempDir())
+	ctx := context.Background()
+	keyARN := setupTrail(t, e)
+	e.flush()
+	// The key policy loses its CloudTrail statements.
+	must(e.rootKMS().PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: aws.String(keyARN), PolicyName: aws.String("default"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"}]}`)}))(t)
+	if sum := e.flush(); len(sum.Errors) != 1 {
+		t.Fatalf("flush = %+v", sum)
+	}
+	ct := e.cloudtrail(account, rootSecret, "us-east-1")
+	out := must(ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+		{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("GenerateDataKey")}}}))(t)
+	var id string
+	for _, ev := range out.Events {
+		var rec struct {
+			RequestID string `json:"requestID"`
+			ErrorCode string `json:"errorCode"`
+		}
+		if json.Unmarshal([]byte(aws.ToString(ev.CloudTrailEvent)), &rec) == nil && rec.ErrorCode == "AccessDeniedException" {
+			id = rec.RequestID
+		}
+	}
+	if id == "" {
+		t.Fatalf("no denied GenerateDataKey among %d events", len(out.Events))
+	}
+	got, err := e.explainer(account, rootSecret).Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := got.Denials[0]
+	if d.RequestID != id || d.Caller.Service != "cloudtrail.amazonaws.com" || d.Action != "kms:GenerateDataKey" ||
+		!strings.Contains(d.Missing, `"Allow CloudTrail to encrypt logs"`) || !strings.Contains(d.Missing, "trail/management") {
+		t.Fatalf("the delivery's denial = %+v", d)
 	}
 }
