@@ -156,3 +156,22 @@ func TestExplainDeliveryDenial(t *testing.T) {
 		t.Fatalf("the delivery's denial = %+v", d)
 	}
 }
+
+// CreateEventDataStore with a key CloudTrail may not use: the Lake's key check explains the event
+// data store statement of the seed page.
+func TestExplainEventDataStoreKey(t *testing.T) {
+	e := start(t, t.TempDir())
+	ctx := context.Background()
+	bad := must(e.rootKMS().CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(storeKeyPolicy(account, false))}))(t).KeyMetadata
+	_, err := e.cloudtrail(account, rootSecret, "us-east-1").CreateEventDataStore(ctx, &cloudtrail.CreateEventDataStoreInput{Name: aws.String("audit"), KmsKeyId: bad.KeyId})
+	wantCode(t, err, "InsufficientEncryptionPolicyException")
+	got, err := e.explainer(account, rootSecret).Get(ctx, requestID(t, err))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := got.Denials[0]
+	if d.Caller.Service != "cloudtrail.amazonaws.com" || d.Action != "kms:GenerateDataKey" || !strings.Contains(d.Missing, `"Allow CloudTrail to encrypt event data store"`) ||
+		!strings.Contains(d.Missing, "for event data store arn:aws:cloudtrail:us-east-1:"+account+":eventdatastore/") {
+		t.Fatalf("the store's key check = %+v", d)
+	}
+}
