@@ -85,7 +85,10 @@ func policyView(pt authz.PolicyTrace) Policy {
 	for _, t := range pt.Traces {
 		s := t.Statement
 		st := Statement{Label: s.Label(), Sid: s.Sid, Index: s.Index, Effect: string(s.Effect), Applies: t.Match != policy.NoMatch,
-			Principal: t.Principal.String(), Action: t.Action, Resource: t.Resource, Reason: t.Reason, Text: statementText(s)}
+			Action: t.Action, Resource: t.Resource, Reason: t.Reason, Text: statementText(s)}
+		if s.Principal != nil {
+			st.Principal = t.Principal.String()
+		}
 		for _, c := range t.Conditions {
 			st.Conditions = append(st.Conditions, Condition{Operator: c.Operator, Key: c.Key, Expected: c.Values, Request: c.Request, Met: c.Met})
 		}

@@ -59,9 +59,9 @@ type Statement struct {
 	Index     int    `json:"index"`
 	Effect    string `json:"effect"`
 	Applies   bool   `json:"applies"`
-	Principal string `json:"principal"` // how it names the caller: direct, role, account, no match
-	Action    bool   `json:"action"`    // its Action covers the request's
-	Resource  bool   `json:"resource"`  // its Resource covers the request's
+	Principal string `json:"principal,omitempty"` // how it names the caller: direct, role, account, no match; "" without a Principal
+	Action    bool   `json:"action"`              // its Action covers the request's
+	Resource  bool   `json:"resource"`            // its Resource covers the request's
 	// Conditions are its conditions, each with the request's values.
 	Conditions []Condition `json:"conditions,omitempty"`
 	Reason     string      `json:"reason,omitempty"` // why it did not apply: the first element that failed

@@ -68,7 +68,12 @@ func (s *Statement) writeText(b *strings.Builder) {
 	if !s.Action {
 		return // a statement for other actions says nothing more of this request
 	}
-	fmt.Fprintf(b, "    principal: %s; action: %s; resource: %s\n", s.Principal, yes(s.Action), yes(s.Resource))
+	if s.Principal != "" {
+		fmt.Fprintf(b, "    principal: %s; ", s.Principal)
+	} else {
+		b.WriteString("    ")
+	}
+	fmt.Fprintf(b, "action: %s; resource: %s\n", yes(s.Action), yes(s.Resource))
 	for _, c := range s.Conditions {
 		req := "absent"
 		if c.Request != nil {
