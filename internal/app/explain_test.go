@@ -111,6 +111,12 @@ func TestExplainDenials(t *testing.T) {
 		!strings.Contains(d.Missing, `"Allow CloudTrail to encrypt logs"`) || len(d.Fixes) != 1 {
 		t.Fatalf("CreateTrail's denial = %+v", d)
 	}
+	// S3's x-amz-request-id, for a user of the bucket's account that no policy allows.
+	_, err = e.s3client(bobID, bobSecret, "us-east-1", true).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("trail-logs"), Key: aws.String("k")})
+	wantMessage(t, err, "AccessDenied", `User: arn:aws:iam::`+account+`:user/bob is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::trail-logs/k" because no identity-based policy allows the s3:GetObject action`)
+	if s3d, err := e.explainer(bobID, bobSecret).Get(ctx, requestID(t, err)); err != nil || s3d.Denials[0].Rule != "neither the bucket policy nor an identity-based policy of arn:aws:iam::"+account+":user/bob allows s3:GetObject" {
+		t.Fatalf("S3: %+v, %v", s3d, err)
+	}
 	// The KMS call's own ID (its CloudTrail record's requestID) explains it as well.
 	if inner, err := e.explainer(account, rootSecret).Get(ctx, d.RequestID); err != nil || len(inner.Denials) != 1 {
 		t.Fatalf("by the KMS call's ID %s: %+v, %v", d.RequestID, inner, err)
