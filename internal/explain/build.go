@@ -99,9 +99,8 @@ func policyView(pt authz.PolicyTrace) Policy {
 
 // decide words the rule that decided and the changes that would allow the request.
 func decide(req authz.Request, d authz.Decision, k keys) (string, []Fix) {
-	p, action := req.Principal, req.Action
 	if d.Explicit {
-		return explicitRule(d, action), []Fix{{Policy: denyingPolicy(d),
+		return explicitRule(d, req.Action), []Fix{{Policy: denyingPolicy(d),
 			Note: "an explicit Deny overrides every Allow: remove the statement, or narrow it (its Action, Resource or a Condition) so that it leaves this request out"}}
 	}
 	var sides authz.Sides
@@ -109,28 +108,39 @@ func decide(req authz.Request, d authz.Decision, k keys) (string, []Fix) {
 		sides = d.Diagnostic.Sides
 	}
 	rp := req.ResourcePolicy
-	if p.Type == identity.AWSService || p.Type == identity.Anonymous {
-		where := "a resource-based policy"
-		if rp != nil {
-			where = "the " + rp.Kind.String()
-		}
-		return "an AWS service or an anonymous caller is allowed only by a resource-based policy, and no statement of " + where +
-			" allows " + callerName(p) + " " + action + " on " + req.Resource + " with this request's conditions", []Fix{resourceFix(req, k)}
-	}
-	limits := limitFixes(req, sides)
 	switch {
-	case rp == nil && (sides.SameAccount || req.ResourceAccount == ""):
-		if !sides.IdentityAllows {
-			return "no identity-based policy of " + callerName(p) + " allows " + action + " (an implicit deny: nothing allows it)", append([]Fix{identityFix(req)}, limits...)
-		}
-		return limitRule(sides, action), limits
+	case req.Principal.Type == identity.AWSService || req.Principal.Type == identity.Anonymous:
+		return serviceRule(req, k)
 	case rp == nil:
+		return identityRule(req, sides)
+	case rp.Kind == policy.Key || rp.Kind == policy.Trust:
+		return keyRule(req, sides, k, limitFixes(req, sides))
+	}
+	return bucketRule(req, sides, k, limitFixes(req, sides))
+}
+
+// serviceRule is the rule for AWS services and anonymous callers: only a resource policy allows.
+func serviceRule(req authz.Request, k keys) (string, []Fix) {
+	where := "a resource-based policy"
+	if rp := req.ResourcePolicy; rp != nil {
+		where = "the " + rp.Kind.String()
+	}
+	return "an AWS service or an anonymous caller is allowed only by a resource-based policy, and no statement of " + where +
+		" allows " + callerName(req.Principal) + " " + req.Action + " on " + req.Resource + " with this request's conditions", []Fix{resourceFix(req, k)}
+}
+
+// identityRule is the rule of a resource without a policy: identity-based policies decide, in
+// the resource's own account only.
+func identityRule(req authz.Request, s authz.Sides) (string, []Fix) {
+	p, action := req.Principal, req.Action
+	switch {
+	case !s.SameAccount && req.ResourceAccount != "":
 		return "the resource is in account " + req.ResourceAccount + " and has no resource-based policy: a caller of account " + p.Account +
 			" cannot be allowed it", []Fix{{Policy: "the resource in account " + req.ResourceAccount, Note: "act as a principal of account " + req.ResourceAccount + " (assume one of its roles)"}}
-	case rp.Kind == policy.Key || rp.Kind == policy.Trust:
-		return keyRule(req, sides, k, limits)
+	case !s.IdentityAllows:
+		return "no identity-based policy of " + callerName(p) + " allows " + action + " (an implicit deny: nothing allows it)", append([]Fix{identityFix(req)}, limitFixes(req, s)...)
 	}
-	return bucketRule(req, sides, k, limits)
+	return limitRule(s, action), limitFixes(req, s)
 }
 
 // keyRule is the rule of a key policy or a trust policy: it must allow, directly or by naming the

@@ -419,6 +419,13 @@ func TestMoreRules(t *testing.T) {
 		t.Fatalf("bucket: %+v", d)
 	}
 
+	eve := w.User(other, "eve", allowKMS)
+	iamReq := authz.Request{Action: "iam:CreateUser", Resource: "arn:aws:iam::" + acct + ":user/x", ResourceAccount: acct}
+	d = w.explained(t, w.deny(t, w.As(eve), iamReq), other)
+	if !strings.HasPrefix(d.Rule, "the resource is in account "+acct+" and has no resource-based policy") || d.Fixes[0].Statement != nil {
+		t.Fatalf("no resource policy, another account: %+v", d)
+	}
+
 	store := "arn:aws:cloudtrail:us-east-1:" + acct + ":eventdatastore/0123abcd"
 	lakeReq := key(rootStmt)
 	lakeReq.Context = authz.Map{"kms:EncryptionContext:aws:cloudtrail:arn": {store}}
