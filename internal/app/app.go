@@ -167,9 +167,8 @@ func Open(cfg Config) (_ *App, err error) {
 		Rand:     cfg.Rand,
 		Recorder: recorder,
 		Flush:    func(ctx context.Context) (any, error) { return flush(ctx, ctSvc, lakeSvc) },
-		Explain: func(_ context.Context, id string, p identity.Principal) (any, bool) {
-			return explanations.Get(id, deniedAccount(p))
-		},
+		// A signed caller reads the explanations of its own account's denials only.
+		Explain: func(_ context.Context, id string, p identity.Principal) (any, bool) { return explanations.Get(id, p.Account) },
 	})
 	ctx, stop := context.WithCancel(context.Background())
 	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, CloudTrail: ctSvc, Lake: lakeSvc, Gateway: gw, Journal: journal,
@@ -265,6 +264,3 @@ func (a *App) Close() error {
 	}
 	return nil
 }
-
-// deniedAccount is the account whose explanations a signed caller may read: its own.
-func deniedAccount(p identity.Principal) string { return p.Account }

@@ -156,7 +156,8 @@ func Require(ctx context.Context, az Authorizer, req Request, code awserr.Code) 
 
 // DeniedMessage is AWS's access-denied message for a request and its decision:
 // "User: <caller> is not authorized to perform: <action> on resource: <arn> because no <policy
-// type> allows the <action> action" (or "… with an explicit deny in a <policy type>").
+// type> allows the <action> action" (or "… with an explicit deny in a <policy type>", followed by
+// ": <policy ARN>" when a managed policy or boundary of the caller's own account denied).
 func DeniedMessage(req Request, d Decision) string {
 	caller := req.Principal.ARN
 	switch {
