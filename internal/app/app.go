@@ -168,7 +168,9 @@ func Open(cfg Config) (_ *App, err error) {
 		Recorder: recorder,
 		Flush:    func(ctx context.Context) (any, error) { return flush(ctx, ctSvc, lakeSvc) },
 		// A signed caller reads the explanations of its own account's denials only.
-		Explain: func(_ context.Context, id string, p identity.Principal) (any, bool) { return explanations.Get(id, p.Account) },
+		Explain: func(_ context.Context, id string, p identity.Principal) (any, bool) {
+			return explanations.Get(id, p.Account)
+		},
 	})
 	ctx, stop := context.WithCancel(context.Background())
 	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, CloudTrail: ctSvc, Lake: lakeSvc, Gateway: gw, Journal: journal,
