@@ -64,6 +64,7 @@ type query struct {
 	id, account, region, statement string
 	stores                         []string // the ARNs of the stores it reads
 	created                        time.Time
+	delivery                       *delivery // where it saves its results (nil: it does not)
 
 	// Guarded by Service.qmu.
 	status string
@@ -129,6 +130,8 @@ type DescribeQueryOutput struct {
 	QueryStatus     string                   `json:"QueryStatus"`
 	QueryStatistics *DescribeQueryStatistics `json:"QueryStatistics"`
 	ErrorMessage    string                   `json:"ErrorMessage,omitempty"`
+	DeliveryS3Uri   string                   `json:"DeliveryS3Uri,omitempty"`
+	DeliveryStatus  string                   `json:"DeliveryStatus,omitempty"`
 }
 
 // GetQueryResultsInput is GetQueryResults' request.
@@ -202,7 +205,8 @@ func checkStart(c *call, in *StartQueryInput) error {
 	case in.DeliveryS3Uri != "" && !deliveryURIPattern.MatchString(in.DeliveryS3Uri):
 		return awserr.New(invalidParameter, "DeliveryS3Uri %s is not valid: it must be s3://bucket[/prefix].", in.DeliveryS3Uri)
 	case in.DeliveryS3Uri != "":
-		return awserr.New(invalidParameter, "DeliveryS3Uri is not supported by keytrail yet: read the results with GetQueryResults.")
+		_, _, err := parseDeliveryURI(in.DeliveryS3Uri)
+		return err
 	}
 	return nil
 }
@@ -217,7 +221,9 @@ func checkStart(c *call, in *StartQueryInput) error {
 // EventDataStoreNotFoundException, InactiveEventDataStoreException,
 // InsufficientEncryptionPolicyException, MaxConcurrentQueriesException,
 // UnsupportedOperationException (a keytrail built without the engine), AccessDeniedException
-// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_StartQuery.html).
+// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_StartQuery.html); with a
+// DeliveryS3Uri, the bucket's (checkDelivery): InvalidS3BucketNameException,
+// InvalidS3PrefixException, S3BucketDoesNotExistException, InsufficientS3BucketPolicyException.
 func (s *Service) StartQuery(ctx context.Context, in *StartQueryInput) (*StartQueryOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
@@ -244,7 +250,11 @@ func (s *Service) StartQuery(ctx context.Context, in *StartQueryInput) (*StartQu
 	if err != nil {
 		return nil, err
 	}
-	q := &query{account: c.P.Account, region: c.Region, statement: in.QueryStatement, created: s.now().UTC(), done: make(chan struct{})}
+	d, err := s.checkDelivery(c, in.DeliveryS3Uri, read)
+	if err != nil {
+		return nil, err
+	}
+	q := &query{account: c.P.Account, region: c.Region, statement: in.QueryStatement, created: s.now().UTC(), delivery: d, done: make(chan struct{})}
 	for _, r := range read {
 		q.stores = append(q.stores, r.ARN())
 		if err := s.loadStore(c, r); err != nil {
@@ -358,6 +368,7 @@ func (s *Service) launch(c *call, q *query, st *engine.Statement, failed string)
 	s.q.mu.Unlock()
 	if failed != "" {
 		cancel()
+		s.deliverResults(q)
 		close(q.done)
 		return &StartQueryOutput{QueryID: id}, nil
 	}
@@ -370,6 +381,7 @@ func (s *Service) launch(c *call, q *query, st *engine.Statement, failed string)
 func (s *Service) run(ctx context.Context, q *query, st *engine.Statement) {
 	defer close(q.done)
 	defer q.cancel()
+	defer s.deliverResults(q) // once the query has ended (the lock below released)
 	s.q.mu.Lock()
 	if q.status == QueryQueued {
 		q.status = QueryRunning
@@ -473,6 +485,9 @@ func (s *Service) DescribeQuery(ctx context.Context, in *DescribeQueryInput) (*D
 	defer s.q.mu.Unlock()
 	out := &DescribeQueryOutput{QueryID: q.id, QueryString: q.statement, QueryStatus: q.status, ErrorMessage: q.errMsg,
 		QueryStatistics: &DescribeQueryStatistics{CreationTime: awsjson.NewTime(q.created)}}
+	if d := q.delivery; d != nil {
+		out.DeliveryS3Uri, out.DeliveryStatus = d.uri, d.status
+	}
 	if res := q.result; res != nil {
 		st := out.QueryStatistics
 		st.EventsMatched, st.EventsScanned, st.BytesScanned = res.Stats.ResultsCount, res.Stats.EventsScanned, res.Stats.BytesScanned
