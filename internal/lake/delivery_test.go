@@ -400,7 +400,7 @@ func (failingSigner) SignWithRegionKey(context.Context, string, time.Time, []byt
 func TestSaveQueryResultsDeliveryStatus(t *testing.T) {
 	type setup func(t *testing.T, w *deliveryWorld, id string)
 	changePolicy := func(policy string) setup {
-		return func(t *testing.T, w *deliveryWorld, _ string) {
+		return func(_ *testing.T, w *deliveryWorld, _ string) {
 			servicetest.Call(w.root, w.S3.PutBucketPolicy, &s3.PutBucketPolicyInput{Bucket: "results", Policy: policy}).OK()
 		}
 	}
@@ -414,11 +414,11 @@ func TestSaveQueryResultsDeliveryStatus(t *testing.T) {
 		wantFiles    int
 		statusWanted string
 	}{
-		{name: "bucket policy removed", meanwhile: func(t *testing.T, w *deliveryWorld, _ string) {
+		{name: "bucket policy removed", meanwhile: func(_ *testing.T, w *deliveryWorld, _ string) {
 			servicetest.Call(w.root, w.S3.DeleteBucketPolicy, &s3.DeleteBucketPolicyInput{Bucket: "results"}).OK()
 		}, want: lake.DeliveryAccessDenied, statusWanted: lake.QueryFinished},
 		{name: "result files only", meanwhile: changePolicy(csvOnly), want: lake.DeliveryAccessDeniedSigningFile, wantFiles: 1, statusWanted: lake.QueryFinished},
-		{name: "bucket deleted", meanwhile: func(t *testing.T, w *deliveryWorld, _ string) {
+		{name: "bucket deleted", meanwhile: func(_ *testing.T, w *deliveryWorld, _ string) {
 			servicetest.Call(w.root, w.S3.DeleteBucket, &s3.DeleteBucketInput{Bucket: "results"}).OK()
 		}, want: lake.DeliveryResourceNotFound, wantFiles: -1, statusWanted: lake.QueryFinished},
 		{name: "default key disabled", meanwhile: func(t *testing.T, w *deliveryWorld, _ string) {
@@ -427,7 +427,7 @@ func TestSaveQueryResultsDeliveryStatus(t *testing.T) {
 			servicetest.Call(w.root, w.KMS.DisableKey, &kms.KeyIDInput{KeyID: key}).OK()
 		}, want: lake.DeliveryFailed, statusWanted: lake.QueryFinished},
 		{name: "signing fails", signer: failingSigner{}, want: lake.DeliveryFailedSigningFile, wantFiles: 1, statusWanted: lake.QueryFinished},
-		{name: "cancelled", meanwhile: func(t *testing.T, w *deliveryWorld, id string) {
+		{name: "cancelled", meanwhile: func(_ *testing.T, w *deliveryWorld, id string) {
 			servicetest.Call(w.root, w.Lake.CancelQuery, &lake.QueryInput{QueryID: id}).OK()
 		}, want: lake.DeliveryCancelled, statusWanted: lake.QueryCancelled},
 		{name: "timed out", timeout: time.Millisecond, want: lake.DeliveryFailed, statusWanted: lake.QueryTimedOut},

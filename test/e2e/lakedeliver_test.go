@@ -134,7 +134,12 @@ func TestLakeSavedQueryResultsCLI(t *testing.T) {
 				}
 			}
 			// A changed result file fails validation.
-			if err := os.WriteFile(filepath.Join(folder, "result_1.csv.gz"), append(gz, 0), 0o600); err != nil {
+			saved, err := os.OpenRoot(folder)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer saved.Close()
+			if err := saved.WriteFile("result_1.csv.gz", append(gz, 0), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			if err := verifySavedResults(folder, keys); err == nil {
