@@ -365,26 +365,32 @@ func TestSaveQueryResultsRefusals(t *testing.T) {
 }
 
 // A bucket whose default encryption is SSE-KMS with a key that lets CloudTrail encrypt gets the
-// files encrypted with that key, by S3, for CloudTrail.
+// files encrypted with that key, by S3, for CloudTrail; with an S3 Bucket Key too.
 func TestSaveQueryResultsSSEKMS(t *testing.T) {
 	w := newDeliveryWorld(t, 0, nil)
 	key := w.key(t, "us-east-1", keyPolicy(rootStatement, encryptStatement)).Arn
-	w.bucket(t, "sealed", resultsPolicy("sealed", ""))
-	servicetest.Call(w.root, w.S3.PutBucketEncryption, &s3.PutBucketEncryptionInput{Bucket: "sealed", BucketEncryption: s3.BucketEncryption{SSE: "aws:kms", KMSKey: key}}).OK()
-	id := w.save(t, "s3://sealed/kms")
-	if d := w.describe(t, w.root, id); d.DeliveryStatus != lake.DeliverySuccess {
-		t.Fatalf("DescribeQuery = %+v", d)
-	}
-	folder := w.folder("kms/", id)
-	for _, name := range []string{"result_1.csv.gz", "result_sign.json"} {
-		out := servicetest.Call(w.root, w.S3.GetObject, &s3.GetObjectInput{Bucket: "sealed", Key: folder + name}).OK()
-		_ = out.Body.Close()
-		if out.SSE != "aws:kms" || out.KMSKey != key {
-			t.Fatalf("%s: SSE %q key %q", name, out.SSE, out.KMSKey)
+	for _, bucketKey := range []bool{false, true} {
+		bucket := "sealed"
+		if bucketKey {
+			bucket = "sealed-bucket-key"
 		}
-	}
-	if _, err := w.verify("sealed", folder); err != nil {
-		t.Fatal(err)
+		w.bucket(t, bucket, resultsPolicy(bucket, ""))
+		servicetest.Call(w.root, w.S3.PutBucketEncryption, &s3.PutBucketEncryptionInput{Bucket: bucket, BucketEncryption: s3.BucketEncryption{SSE: "aws:kms", KMSKey: key, BucketKey: bucketKey}}).OK()
+		id := w.save(t, "s3://"+bucket+"/kms")
+		if d := w.describe(t, w.root, id); d.DeliveryStatus != lake.DeliverySuccess {
+			t.Fatalf("%s: DescribeQuery = %+v", bucket, d)
+		}
+		folder := w.folder("kms/", id)
+		for _, name := range []string{"result_1.csv.gz", "result_sign.json"} {
+			out := servicetest.Call(w.root, w.S3.GetObject, &s3.GetObjectInput{Bucket: bucket, Key: folder + name}).OK()
+			_ = out.Body.Close()
+			if out.SSE != "aws:kms" || out.KMSKey != key || out.BucketKey != bucketKey {
+				t.Fatalf("%s%s: SSE %q key %q bucket key %v", bucket, name, out.SSE, out.KMSKey, out.BucketKey)
+			}
+		}
+		if _, err := w.verify(bucket, folder); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
