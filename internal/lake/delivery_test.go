@@ -432,6 +432,15 @@ func TestSaveQueryResultsDeliveryStatus(t *testing.T) {
 			servicetest.Call(w.root, w.S3.PutBucketEncryption, &s3.PutBucketEncryptionInput{Bucket: "results", BucketEncryption: s3.BucketEncryption{SSE: "aws:kms", KMSKey: key}}).OK()
 			servicetest.Call(w.root, w.KMS.DisableKey, &kms.KeyIDInput{KeyID: key}).OK()
 		}, want: lake.DeliveryFailed, statusWanted: lake.QueryFinished},
+		{name: "default key deleted", meanwhile: func(t *testing.T, w *deliveryWorld, _ string) {
+			key := w.key(t, "us-east-1", keyPolicy(rootStatement, encryptStatement)).Arn
+			servicetest.Call(w.root, w.S3.PutBucketEncryption, &s3.PutBucketEncryptionInput{Bucket: "results", BucketEncryption: s3.BucketEncryption{SSE: "aws:kms", KMSKey: key}}).OK()
+			servicetest.Call(w.root, w.KMS.ScheduleKeyDeletion, &kms.ScheduleKeyDeletionInput{KeyID: key, PendingWindowInDays: ptr(int32(7))}).OK()
+			w.Clock.Advance(8 * 24 * time.Hour)
+			if err := w.KMS.Sweep(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}, want: lake.DeliveryResourceNotFound, statusWanted: lake.QueryFinished},
 		{name: "signing fails", signer: failingSigner{}, want: lake.DeliveryFailedSigningFile, wantFiles: 1, statusWanted: lake.QueryFinished},
 		{name: "cancelled", meanwhile: func(_ *testing.T, w *deliveryWorld, id string) {
 			servicetest.Call(w.root, w.Lake.CancelQuery, &lake.QueryInput{QueryID: id}).OK()

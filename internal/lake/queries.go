@@ -467,7 +467,8 @@ func (s *Service) queryTarget(ctx context.Context, action string, in *QueryInput
 	return c, q, s.authorizeQuery(c, q, action)
 }
 
-// DescribeQuery returns a query's status, statement and statistics. Authorized by identity
+// DescribeQuery returns a query's status, statement and statistics, and for a query that saves
+// its results, where to and how far it got (DeliveryS3Uri, DeliveryStatus). Authorized by identity
 // policies (cloudtrail:DescribeQuery on each store it reads). Errors: QueryIdNotFoundException,
 // InvalidParameterException (QueryAlias: keytrail has no dashboards),
 // EventDataStoreARNInvalidException, EventDataStoreNotFoundException,
