@@ -20,6 +20,7 @@ import (
 	"github.com/keytrail/keytrail/internal/lake/engine"
 	"github.com/keytrail/keytrail/internal/request"
 	"github.com/keytrail/keytrail/internal/s3"
+	"github.com/keytrail/keytrail/internal/store"
 )
 
 // Saved query results: StartQuery with a DeliveryS3Uri has CloudTrail write the finished query's
@@ -222,6 +223,46 @@ func (s *Service) deliverResults(q *query) {
 	s.q.mu.Lock()
 	d.status = result
 	s.q.mu.Unlock()
+	s.saveDelivery(q)
+}
+
+// saveDelivery stores a query's delivery status in its stored record (queries_store.go), which
+// run stored as the query ended; its rows are not written again. A failure is logged.
+func (s *Service) saveDelivery(q *query) {
+	if s.barrier == nil {
+		return // queries are not stored (see saveQuery)
+	}
+	s.q.mu.Lock()
+	status := q.delivery.status
+	s.q.mu.Unlock()
+	key := queryKey(q.account, q.region, q.id)
+	err := s.db.Update(context.Background(), func(tx store.Tx) error {
+		rec, err := queryRecords.Get(tx, key)
+		if err != nil || rec == nil {
+			return err
+		}
+		rec.DeliveryStatus = status
+		return queryRecords.Put(tx, key, rec)
+	})
+	if err != nil {
+		s.log.Error("lake query delivery status not stored", "query", q.id, "err", err)
+	}
+}
+
+// restoredDelivery is the delivery of a stored query in a process that did not run it: a
+// delivery keytrail stopped under (PENDING) is FAILED, or CANCELLED for a cancelled query.
+func restoredDelivery(rec *queryRecord) *delivery {
+	if rec.DeliveryS3Uri == "" {
+		return nil
+	}
+	d := &delivery{uri: rec.DeliveryS3Uri, status: rec.DeliveryStatus}
+	if d.status == DeliveryPending {
+		d.status = DeliveryFailed
+		if rec.Status == QueryCancelled {
+			d.status = DeliveryCancelled
+		}
+	}
+	return d
 }
 
 // resultFile is a result file written, as the sign file lists it.

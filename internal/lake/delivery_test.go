@@ -343,7 +343,10 @@ func TestSaveQueryResultsRefusals(t *testing.T) {
 
 	save := func(uri string) func(context.Context) error {
 		return func(ctx context.Context) error {
-			_, err := w.Lake.StartQuery(ctx, &lake.StartQueryInput{QueryStatement: w.query(), DeliveryS3Uri: uri})
+			out, err := w.Lake.StartQuery(ctx, &lake.StartQueryInput{QueryStatement: w.query(), DeliveryS3Uri: uri})
+			if err == nil {
+				lake.WaitQuery(w.Lake, out.QueryID)
+			}
 			return err
 		}
 	}
@@ -432,14 +435,9 @@ func TestSaveQueryResultsDeliveryStatus(t *testing.T) {
 			servicetest.Call(w.root, w.S3.PutBucketEncryption, &s3.PutBucketEncryptionInput{Bucket: "results", BucketEncryption: s3.BucketEncryption{SSE: "aws:kms", KMSKey: key}}).OK()
 			servicetest.Call(w.root, w.KMS.DisableKey, &kms.KeyIDInput{KeyID: key}).OK()
 		}, want: lake.DeliveryFailed, statusWanted: lake.QueryFinished},
-		{name: "default key deleted", meanwhile: func(t *testing.T, w *deliveryWorld, _ string) {
-			key := w.key(t, "us-east-1", keyPolicy(rootStatement, encryptStatement)).Arn
-			servicetest.Call(w.root, w.S3.PutBucketEncryption, &s3.PutBucketEncryptionInput{Bucket: "results", BucketEncryption: s3.BucketEncryption{SSE: "aws:kms", KMSKey: key}}).OK()
-			servicetest.Call(w.root, w.KMS.ScheduleKeyDeletion, &kms.ScheduleKeyDeletionInput{KeyID: key, PendingWindowInDays: ptr(int32(7))}).OK()
-			w.Clock.Advance(8 * 24 * time.Hour)
-			if err := w.KMS.Sweep(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+		{name: "default key not found", meanwhile: func(_ *testing.T, w *deliveryWorld, _ string) {
+			gone := "arn:aws:kms:us-east-1:" + acct + ":key/00000000-0000-0000-0000-000000000000"
+			servicetest.Call(w.root, w.S3.PutBucketEncryption, &s3.PutBucketEncryptionInput{Bucket: "results", BucketEncryption: s3.BucketEncryption{SSE: "aws:kms", KMSKey: gone}}).OK()
 		}, want: lake.DeliveryResourceNotFound, statusWanted: lake.QueryFinished},
 		{name: "signing fails", signer: failingSigner{}, want: lake.DeliveryFailedSigningFile, wantFiles: 1, statusWanted: lake.QueryFinished},
 		{name: "cancelled", meanwhile: func(_ *testing.T, w *deliveryWorld, id string) {
@@ -493,5 +491,41 @@ func TestQueryWithoutDelivery(t *testing.T) {
 	raw, err := json.Marshal(d)
 	if err != nil || strings.Contains(string(raw), "Delivery") {
 		t.Fatalf("DescribeQuery JSON = %s, %v", raw, err)
+	}
+}
+
+// A query's delivery outlives a restart with the query (queries are stored): a saved query's
+// SUCCESS, a cancelled one's CANCELLED, and one keytrail stopped under, which is FAILED.
+func TestSavedResultsOutliveRestart(t *testing.T) {
+	w := newDeliveryWorld(t, 0, nil)
+	saved := w.save(t, "s3://results/kept")
+	lake.WaitQuery(w.Lake, saved)
+	gate := make(chan struct{})
+	lake.SetQueryGate(w.Lake, gate)
+	cancelled := w.save(t, "s3://results/cancelled")
+	servicetest.Call(w.root, w.Lake.CancelQuery, &lake.QueryInput{QueryID: cancelled}).OK()
+	running := w.save(t, "s3://results/running")
+	old := w.Lake
+	t.Cleanup(func() { // before the state store and the data directory go
+		close(gate)
+		lake.WaitQuery(old, running)
+	})
+
+	eng, err := engine.Open(engine.Config{Now: w.Clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = eng.Close() }) // nothing to report at the end of a test
+	w.Lake = lake.New(lake.Config{DB: w.DB, Keys: w.KMS, Authorizer: w.Authz, Now: w.Clock.Now, Rand: w.Rand,
+		Journal: w.Journal, Barrier: w.Barrier, Engine: eng, Buckets: w.S3, Signer: w.Trails})
+	for _, tc := range []struct{ id, uri, status, delivery string }{
+		{saved, "s3://results/kept", lake.QueryFinished, lake.DeliverySuccess},
+		{cancelled, "s3://results/cancelled", lake.QueryCancelled, lake.DeliveryCancelled},
+		{running, "s3://results/running", lake.QueryFailed, lake.DeliveryFailed},
+	} {
+		d := w.describe(t, w.root, tc.id)
+		if d.QueryStatus != tc.status || d.DeliveryS3Uri != tc.uri || d.DeliveryStatus != tc.delivery {
+			t.Errorf("after the restart: %s/%s %s, want %s/%s %s", d.QueryStatus, d.DeliveryStatus, d.DeliveryS3Uri, tc.status, tc.delivery, tc.uri)
+		}
 	}
 }
