@@ -65,7 +65,7 @@ func requirements(u *use) []requirement {
 			subject = "the trails of account " + t.account
 		}
 		enc := requirement{id: Encrypt, title: "CloudTrail may encrypt the trail's log files (kms:GenerateDataKey*, with aws:SourceArn and the encryption context)",
-			subject: subject, add: encryptStatement(t)}
+			subject: subject, add: encryptStatement(u)}
 		if t.account != u.keyAccount {
 			enc.id, enc.title = CrossAccountEncrypt, "CloudTrail may encrypt the log files of a trail of account "+t.account+" (kms:GenerateDataKey*)"
 		}
@@ -78,11 +78,11 @@ func requirements(u *use) []requirement {
 				keys: viaS3(t.source(), u.keyRegion)})
 		}
 		out = append(out, enc,
-			requirement{id: DescribeKey, title: "CloudTrail may describe the key (kms:DescribeKey)", subject: subject, add: describeStatement(t, u),
+			requirement{id: DescribeKey, title: "CloudTrail may describe the key (kms:DescribeKey)", subject: subject, add: describeStatement(u),
 				probes: []probe{{made: "CreateTrail's key check", who: cloudTrail, action: "DescribeKey", keys: t.source()}}})
 		if t.BucketKey {
 			out = append(out, requirement{id: BucketKey, title: "CloudTrail may use the key with the bucket's S3 Bucket Key (kms:Decrypt, and kms:GenerateDataKey with the bucket as aws:s3:arn)",
-				subject: subject, add: cloudTrailDecryptStatement(t),
+				subject: subject, add: cloudTrailDecryptStatement(),
 				probes: []probe{
 					{made: "CreateTrail's key check (the bucket uses an S3 Bucket Key)", who: cloudTrail, action: "Decrypt", ec: t.checkContext(), keys: t.source()},
 					{made: "log file delivery through S3 with a Bucket Key", who: cloudTrail, action: "GenerateDataKey", ec: t.deliveryContext(), keys: viaS3(t.source(), u.keyRegion)},
@@ -93,7 +93,7 @@ func requirements(u *use) []requirement {
 				continue
 			}
 			dec := requirement{id: Decrypt, title: "the reader may decrypt the trail's log files (kms:Decrypt, with kms:EncryptionContext:aws:cloudtrail:arn present)",
-				subject: r.arn + " reading " + subject, add: readerStatement(r, u)}
+				subject: r.arn + " reading " + subject, add: readerStatement(u)}
 			if r.p.Account != u.keyAccount {
 				dec.id = CrossAccountDecrypt
 				dec.title = "the reader of account " + r.p.Account + " may decrypt the trail's log files (kms:Decrypt)"
@@ -129,7 +129,7 @@ func requirements(u *use) []requirement {
 			}
 			out = append(out, requirement{id: StoreUser, subject: r.arn + " using " + s.arn,
 				title: "the user may create, update and query the event data store (kms:GenerateDataKey, kms:Decrypt)",
-				add:   storeUserStatement(r),
+				add:   storeUserStatement(u),
 				probes: []probe{
 					{made: "CreateEventDataStore and queries, as the user", who: r.p, action: "GenerateDataKey", ec: ec, keys: via, assume: true},
 					{made: "CreateEventDataStore and queries, as the user", who: r.p, action: "Decrypt", ec: ec, keys: via, assume: true},

@@ -12,44 +12,86 @@ type statement struct {
 	Principal map[string]any               `json:"Principal"`
 	Action    any                          `json:"Action"`
 	Resource  string                       `json:"Resource"`
-	Condition map[string]map[string]string `json:"Condition,omitempty"`
+	Condition map[string]map[string]any `json:"Condition,omitempty"`
 }
 
 var cloudTrailPrincipal = map[string]any{"Service": cloudTrail.Service}
 
-// encryptStatement is "Allow CloudTrail to encrypt logs", for the trail (for every trail of its
-// account when it stands for the account).
-func encryptStatement(t *trail) statement {
-	source := map[string]string{"aws:SourceArn": t.ARN}
-	like := map[string]string{"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:" + t.account + ":trail/*"}
-	cond := map[string]map[string]string{"StringEquals": source, "StringLike": like}
-	if t.anyTrail {
-		like["aws:SourceArn"] = "arn:aws:cloudtrail:*:" + t.account + ":trail/*"
-		cond = map[string]map[string]string{"StringLike": like}
-	}
+// encryptStatement is "Allow CloudTrail to encrypt logs", for every trail of the use (a trail
+// standing for its account by the pattern of the account's trails): one statement, since adding
+// it replaces the statement of the same Sid.
+func encryptStatement(u *use) statement {
+	sources, contexts := trailSources(u)
+	cond := map[string]map[string]any{"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": contexts}}
+	addSources(cond, sources, u)
 	return statement{Sid: "Allow CloudTrail to encrypt logs", Effect: "Allow", Principal: cloudTrailPrincipal, Action: "kms:GenerateDataKey*", Resource: "*", Condition: cond}
 }
 
-// describeStatement is "Allow CloudTrail access": kms:DescribeKey for the trail.
-func describeStatement(t *trail, u *use) statement {
-	cond := map[string]map[string]string{"StringEquals": {"aws:SourceArn": t.ARN}}
-	if t.anyTrail {
-		cond = map[string]map[string]string{"StringLike": {"aws:SourceArn": "arn:aws:cloudtrail:*:" + t.account + ":trail/*"}}
-	}
+// describeStatement is "Allow CloudTrail access": kms:DescribeKey for every trail of the use.
+func describeStatement(u *use) statement {
+	sources, _ := trailSources(u)
+	cond := map[string]map[string]any{}
+	addSources(cond, sources, u)
 	return statement{Sid: "Allow CloudTrail access", Effect: "Allow", Principal: cloudTrailPrincipal, Action: "kms:DescribeKey", Resource: u.KeyARN, Condition: cond}
+}
+
+// trailSources are the aws:SourceArn values of the use's trails and the
+// kms:EncryptionContext:aws:cloudtrail:arn patterns of their accounts.
+func trailSources(u *use) (sources, contexts []string) {
+	for _, t := range u.trails {
+		source := t.ARN
+		if t.anyTrail {
+			source = "arn:aws:cloudtrail:*:" + t.account + ":trail/*"
+		}
+		sources = appendNew(sources, source)
+		contexts = appendNew(contexts, "arn:aws:cloudtrail:*:"+t.account+":trail/*")
+	}
+	return sources, contexts
+}
+
+// addSources adds the aws:SourceArn condition: StringEquals as the seed writes it, StringLike
+// when a pattern stands for an account's trails.
+func addSources(cond map[string]map[string]any, sources []string, u *use) {
+	op := "StringEquals"
+	for _, t := range u.trails {
+		if t.anyTrail {
+			op = "StringLike"
+		}
+	}
+	if cond[op] == nil {
+		cond[op] = map[string]any{}
+	}
+	cond[op]["aws:SourceArn"] = oneOrList(sources)
+}
+
+func appendNew(list []string, v string) []string {
+	for _, have := range list {
+		if have == v {
+			return list
+		}
+	}
+	return append(list, v)
+}
+
+// oneOrList is a JSON string for one value, else a list.
+func oneOrList(vs []string) any {
+	if len(vs) == 1 {
+		return vs[0]
+	}
+	return vs
 }
 
 // cloudTrailDecryptStatement is "Allow CloudTrail to decrypt a trail", which a bucket with an S3
 // Bucket Key needs.
-func cloudTrailDecryptStatement(*trail) statement {
+func cloudTrailDecryptStatement() statement {
 	return statement{Sid: "Allow CloudTrail to decrypt a trail", Effect: "Allow", Principal: cloudTrailPrincipal, Action: "kms:Decrypt", Resource: "*"}
 }
 
-// readerStatement is "Enable CloudTrail log decrypt permissions" for the reader (its role, for a
-// role session), with the Null condition that keeps it to CloudTrail's log files.
-func readerStatement(r reader, u *use) statement {
-	return statement{Sid: "Enable CloudTrail log decrypt permissions", Effect: "Allow", Principal: map[string]any{"AWS": principalARN(r)},
-		Action: "kms:Decrypt", Resource: u.KeyARN, Condition: map[string]map[string]string{"Null": {"kms:EncryptionContext:aws:cloudtrail:arn": "false"}}}
+// readerStatement is "Enable CloudTrail log decrypt permissions" for every reader of the use (a
+// role session by its role), with the Null condition that keeps it to CloudTrail's log files.
+func readerStatement(u *use) statement {
+	return statement{Sid: "Enable CloudTrail log decrypt permissions", Effect: "Allow", Principal: map[string]any{"AWS": readerARNs(u, true)},
+		Action: "kms:Decrypt", Resource: u.KeyARN, Condition: map[string]map[string]any{"Null": {"kms:EncryptionContext:aws:cloudtrail:arn": "false"}}}
 }
 
 // storeStatement is "Allow CloudTrail to encrypt event data store": no condition, since
@@ -59,9 +101,9 @@ func storeStatement() statement {
 		Action: []string{"kms:GenerateDataKey", "kms:Decrypt"}, Resource: "*"}
 }
 
-// storeUserStatement is "Enable user key permissions for event data stores" for the reader.
-func storeUserStatement(r reader) statement {
-	return statement{Sid: "Enable user key permissions for event data stores", Effect: "Allow", Principal: map[string]any{"AWS": principalARN(r)},
+// storeUserStatement is "Enable user key permissions for event data stores" for the readers.
+func storeUserStatement(u *use) statement {
+	return statement{Sid: "Enable user key permissions for event data stores", Effect: "Allow", Principal: map[string]any{"AWS": readerARNs(u, false)},
 		Action: []string{"kms:Decrypt", "kms:GenerateDataKey"}, Resource: "*"}
 }
 
@@ -71,10 +113,19 @@ func rootStatement(u *use) statement {
 	return statement{Sid: "Enable IAM user permissions", Effect: "Allow", Principal: map[string]any{"AWS": identity.RootARN(u.keyAccount)}, Action: "kms:*", Resource: "*"}
 }
 
-// principalARN is how a key policy names a reader: a session by its role.
-func principalARN(r reader) string {
-	if r.p.Type == identity.AssumedRole {
-		return r.p.RoleARN
+// readerARNs is how a key policy names the readers: a session by its role; with accounts, the
+// roots of the accounts given without readers.
+func readerARNs(u *use, accounts bool) any {
+	var out []string
+	for _, r := range u.readers {
+		if r.only != "" && !accounts {
+			continue
+		}
+		arn := r.p.ARN
+		if r.p.Type == identity.AssumedRole {
+			arn = r.p.RoleARN
+		}
+		out = appendNew(out, arn)
 	}
-	return r.p.ARN
+	return oneOrList(out)
 }
