@@ -73,9 +73,9 @@ func TestInvalidUse(t *testing.T) {
 // TestPrincipal: readers' ARNs become the callers keytrail's IAM and STS make.
 func TestPrincipal(t *testing.T) {
 	for arn, want := range map[string]identity.Principal{
-		acct: identity.AccountRoot(acct),
+		acct:                             identity.AccountRoot(acct),
 		"arn:aws:iam::" + acct + ":root": identity.AccountRoot(acct),
-		bob: {Type: identity.IAMUser, Account: acct, ARN: bob, UserName: "bob"},
+		bob:                              {Type: identity.IAMUser, Account: acct, ARN: bob, UserName: "bob"},
 		"arn:aws:iam::" + acct + ":user/ops/carol": {Type: identity.IAMUser, Account: acct, ARN: "arn:aws:iam::" + acct + ":user/ops/carol", UserName: "carol"},
 		auditor: {Type: identity.AssumedRole, Account: acct, ARN: "arn:aws:sts::" + acct + ":assumed-role/CloudTrailReadRole/policy-check",
 			RoleName: "CloudTrailReadRole", RoleARN: auditor, SessionName: "policy-check"},

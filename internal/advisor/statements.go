@@ -7,11 +7,11 @@ import (
 // statement is a key policy statement to add, in the seed's form
 // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
 type statement struct {
-	Sid       string                       `json:"Sid"`
-	Effect    string                       `json:"Effect"`
-	Principal map[string]any               `json:"Principal"`
-	Action    any                          `json:"Action"`
-	Resource  string                       `json:"Resource"`
+	Sid       string                    `json:"Sid"`
+	Effect    string                    `json:"Effect"`
+	Principal map[string]any            `json:"Principal"`
+	Action    any                       `json:"Action"`
+	Resource  string                    `json:"Resource"`
 	Condition map[string]map[string]any `json:"Condition,omitempty"`
 }
 
