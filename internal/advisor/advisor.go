@@ -60,6 +60,9 @@ type Finding struct {
 	Add      json.RawMessage `json:"add,omitempty"`
 	Note     string          `json:"note,omitempty"`
 	Requests []*Request      `json:"requests"`
+	// Advisory is a request the requirement does not need but a good policy refuses: a reader's
+	// Decrypt of data that is not a CloudTrail log file.
+	Advisory *Request `json:"advisory,omitempty"`
 }
 
 // Request is one synthetic request of a requirement and the engine's decision on it.
@@ -92,6 +95,7 @@ type requirement struct {
 	probes                   []probe
 	add                      statement
 	fact                     string // a refusal that is no policy's: the finding's problem
+	advise                   *probe // a request a good policy refuses (Finding.Advisory)
 	anyOf                    bool   // met when any one request is allowed (else all must be)
 }
 
@@ -180,7 +184,25 @@ func (c *checker) decide(ctx context.Context, req requirement) (*Finding, error)
 	if !f.Met && req.add.Sid != "" {
 		f.Add, _ = json.MarshalIndent(req.add, "", "  ")
 	}
+	if f.Met && req.advise != nil {
+		r, _, err := c.evaluate(ctx, *req.advise)
+		if err != nil {
+			return nil, err
+		}
+		f.Advisory = r
+		if r.Allowed {
+			f.Note = join(f.Note, r.Statement+" also lets the reader decrypt data that is not a CloudTrail log file (without "+
+				"aws:cloudtrail:arn in its encryption context); the seed's statement keeps it to log files with the Null condition")
+		}
+	}
 	return f, nil
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // decideAny makes the finding of a requirement met when any one of its requests is allowed.

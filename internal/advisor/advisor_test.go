@@ -143,8 +143,14 @@ func TestExplicitDeny(t *testing.T) {
 func TestDelegated(t *testing.T) {
 	r := check(t, []stmt{rootStmt, encryptStmt, describeStmt}, advisor.Use{Trails: []advisor.Trail{{ARN: trailARN}}, Readers: []string{bob}})
 	f := finding(t, r, advisor.Decrypt, bob)
-	if !f.Met || !f.Delegated || f.Statement != `Statement "Enable IAM user permissions"` {
+	if !f.Met || !f.Delegated || f.Statement != `Statement "Enable IAM user permissions"` || f.Advisory == nil || !f.Advisory.Allowed ||
+		!strings.Contains(f.Note, `Statement "Enable IAM user permissions" also lets the reader decrypt data that is not a CloudTrail log file`) {
 		t.Errorf("finding: %+v", f)
+	}
+	// The seed's statement for bob, with its Null condition, keeps him to log files.
+	seed := check(t, []stmt{encryptStmt, describeStmt, decryptStmt}, advisor.Use{Trails: []advisor.Trail{{ARN: trailARN}}, Readers: []string{bob}})
+	if f := finding(t, seed, advisor.Decrypt, bob); !f.Met || f.Delegated || f.Advisory == nil || f.Advisory.Allowed || f.Note != "" {
+		t.Errorf("with the seed's statement: %+v", f)
 	}
 	var text bytes.Buffer
 	if err := r.WriteText(&text); err != nil || !strings.Contains(text.String(), `by Statement "Enable IAM user permissions", which names the caller's account: its IAM policies must allow it too`) {

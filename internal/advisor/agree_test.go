@@ -265,7 +265,7 @@ func TestAdvisorAgreesWithKeytrail(t *testing.T) {
 			rw.prepare(t, report)
 			rw.setPolicy(t, sc.policy())
 			for _, f := range report.Findings {
-				for _, r := range f.Requests {
+				for _, r := range requests(f) {
 					if real := rw.allowed(t, r); real != r.Allowed {
 						t.Errorf("%s (%s) %s %s: advisor allowed=%v, keytrail allowed=%v", f.Requirement, r.Made, r.Principal, r.Action, r.Allowed, real)
 					}
@@ -274,6 +274,14 @@ func TestAdvisorAgreesWithKeytrail(t *testing.T) {
 			rw.checkOperations(t, sc, report)
 		})
 	}
+}
+
+// requests are a finding's requests and its advisory one.
+func requests(f *advisor.Finding) []*advisor.Request {
+	if f.Advisory != nil {
+		return append(slices.Clone(f.Requests), f.Advisory)
+	}
+	return f.Requests
 }
 
 // realWorld is keytrail's KMS, S3, CloudTrail and Lake on a servicetest World, with the
@@ -353,7 +361,7 @@ func ecName(ec map[string]string) string {
 func (rw *realWorld) prepare(t *testing.T, report *advisor.Report) {
 	t.Helper()
 	for _, f := range report.Findings {
-		for _, r := range f.Requests {
+		for _, r := range requests(f) {
 			if r.Action != "kms:Decrypt" {
 				continue
 			}

@@ -100,6 +100,8 @@ func requirements(u *use) []requirement {
 				dec.note = "across accounts the reader's IAM policies must allow kms:Decrypt on the key as well; the check assumes they do"
 			}
 			dec.probes = []probe{{made: "S3 GetObject of a log file", who: r.p, action: "Decrypt", ec: t.deliveryContext(), keys: viaS3(nil, u.keyRegion), assume: true}}
+			dec.advise = &probe{made: "S3 GetObject of an object that is not a log file", who: r.p, action: "Decrypt",
+				ec: map[string]string{"aws:s3:arn": "arn:aws:s3:::" + t.Bucket + "/not-a-log-file"}, keys: viaS3(nil, u.keyRegion), assume: true}
 			out = append(out, dec)
 		}
 	}
