@@ -266,8 +266,8 @@ func TestAdvisorAgreesWithKeytrail(t *testing.T) {
 			rw.setPolicy(t, sc.policy())
 			for _, f := range report.Findings {
 				for _, r := range requests(f) {
-					if real := rw.allowed(t, r); real != r.Allowed {
-						t.Errorf("%s (%s) %s %s: advisor allowed=%v, keytrail allowed=%v", f.Requirement, r.Made, r.Principal, r.Action, r.Allowed, real)
+					if got := rw.allowed(t, r); got != r.Allowed {
+						t.Errorf("%s (%s) %s %s: advisor allowed=%v, keytrail allowed=%v", f.Requirement, r.Made, r.Principal, r.Action, r.Allowed, got)
 					}
 				}
 			}
