@@ -48,7 +48,8 @@ func (m *Main) policyCheck(args []string) error {
 	region := fs.String("region", firstSet(m.Getenv("AWS_REGION"), m.Getenv("AWS_DEFAULT_REGION"), "us-east-1"), "the region of the key, with --key-id")
 	endpoint := fs.String("endpoint-url", "", "keytrail's endpoint, with --key-id (default AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
 	output := fs.String("output", "text", "the report's format: text or json")
-	if err := m.parseFlags(fs, "policy check", args); err != nil {
+	files, err := m.parseInterspersed(fs, "policy check", args)
+	if err != nil {
 		return err
 	}
 	if *output != "text" && *output != "json" {
@@ -66,23 +67,28 @@ func (m *Main) policyCheck(args []string) error {
 	}
 	var doc string
 	switch {
-	case *keyID != "" && fs.NArg() > 0:
+	case *keyID != "" && len(files) > 0:
 		return usagef("policy check takes FILE or --key-id, not both")
 	case *keyID != "":
 		if *keyARN != "" {
 			return usagef("--key-arn is for a policy read from a file; --key-id names the key")
 		}
-		var err error
 		if doc, u.KeyARN, err = m.fetchKeyPolicy(*keyID, *region, *endpoint); err != nil {
 			return err
 		}
-	case fs.NArg() != 1:
+	case len(files) != 1:
 		return usagef("policy check takes one file (or - for standard input), or --key-id")
 	default:
-		var err error
-		if doc, err = m.readDocument(fs.Arg(0)); err != nil {
+		var b []byte
+		if name := files[0]; name == "-" {
+			b, err = io.ReadAll(io.LimitReader(m.Stdin, 1<<20))
+		} else {
+			b, err = os.ReadFile(name)
+		}
+		if err != nil {
 			return err
 		}
+		doc = string(b)
 		if u.KeyARN == "" {
 			u.KeyARN = defaultKeyARN(u)
 		}
@@ -113,16 +119,20 @@ func (m *Main) policyCheck(args []string) error {
 	return nil
 }
 
-// readDocument reads a policy document from a file, or from standard input for "-".
-func (m *Main) readDocument(name string) (string, error) {
-	var doc []byte
-	var err error
-	if name == "-" {
-		doc, err = io.ReadAll(io.LimitReader(m.Stdin, 1<<20))
-	} else {
-		doc, err = os.ReadFile(name)
+// parseInterspersed parses a command's flags wherever they stand among its arguments (keytrail
+// policy check FILE --trail ARN), and returns the arguments.
+func (m *Main) parseInterspersed(fs *flag.FlagSet, name string, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := m.parseFlags(fs, name, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	return string(doc), err
 }
 
 // defaultKeyARN is the key assumed for a policy read from a file: one of the account and region

@@ -82,11 +82,6 @@ type reader struct {
 // validate checks a Use and reads its ARNs.
 func validate(in Use) (*use, error) {
 	u := &use{Use: in}
-	m := keyARNPattern.FindStringSubmatch(in.KeyARN)
-	if m == nil {
-		return nil, invalid("KeyARN %q is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>).", in.KeyARN)
-	}
-	u.keyRegion, u.keyAccount = m[1], m[2]
 	for _, t := range in.Trails {
 		m := trailARNPattern.FindStringSubmatch(t.ARN)
 		if m == nil {
@@ -99,16 +94,6 @@ func validate(in Use) (*use, error) {
 			return nil, invalid("Bucket %q is not a valid bucket name.", t.Bucket)
 		}
 		u.trails = append(u.trails, trail{Trail: t, region: m[1], account: m[2]})
-	}
-	for _, a := range in.Accounts {
-		if !identity.IsAccountID(a) {
-			return nil, invalid("Account %q is not a 12-digit account ID.", a)
-		}
-		if slices.ContainsFunc(u.trails, func(t trail) bool { return t.account == a }) {
-			continue // its named trails stand for it
-		}
-		arn := "arn:aws:cloudtrail:" + u.keyRegion + ":" + a + ":trail/" + accountTrailName
-		u.trails = append(u.trails, trail{Trail: Trail{ARN: arn, Bucket: DefaultBucket(a)}, region: u.keyRegion, account: a, anyTrail: true})
 	}
 	for _, s := range in.EventDataStores {
 		m := storeARNPattern.FindStringSubmatch(s)
@@ -123,6 +108,22 @@ func validate(in Use) (*use, error) {
 			return nil, err
 		}
 		u.readers = append(u.readers, reader{arn: r, p: p})
+	}
+	// The key last: a command line derives it from the trails and stores, whose errors come first.
+	m := keyARNPattern.FindStringSubmatch(in.KeyARN)
+	if m == nil {
+		return nil, invalid("KeyARN %q is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>).", in.KeyARN)
+	}
+	u.keyRegion, u.keyAccount = m[1], m[2]
+	for _, a := range in.Accounts {
+		if !identity.IsAccountID(a) {
+			return nil, invalid("Account %q is not a 12-digit account ID.", a)
+		}
+		if slices.ContainsFunc(u.trails, func(t trail) bool { return t.account == a }) {
+			continue // its named trails stand for it
+		}
+		arn := "arn:aws:cloudtrail:" + u.keyRegion + ":" + a + ":trail/" + accountTrailName
+		u.trails = append(u.trails, trail{Trail: Trail{ARN: arn, Bucket: DefaultBucket(a)}, region: u.keyRegion, account: a, anyTrail: true})
 	}
 	for _, a := range in.Accounts {
 		if a != u.keyAccount && !slices.ContainsFunc(u.readers, func(r reader) bool { return r.p.Account == a }) {
