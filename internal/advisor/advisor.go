@@ -35,6 +35,8 @@ type Report struct {
 	Findings []*Finding `json:"findings"`
 	Met      int        `json:"met"`
 	NotMet   int        `json:"notMet"`
+	// Notes say what the use left unchecked.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // OK reports whether every requirement is met.
@@ -117,6 +119,9 @@ func Check(ctx context.Context, doc string, u Use) (*Report, error) {
 	c := &checker{u: in, policy: p, plain: authz.New(authz.Config{})}
 	c.assumed = authz.New(authz.Config{Identities: assumedIdentities{key: in.KeyARN}})
 	r := &Report{Key: in.KeyARN}
+	if len(in.Readers) == 0 && len(in.trails)+len(in.stores) > 0 {
+		r.Notes = append(r.Notes, "no reader given: nobody's decrypt of the logs was checked (give --reader for each principal that reads them)")
+	}
 	for _, req := range requirements(in) {
 		if req.id == Lockout {
 			req.probes = managers(in, p)

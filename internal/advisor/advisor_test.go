@@ -268,7 +268,7 @@ func TestText(t *testing.T) {
 		"        note: checked for a trail named any-trail",
 		"          - Statement \"Allow CloudTrail access\": Condition StringEquals aws:SourceArn",
 		"ok      lockout:",
-		"\n6 requirement(s): 2 met, 4 not met\n",
+		"\nnote: no reader given: nobody's decrypt of the logs was checked (give --reader for each principal that reads them)\n6 requirement(s): 2 met, 4 not met\n",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())

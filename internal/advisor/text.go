@@ -43,7 +43,11 @@ func (r *Report) WriteText(w io.Writer) error {
 			}
 		}
 	}
-	fmt.Fprintf(&b, "\n%d requirement(s): %d met, %d not met\n", r.Met+r.NotMet, r.Met, r.NotMet)
+	b.WriteString("\n")
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
+	}
+	fmt.Fprintf(&b, "%d requirement(s): %d met, %d not met\n", r.Met+r.NotMet, r.Met, r.NotMet)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
