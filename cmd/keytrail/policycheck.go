@@ -90,7 +90,7 @@ func (m *Main) policyCheck(args []string) error {
 		}
 		doc = string(b)
 		if u.KeyARN == "" {
-			u.KeyARN = defaultKeyARN(u)
+			u.KeyARN, u.KeyAssumed = defaultKeyARN(u), true
 		}
 	}
 	report, err := advisor.Check(context.Background(), doc, u)

@@ -353,7 +353,7 @@ func (c *checker) why(r *Request, d authz.Decision) (string, []string) {
 			" (" + r.Made + "): remove or narrow it", nil
 	}
 	var details []string
-	unsupported := false
+	unsupported, resource := false, false
 	if d.Diagnostic != nil {
 		for _, pt := range d.Diagnostic.Policies {
 			if pt.Type != authz.ResourceBased {
@@ -369,6 +369,7 @@ func (c *checker) why(r *Request, d authz.Decision) (string, []string) {
 					details = append(details, s.Label()+" applies, naming the caller's account: the caller's IAM policies must allow "+r.Action+" too")
 				case nearMiss(t.Reason):
 					details = append(details, s.Label()+": "+t.Reason)
+					resource = resource || !strings.HasPrefix(t.Reason, "Condition ")
 					unsupported = unsupported || r.Principal == cloudTrail.Service && r.Context["aws:SourceArn"] == nil && sourceConditioned(s)
 				}
 			}
@@ -377,6 +378,9 @@ func (c *checker) why(r *Request, d authz.Decision) (string, []string) {
 	problem := "no statement of the key policy allows " + r.Principal + " " + r.Action + " (" + r.Made + ")"
 	if unsupported {
 		problem += "; aws:SourceArn and aws:SourceAccount are not supported in key policies for event data stores: CloudTrail does not send them"
+	}
+	if resource && c.u.KeyAssumed {
+		problem += "; the key's ARN was not given, " + c.u.KeyARN + " stands for it: give the key's ARN (--key-arn) when statements name it in Resource"
 	}
 	return problem, details
 }

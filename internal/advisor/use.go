@@ -14,6 +14,9 @@ type Use struct {
 	// KeyARN is the key the policy belongs to (arn:aws:kms:<region>:<account>:key/<id>): its
 	// account decides which uses are cross-account, its region is where CloudTrail calls KMS.
 	KeyARN string
+	// KeyAssumed says KeyARN is a stand-in (the key's ARN was not given): a finding refused on a
+	// statement's Resource says to give it.
+	KeyAssumed bool
 	// Trails encrypt their log files with the key.
 	Trails []Trail
 	// EventDataStores are the ARNs of event data stores encrypted with the key.
