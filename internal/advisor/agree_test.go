@@ -30,6 +30,7 @@ const (
 	bob      = "arn:aws:iam::" + acct + ":user/bob"
 	alice    = "arn:aws:iam::" + other + ":user/alice"
 	auditor  = "arn:aws:iam::" + acct + ":role/CloudTrailReadRole"
+	admin    = "arn:aws:iam::" + acct + ":user/admin"
 	storeARN = "arn:aws:cloudtrail:us-east-1:" + acct + ":eventdatastore/11111111-2222-3333-4444-555555555555"
 )
 
@@ -61,6 +62,18 @@ var (
 		"Condition": stmt{"Null": stmt{"kms:EncryptionContext:aws:cloudtrail:arn": "false"}}}
 	// "Allow CloudTrail to decrypt a trail": for a bucket with an S3 Bucket Key.
 	ctDecryptStmt = stmt{"Sid": "Allow CloudTrail to decrypt a trail", "Effect": "Allow", "Principal": stmt{"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:Decrypt", "Resource": "*"}
+	// The policy the CloudTrail console writes for a trail's new key
+	// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/default-kms-key-policy.html), created by admin.
+	consoleStmts = []stmt{
+		{"Sid": "Enable IAM user permissions", "Effect": "Allow", "Principal": stmt{"AWS": []any{"arn:aws:iam::" + acct + ":root", admin}}, "Action": "kms:*", "Resource": "*"},
+		{"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow", "Principal": stmt{"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey*", "Resource": "*",
+			"Condition": stmt{"StringEquals": stmt{"aws:SourceArn": trailARN}, "StringLike": stmt{"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:" + acct + ":trail/*"}}},
+		{"Sid": "Allow CloudTrail to describe key", "Effect": "Allow", "Principal": stmt{"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:DescribeKey", "Resource": "*"},
+		{"Sid": "Allow principals in the account to decrypt log files", "Effect": "Allow", "Principal": stmt{"AWS": "*"}, "Action": []any{"kms:Decrypt", "kms:ReEncryptFrom"}, "Resource": "*",
+			"Condition": stmt{"StringEquals": stmt{"kms:CallerAccount": acct}, "StringLike": stmt{"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:" + acct + ":trail/*"}}},
+		{"Sid": "Enable cross account log decryption", "Effect": "Allow", "Principal": stmt{"AWS": "*"}, "Action": []any{"kms:Decrypt", "kms:ReEncryptFrom"}, "Resource": "*",
+			"Condition": stmt{"StringEquals": stmt{"kms:CallerAccount": acct}, "StringLike": stmt{"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:" + acct + ":trail/*"}}},
+	}
 	// "Allow CloudTrail to encrypt event data store"
 	storeStmt = stmt{"Sid": "Allow CloudTrail to encrypt event data store", "Effect": "Allow", "Principal": stmt{"Service": "cloudtrail.amazonaws.com"}, "Action": []any{"kms:GenerateDataKey", "kms:Decrypt"}, "Resource": "*"}
 	// "Enable user key permissions for event data stores" for bob.
@@ -209,6 +222,24 @@ func scenarios() []scenario {
 		"cross-account, without Enable encrypted CloudTrail log read access":                                                     {advisor.CrossAccountDecrypt, advisor.DescribeKey},
 		"cross-account, Enable encrypted CloudTrail log read access with Null kms:EncryptionContext:aws:cloudtrail:arn inverted": {advisor.CrossAccountDecrypt, advisor.DescribeKey},
 	})...)
+	// The console's policy: its root statement names admin too, and its "cross account" statement
+	// admits only the key's own account (kms:CallerAccount), so alice may not read.
+	console := scenario{name: "console", statements: consoleStmts, trails: []string{trailARN}, readers: []string{bob, alice},
+		want: []string{advisor.CrossAccountDecrypt}}
+	out = append(out, console)
+	out = append(out, broken(console, map[string][]string{
+		"console, without Enable IAM user permissions":                                                                                   {advisor.CrossAccountDecrypt, advisor.Lockout},
+		"console, without Allow CloudTrail to encrypt logs":                                                                              {advisor.CrossAccountDecrypt, advisor.Encrypt},
+		"console, Allow CloudTrail to encrypt logs with StringEquals aws:SourceArn altered":                                              {advisor.CrossAccountDecrypt, advisor.Encrypt},
+		"console, Allow CloudTrail to encrypt logs with StringLike kms:EncryptionContext:aws:cloudtrail:arn altered":                     {advisor.CrossAccountDecrypt, advisor.Encrypt},
+		"console, without Allow CloudTrail to describe key":                                                                              {advisor.CrossAccountDecrypt, advisor.DescribeKey},
+		"console, without Allow principals in the account to decrypt log files":                                                          {advisor.CrossAccountDecrypt},
+		"console, Allow principals in the account to decrypt log files with StringEquals kms:CallerAccount altered":                      {advisor.CrossAccountDecrypt},
+		"console, Allow principals in the account to decrypt log files with StringLike kms:EncryptionContext:aws:cloudtrail:arn altered": {advisor.CrossAccountDecrypt},
+		"console, without Enable cross account log decryption":                                                                           {advisor.CrossAccountDecrypt},
+		"console, Enable cross account log decryption with StringEquals kms:CallerAccount altered":                                       {advisor.CrossAccountDecrypt},
+		"console, Enable cross account log decryption with StringLike kms:EncryptionContext:aws:cloudtrail:arn altered":                  {advisor.CrossAccountDecrypt},
+	})...)
 	store := scenario{name: "event data store", statements: []stmt{storeStmt, rootStmt, storeUserStmt}, stores: true, readers: []string{bob}}
 	out = append(out, store)
 	out = append(out, broken(store, map[string][]string{
@@ -318,7 +349,7 @@ func newRealWorld(t *testing.T, sc scenario) *realWorld {
 	}
 	rw.principals["cloudtrail.amazonaws.com"] = servicetest.Service("cloudtrail.amazonaws.com")
 	// The users the policies name exist (a key policy may name only existing principals).
-	for _, r := range []string{bob, alice} {
+	for _, r := range []string{bob, alice, admin} {
 		p, _ := advisor.Principal(r)
 		rw.principals[p.ARN] = w.User(p.Account, p.UserName, readerPolicy)
 	}
