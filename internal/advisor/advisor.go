@@ -61,7 +61,7 @@ type Finding struct {
 	// Add is the statement to add to the key policy, from the seed's statements.
 	Add      json.RawMessage `json:"add,omitempty"`
 	Note     string          `json:"note,omitempty"`
-	Requests []*Request      `json:"requests"`
+	Requests []*Request      `json:"requests,omitempty"`
 	// Advisory is a request the requirement does not need but a good policy refuses: a reader's
 	// Decrypt of data that is not a CloudTrail log file.
 	Advisory *Request `json:"advisory,omitempty"`
@@ -122,10 +122,7 @@ func Check(ctx context.Context, doc string, u Use) (*Report, error) {
 	if len(in.Readers) == 0 && len(in.trails)+len(in.stores) > 0 {
 		r.Notes = append(r.Notes, "no reader given: nobody's decrypt of the logs was checked (give --reader for each principal that reads them)")
 	}
-	for _, req := range requirements(in) {
-		if req.id == Lockout {
-			req.probes = managers(in, p)
-		}
+	for _, req := range requirements(in, p) {
 		f, err := c.decide(ctx, req)
 		if err != nil {
 			return nil, err

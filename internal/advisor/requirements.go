@@ -3,6 +3,7 @@ package advisor
 import (
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/identity"
+	"github.com/keytrail/keytrail/internal/policy"
 )
 
 // cloudTrail is the principal CloudTrail calls KMS as.
@@ -56,7 +57,7 @@ func viaS3(keys authz.Map, region string) authz.Map {
 // requirements lists what the use needs of the key, each with the requests keytrail's
 // CloudTrail, S3 and Lake make for it: the trails' (encrypt, describe, Bucket Key, their
 // readers'), the event data stores', and the key's own manageability.
-func requirements(u *use) []requirement {
+func requirements(u *use, p *policy.Policy) []requirement {
 	var out []requirement
 	for i := range u.trails {
 		t := &u.trails[i]
@@ -138,14 +139,14 @@ func requirements(u *use) []requirement {
 				}})
 		}
 	}
-	return append(out, lockout(u))
+	return append(out, lockout(u, p))
 }
 
 // lockout is the requirement that the key stays manageable: its account's root, or a principal
 // of its account the policy names, may still change the key policy
 // (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#prevent-unmanageable-key).
 // It is met when any one of them may; the finding lists every request made.
-func lockout(u *use) requirement {
+func lockout(u *use, p *policy.Policy) requirement {
 	return requirement{id: Lockout, title: "the account root or an administrator may manage the key (kms:PutKeyPolicy)", subject: u.KeyARN,
-		add: rootStatement(u), anyOf: true}
+		add: rootStatement(u), anyOf: true, probes: managers(u, p)}
 }
