@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -278,7 +279,8 @@ func notMet(r *advisor.Report) []string {
 // TestAdvisorAgreesWithKeytrail runs every scenario through the advisor and through keytrail's
 // services: a real key with the scenario's policy; CloudTrail's KMS calls as
 // cloudtrail.amazonaws.com with the keys and context CloudTrail sends (its log file delivery
-// through S3 PutObject); the readers' Decrypt; PutKeyPolicy; CreateTrail and
+// through S3 PutObject); the readers' S3 GetObject of log files (S3 decrypting as the reader);
+// PutKeyPolicy; CreateTrail and
 // CreateEventDataStore. Every request the advisor decided must be decided the same way by the
 // real call, and each scenario leaves unmet the requirements it lists.
 func TestAdvisorAgreesWithKeytrail(t *testing.T) {
@@ -327,15 +329,16 @@ type realWorld struct {
 	principals map[string]identity.Principal // by the ARN the advisor names them with
 	policy     string                        // the key's policy
 	blobs      map[string][]byte             // ciphertexts by encryption context
+	objects    map[string]string             // the objects readers get, by their data key's encryption context
 }
 
 // reader is the identity policy every reader has: the log readers' KMS actions and CloudTrail's.
-const readerPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Decrypt","kms:GenerateDataKey","cloudtrail:*"],"Resource":"*"}]}`
+const readerPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Decrypt","kms:GenerateDataKey","cloudtrail:*","s3:GetObject"],"Resource":"*"}]}`
 
 func newRealWorld(t *testing.T, sc scenario) *realWorld {
 	t.Helper()
 	w := servicetest.New(t)
-	rw := &realWorld{World: w, principals: map[string]identity.Principal{}, blobs: map[string][]byte{}}
+	rw := &realWorld{World: w, principals: map[string]identity.Principal{}, blobs: map[string][]byte{}, objects: map[string]string{}}
 	rw.KMS = kms.New(kms.Config{DB: w.DB, Barrier: w.Barrier, Authorizer: w.Authz, Policies: w.Policies, Principals: w.IAM, Now: w.Clock.Now, Rand: w.Rand})
 	blobs, err := files.Open(filepath.Join(w.Dir, "objects"))
 	if err != nil {
@@ -362,7 +365,8 @@ func newRealWorld(t *testing.T, sc scenario) *realWorld {
 	root := w.As(w.Root(acct))
 	rw.keyARN = servicetest.Call(root, rw.KMS.CreateKey, &kms.CreateKeyInput{}).OK().KeyMetadata.Arn
 	servicetest.Call(root, rw.S3.CreateBucket, &s3.CreateBucketInput{Bucket: "logs"}).OK()
-	bucketPolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":["s3:GetBucketAcl","s3:PutObject"],"Resource":["arn:aws:s3:::logs","arn:aws:s3:::logs/*"]}]}`
+	bucketPolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":["s3:GetBucketAcl","s3:PutObject"],"Resource":["arn:aws:s3:::logs","arn:aws:s3:::logs/*"]},
+ {"Effect":"Allow","Principal":{"AWS":["` + alice + `","arn:aws:iam::` + other + `:root"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::logs/*"}]}`
 	servicetest.Call(root, rw.S3.PutBucketPolicy, &s3.PutBucketPolicyInput{Bucket: "logs", Policy: bucketPolicy}).OK()
 	if sc.bucketKey {
 		enc := &s3.PutBucketEncryptionInput{Bucket: "logs", BucketEncryption: s3.BucketEncryption{SSE: "aws:kms", KMSKey: rw.keyARN, BucketKey: true}}
@@ -382,13 +386,22 @@ func encryptionContext(r *advisor.Request) map[string]string {
 	return ec
 }
 
+// objectKey is the object an encryption context's aws:s3:arn names, written to the bucket "logs"
+// whichever bucket it names (the policies do not condition on it); false for a bucket's ARN (an
+// S3 Bucket Key's context).
+func objectKey(ec map[string]string) (string, bool) {
+	_, key, ok := strings.Cut(strings.TrimPrefix(ec["aws:s3:arn"], "arn:aws:s3:::"), "/")
+	return key, ok
+}
+
 func ecName(ec map[string]string) string {
 	b, _ := json.Marshal(ec)
 	return string(b)
 }
 
 // prepare makes, under the key's default policy, the ciphertexts the report's Decrypt requests
-// decrypt.
+// decrypt, and the objects its readers get (written by the account's root, with CloudTrail's
+// encryption context for a log file).
 func (rw *realWorld) prepare(t *testing.T, report *advisor.Report) {
 	t.Helper()
 	for _, f := range report.Findings {
@@ -397,6 +410,23 @@ func (rw *realWorld) prepare(t *testing.T, report *advisor.Report) {
 				continue
 			}
 			ec := encryptionContext(r)
+			if strings.HasPrefix(r.Made, "S3 GetObject") {
+				if _, ok := rw.objects[ecName(ec)]; ok {
+					continue
+				}
+				key, ok := objectKey(ec)
+				if !ok {
+					key = "object-" + strconv.Itoa(len(rw.objects))
+				}
+				in := &s3.PutObjectInput{Bucket: "logs", Key: key, Body: strings.NewReader("{}"), SSE: "aws:kms", KMSKeyID: rw.keyARN}
+				if trail := ec["aws:cloudtrail:arn"]; trail != "" {
+					ctx, _ := json.Marshal(map[string]string{"aws:cloudtrail:arn": trail})
+					in.EncryptionCtx = base64.StdEncoding.EncodeToString(ctx)
+				}
+				servicetest.Call(rw.As(rw.Root(acct)), rw.S3.PutObject, in).OK()
+				rw.objects[ecName(ec)] = key
+				continue
+			}
 			in := &kms.GenerateDataKeyInput{}
 			in.KeyID, in.KeySpec, in.EncryptionContext = rw.keyARN, "AES_256", ec
 			rw.blobs[ecName(ec)] = servicetest.Call(rw.As(rw.Root(acct)), rw.KMS.GenerateDataKey, in).OK().CiphertextBlob
@@ -435,14 +465,22 @@ func (rw *realWorld) allowed(t *testing.T, r *advisor.Request) bool {
 	case strings.HasPrefix(r.Made, "log file delivery through S3"):
 		// CloudTrail's delivery: PutObject as CloudTrail, S3 asking KMS for the data key.
 		caller = rw.As(p).With(authz.Map{"aws:SourceArn": carried["aws:SourceArn"], "aws:SourceAccount": carried["aws:SourceAccount"]})
-		key := strings.TrimPrefix(ec["aws:s3:arn"], "arn:aws:s3:::logs/")
-		if key == "arn:aws:s3:::logs" {
+		key, ok := objectKey(ec)
+		if !ok {
 			key = "AWSLogs/" + carried["aws:SourceAccount"][0] + "/CloudTrail/us-east-1/2026/12/02/f.json.gz"
 		}
 		ctx, _ := json.Marshal(map[string]string{"aws:cloudtrail:arn": ec["aws:cloudtrail:arn"]})
 		in := &s3.PutObjectInput{Bucket: "logs", Key: key, Body: strings.NewReader("{}"), ACL: "bucket-owner-full-control",
 			SSE: "aws:kms", KMSKeyID: rw.keyARN, EncryptionCtx: base64.StdEncoding.EncodeToString(ctx)}
 		_, err = rw.S3.PutObject(caller.Context(), in)
+		denied = awserr.AccessDenied
+	case strings.HasPrefix(r.Made, "S3 GetObject"):
+		// A reader's GetObject: S3 asks KMS to decrypt the object's data key as the reader.
+		_, err = rw.S3.GetObject(rw.As(p).Context(), &s3.GetObjectInput{Bucket: "logs", Key: rw.objects[ecName(ec)]})
+		if e, ok := awserr.As(err); ok && e.Code == awserr.AccessDenied && !strings.Contains(e.Message, "kms:Decrypt") {
+			t.Fatalf("%s GetObject refused by S3, not KMS: %v", r.Principal, err)
+		}
+
 		denied = awserr.AccessDenied
 	case r.Action == "kms:GenerateDataKey":
 		in := &kms.GenerateDataKeyInput{}

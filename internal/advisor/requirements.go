@@ -27,11 +27,16 @@ func (t *trail) logPrefix() string {
 // CloudTrail's aws:cloudtrail:arn, and S3's aws:s3:arn, the object's ARN or, with an S3 Bucket
 // Key, the bucket's (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context).
 func (t *trail) deliveryContext() map[string]string {
-	s3arn := "arn:aws:s3:::" + t.Bucket + "/" + t.logFileKey()
+	return map[string]string{"aws:cloudtrail:arn": t.ARN, "aws:s3:arn": t.objectContext(t.logFileKey())}
+}
+
+// objectContext is the aws:s3:arn S3 gives the data key of an object of the trail's bucket: the
+// object's ARN, or the bucket's with an S3 Bucket Key.
+func (t *trail) objectContext(key string) string {
 	if t.BucketKey {
-		s3arn = "arn:aws:s3:::" + t.Bucket
+		return "arn:aws:s3:::" + t.Bucket
 	}
-	return map[string]string{"aws:cloudtrail:arn": t.ARN, "aws:s3:arn": s3arn}
+	return "arn:aws:s3:::" + t.Bucket + "/" + key
 }
 
 // checkContext is the encryption context of CloudTrail's check of a trail's key when the trail
@@ -102,7 +107,7 @@ func requirements(u *use, p *policy.Policy) []requirement {
 			}
 			dec.probes = []probe{{made: "S3 GetObject of a log file", who: r.p, action: "Decrypt", ec: t.deliveryContext(), keys: viaS3(nil, u.keyRegion), assume: true}}
 			dec.advise = &probe{made: "S3 GetObject of an object that is not a log file", who: r.p, action: "Decrypt",
-				ec: map[string]string{"aws:s3:arn": "arn:aws:s3:::" + t.Bucket + "/not-a-log-file"}, keys: viaS3(nil, u.keyRegion), assume: true}
+				ec: map[string]string{"aws:s3:arn": t.objectContext("not-a-log-file")}, keys: viaS3(nil, u.keyRegion), assume: true}
 			out = append(out, dec)
 		}
 	}
