@@ -280,9 +280,8 @@ func notMet(r *advisor.Report) []string {
 // services: a real key with the scenario's policy; CloudTrail's KMS calls as
 // cloudtrail.amazonaws.com with the keys and context CloudTrail sends (its log file delivery
 // through S3 PutObject); the readers' S3 GetObject of log files (S3 decrypting as the reader);
-// PutKeyPolicy; CreateTrail and
-// CreateEventDataStore. Every request the advisor decided must be decided the same way by the
-// real call, and each scenario leaves unmet the requirements it lists.
+// PutKeyPolicy; CreateTrail and CreateEventDataStore. Every request the advisor decided must be
+// decided the same way by the real call, and each scenario leaves unmet the requirements it lists.
 func TestAdvisorAgreesWithKeytrail(t *testing.T) {
 	for _, sc := range scenarios() {
 		t.Run(sc.name, func(t *testing.T) {
