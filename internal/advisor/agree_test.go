@@ -254,6 +254,8 @@ func scenarios() []scenario {
 			want: []string{advisor.CrossAccountDecrypt, advisor.CrossAccountEncrypt, advisor.DescribeKey}},
 		scenario{name: "wrong account: a reader of another account", statements: trailBase.statements, trails: []string{trailARN}, readers: []string{alice},
 			want: []string{advisor.CrossAccountDecrypt}},
+		scenario{name: "a named trail of another account", statements: cross.statements, trails: []string{trailARN, "arn:aws:cloudtrail:us-east-1:" + other + ":trail/partner"},
+			readers: []string{bob, alice}, want: []string{advisor.DescribeKey}},
 		scenario{name: "a role reads the logs", statements: []stmt{encryptStmt, describeStmt, roleReadStmt}, trails: []string{trailARN}, readers: []string{auditor},
 			want: []string{advisor.Lockout}},
 		scenario{name: "event data store with aws:SourceAccount", statements: []stmt{storeSourceStmt, rootStmt, storeUserStmt}, stores: true, readers: []string{bob},
