@@ -58,8 +58,10 @@ type Finding struct {
 	// did not apply (the engine's trace).
 	Problem string   `json:"problem,omitempty"`
 	Details []string `json:"details,omitempty"`
-	// Add is the statement to add to the key policy, from the seed's statements.
+	// Add is the statement to add to the key policy, from the seed's statements, for every trail
+	// and reader of the use; Replaces names the policy's statement of the same Sid it replaces.
 	Add      json.RawMessage `json:"add,omitempty"`
+	Replaces string          `json:"replaces,omitempty"`
 	Note     string          `json:"note,omitempty"`
 	Requests []*Request      `json:"requests,omitempty"`
 	// Advisory is a request the requirement does not need but a good policy refuses: a reader's
@@ -185,6 +187,7 @@ func (c *checker) decide(ctx context.Context, req requirement) (*Finding, error)
 	}
 	if !f.Met && req.add.Sid != "" {
 		f.Add, _ = json.MarshalIndent(req.add, "", "  ")
+		f.Replaces = c.sameSid(req.add.Sid)
 	}
 	if f.Met && req.advise != nil {
 		r, _, err := c.evaluate(ctx, *req.advise)
@@ -229,8 +232,19 @@ func (c *checker) decideAny(ctx context.Context, f *Finding, req requirement) (*
 		f.Problem, f.Details = c.why(firstDenied, firstDecision)
 		f.Problem = "no principal can change the key policy any more: " + f.Problem
 		f.Add, _ = json.MarshalIndent(req.add, "", "  ")
+		f.Replaces = c.sameSid(req.add.Sid)
 	}
 	return f, nil
+}
+
+// sameSid names the policy's statement with the Sid sid, if any.
+func (c *checker) sameSid(sid string) string {
+	for _, s := range c.policy.Statements {
+		if s.Sid == sid {
+			return s.Label()
+		}
+	}
+	return ""
 }
 
 // managers are the requests of the lockout requirement: kms:PutKeyPolicy by the key account's

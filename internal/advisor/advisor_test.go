@@ -114,6 +114,9 @@ func TestFindingNamesTheStatement(t *testing.T) {
 		fmt.Sprint(add["Condition"].(stmt)["StringEquals"].(stmt)["aws:SourceArn"]) != "["+trailARN+" arn:aws:cloudtrail:us-east-1:"+acct+":trail/other]" {
 		t.Errorf("add: %s (%v)", f.Add, err)
 	}
+	if f.Replaces != `Statement "Allow CloudTrail to encrypt logs"` {
+		t.Errorf("replaces %q", f.Replaces)
+	}
 	if len(f.Requests) != 2 || f.Requests[0].Allowed || !strings.Contains(f.Requests[0].Denial, "because no resource-based policy allows the kms:GenerateDataKey action") {
 		t.Errorf("requests: %+v", f.Requests)
 	}

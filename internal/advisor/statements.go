@@ -22,7 +22,7 @@ var cloudTrailPrincipal = map[string]any{"Service": cloudTrail.Service}
 // it replaces the statement of the same Sid.
 func encryptStatement(u *use) statement {
 	sources, contexts := trailSources(u)
-	cond := map[string]map[string]any{"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": contexts}}
+	cond := map[string]map[string]any{"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": oneOrList(contexts)}}
 	addSources(cond, sources, u)
 	return statement{Sid: "Allow CloudTrail to encrypt logs", Effect: "Allow", Principal: cloudTrailPrincipal, Action: "kms:GenerateDataKey*", Resource: "*", Condition: cond}
 }

@@ -36,8 +36,13 @@ func (r *Report) WriteText(w io.Writer) error {
 		for _, d := range f.Details {
 			fmt.Fprintf(&b, "          - %s\n", d)
 		}
-		if len(f.Add) > 0 {
+		switch {
+		case len(f.Add) > 0 && f.Replaces != "":
+			fmt.Fprintf(&b, "        replace %s of the key policy with this one (for every trail and reader given):\n", f.Replaces)
+		case len(f.Add) > 0:
 			b.WriteString("        add this statement to the key policy:\n")
+		}
+		if len(f.Add) > 0 {
 			for _, line := range strings.Split(string(f.Add), "\n") {
 				b.WriteString("          " + line + "\n")
 			}
