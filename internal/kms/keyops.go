@@ -205,7 +205,9 @@ func (s *Service) keyOp(ctx context.Context, action, field, id string, forms idF
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.authorize(c, action, k, &conditionKeys{extra: extra}, nil); err != nil {
+	// A grant may allow DescribeKey (the only grant operation keyOp serves); grantsFor finds none
+	// for the other actions.
+	if err := s.authorize(c, action, k, &conditionKeys{extra: extra}, k.grantsFor(action, nil)); err != nil {
 		return nil, nil, err
 	}
 	return c, k, nil
