@@ -46,7 +46,9 @@ func TestInstanceProfileLifecycle(t *testing.T) {
 			return nil
 		}
 	}
-	add := func(p, r string) *iam.ProfileRoleInput { return &iam.ProfileRoleInput{InstanceProfileName: p, RoleName: r} }
+	add := func(p, r string) *iam.ProfileRoleInput {
+		return &iam.ProfileRoleInput{InstanceProfileName: p, RoleName: r}
+	}
 	c.w.Run(t, []servicetest.Step{
 		{Name: "role web", As: c.root, Do: servicetest.Op(s.CreateRole, &iam.CreateRoleInput{RoleName: "web", AssumeRolePolicyDocument: trustAcct})},
 		{Name: "role batch", As: c.root, Do: servicetest.Op(s.CreateRole, &iam.CreateRoleInput{RoleName: "batch", AssumeRolePolicyDocument: trustAcct})},
