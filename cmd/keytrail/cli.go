@@ -36,9 +36,10 @@ var commands = []command{
 			"(KEYTRAIL_DELIVERY_INTERVAL for --delivery-interval); KEYTRAIL_ROOT_KEY gives the root key.",
 		"  0  stopped cleanly after SIGINT or SIGTERM\n" + exitUsageLine +
 			"  3  could not start (data directory, root key, address) or stopped with an error\n"},
-	{"policy", "validate [--kind KIND] FILE|-", "check a policy document as keytrail and AWS would",
+	{"policy", "validate [--kind KIND] FILE|-", "check a policy document as keytrail and AWS would (policy check: against CloudTrail's needs)",
 		"Parse and validate a policy document (FILE, or - for standard input) with the engine keytrail\n" +
-			"serve uses, and check its size against the quota of its kind.",
+			"serve uses, and check its size against the quota of its kind. keytrail policy check --help\n" +
+			"describes the key policy advisor.",
 		"  0  the document is valid\n  1  the document is invalid (the message names the statement and element)\n" +
 			exitUsageLine + "  3  the file could not be read\n"},
 	{"flush", "[--endpoint-url URL]", "deliver every pending log file and digest now",
@@ -73,7 +74,7 @@ var commands = []command{
 const endpointHelp = "keytrail's endpoint is --endpoint-url, else AWS_ENDPOINT_URL, else " + defaultEndpoint + ".\n"
 
 func lookup(name string) (command, bool) {
-	for _, c := range commands {
+	for _, c := range append(commands, subcommands...) {
 		if c.name == name {
 			return c, true
 		}

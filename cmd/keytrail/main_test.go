@@ -90,7 +90,7 @@ func TestPolicyValidate(t *testing.T) {
 		{[]string{"validate", "--kind", "other", "-"}, good, "", `--kind "other"`, false},
 		{[]string{"validate"}, good, "", "one file", false},
 		{[]string{"validate", "/nonexistent/policy.json"}, "", "", "no such file", false},
-		{[]string{"check"}, "", "", "usage: keytrail policy validate", false},
+		{[]string{"lint"}, "", "", "usage: keytrail policy validate", false},
 	} {
 		var stdout bytes.Buffer
 		m := &Main{Stdin: strings.NewReader(c.stdin), Stdout: &stdout, Stderr: &bytes.Buffer{}, Getenv: env(nil)}

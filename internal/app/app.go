@@ -147,13 +147,16 @@ func Open(cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	opened.add(eng.Close)
+	// The Lake saves query results through S3 as CloudTrail does, and signs them with CloudTrail's keys.
+	signer := &resultSigner{}
 	lakeSvc := lake.New(lake.Config{DB: db, Keys: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger,
-		Journal: journal, Barrier: barrier, Engine: eng, Objects: importObjects{s3Svc}, Roles: stsSvc})
+		Journal: journal, Barrier: barrier, Engine: eng, Objects: importObjects{s3Svc}, Roles: stsSvc, Buckets: buckets{s3Svc}, Signer: signer})
 	if err := lakeSvc.Sweep(context.Background()); err != nil {
 		return nil, fmt.Errorf("lake sweep: %w", err)
 	}
 	ctSvc := cloudtrail.New(cloudtrail.Config{DB: db, S3: buckets{s3Svc}, KMS: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now, Rand: cfg.Rand,
 		Journal: journal, Logger: cfg.Logger, DigestInterval: cfg.DigestInterval, Barrier: barrier, Stores: lakeSvc})
+	signer.ct = ctSvc
 	resolver := &credentials.Resolver{RootSecret: cfg.RootSecret, IAM: iamSvc, STS: stsSvc}
 	gw := gateway.New(gateway.Config{
 		Region:   cfg.Region,

@@ -44,6 +44,9 @@ type queryRecord struct {
 	Stats     *rowStats `json:"stats,omitempty"`
 	// Rows is true when the result rows are stored (lake.queryrows).
 	Rows bool `json:"rows,omitempty"`
+	// Where the query saves its results, and how far it got (delivery.go).
+	DeliveryS3Uri  string `json:"deliveryS3Uri,omitempty"`
+	DeliveryStatus string `json:"deliveryStatus,omitempty"`
 }
 
 // rowStats are a finished query's statistics.
@@ -78,6 +81,9 @@ func (q *query) record() *queryRecord {
 		rec.Stats = &rowStats{Results: res.Stats.ResultsCount, EventsScanned: res.Stats.EventsScanned,
 			BytesScanned: res.Stats.BytesScanned, ExecutionMs: res.Stats.ExecutionTime.Milliseconds()}
 		rec.Rows = len(res.Rows) > 0
+	}
+	if d := q.delivery; d != nil {
+		rec.DeliveryS3Uri, rec.DeliveryStatus = d.uri, d.status
 	}
 	return rec
 }
@@ -170,6 +176,7 @@ func restored(rec *queryRecord) *query {
 	if q.active() {
 		q.status, q.errMsg = QueryFailed, interruptedMessage
 	}
+	q.delivery = restoredDelivery(rec)
 	if rec.Stats != nil {
 		q.result = &engine.Result{Columns: rec.Columns, Stats: engine.Stats{ResultsCount: rec.Stats.Results,
 			EventsScanned: rec.Stats.EventsScanned, BytesScanned: rec.Stats.BytesScanned,

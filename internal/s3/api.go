@@ -38,6 +38,7 @@ func (s *Service) API() *restxml.Service {
 		{Method: "GET", Level: b, Subresource: "versioning"}:                    {Name: "GetBucketVersioning", Handler: s.handleGetBucketVersioning, Meta: read},
 		{Method: "GET", Level: b, Subresource: "tagging"}:                       {Name: "GetBucketTagging", Handler: s.handleGetBucketTagging, Meta: read},
 		{Method: "PUT", Level: b, Subresource: "tagging"}:                       {Name: "PutBucketTagging", Handler: s.handlePutBucketTagging},
+		{Method: "DELETE", Level: b, Subresource: "tagging"}:                    {Name: "DeleteBucketTagging", Handler: s.handleDeleteBucketTagging},
 		{Method: "GET", Level: b}:                                               {Name: "ListObjects", Handler: s.handleListObjects, Meta: dataRead},
 		{Method: "GET", Level: b, Subresource: "list-type"}:                     {Name: "ListObjectsV2", Handler: s.handleListObjects, Meta: dataRead},
 		{Method: "PUT", Level: restxml.ObjectLevel}:                             {Name: "PutObject", Handler: s.handlePutObject, Meta: data},
@@ -58,7 +59,12 @@ func (s *Service) API() *restxml.Service {
 		op.Handler = guard(op.Name, op.Handler)
 		ops[route] = op
 	}
-	return &restxml.Service{BucketRegion: s.BucketRegion, Operations: ops}
+	control := s.controlAPI()
+	for route, op := range control {
+		op.Handler = guardControl(op.Name, op.Handler)
+		control[route] = op
+	}
+	return &restxml.Service{BucketRegion: s.BucketRegion, Operations: ops, Control: control}
 }
 
 // maxConfigBody bounds the XML and JSON configuration bodies S3 reads whole.
