@@ -41,6 +41,7 @@ func (s *Service) API() *restxml.Service {
 		{Method: "DELETE", Level: b, Subresource: "tagging"}:                    {Name: "DeleteBucketTagging", Handler: s.handleDeleteBucketTagging},
 		{Method: "GET", Level: b}:                                               {Name: "ListObjects", Handler: s.handleListObjects, Meta: dataRead},
 		{Method: "GET", Level: b, Subresource: "list-type"}:                     {Name: "ListObjectsV2", Handler: s.handleListObjects, Meta: dataRead},
+		{Method: "GET", Level: b, Subresource: "versions"}:                      {Name: "ListObjectVersions", Handler: s.handleListObjectVersions, Meta: dataRead},
 		{Method: "PUT", Level: restxml.ObjectLevel}:                             {Name: "PutObject", Handler: s.handlePutObject, Meta: data},
 		{Method: "GET", Level: restxml.ObjectLevel}:                             {Name: "GetObject", Handler: s.handleGetObject, Meta: dataRead},
 		{Method: "HEAD", Level: restxml.ObjectLevel}:                            {Name: "HeadObject", Handler: s.handleGetObject, Meta: dataRead},
