@@ -242,7 +242,7 @@ func (s *Service) handleDeleteObjects(ctx context.Context, w http.ResponseWriter
 	}
 	res := deleteResult{Xmlns: namespace}
 	for _, d := range out.Deleted {
-		res.Deleted = append(res.Deleted, deletedKey{d.Key, d.VersionID})
+		res.Deleted = append(res.Deleted, deletedKey(d))
 	}
 	for _, e := range out.Errors {
 		res.Errors = append(res.Errors, deleteErrorXML(e))
