@@ -27,7 +27,7 @@ func classified(service, op string) request.Meta {
 	if service == "s3" && slices.Contains(strings.Fields(`GetObject PutObject HeadObject DeleteObject DeleteObjects CopyObject
 		CreateMultipartUpload UploadPart UploadPartCopy CompleteMultipartUpload AbortMultipartUpload ListParts
 		GetObjectTagging PutObjectTagging DeleteObjectTagging GetObjectAcl PutObjectAcl GetObjectAttributes
-		ListObjects ListObjectsV2 ListMultipartUploads`), op) {
+		ListObjects ListObjectsV2 ListObjectVersions ListMultipartUploads`), op) {
 		m.Data = true
 	}
 	m.Global = service == "iam"
