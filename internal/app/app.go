@@ -50,6 +50,8 @@ type Config struct {
 	DeliveryInterval time.Duration
 	// DigestInterval is the digest period, which also bounds an idle trail to one file.
 	DigestInterval time.Duration
+	// PasswordIterations is the PBKDF2 work factor of console passwords (0: IAM's default).
+	PasswordIterations int
 }
 
 // App is a wired keytrail.
@@ -109,7 +111,7 @@ func Open(cfg Config) (_ *App, err error) {
 	recorder.SetRand(cfg.Rand)
 	policies := policy.NewCache(4096)
 	az := authz.New(authz.Config{Policies: policies, Logger: cfg.Logger, Now: cfg.Now})
-	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: cfg.Now, Rand: cfg.Rand})
+	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: cfg.Now, Rand: cfg.Rand, PasswordIterations: cfg.PasswordIterations})
 	az.SetIdentities(iamSvc)
 	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Policies: policies, Now: cfg.Now, Rand: cfg.Rand})
 	kmsSvc := kms.New(kms.Config{DB: db, Barrier: barrier, Authorizer: az, Policies: policies, Principals: iamSvc,

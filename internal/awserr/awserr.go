@@ -67,6 +67,7 @@ const (
 	LimitExceeded           Code = "LimitExceeded"
 	MalformedPolicyDocument Code = "MalformedPolicyDocument"
 	InvalidInput            Code = "InvalidInput"
+	PasswordPolicyViolation Code = "PasswordPolicyViolation"
 
 	// STS.
 	RegionDisabledException Code = "RegionDisabledException"
