@@ -17,6 +17,7 @@ import (
 
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/cloudtrail"
+	"github.com/keytrail/keytrail/internal/console"
 	"github.com/keytrail/keytrail/internal/credentials"
 	"github.com/keytrail/keytrail/internal/events"
 	"github.com/keytrail/keytrail/internal/gateway"
@@ -52,6 +53,11 @@ type Config struct {
 	DigestInterval time.Duration
 	// PasswordIterations is the PBKDF2 work factor of console passwords (0: IAM's default).
 	PasswordIterations int
+	// Console serves the web console under /console on the same handler.
+	Console bool
+	// ConsoleConfig adjusts the console (session length, sign-in limits); its services, API,
+	// root secret, region, version, logger, clock and randomness come from the App.
+	ConsoleConfig console.Config
 }
 
 // App is a wired keytrail.
@@ -145,7 +151,17 @@ func Open(cfg Config) (_ *App, err error) {
 	ctSvc := cloudtrail.New(cloudtrail.Config{DB: db, S3: buckets{s3Svc}, KMS: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now, Rand: cfg.Rand,
 		Journal: journal, Logger: cfg.Logger, DigestInterval: cfg.DigestInterval, Barrier: barrier, Stores: lakeSvc})
 	resolver := &credentials.Resolver{RootSecret: cfg.RootSecret, IAM: iamSvc, STS: stsSvc}
-	gw := gateway.New(gateway.Config{
+	var gw *gateway.Gateway
+	var con http.Handler
+	if cfg.Console {
+		// The console's SDK clients call the gateway in process: every page is authorized and
+		// recorded as any client's call.
+		cc := cfg.ConsoleConfig
+		cc.Users, cc.Sessions, cc.RootSecret, cc.Region, cc.Version, cc.Logger, cc.Now, cc.Rand = iamSvc, stsSvc, cfg.RootSecret, cfg.Region, cfg.Version, cfg.Logger, cfg.Now, cfg.Rand
+		cc.API = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { gw.ServeHTTP(w, r) })
+		con = console.New(cc)
+	}
+	gw = gateway.New(gateway.Config{
 		Region:   cfg.Region,
 		Version:  cfg.Version,
 		Logger:   cfg.Logger,
@@ -157,6 +173,7 @@ func Open(cfg Config) (_ *App, err error) {
 		Rand:     cfg.Rand,
 		Recorder: recorder,
 		Flush:    func(ctx context.Context) (any, error) { return flush(ctx, ctSvc, lakeSvc) },
+		Console:  con,
 	})
 	ctx, stop := context.WithCancel(context.Background())
 	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, CloudTrail: ctSvc, Lake: lakeSvc, Gateway: gw, Journal: journal,

@@ -1,0 +1,124 @@
+package console
+
+import (
+	"bytes"
+	"errors"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/aws/smithy-go"
+)
+
+// page is what every template gets: the shared layout's fields and the page's own Data.
+type page struct {
+	Title   string
+	Session *session // nil on the sign-in page
+	Flash   string   // a one-line notice (success)
+	Error   *apiError
+	CLI     []cliCommand
+	Data    any
+}
+
+// Who is the signed-in identity's ARN, for the layout.
+func (p *page) Who() string {
+	if p.Session == nil {
+		return ""
+	}
+	return p.Session.who.ARN
+}
+
+// Account is the signed-in account, for the layout.
+func (p *page) Account() string {
+	if p.Session == nil {
+		return ""
+	}
+	return p.Session.who.Account
+}
+
+// CSRF is the session's form token, for the layout's sign-out form and the pages' forms.
+func (p *page) CSRF() string {
+	if p.Session == nil {
+		return ""
+	}
+	return p.Session.csrf
+}
+
+// ResetRequired says whether the signed-in user's password must be reset.
+func (p *page) ResetRequired() bool { return p.Session != nil && p.Session.reset }
+
+// apiError is an error as the console shows it: AWS's code and message.
+type apiError struct {
+	Code    string
+	Message string
+}
+
+// errorOf is an SDK call's error as a page shows it: the API's error code and message, as the
+// AWS console shows them; anything else is an internal error whose detail is logged, not shown.
+func (c *Console) errorOf(err error) *apiError {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return &apiError{Code: ae.ErrorCode(), Message: ae.ErrorMessage()}
+	}
+	c.log.Error("console: call failed", "err", err)
+	return &apiError{Code: "InternalError", Message: "keytrail could not complete the request."}
+}
+
+// cliCommand is the AWS CLI command equivalent to what a page did, ready to copy.
+type cliCommand struct {
+	What    string
+	Command string
+}
+
+// cli builds an aws CLI command line from its words, quoting those the shell would split.
+func cli(words ...string) string {
+	var b strings.Builder
+	b.WriteString("aws")
+	for _, w := range words {
+		b.WriteByte(' ')
+		b.WriteString(shellQuote(w))
+	}
+	return b.String()
+}
+
+// shellQuote quotes a word for a POSIX shell when it holds anything but safe characters.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// endpointFlag is the --endpoint-url of the CLI commands shown for r.
+func endpointFlag(r *http.Request) []string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return []string{"--endpoint-url", scheme + "://" + r.Host}
+}
+
+var pageNames = []string{"signin", "home", "keys", "key", "error", "notfound"}
+
+// parsePages parses each page with the shared layout and components.
+func parsePages() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, name := range pageNames {
+		out[name] = template.Must(template.New("page-"+name).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+	}
+	return out
+}
+
+// render writes a page with status; a template failure is logged and answered 500 without
+// half a page.
+func (c *Console) render(w http.ResponseWriter, status int, name string, p *page) {
+	var buf bytes.Buffer
+	if err := c.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		c.log.Error("console: render", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes()) // a browser gone mid-answer is not the server's error
+}
