@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"embed"
-	"errors"
 	"html/template"
 	"io"
 	"io/fs"
@@ -135,7 +134,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET "+Prefix+"/kms/keys", c.signedIn(c.keys))
 	m.HandleFunc("GET "+Prefix+"/kms/keys/{id}", c.signedIn(c.key))
 	m.Handle("GET "+Prefix+"/static/", c.static)
-	m.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc(Prefix+"/", func(w http.ResponseWriter, _ *http.Request) {
 		c.render(w, http.StatusNotFound, "notfound", &page{Title: "Not found"})
 	})
 	c.mux = m
@@ -192,13 +191,4 @@ func sourceIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// errCode is the code of an error for a page: AWS's error code, or InternalError.
-func errCode(err error) string {
-	var ae interface{ ErrorCode() string }
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return "InternalError"
 }

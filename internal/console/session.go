@@ -84,7 +84,9 @@ func sameToken(got, want string) bool {
 
 // cookie is a console cookie: Path /console, HttpOnly, SameSite=Strict, Secure under TLS.
 func cookie(r *http.Request, name, value string, expires time.Time) *http.Cookie {
-	c := &http.Cookie{Name: name, Value: value, Path: Prefix, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil}
+	// Secure only under TLS: keytrail serves plain HTTP on loopback by default, where a Secure
+	// cookie would never come back.
+	c := &http.Cookie{Name: name, Value: value, Path: Prefix, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil} //nolint:gosec // Secure is set under TLS; see above
 	if value == "" {
 		c.MaxAge = -1
 	} else if !expires.IsZero() {

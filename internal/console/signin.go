@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -162,5 +163,6 @@ func (c *Console) signOut(w http.ResponseWriter, r *http.Request, ss *session) {
 		c.log.Error("console: end session", "err", err)
 	}
 	http.SetCookie(w, cookie(r, sessionCookie, "", time.Time{}))
-	http.Redirect(w, r, Prefix+"/signin?account="+ss.who.Account, http.StatusSeeOther)
+	// A path of this console; the account is the session's 12-digit ID, not request input.
+	http.Redirect(w, r, Prefix+"/signin?account="+url.QueryEscape(ss.who.Account), http.StatusSeeOther) //nolint:gosec // see above
 }

@@ -134,7 +134,7 @@ func (s *Service) setPassword(lp *loginProfile, password string) error {
 type CreateLoginProfileInput struct {
 	UserName              string
 	Password              string
-	PasswordResetRequired bool
+	PasswordResetRequired *bool
 }
 
 // CreateLoginProfileOutput is the CreateLoginProfile response.
@@ -154,7 +154,7 @@ func (s *Service) CreateLoginProfile(ctx context.Context, in *CreateLoginProfile
 		return nil, err
 	}
 	var out *LoginProfile
-	lp := &loginProfile{Account: p.Account, User: user, ResetRequired: in.PasswordResetRequired}
+	lp := &loginProfile{Account: p.Account, User: user, ResetRequired: in.PasswordResetRequired != nil && *in.PasswordResetRequired}
 	if err := s.setPassword(lp, in.Password); err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func TestLoginProfiles(t *testing.T) {
 			Do: says("Login Profile for User Alice cannot be found.", servicetest.Op(s.GetLoginProfile, &iam.GetLoginProfileInput{UserName: "Alice"})), Want: "NoSuchEntity"},
 		{Name: "nobody signs in before", Do: signIn("Alice", good, iam.ErrSignIn)},
 		{Name: "the admin gives Alice a password to reset", As: c.admin,
-			Do: expect(s.CreateLoginProfile, &iam.CreateLoginProfileInput{UserName: "alice", Password: good, PasswordResetRequired: true},
+			Do: expect(s.CreateLoginProfile, &iam.CreateLoginProfileInput{UserName: "alice", Password: good, PasswordResetRequired: &yes},
 				func(out *iam.CreateLoginProfileOutput) error {
 					if err := same("user", out.LoginProfile.UserName, "Alice"); err != nil {
 						return err
