@@ -361,7 +361,7 @@ func TestKeysPages(t *testing.T) {
 		t.Error("the keys list renders a description unescaped")
 	}
 	_, _, details := rb.get("/console/kms/keys/" + id)
-	contains(t, "key details", details, `id="key-policy"`, "Enable IAM User Permissions", "arn:aws:iam::111122223333:root", "aws kms get-key-policy --key-id "+id)
+	contains(t, "key details", details, `id="key-policy"`, "Enable IAM User Permissions", "arn:aws:iam::111122223333:root", "aws kms get-key-policy --key-id "+id, "<dt>Multi-Region</dt><dd>No</dd>")
 	_, _, missing := rb.get("/console/kms/keys/00000000-0000-0000-0000-000000000000")
 	contains(t, "an unknown key", missing, "NotFoundException")
 	_, _, odd := rb.get("/console/kms/keys/" + url.PathEscape(`"><b>x`))

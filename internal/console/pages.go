@@ -114,6 +114,7 @@ type keyData struct {
 	ID          string
 	Meta        *kmstypes.KeyMetadata
 	Aliases     []string
+	MultiRegion bool
 	Policy      string    // the key policy, indented
 	PolicyError *apiError // GetKeyPolicy refused
 }
@@ -135,7 +136,7 @@ func (c *Console) key(w http.ResponseWriter, r *http.Request, ss *session) {
 		c.render(w, http.StatusOK, "key", p)
 		return
 	}
-	data := &keyData{ID: aws.ToString(d.KeyMetadata.KeyId), Meta: d.KeyMetadata}
+	data := &keyData{ID: aws.ToString(d.KeyMetadata.KeyId), Meta: d.KeyMetadata, MultiRegion: aws.ToBool(d.KeyMetadata.MultiRegion)}
 	p.Title = "Key " + data.ID
 	if aliases, err := client.ListAliases(ctx, &kms.ListAliasesInput{KeyId: d.KeyMetadata.KeyId}); err == nil {
 		for _, a := range aliases.Aliases {
