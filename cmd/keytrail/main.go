@@ -174,7 +174,10 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 	fs.StringVar(&c.TLSKey, "tls-key", env("tls-key", ""), "TLS private key file (KEYTRAIL_TLS_KEY)")
 	fs.StringVar(&c.LogFormat, "log-format", env("log-format", "text"), "log format: text or json (KEYTRAIL_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("log-level", "info"), "log level: debug, info, warn or error (KEYTRAIL_LOG_LEVEL)")
-	consoleMode := triState(env("console", "auto"))
+	consoleMode := triState("auto")
+	if err := consoleMode.Set(env("console", "auto")); err != nil {
+		return nil, usagef("KEYTRAIL_CONSOLE must be true, false or auto, not %q", env("console", ""))
+	}
 	fs.Var(&consoleMode, "console", "serve the web console at /console: true, false, or auto: on when --addr is a loopback address (KEYTRAIL_CONSOLE)")
 	if err := m.parseNoArgs(fs, "serve", args); err != nil {
 		return nil, err
