@@ -23,7 +23,7 @@ type homeData struct {
 // and links to the services.
 func (c *Console) home(w http.ResponseWriter, r *http.Request, ss *session) {
 	p := &page{Title: "Console Home", Session: ss}
-	p.CLI = []cliCommand{{"Who am I", cli(append([]string{"sts", "get-caller-identity"}, endpointFlag(r)...)...)}}
+	p.CLI = []cliCommand{global(r, "Who am I", "sts", "get-caller-identity")}
 	out, err := c.clientsFor(r, ss).sts().GetCallerIdentity(r.Context(), &sts.GetCallerIdentityInput{})
 	if err != nil {
 		p.Error = c.errorOf(err)
@@ -52,8 +52,8 @@ type keysData struct {
 func (c *Console) keys(w http.ResponseWriter, r *http.Request, ss *session) {
 	p := &page{Title: "AWS KMS keys", Session: ss}
 	p.CLI = []cliCommand{
-		{"List the keys", cli(append([]string{"kms", "list-keys", "--region", c.region}, endpointFlag(r)...)...)},
-		{"List the aliases", cli(append([]string{"kms", "list-aliases", "--region", c.region}, endpointFlag(r)...)...)},
+		c.regional(r, "List the keys", "kms", "list-keys"),
+		c.regional(r, "List the aliases", "kms", "list-aliases"),
 	}
 	ctx := r.Context()
 	client := c.clientsFor(r, ss).kms()
@@ -123,10 +123,9 @@ type keyData struct {
 func (c *Console) key(w http.ResponseWriter, r *http.Request, ss *session) {
 	id := r.PathValue("id")
 	p := &page{Title: "Key details", Session: ss}
-	flags := endpointFlag(r)
 	p.CLI = []cliCommand{
-		{"Describe the key", cli(append([]string{"kms", "describe-key", "--key-id", id, "--region", c.region}, flags...)...)},
-		{"Show the key policy", cli(append([]string{"kms", "get-key-policy", "--key-id", id, "--policy-name", "default", "--output", "text", "--region", c.region}, flags...)...)},
+		c.regional(r, "Describe the key", "kms", "describe-key", "--key-id", id),
+		c.regional(r, "Show the key policy", "kms", "get-key-policy", "--key-id", id, "--policy-name", "default", "--output", "text"),
 	}
 	ctx := r.Context()
 	client := c.clientsFor(r, ss).kms()

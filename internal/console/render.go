@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"html/template"
+	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 
 	"github.com/aws/smithy-go"
@@ -98,20 +100,46 @@ func endpointFlag(r *http.Request) []string {
 	return []string{"--endpoint-url", scheme + "://" + r.Host}
 }
 
-var pageNames = []string{"signin", "home", "keys", "key", "error", "notfound"}
+// regional is the CLI equivalent of a call to a regional service (kms, cloudtrail, s3): the
+// words, then the console's --region and r's --endpoint-url.
+func (c *Console) regional(r *http.Request, what string, words ...string) cliCommand {
+	return cliCommand{What: what, Command: cli(append(append(words, "--region", c.region), endpointFlag(r)...)...)}
+}
 
-// parsePages parses each page with the shared layout and components.
+// global is the CLI equivalent of a call to a global service (iam, sts): the words, then r's
+// --endpoint-url.
+func global(r *http.Request, what string, words ...string) cliCommand {
+	return cliCommand{What: what, Command: cli(append(words, endpointFlag(r)...)...)}
+}
+
+// redirect ends a POST that changed something as the console's pages do (POST, redirect, GET):
+// the page at target shows msg once, as its flash.
+func redirect(w http.ResponseWriter, r *http.Request, ss *session, target, msg string) {
+	ss.setFlash(msg)
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// parsePages parses each page of templates/ (every file but layout.html, named by its base name)
+// with the shared layout and components: a new page is a new template file.
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range pageNames {
-		out[name] = template.Must(template.New("page-"+name).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+	files, _ := fs.Glob(templateFiles, "templates/*.html") // the pattern is valid: a compile-time fact
+	for _, file := range files {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		if name == "layout" {
+			continue
+		}
+		out[name] = template.Must(template.New("page-"+name).ParseFS(templateFiles, "templates/layout.html", file))
 	}
 	return out
 }
 
 // render writes a page with status; a template failure is logged and answered 500 without
-// half a page.
+// half a page. A signed-in page shows (and so uses up) the session's flash.
 func (c *Console) render(w http.ResponseWriter, status int, name string, p *page) {
+	if p.Session != nil && p.Flash == "" {
+		p.Flash = p.Session.takeFlash()
+	}
 	var buf bytes.Buffer
 	if err := c.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		c.log.Error("console: render", "page", name, "err", err)

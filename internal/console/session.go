@@ -29,6 +29,25 @@ type session struct {
 	csrf    string             // the token every form of this session carries
 	expires time.Time
 	reset   bool // the password must be reset (PasswordResetRequired)
+
+	mu    sync.Mutex
+	flash string // a notice for the next page this session renders
+}
+
+// setFlash leaves a notice for the session's next page.
+func (ss *session) setFlash(msg string) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.flash = msg
+}
+
+// takeFlash returns the session's notice, if any, and clears it.
+func (ss *session) takeFlash() string {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	msg := ss.flash
+	ss.flash = ""
+	return msg
 }
 
 // sessions are the console's signed-in browsers by session ID.
