@@ -17,6 +17,9 @@ import (
 	"github.com/keytrail/keytrail/internal/sts"
 )
 
+// maxForm bounds the body of a console request.
+const maxForm = 64 << 10
+
 // Prefix is the path the console is served under.
 const Prefix = "/console"
 
@@ -150,6 +153,8 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, Prefix+"/static/") {
 		h.Set("Cache-Control", "no-store")
 	}
+	// The console's forms are small: a larger body is refused as it is read.
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	c.mux.ServeHTTP(w, r)
 }
 

@@ -237,6 +237,13 @@ func TestSignIn(t *testing.T) {
 		t.Errorf("sign-in without a token: %d %s", status, body)
 	}
 
+	// A body past the console's bound is refused as a bad form, not read.
+	bb := e.browser()
+	_, _, page = bb.get("/console/signin")
+	if status, _, _ := bb.post("/console/signin", url.Values{"csrf": {csrf(page)}, "kind": {"root"}, "account": {account}, "password": {rootSecret}, "pad": {strings.Repeat("x", 100<<10)}}); status != http.StatusForbidden {
+		t.Errorf("an oversized sign-in form: %d; want 403", status)
+	}
+
 	// The root signs in.
 	rb := e.browser()
 	if status, loc, _ := rb.signIn("root", account, "", rootSecret); status != http.StatusSeeOther || loc != "/console/" {

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -61,5 +62,24 @@ func TestLimiter(t *testing.T) {
 	l.forget("k")
 	if l.blocked("k", now.Add(31*time.Second)) {
 		t.Error("forget kept the failures")
+	}
+}
+
+// TestPruning: expired sessions and old failures do not stay.
+func TestPruning(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var s sessions
+	s.put(&session{id: "old", expires: now.Add(time.Hour)}, now)
+	s.put(&session{id: "new", expires: now.Add(3 * time.Hour)}, now.Add(2*time.Hour))
+	if s.len() != 1 || s.get("new", now.Add(2*time.Hour)) == nil {
+		t.Errorf("%d sessions held; want the unexpired one", s.len())
+	}
+	l := limiter{max: 5, window: time.Minute}
+	for i := range pruneAt {
+		l.fail(fmt.Sprint("user/", i), now)
+	}
+	l.fail("late", now.Add(2*time.Minute))
+	if len(l.failures) != 1 {
+		t.Errorf("%d keys kept; want the one with a recent failure", len(l.failures))
 	}
 }

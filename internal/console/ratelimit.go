@@ -5,6 +5,10 @@ import (
 	"time"
 )
 
+// pruneAt is the number of keys past which fail forgets the keys with no recent failures, so
+// sign-ins sprayed over many user names do not grow the table without end.
+const pruneAt = 4096
+
 // limiter counts failed sign-ins per key (a source IP, or an account and user name) in a sliding
 // window: once a key has max failures within the window, its sign-ins are refused, the right
 // password included, until the oldest failure leaves the window.
@@ -48,6 +52,11 @@ func (l *limiter) fail(key string, now time.Time) {
 	defer l.mu.Unlock()
 	if l.failures == nil {
 		l.failures = map[string][]time.Time{}
+	}
+	if len(l.failures) >= pruneAt {
+		for k := range l.failures {
+			l.recent(k, now) // forgets the keys whose failures are all old
+		}
 	}
 	l.failures[key] = append(l.recent(key, now), now)
 }

@@ -56,13 +56,27 @@ type sessions struct {
 	m  map[string]*session
 }
 
-func (s *sessions) put(ss *session) {
+// put adds a session, dropping the expired ones first (those never visited again after expiring
+// would otherwise stay).
+func (s *sessions) put(ss *session, now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
 		s.m = map[string]*session{}
 	}
+	for id, old := range s.m {
+		if !now.Before(old.expires) {
+			delete(s.m, id)
+		}
+	}
 	s.m[ss.id] = ss
+}
+
+// len is the number of sessions held.
+func (s *sessions) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.m)
 }
 
 // get returns the unexpired session with id, dropping expired ones it meets.

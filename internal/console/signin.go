@@ -152,7 +152,7 @@ func (c *Console) start(ctx context.Context, who identity.Principal, reset bool)
 	ss := &session{id: id, who: who, csrf: csrf, expires: creds.Expiration, reset: reset,
 		creds: aws.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
 			CanExpire: true, Expires: creds.Expiration, Source: "keytrail-console"}}
-	c.sessions.put(ss)
+	c.sessions.put(ss, c.now())
 	return ss, nil
 }
 
