@@ -68,6 +68,7 @@ const (
 	MalformedPolicyDocument Code = "MalformedPolicyDocument"
 	InvalidInput            Code = "InvalidInput"
 	PasswordPolicyViolation Code = "PasswordPolicyViolation"
+	InvalidUserType         Code = "InvalidUserType"
 
 	// STS.
 	RegionDisabledException Code = "RegionDisabledException"

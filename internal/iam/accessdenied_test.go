@@ -29,6 +29,7 @@ func TestAccessDenied(t *testing.T) {
 		"GetLoginProfile":               servicetest.Op(s.GetLoginProfile, &iam.GetLoginProfileInput{UserName: "x"}),
 		"UpdateLoginProfile":            servicetest.Op(s.UpdateLoginProfile, &iam.UpdateLoginProfileInput{UserName: "x", Password: "Corr3ct-horse"}),
 		"DeleteLoginProfile":            servicetest.Op(s.DeleteLoginProfile, &iam.DeleteLoginProfileInput{UserName: "x"}),
+		"ChangePassword":                servicetest.Op(s.ChangePassword, &iam.ChangePasswordInput{OldPassword: "Corr3ct-horse", NewPassword: "N3w-password"}),
 		"UpdateAccessKey":               servicetest.Op(s.UpdateAccessKey, &iam.UpdateAccessKeyInput{UserName: "x", AccessKeyID: "AKIAAAAAAAAAAAAAAAAA", Status: "Active"}),
 		"ListAccessKeys":                servicetest.Op(s.ListAccessKeys, &iam.ListAccessKeysInput{UserName: "x"}),
 		"CreateRole":                    servicetest.Op(s.CreateRole, &iam.CreateRoleInput{RoleName: "x", AssumeRolePolicyDocument: trustAcct}),
@@ -92,6 +93,8 @@ func TestAccessDenied(t *testing.T) {
 		step := servicetest.Step{Name: name + " as root", As: c.root, Do: do, Want: "NoSuchEntity"}
 		switch {
 		case name == "CreateAccessKey", name == "CreateLoginProfile":
+		case name == "ChangePassword": // the root has no console password of its own to change
+			step.Want = "InvalidUserType"
 		case strings.HasPrefix(name, "Create"):
 			step.Want = ""
 			creates = append(creates, step)

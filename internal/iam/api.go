@@ -28,6 +28,7 @@ func (s *Service) API() *awsquery.Service {
 			"GetLoginProfile":               awsquery.Handle(s.GetLoginProfile).ReadOnly(),
 			"UpdateLoginProfile":            awsquery.Handle(s.UpdateLoginProfile),
 			"DeleteLoginProfile":            awsquery.Handle(s.DeleteLoginProfile),
+			"ChangePassword":                awsquery.Handle(s.ChangePassword),
 			"CreateRole":                    awsquery.Handle(s.CreateRole),
 			"GetRole":                       awsquery.Handle(s.GetRole).ReadOnly(),
 			"DeleteRole":                    awsquery.Handle(s.DeleteRole),

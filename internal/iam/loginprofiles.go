@@ -24,6 +24,7 @@ import (
 //   - https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetLoginProfile.html
 //   - https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateLoginProfile.html
 //   - https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteLoginProfile.html
+//   - https://docs.aws.amazon.com/IAM/latest/APIReference/API_ChangePassword.html
 //   - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html
 
 const tableLoginProfiles = "iam.login-profiles"
@@ -284,6 +285,65 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, in *DeleteLoginProfile
 		return nil, err
 	}
 	return &DeleteLoginProfileOutput{}, nil
+}
+
+// ChangePasswordInput is the ChangePassword request.
+type ChangePasswordInput struct {
+	OldPassword string
+	NewPassword string
+}
+
+// ChangePasswordOutput is the (empty) ChangePassword response.
+type ChangePasswordOutput struct{}
+
+// ChangePassword changes the calling IAM user's own console password, given the current one, and
+// clears PasswordResetRequired. The caller needs iam:ChangePassword on itself (keytrail has no
+// account password policy to let every user change theirs). Errors: ValidationError,
+// InvalidUserType (not an IAM user), AccessDenied (also: the old password is wrong),
+// PasswordPolicyViolation, NoSuchEntity (no login profile).
+func (s *Service) ChangePassword(ctx context.Context, in *ChangePasswordInput) (*ChangePasswordOutput, error) {
+	v := newValidation()
+	v.Required("oldPassword", in.OldPassword)
+	v.Required("newPassword", in.NewPassword)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.Type != identity.IAMUser {
+		return nil, awserr.New(awserr.InvalidUserType, "Only IAM users can change their own password; the root and role sessions have none.")
+	}
+	if err := s.authorize(ctx, p, "ChangePassword", userKind.arn(p.Account, p.UserName)); err != nil {
+		return nil, err
+	}
+	fresh := &loginProfile{User: p.UserName}
+	if err := s.setPassword(fresh, in.NewPassword); err != nil {
+		return nil, err
+	}
+	err = s.entityTx(ctx, true, userKind, p.Account, p.UserName, func(tx store.Tx, e *entity) error {
+		lp, err := loginProfiles.Get(tx, entityKey(e.Account, e.Name))
+		if err == nil && lp == nil {
+			return noLoginProfile(e.Name)
+		}
+		if err != nil {
+			return err
+		}
+		old, err := pbkdf2.Key(sha256.New, in.OldPassword, lp.Salt, lp.Iterations, passwordKeyLen)
+		if err != nil {
+			return err
+		}
+		if subtle.ConstantTimeCompare(old, lp.Hash) != 1 {
+			return awserr.New(awserr.AccessDenied, "The old password is incorrect.")
+		}
+		lp.Salt, lp.Hash, lp.Iterations, lp.ResetRequired = fresh.Salt, fresh.Hash, fresh.Iterations, false
+		return loginProfiles.Put(tx, entityKey(e.Account, e.Name), lp)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ChangePasswordOutput{}, nil
 }
 
 // hasLoginProfile reports whether a user has a console password (DeleteUser's conflict check).

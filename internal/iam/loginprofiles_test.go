@@ -95,3 +95,40 @@ func TestLoginProfiles(t *testing.T) {
 			Do: says("Must specify userName", servicetest.Op(s.GetLoginProfile, &iam.GetLoginProfileInput{})), Want: "ValidationError"},
 	})
 }
+
+// TestChangePassword: an IAM user allowed iam:ChangePassword on itself changes its own password
+// given the current one, which clears PasswordResetRequired; the root and role sessions cannot.
+func TestChangePassword(t *testing.T) {
+	c := newCast(t)
+	w, s := c.w, c.w.IAM
+	carol := w.User(acct, "carol", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"arn:aws:iam::111111111111:user/${aws:username}"}]}`)
+	yes := true
+	w.Run(t, []servicetest.Step{
+		{Name: "carol has no password yet", As: carol,
+			Do: servicetest.Op(s.ChangePassword, &iam.ChangePasswordInput{OldPassword: "Corr3ct-horse", NewPassword: "N3w-password"}), Want: "NoSuchEntity"},
+		{Name: "root gives carol one to reset", As: c.root,
+			Do: servicetest.Op(s.CreateLoginProfile, &iam.CreateLoginProfileInput{UserName: "carol", Password: "Corr3ct-horse", PasswordResetRequired: &yes})},
+		{Name: "both passwords are required", As: carol,
+			Do: says("2 validation errors detected", servicetest.Op(s.ChangePassword, &iam.ChangePasswordInput{})), Want: "ValidationError"},
+		{Name: "a wrong old password", As: carol,
+			Do: says("The old password is incorrect.", servicetest.Op(s.ChangePassword, &iam.ChangePasswordInput{OldPassword: "Wrong-passw0rd", NewPassword: "N3w-password"})), Want: "AccessDenied"},
+		{Name: "a weak new password", As: carol,
+			Do: servicetest.Op(s.ChangePassword, &iam.ChangePasswordInput{OldPassword: "Corr3ct-horse", NewPassword: "short"}), Want: "PasswordPolicyViolation"},
+		{Name: "Bob may not change his", As: c.bob,
+			Do: says("iam:ChangePassword", servicetest.Op(s.ChangePassword, &iam.ChangePasswordInput{OldPassword: "Corr3ct-horse", NewPassword: "N3w-password"})), Want: "AccessDenied"},
+		{Name: "a role session has no password", As: c.reader,
+			Do: servicetest.Op(s.ChangePassword, &iam.ChangePasswordInput{OldPassword: "Corr3ct-horse", NewPassword: "N3w-password"}), Want: "InvalidUserType"},
+		{Name: "carol changes hers", As: carol,
+			Do: servicetest.Op(s.ChangePassword, &iam.ChangePasswordInput{OldPassword: "Corr3ct-horse", NewPassword: "N3w-password"})},
+		{Name: "the reset is done and the new password signs in", Do: func(ctx context.Context) error {
+			if _, _, err := s.SignIn(ctx, acct, "carol", "Corr3ct-horse"); !errors.Is(err, iam.ErrSignIn) {
+				return same("old password's sign-in", err, iam.ErrSignIn)
+			}
+			_, reset, err := s.SignIn(ctx, acct, "carol", "N3w-password")
+			if err != nil {
+				return err
+			}
+			return same("reset required", reset, false)
+		}},
+	})
+}
