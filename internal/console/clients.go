@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
@@ -44,6 +45,7 @@ func (c *Console) clientsFor(r *http.Request, ss *session) *clients {
 }
 
 func (cl *clients) kms() *kms.Client { return kms.NewFromConfig(cl.cfg) }
+func (cl *clients) iam() *iam.Client { return iam.NewFromConfig(cl.cfg) }
 func (cl *clients) sts() *sts.Client { return sts.NewFromConfig(cl.cfg) }
 
 // userAgent sets the console's User-Agent on every request, replacing the SDK's: CloudTrail

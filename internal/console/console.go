@@ -134,6 +134,8 @@ func (c *Console) routes() {
 	m.HandleFunc("GET "+Prefix+"/signin", c.signInPage)
 	m.HandleFunc("POST "+Prefix+"/signin", c.signIn)
 	m.HandleFunc("POST "+Prefix+"/signout", c.signedIn(c.signOut))
+	m.HandleFunc("GET "+Prefix+"/password", c.signedIn(c.passwordPage))
+	m.HandleFunc("POST "+Prefix+"/password", c.signedIn(c.changePassword))
 	m.HandleFunc("GET "+Prefix+"/kms/keys", c.signedIn(c.keys))
 	m.HandleFunc("GET "+Prefix+"/kms/keys/{id}", c.signedIn(c.key))
 	m.Handle("GET "+Prefix+"/static/", c.static)

@@ -418,3 +418,82 @@ func TestKeysPages(t *testing.T) {
 		t.Errorf("%d ListKeys events, nobody's denied one among them: %v", len(out.Events), denied)
 	}
 }
+
+// TestChangePassword: a user whose password must be reset is sent to the change-password page
+// at sign-in; refused changes (new passwords that differ, a wrong current password, a weak one,
+// no form token) change nothing; a good one clears the reset and the new password signs in.
+func TestChangePassword(t *testing.T) {
+	e := start(t, nil)
+	ctx := context.Background()
+	c := iam.NewFromConfig(e.awsConfig())
+	for _, step := range []func() error{
+		func() error { _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")}); return err },
+		func() error {
+			_, err := c.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("carol"), Password: aws.String(password), PasswordResetRequired: true})
+			return err
+		},
+		func() error {
+			_, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("carol"), PolicyName: aws.String("self"),
+				PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"arn:aws:iam::111122223333:user/${aws:username}"}]}`)})
+			return err
+		},
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.browser()
+	if status, loc, _ := b.signIn("iam", account, "carol", password); status != http.StatusSeeOther || loc != "/console/password" {
+		t.Fatalf("sign-in with a reset required: %d → %q", status, loc)
+	}
+	_, _, home := b.get("/console/")
+	contains(t, "home", home, `id="reset-required"`)
+	_, _, form := b.get("/console/password")
+	token := csrf(form)
+	change := func(tok, old, new, confirm string) (int, string, string) {
+		return b.post("/console/password", url.Values{"csrf": {tok}, "old": {old}, "new": {new}, "confirm": {confirm}})
+	}
+	for _, tc := range []struct {
+		name, tok, old, new, confirm string
+		status                       int
+		says                         string
+	}{
+		{"new passwords differ", token, password, "N3w-password", "N3w-passw0rd", http.StatusBadRequest, "PasswordMismatch"},
+		{"a wrong current password", token, "Wrong-passw0rd", "N3w-password", "N3w-password", http.StatusBadRequest, "The old password is incorrect."},
+		{"a weak new password", token, password, "weak", "weak", http.StatusBadRequest, "PasswordPolicyViolation"},
+		{"no form token", "", password, "N3w-password", "N3w-password", http.StatusForbidden, "InvalidCSRFToken"},
+	} {
+		status, _, body := change(tc.tok, tc.old, tc.new, tc.confirm)
+		if status != tc.status {
+			t.Errorf("%s: %d; want %d", tc.name, status, tc.status)
+		}
+		contains(t, tc.name, body, tc.says)
+	}
+	if status, loc, _ := change(token, password, "N3w-password", "N3w-password"); status != http.StatusSeeOther || loc != "/console/" {
+		t.Fatalf("the change: %d → %q", status, loc)
+	}
+	_, _, home = b.get("/console/")
+	contains(t, "home after the change", home, "Your password has been changed.")
+	if strings.Contains(home, `id="reset-required"`) {
+		t.Error("the reset banner stays after the change")
+	}
+	_, _, home = b.get("/console/")
+	if strings.Contains(home, "Your password has been changed.") {
+		t.Error("the flash shows twice")
+	}
+	if status, loc, _ := e.browser().signIn("iam", account, "carol", "N3w-password"); status != http.StatusSeeOther || loc != "/console/" {
+		t.Errorf("sign-in with the new password: %d → %q", status, loc)
+	}
+	if status, _, _ := e.browser().signIn("iam", account, "carol", password); status != http.StatusUnauthorized {
+		t.Errorf("sign-in with the old password: %d", status)
+	}
+
+	// The root has no password to change here.
+	rb := e.browser()
+	rb.signIn("root", account, "", rootSecret)
+	_, _, form = rb.get("/console/password")
+	contains(t, "root's password page", form, "InvalidUserType")
+	if status, _, _ := rb.post("/console/password", url.Values{"csrf": {csrf(form)}, "old": {"x"}, "new": {"N3w-password"}, "confirm": {"N3w-password"}}); status != http.StatusBadRequest {
+		t.Errorf("root's change: %d; want 400", status)
+	}
+}

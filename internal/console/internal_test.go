@@ -21,7 +21,7 @@ func TestFlash(t *testing.T) {
 	for i, want := range []bool{true, false} {
 		w := httptest.NewRecorder()
 		c.render(w, http.StatusOK, "notfound", &page{Title: "t", Session: ss})
-		if got := strings.Contains(w.Body.String(), `<div class="flash success" role="status">Key &lt;1&gt; disabled</div>`); got != want {
+		if got := strings.Contains(w.Body.String(), `<div class="flash success" role="status" id="flash">Key &lt;1&gt; disabled</div>`); got != want {
 			t.Errorf("page %d shows the escaped flash: %v; want %v\n%s", i+1, got, want, w.Body.String())
 		}
 	}

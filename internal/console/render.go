@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go"
+	"github.com/keytrail/keytrail/internal/identity"
 )
 
 // page is what every template gets: the shared layout's fields and the page's own Data.
@@ -47,7 +48,17 @@ func (p *page) CSRF() string {
 }
 
 // ResetRequired says whether the signed-in user's password must be reset.
-func (p *page) ResetRequired() bool { return p.Session != nil && p.Session.reset }
+func (p *page) ResetRequired() bool {
+	if p.Session == nil {
+		return false
+	}
+	p.Session.mu.Lock()
+	defer p.Session.mu.Unlock()
+	return p.Session.reset
+}
+
+// IAMUser says whether the signed-in identity is an IAM user (who has a password to change).
+func (p *page) IAMUser() bool { return p.Session != nil && p.Session.who.Type == identity.IAMUser }
 
 // apiError is an error as the console shows it: AWS's code and message.
 type apiError struct {

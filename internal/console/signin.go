@@ -104,6 +104,11 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, cookie(r, signInCookie, "", time.Time{}))
 	http.SetCookie(w, cookie(r, sessionCookie, ss.id, ss.expires))
+	if reset {
+		// As AWS's sign-in asks for a new password first.
+		http.Redirect(w, r, Prefix+"/password", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, Prefix+"/", http.StatusSeeOther)
 }
 
