@@ -427,7 +427,10 @@ func TestChangePassword(t *testing.T) {
 	ctx := context.Background()
 	c := iam.NewFromConfig(e.awsConfig())
 	for _, step := range []func() error{
-		func() error { _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")}); return err },
+		func() error {
+			_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")})
+			return err
+		},
 		func() error {
 			_, err := c.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("carol"), Password: aws.String(password), PasswordResetRequired: true})
 			return err
@@ -450,11 +453,11 @@ func TestChangePassword(t *testing.T) {
 	contains(t, "home", home, `id="reset-required"`)
 	_, _, form := b.get("/console/password")
 	token := csrf(form)
-	change := func(tok, old, new, confirm string) (int, string, string) {
-		return b.post("/console/password", url.Values{"csrf": {tok}, "old": {old}, "new": {new}, "confirm": {confirm}})
+	change := func(tok, old, next, confirm string) (int, string, string) {
+		return b.post("/console/password", url.Values{"csrf": {tok}, "old": {old}, "new": {next}, "confirm": {confirm}})
 	}
 	for _, tc := range []struct {
-		name, tok, old, new, confirm string
+		name, tok, old, next, confirm string
 		status                       int
 		says                         string
 	}{
@@ -463,7 +466,7 @@ func TestChangePassword(t *testing.T) {
 		{"a weak new password", token, password, "weak", "weak", http.StatusBadRequest, "PasswordPolicyViolation"},
 		{"no form token", "", password, "N3w-password", "N3w-password", http.StatusForbidden, "InvalidCSRFToken"},
 	} {
-		status, _, body := change(tc.tok, tc.old, tc.new, tc.confirm)
+		status, _, body := change(tc.tok, tc.old, tc.next, tc.confirm)
 		if status != tc.status {
 			t.Errorf("%s: %d; want %d", tc.name, status, tc.status)
 		}
