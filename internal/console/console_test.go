@@ -458,8 +458,8 @@ func TestChangePassword(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, tok, old, next, confirm string
-		status                       int
-		says                         string
+		status                        int
+		says                          string
 	}{
 		{"new passwords differ", token, password, "N3w-password", "N3w-passw0rd", http.StatusBadRequest, "PasswordMismatch"},
 		{"a wrong current password", token, "Wrong-passw0rd", "N3w-password", "N3w-password", http.StatusBadRequest, "The old password is incorrect."},
