@@ -134,6 +134,16 @@ func (s *server) user(t *testing.T, name, policy string) {
 	}
 }
 
+// resetRequired sets PasswordResetRequired on a user's login profile.
+func (s *server) resetRequired(t *testing.T, name string) {
+	t.Helper()
+	_, err := iam.NewFromConfig(s.root()).UpdateLoginProfile(context.Background(), &iam.UpdateLoginProfileInput{
+		UserName: aws.String(name), PasswordResetRequired: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // key creates a key with a description and an alias and returns its ID.
 func (s *server) key(t *testing.T, description, alias string) string {
 	t.Helper()

@@ -121,3 +121,40 @@ func TestCSRFRefused(t *testing.T) {
 		t.Errorf("after sign-out the keys page leads to %s", loc)
 	}
 }
+
+// TestPasswordReset: a user whose password must be reset is sent to the change-password page at
+// sign-in, changes it there, and is back on the home page with a notice.
+func TestPasswordReset(t *testing.T) {
+	s := startServer(t)
+	s.user(t, "carol", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"arn:aws:iam::111122223333:user/${aws:username}"}]}`)
+	s.resetRequired(t, "carol")
+	ctx := browser(t)
+	do(ctx, t,
+		chromedp.Navigate(s.url+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#signin-form")),
+		chromedp.SendKeys(chromedp.CSS("#account"), account),
+		chromedp.SendKeys(chromedp.CSS("#username"), "carol"),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS("#signin")),
+		chromedp.WaitVisible(chromedp.CSS("#password-form")),
+	)
+	wants(t, "reset banner", text(ctx, t, "#reset-required"), "Your password must be reset")
+	do(ctx, t,
+		chromedp.SendKeys(chromedp.CSS("#old-password"), password),
+		chromedp.SendKeys(chromedp.CSS("#new-password"), "weak"),
+		chromedp.SendKeys(chromedp.CSS("#confirm-password"), "weak"),
+		chromedp.Click(chromedp.CSS("#change-password")),
+		chromedp.WaitVisible(chromedp.CSS("#error")),
+	)
+	wants(t, "weak password", text(ctx, t, "#error"), "PasswordPolicyViolation")
+	screenshot(ctx, t, "password-refused", false)
+	do(ctx, t,
+		chromedp.SendKeys(chromedp.CSS("#old-password"), password),
+		chromedp.SendKeys(chromedp.CSS("#new-password"), "N3w-password"),
+		chromedp.SendKeys(chromedp.CSS("#confirm-password"), "N3w-password"),
+		chromedp.Click(chromedp.CSS("#change-password")),
+		chromedp.WaitVisible(chromedp.CSS("#flash")),
+	)
+	wants(t, "notice", text(ctx, t, "#flash"), "Your password has been changed.")
+	wants(t, "home", text(ctx, t, "#home-arn"), "arn:aws:iam::111122223333:user/carol")
+}
