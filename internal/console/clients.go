@@ -22,20 +22,22 @@ type clients struct {
 	cfg aws.Config
 }
 
+// apiEndpoint is the endpoint of the console's SDK clients. Their requests never leave the
+// process, so the host only has to route as keytrail routes: "localhost" keeps S3 calls
+// path-style whatever host the browser used (a host holding ".s3." would make them
+// virtual-hosted).
+const apiEndpoint = "http://localhost"
+
 // clientsFor returns the SDK clients a page of r uses for session ss: requests go to
 // keytrail's gateway in process, carrying the browser's address as their source and the
-// console's user agent, to the endpoint the browser used.
+// console's user agent.
 func (c *Console) clientsFor(r *http.Request, ss *session) *clients {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
 	creds := ss.creds
 	cfg := aws.Config{
 		Region:       c.region,
 		Credentials:  aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return creds, nil }),
 		HTTPClient:   &http.Client{Transport: &handlerTransport{h: c.api, remoteAddr: r.RemoteAddr}},
-		BaseEndpoint: aws.String(scheme + "://" + r.Host),
+		BaseEndpoint: aws.String(apiEndpoint),
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
 	}
 	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
