@@ -79,6 +79,15 @@ func TestLoginProfiles(t *testing.T) {
 			}
 			return same("reset required", reset, true)
 		}},
+		{Name: "the reset flag alone is cleared, the password kept", As: c.admin,
+			Do: servicetest.Op(s.UpdateLoginProfile, &iam.UpdateLoginProfileInput{UserName: "Alice", PasswordResetRequired: new(bool)})},
+		{Name: "no reset now", Do: func(ctx context.Context) error {
+			_, reset, err := s.SignIn(ctx, acct, "Alice", "N3w-password")
+			if err != nil {
+				return err
+			}
+			return same("reset required", reset, false)
+		}},
 		{Name: "update needs a user name", As: c.admin,
 			Do: servicetest.Op(s.UpdateLoginProfile, &iam.UpdateLoginProfileInput{Password: "N3w-password"}), Want: "ValidationError"},
 		{Name: "update of a user without a profile", As: c.admin,
