@@ -36,9 +36,10 @@ var commands = []command{
 			"(KEYTRAIL_DELIVERY_INTERVAL for --delivery-interval); KEYTRAIL_ROOT_KEY gives the root key.",
 		"  0  stopped cleanly after SIGINT or SIGTERM\n" + exitUsageLine +
 			"  3  could not start (data directory, root key, address) or stopped with an error\n"},
-	{"policy", "validate [--kind KIND] FILE|-", "check a policy document as keytrail and AWS would",
+	{"policy", "validate [--kind KIND] FILE|-", "check a policy document as keytrail and AWS would (policy check: against CloudTrail's needs)",
 		"Parse and validate a policy document (FILE, or - for standard input) with the engine keytrail\n" +
-			"serve uses, and check its size against the quota of its kind.",
+			"serve uses, and check its size against the quota of its kind. keytrail policy check --help\n" +
+			"describes the key policy advisor.",
 		"  0  the document is valid\n  1  the document is invalid (the message names the statement and element)\n" +
 			exitUsageLine + "  3  the file could not be read\n"},
 	{"flush", "[--endpoint-url URL]", "deliver every pending log file and digest now",
@@ -53,6 +54,15 @@ var commands = []command{
 			"AWS_ENDPOINT_URL_CLOUDTRAIL and AWS_ENDPOINT_URL_S3, when set, come before AWS_ENDPOINT_URL.",
 		"  0  every digest and log file is valid\n  1  a digest or log file is invalid or missing\n" + exitUsageLine +
 			"  3  could not validate: keytrail unreachable, no such trail, access denied\n"},
+	{"explain", "[flags] REQUEST-ID", "say why a request was denied, by its request ID",
+		"Ask a running keytrail why the request REQUEST-ID (the x-amzn-RequestId or x-amz-request-id of\n" +
+			"its error) was denied: the caller, action and resource, every policy consulted statement by\n" +
+			"statement with each condition's values, the rule that decided and the statement that would\n" +
+			"allow it. Only the denied account may ask. Credentials come from AWS_ACCESS_KEY_ID,\n" +
+			"AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, else the profile (--profile, AWS_PROFILE) of\n" +
+			"the shared credentials file.\n" + endpointHelp,
+		"  0  printed\n  1  keytrail knows no denial of that request for the caller's account\n" + exitUsageLine +
+			"  3  keytrail could not be reached, refused the signature, or answered an error\n"},
 	{"version", "", "print the version (also keytrail --version)",
 		"Print keytrail's version, the Go version and the platform.",
 		"  0  printed\n" + exitUsageLine},
@@ -64,7 +74,7 @@ var commands = []command{
 const endpointHelp = "keytrail's endpoint is --endpoint-url, else AWS_ENDPOINT_URL, else " + defaultEndpoint + ".\n"
 
 func lookup(name string) (command, bool) {
-	for _, c := range commands {
+	for _, c := range append(commands, subcommands...) {
 		if c.name == name {
 			return c, true
 		}

@@ -5,6 +5,7 @@
 //	keytrail policy validate [--kind K] F  check a policy document as keytrail (and AWS) would
 //	keytrail flush [--endpoint-url URL]    deliver pending log files now
 //	keytrail validate-logs --trail-arn …   check digests and log files as the AWS CLI does
+//	keytrail explain REQUEST-ID            why a request was denied (signed with AWS credentials)
 //	keytrail version                       print the version (also keytrail --version)
 //	keytrail help [COMMAND]                list the commands, or print one command's help
 //
@@ -34,11 +35,13 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/keytrail/keytrail/internal/app"
+	"github.com/keytrail/keytrail/internal/explain"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -100,6 +103,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.flush(ctx, args[1:])
 	case "validate-logs":
 		return m.validateLogs(ctx, args[1:])
+	case "explain":
+		return m.explainCmd(ctx, args[1:])
 	case "version", "--version":
 		return m.version(args[1:])
 	case "help", "-h", "-help", "--help":
@@ -148,6 +153,9 @@ type ServeConfig struct {
 	LogFormat        string
 	LogLevel         string
 	RootKey          string // KEYTRAIL_ROOT_KEY only: never a flag, so it stays out of process listings
+	// Explanations and ExplanationAge bound the denial explanations kept (keytrail explain).
+	Explanations   int
+	ExplanationAge time.Duration
 	// Console serves the web console at /console: by default only on a loopback address, since
 	// its root sign-in takes the root secret; --console=true serves it on any address.
 	Console bool
@@ -163,7 +171,7 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 		return def
 	}
 	c := &ServeConfig{}
-	var delivery, digest string
+	var delivery, digest, explanations, explanationAge string
 	fs.StringVar(&c.Addr, "addr", env("addr", "127.0.0.1:4566"), "listen address (KEYTRAIL_ADDR)")
 	fs.StringVar(&c.Data, "data", env("data", "./keytrail-data"), "state directory (KEYTRAIL_DATA)")
 	fs.StringVar(&c.Region, "region", env("region", "us-east-1"), "default region (KEYTRAIL_REGION)")
@@ -174,6 +182,8 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 	fs.StringVar(&c.TLSKey, "tls-key", env("tls-key", ""), "TLS private key file (KEYTRAIL_TLS_KEY)")
 	fs.StringVar(&c.LogFormat, "log-format", env("log-format", "text"), "log format: text or json (KEYTRAIL_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("log-level", "info"), "log level: debug, info, warn or error (KEYTRAIL_LOG_LEVEL)")
+	fs.StringVar(&explanations, "explanations", env("explanations", "1000"), "denied requests whose explanation is kept, the oldest dropped first (KEYTRAIL_EXPLANATIONS)")
+	fs.StringVar(&explanationAge, "explanation-age", env("explanation-age", "1h"), "how long a denied request's explanation is kept (KEYTRAIL_EXPLANATION_AGE)")
 	consoleMode := triState("auto")
 	if err := consoleMode.Set(env("console", "auto")); err != nil {
 		return nil, usagef("KEYTRAIL_CONSOLE must be true, false or auto, not %q", env("console", ""))
@@ -192,6 +202,12 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 		return nil, usagef("--console must be true, false or auto, not %q", string(consoleMode))
 	}
 	var err error
+	if c.ExplanationAge, err = positiveDuration("explanation-age", explanationAge); err != nil {
+		return nil, err
+	}
+	if c.Explanations, err = strconv.Atoi(explanations); err != nil || c.Explanations < 1 {
+		return nil, usagef("--explanations must be a positive number, not %q", explanations)
+	}
 	if c.DeliveryInterval, err = positiveDuration("delivery-interval", delivery); err != nil {
 		return nil, err
 	}
@@ -286,7 +302,8 @@ func (m *Main) serve(ctx context.Context, c *ServeConfig) error {
 		debug.SetGCPercent(400)
 	}
 	a, err := app.Open(app.Config{Data: c.Data, Region: c.Region, RootSecret: c.RootSecret, RootKey: c.RootKey, Version: version, Logger: log,
-		DeliveryInterval: c.DeliveryInterval, DigestInterval: c.DigestInterval, Console: c.Console})
+		DeliveryInterval: c.DeliveryInterval, DigestInterval: c.DigestInterval, Console: c.Console,
+		Explanations: explain.Config{MaxRequests: c.Explanations, MaxAge: c.ExplanationAge}})
 	if err != nil {
 		return err
 	}

@@ -16,19 +16,21 @@ func env(m map[string]string) func(string) string { return func(k string) string
 func TestServeFlagsAndEnvironment(t *testing.T) {
 	m := &Main{Stderr: &bytes.Buffer{}, Getenv: env(map[string]string{
 		"KEYTRAIL_ADDR": "127.0.0.1:9999", "KEYTRAIL_REGION": "eu-west-1", "KEYTRAIL_DELIVERY_INTERVAL": "5s",
-		"KEYTRAIL_LOG_FORMAT": "json", "KEYTRAIL_ROOT_SECRET": "s3cr3t", "KEYTRAIL_ROOT_KEY": "abc",
+		"KEYTRAIL_LOG_FORMAT": "json", "KEYTRAIL_ROOT_SECRET": "s3cr3t", "KEYTRAIL_ROOT_KEY": "abc", "KEYTRAIL_EXPLANATION_AGE": "10m",
 	})}
 	c, err := m.parseServe([]string{"--region", "ap-south-1", "--digest-interval", "10m"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:9999" || c.Region != "ap-south-1" || c.DeliveryInterval != 5*time.Second ||
-		c.DigestInterval != 10*time.Minute || c.LogFormat != "json" || c.RootSecret != "s3cr3t" || c.RootKey != "abc" || c.Data != "./keytrail-data" {
+		c.DigestInterval != 10*time.Minute || c.LogFormat != "json" || c.RootSecret != "s3cr3t" || c.RootKey != "abc" || c.Data != "./keytrail-data" ||
+		c.Explanations != 1000 || c.ExplanationAge != 10*time.Minute {
 		t.Fatalf("config = %+v", c)
 	}
 	for _, args := range [][]string{
 		{"--delivery-interval", "soon"}, {"--digest-interval", "-1h"}, {"--log-format", "xml"},
 		{"--log-level", "loud"}, {"--tls-cert", "c.pem"}, {"extra"}, {"--root-secret", ""},
+		{"--explanations", "0"}, {"--explanations", "many"}, {"--explanation-age", "0s"},
 	} {
 		if _, err := m.parseServe(args); err == nil {
 			t.Errorf("parseServe(%v) accepted", args)
@@ -124,7 +126,7 @@ func TestPolicyValidate(t *testing.T) {
 		{[]string{"validate", "--kind", "other", "-"}, good, "", `--kind "other"`, false},
 		{[]string{"validate"}, good, "", "one file", false},
 		{[]string{"validate", "/nonexistent/policy.json"}, "", "", "no such file", false},
-		{[]string{"check"}, "", "", "usage: keytrail policy validate", false},
+		{[]string{"lint"}, "", "", "usage: keytrail policy validate", false},
 	} {
 		var stdout bytes.Buffer
 		m := &Main{Stdin: strings.NewReader(c.stdin), Stdout: &stdout, Stderr: &bytes.Buffer{}, Getenv: env(nil)}

@@ -10,15 +10,19 @@ import (
 )
 
 // policy runs `keytrail policy validate [--kind K] FILE|-`: the document is parsed and validated by
-// the same engine keytrail serve uses, and its size checked against the kind's quota.
+// the same engine keytrail serve uses, and its size checked against the kind's quota; and
+// `keytrail policy check` (policyCheck).
 func (m *Main) policy(args []string) error {
+	if len(args) > 0 && args[0] == "check" {
+		return m.policyCheck(args[1:])
+	}
 	fs := flag.NewFlagSet("policy validate", flag.ContinueOnError)
 	kindName := fs.String("kind", "key", "the kind of policy: identity, session, trust, key or bucket")
 	switch {
 	case len(args) > 0 && args[0] == "validate":
 		args = args[1:]
 	case len(args) == 0 || !isHelpFlag(args[0]):
-		return usagef("usage: keytrail policy validate [--kind identity|session|trust|key|bucket] FILE|- (see keytrail help policy)")
+		return usagef("usage: keytrail policy validate [--kind identity|session|trust|key|bucket] FILE|-, or keytrail policy check [flags] FILE|- (see keytrail help policy)")
 	}
 	if err := m.parseFlags(fs, "policy", args); err != nil {
 		return err

@@ -20,8 +20,10 @@ import (
 	"github.com/keytrail/keytrail/internal/console"
 	"github.com/keytrail/keytrail/internal/credentials"
 	"github.com/keytrail/keytrail/internal/events"
+	"github.com/keytrail/keytrail/internal/explain"
 	"github.com/keytrail/keytrail/internal/gateway"
 	"github.com/keytrail/keytrail/internal/iam"
+	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/kms"
 	"github.com/keytrail/keytrail/internal/lake"
 	"github.com/keytrail/keytrail/internal/lake/engine"
@@ -51,6 +53,9 @@ type Config struct {
 	DeliveryInterval time.Duration
 	// DigestInterval is the digest period, which also bounds an idle trail to one file.
 	DigestInterval time.Duration
+	// Explanations bounds the denial explanations kept in memory (explain.Config; its Now is
+	// the App's clock).
+	Explanations explain.Config
 	// PasswordIterations is the PBKDF2 work factor of console passwords (0: IAM's default).
 	PasswordIterations int
 	// Console serves the web console under /console on the same handler.
@@ -71,6 +76,8 @@ type App struct {
 	Lake       *lake.Service
 	Gateway    *gateway.Gateway
 	Journal    *events.Journal
+	// Explanations keeps every denial's explanation for GET /_keytrail/explain/<request-id>.
+	Explanations *explain.Store
 
 	stop   func()         // ends the background work (the KMS sweep)
 	done   chan struct{}  // closed when the background work has ended
@@ -117,6 +124,11 @@ func Open(cfg Config) (_ *App, err error) {
 	recorder.SetRand(cfg.Rand)
 	policies := policy.NewCache(4096)
 	az := authz.New(authz.Config{Policies: policies, Logger: cfg.Logger, Now: cfg.Now})
+	if cfg.Explanations.Now == nil {
+		cfg.Explanations.Now = cfg.Now
+	}
+	explanations := explain.New(cfg.Explanations)
+	az.SetDenials(explanations)
 	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: cfg.Now, Rand: cfg.Rand, PasswordIterations: cfg.PasswordIterations})
 	az.SetIdentities(iamSvc)
 	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Policies: policies, Now: cfg.Now, Rand: cfg.Rand})
@@ -143,13 +155,16 @@ func Open(cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	opened.add(eng.Close)
+	// The Lake saves query results through S3 as CloudTrail does, and signs them with CloudTrail's keys.
+	signer := &resultSigner{}
 	lakeSvc := lake.New(lake.Config{DB: db, Keys: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger,
-		Journal: journal, Barrier: barrier, Engine: eng, Objects: importObjects{s3Svc}, Roles: stsSvc})
+		Journal: journal, Barrier: barrier, Engine: eng, Objects: importObjects{s3Svc}, Roles: stsSvc, Buckets: buckets{s3Svc}, Signer: signer})
 	if err := lakeSvc.Sweep(context.Background()); err != nil {
 		return nil, fmt.Errorf("lake sweep: %w", err)
 	}
 	ctSvc := cloudtrail.New(cloudtrail.Config{DB: db, S3: buckets{s3Svc}, KMS: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now, Rand: cfg.Rand,
 		Journal: journal, Logger: cfg.Logger, DigestInterval: cfg.DigestInterval, Barrier: barrier, Stores: lakeSvc})
+	signer.ct = ctSvc
 	resolver := &credentials.Resolver{RootSecret: cfg.RootSecret, IAM: iamSvc, STS: stsSvc}
 	var gw *gateway.Gateway
 	var con http.Handler
@@ -173,11 +188,15 @@ func Open(cfg Config) (_ *App, err error) {
 		Rand:     cfg.Rand,
 		Recorder: recorder,
 		Flush:    func(ctx context.Context) (any, error) { return flush(ctx, ctSvc, lakeSvc) },
-		Console:  con,
+		// A signed caller reads the explanations of its own account's denials only.
+		Explain: func(_ context.Context, id string, p identity.Principal) (any, bool) {
+			return explanations.Get(id, p.Account)
+		},
+		Console: con,
 	})
 	ctx, stop := context.WithCancel(context.Background())
 	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, CloudTrail: ctSvc, Lake: lakeSvc, Gateway: gw, Journal: journal,
-		stop: stop, done: make(chan struct{}), engine: eng}
+		Explanations: explanations, stop: stop, done: make(chan struct{}), engine: eng}
 	var wg sync.WaitGroup
 	wg.Add(3)
 	go func() {

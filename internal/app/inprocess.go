@@ -121,10 +121,14 @@ func (k *keys) AWSManagedKey(ctx context.Context, account, region, service strin
 	return k.kms.AWSManagedKey(scope(ctx), account, region, service)
 }
 
-// buckets is S3 as CloudTrail calls it (cloudtrail.Buckets): each call scoped, none recorded.
+// buckets is S3 as CloudTrail calls it (cloudtrail.Buckets), for its trails and for the Lake's
+// saved query results (lake.Buckets): each call scoped, none recorded.
 type buckets struct{ s3 *s3.Service }
 
-var _ cloudtrail.Buckets = buckets{}
+var (
+	_ cloudtrail.Buckets = buckets{}
+	_ lake.Buckets       = buckets{}
+)
 
 // Facts implements cloudtrail.Buckets.
 func (b buckets) Facts(ctx context.Context, name string) (s3.BucketFacts, bool, error) {
@@ -144,4 +148,16 @@ func (b buckets) AuthorizePutObject(ctx context.Context, bucket, key, acl string
 // PutObject implements cloudtrail.Buckets.
 func (b buckets) PutObject(ctx context.Context, in *s3.PutObjectInput) (*s3.ObjectInfo, error) {
 	return b.s3.PutObject(scope(ctx), in)
+}
+
+// resultSigner is CloudTrail's signing keys as the Lake signs saved query results with them
+// (lake.Signer). CloudTrail is made after the Lake (it serves the Lake's stores), so Open sets
+// ct once it is.
+type resultSigner struct{ ct *cloudtrail.Service }
+
+var _ lake.Signer = (*resultSigner)(nil)
+
+// SignWithRegionKey implements lake.Signer.
+func (r *resultSigner) SignWithRegionKey(ctx context.Context, region string, now time.Time, data []byte) (string, string, error) {
+	return r.ct.SignWithRegionKey(scope(ctx), region, now, data)
 }

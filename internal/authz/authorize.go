@@ -15,6 +15,7 @@ type Engine struct {
 	policies   *policy.Cache
 	logger     *slog.Logger
 	now        func() time.Time
+	denials    DenialRecorder
 }
 
 // Config configures an Engine.
@@ -149,7 +150,9 @@ func (e *Engine) Authorize(ctx context.Context, req Request) (Decision, error) {
 	case failed == IdentityBased && (idAllow || granted == policy.MatchRole) && !sessionAllow:
 		failed = SessionPolicy
 	}
-	return e.deny(ctx, req, Decision{}, failed, false, policies, &in.req), nil
+	d = e.deny(ctx, req, Decision{}, failed, false, policies, &in.req)
+	d.Diagnostic.Sides = Sides{Identity: identityOK, IdentityAllows: idAllow, Resource: granted, Session: sessionAllow, Boundary: boundaryAllow, SameAccount: same}
+	return d, nil
 }
 
 // applicable gathers the policies of a request: the caller's identity policies, permissions

@@ -121,6 +121,8 @@ type Decision struct {
 	Matched []Matched
 	// Diagnostic explains a denial statement by statement; nil when allowed.
 	Diagnostic *Diagnostic
+	// Refusal is set when the service, not a policy, refused (Refuse).
+	Refusal *Refusal
 }
 
 // Matched names one statement that took part in a decision.
@@ -139,21 +141,23 @@ type Authorizer interface {
 
 // Require asks az to decide req and, when it is denied, returns AWS's access-denied error with
 // the service's code (AccessDeniedException for KMS and CloudTrail, AccessDenied for IAM, STS and
-// S3) and DeniedMessage's words: the one way a service turns a denial into its error.
+// S3) and Message's words: the one way a service turns a denial into its error.
 func Require(ctx context.Context, az Authorizer, req Request, code awserr.Code) error {
 	d, err := az.Authorize(ctx, req)
 	if err != nil {
 		return err
 	}
 	if !d.Allowed {
-		return awserr.New(code, "%s", DeniedMessage(req, d))
+		Record(ctx, az, req, d)
+		return awserr.New(code, "%s", Message(req, d))
 	}
 	return nil
 }
 
 // DeniedMessage is AWS's access-denied message for a request and its decision:
 // "User: <caller> is not authorized to perform: <action> on resource: <arn> because no <policy
-// type> allows the <action> action" (or "… with an explicit deny in a <policy type>").
+// type> allows the <action> action" (or "… with an explicit deny in a <policy type>", followed by
+// ": <policy ARN>" when a managed policy or boundary of the caller's own account denied).
 func DeniedMessage(req Request, d Decision) string {
 	caller := req.Principal.ARN
 	switch {
@@ -168,7 +172,20 @@ func DeniedMessage(req Request, d Decision) string {
 		pt = IdentityBased
 	}
 	if d.Explicit {
-		return msg + " with an explicit deny in a " + pt
+		msg += " with an explicit deny in " + article(pt) + " " + pt
+		if arn := deniedBy(req, d); arn != "" {
+			msg += ": " + arn
+		}
+		return msg
 	}
 	return msg + " because no " + pt + " allows the " + req.Action + " action"
+}
+
+// article is "an" before an identity-based policy, "a" before the other policy types, as AWS
+// words them ("with an explicit deny in an identity-based policy").
+func article(policyType string) string {
+	if strings.HasPrefix(policyType, "identity") {
+		return "an"
+	}
+	return "a"
 }

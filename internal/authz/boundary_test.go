@@ -184,7 +184,7 @@ func TestPermissionsBoundaryMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := authz.DeniedMessage(req, d); !strings.HasSuffix(got, "with an explicit deny in a permissions boundary") || d.Matched[0].Sid != "NoS3" {
+	if got := authz.DeniedMessage(req, d); !strings.HasSuffix(got, "with an explicit deny in a permissions boundary: arn:aws:iam::111111111111:policy/Boundary") || d.Matched[0].Sid != "NoS3" {
 		t.Errorf("message = %s, matched %+v", got, d.Matched)
 	}
 }

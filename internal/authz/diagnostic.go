@@ -10,6 +10,19 @@ import (
 // applied.
 type Diagnostic struct {
 	Policies []PolicyTrace
+	// Sides is how each side of the decision stood, for an implicit denial (zero after an
+	// explicit Deny, which decides alone).
+	Sides Sides
+}
+
+// Sides is how each kind of policy stood in an implicit denial: what the decision rule combined.
+type Sides struct {
+	IdentityAllows bool         // an identity-based policy allows (or the caller is its account's root)
+	Identity       bool         // …and neither the session policy nor the permissions boundary refuses
+	Resource       policy.Match // how the resource policy (or a KMS grant) names the caller
+	Session        bool         // the session policy allows (true without one)
+	Boundary       bool         // the permissions boundary allows (true without one)
+	SameAccount    bool         // the caller and the resource are in the same account
 }
 
 // PolicyTrace is the statement-by-statement evaluation of one policy.

@@ -139,6 +139,21 @@ func (k *signingKey) sign(data []byte) (string, error) {
 	return hex.EncodeToString(sig), nil
 }
 
+// SignWithRegionKey signs data as the region's digest signing key at now does (SHA256withRSA,
+// hex), for CloudTrail Lake's sign files of saved query results, which the same keys sign
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-results-file-custom-validation.html);
+// it returns the signature and the key's fingerprint.
+func (s *Service) SignWithRegionKey(ctx context.Context, region string, now time.Time, data []byte) (signature, fingerprint string, err error) {
+	k, err := s.currentKey(ctx, region, now)
+	if err != nil {
+		return "", "", err
+	}
+	if signature, err = k.sign(data); err != nil {
+		return "", "", err
+	}
+	return signature, k.rec.Fingerprint, nil
+}
+
 // ListPublicKeysInput is ListPublicKeys' request.
 type ListPublicKeysInput struct {
 	StartTime *awsjson.Time `json:"StartTime"`

@@ -51,6 +51,8 @@ type Config struct {
 	Recorder request.Recorder
 	// Flush serves POST /_keytrail/flush: it delivers what is pending and returns a summary.
 	Flush func(ctx context.Context) (any, error)
+	// Explain serves GET /_keytrail/explain/<request-id> to a signed caller (internal/explain).
+	Explain ExplainFunc
 	// Console, when set, serves the web console: unsigned requests under /console, and a
 	// browser's GET / (Accept: text/html) is redirected there.
 	Console http.Handler
@@ -71,14 +73,17 @@ type Gateway struct {
 	started  time.Time
 	recorder request.Recorder
 	flush    func(ctx context.Context) (any, error)
-	console  http.Handler
+	// explainFn answers GET /_keytrail/explain/<id>.
+	explainFn ExplainFunc
+	console   http.Handler
 }
 
 // New returns a Gateway.
 func New(cfg Config) *Gateway {
 	g := &Gateway{region: cfg.Region, version: cfg.Version, log: cfg.Logger, verifier: cfg.Verifier,
 		json: map[string]*awsjson.Service{}, query: map[string]*awsquery.Service{}, s3: cfg.S3,
-		maxBody: cfg.MaxBody, now: cfg.Now, rand: cfg.Rand, recorder: cfg.Recorder, flush: cfg.Flush, console: cfg.Console}
+		maxBody: cfg.MaxBody, now: cfg.Now, rand: cfg.Rand, recorder: cfg.Recorder, flush: cfg.Flush, explainFn: cfg.Explain,
+		console: cfg.Console}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
@@ -150,7 +155,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	if strings.HasPrefix(r.URL.Path, "/_keytrail/") {
 		line.operation = strings.TrimPrefix(r.URL.Path, "/_keytrail/")
-		g.admin(rec, r)
+		if strings.HasPrefix(r.URL.Path, ExplainPath) {
+			line.operation = "explain"
+			g.explain(rec, r, f)
+		} else {
+			g.admin(rec, r)
+		}
 	} else if g.console != nil && consoleRequest(r) {
 		line.service, line.operation = "console", r.Method+" "+r.URL.Path
 		g.console.ServeHTTP(rec, r)

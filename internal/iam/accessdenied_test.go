@@ -74,6 +74,13 @@ func TestAccessDenied(t *testing.T) {
 		"AttachGroupPolicy":             servicetest.Op(s.AttachGroupPolicy, &iam.AttachInput{GroupName: "x", PolicyArn: policyARN}),
 		"DetachGroupPolicy":             servicetest.Op(s.DetachGroupPolicy, &iam.AttachInput{GroupName: "x", PolicyArn: policyARN}),
 		"ListAttachedGroupPolicies":     servicetest.Op(s.ListAttachedGroupPolicies, &iam.ListAttachedInput{GroupName: "x"}),
+		"CreateInstanceProfile":         servicetest.Op(s.CreateInstanceProfile, &iam.CreateInstanceProfileInput{InstanceProfileName: "x"}),
+		"GetInstanceProfile":            servicetest.Op(s.GetInstanceProfile, &iam.InstanceProfileInput{InstanceProfileName: "x"}),
+		"DeleteInstanceProfile":         servicetest.Op(s.DeleteInstanceProfile, &iam.InstanceProfileInput{InstanceProfileName: "x"}),
+		"AddRoleToInstanceProfile":      servicetest.Op(s.AddRoleToInstanceProfile, &iam.ProfileRoleInput{InstanceProfileName: "x", RoleName: "x"}),
+		"RemoveRoleFromInstanceProfile": servicetest.Op(s.RemoveRoleFromInstanceProfile, &iam.ProfileRoleInput{InstanceProfileName: "x", RoleName: "x"}),
+		"ListInstanceProfiles":          servicetest.Op(s.ListInstanceProfiles, &iam.ListInstanceProfilesInput{}),
+		"ListInstanceProfilesForRole":   servicetest.Op(s.ListInstanceProfilesForRole, &iam.ListInstanceProfilesForRoleInput{RoleName: "x"}),
 	}
 	var table []string
 	for name := range s.API().Operations {
@@ -99,7 +106,7 @@ func TestAccessDenied(t *testing.T) {
 			step.Want = ""
 			creates = append(creates, step)
 			continue
-		case name == "ListUsers", name == "ListRoles", name == "ListGroups", name == "ListPolicies":
+		case name == "ListUsers", name == "ListRoles", name == "ListGroups", name == "ListPolicies", name == "ListInstanceProfiles":
 			step.Want = ""
 		}
 		allowed = append(allowed, step)

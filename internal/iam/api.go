@@ -71,6 +71,13 @@ func (s *Service) API() *awsquery.Service {
 			"AttachGroupPolicy":             awsquery.Handle(s.AttachGroupPolicy),
 			"DetachGroupPolicy":             awsquery.Handle(s.DetachGroupPolicy),
 			"ListAttachedGroupPolicies":     awsquery.Handle(s.ListAttachedGroupPolicies).ReadOnly(),
+			"CreateInstanceProfile":         awsquery.Handle(s.CreateInstanceProfile),
+			"GetInstanceProfile":            awsquery.Handle(s.GetInstanceProfile).ReadOnly(),
+			"DeleteInstanceProfile":         awsquery.Handle(s.DeleteInstanceProfile),
+			"AddRoleToInstanceProfile":      awsquery.Handle(s.AddRoleToInstanceProfile),
+			"RemoveRoleFromInstanceProfile": awsquery.Handle(s.RemoveRoleFromInstanceProfile),
+			"ListInstanceProfiles":          awsquery.Handle(s.ListInstanceProfiles).ReadOnly(),
+			"ListInstanceProfilesForRole":   awsquery.Handle(s.ListInstanceProfilesForRole).ReadOnly(),
 		},
 	}
 }

@@ -70,6 +70,9 @@ func entityKey(account, name string) string { return account + "/" + strings.ToL
 func (s *Service) getEntity(tx store.Tx, k kind, account, name string) (*entity, error) {
 	e, err := k.table.Get(tx, entityKey(account, name))
 	if err == nil && e == nil {
+		if k.noun == profileKind.noun {
+			return nil, awserr.New(awserr.NoSuchEntity, "Instance Profile %s cannot be found.", name)
+		}
 		return nil, awserr.New(awserr.NoSuchEntity, "The %s with name %s cannot be found.", k.noun, name)
 	}
 	return e, err

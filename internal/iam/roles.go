@@ -104,10 +104,10 @@ type DeleteRoleInput struct{ RoleName string }
 // DeleteRoleOutput is the (empty) DeleteRole response.
 type DeleteRoleOutput struct{}
 
-// DeleteRole deletes a role that has no inline or attached policies.
-// Errors: ValidationError, NoSuchEntity, DeleteConflict, AccessDenied.
+// DeleteRole deletes a role that has no inline or attached policies and is in no instance
+// profile. Errors: ValidationError, NoSuchEntity, DeleteConflict, AccessDenied.
 func (s *Service) DeleteRole(ctx context.Context, in *DeleteRoleInput) (*DeleteRoleOutput, error) {
-	if err := s.deleteIdentity(ctx, roleKind, in.RoleName, nil); err != nil {
+	if err := s.deleteIdentity(ctx, roleKind, in.RoleName, roleInProfile); err != nil {
 		return nil, err
 	}
 	return &DeleteRoleOutput{}, nil

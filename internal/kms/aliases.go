@@ -3,6 +3,7 @@ package kms
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -178,9 +179,24 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 	if err != nil {
 		return nil, err
 	}
+	if filter == "" {
+		aliases = withPredefined(c, aliases)
+	}
 	out, pg, err := page(aliases, func(a AliasListEntry) string { return a.AliasName }, in.PageInput, 100, 50)
 	if err != nil {
 		return nil, err
 	}
 	return &ListAliasesOutput{Aliases: out, PageOutput: pg}, nil
+}
+
+// withPredefined adds to the account's aliases, sorted by name, the predefined AWS aliases that
+// have no key yet, with no TargetKeyId and no dates, as ListAliases lists them.
+func withPredefined(c *call, aliases []AliasListEntry) []AliasListEntry {
+	for _, name := range predefinedAliases {
+		if !slices.ContainsFunc(aliases, func(a AliasListEntry) bool { return a.AliasName == name }) {
+			aliases = append(aliases, AliasListEntry{AliasName: name, AliasArn: aliasARN(c.Region, c.P.Account, name)})
+		}
+	}
+	slices.SortFunc(aliases, func(a, b AliasListEntry) int { return strings.Compare(a.AliasName, b.AliasName) })
+	return aliases
 }

@@ -53,6 +53,7 @@ func TestAliases(t *testing.T) {
 
 	// Aliases are listed by name, with their target; by key; and in pages.
 	all := servicetest.Call(w.As(root), svc.ListAliases, &kms.ListAliasesInput{}).OK()
+	all.Aliases = customerAliases(all.Aliases)
 	if len(all.Aliases) != 2 || all.Aliases[0].AliasName != "alias/one" || all.Aliases[0].TargetKeyID != a.KeyID ||
 		all.Aliases[0].AliasArn != "arn:aws:kms:us-east-1:111111111111:alias/one" || all.Aliases[1].AliasName != "alias/two" ||
 		all.Aliases[1].TargetKeyID != b.KeyID || all.Aliases[0].CreationDate == nil || all.Aliases[0].LastUpdatedDate == nil {
@@ -62,7 +63,7 @@ func TestAliases(t *testing.T) {
 	if len(ofB.Aliases) != 1 || ofB.Aliases[0].AliasName != "alias/two" {
 		t.Fatalf("aliases of b = %+v", ofB)
 	}
-	page := servicetest.Call(w.As(root), svc.ListAliases, &kms.ListAliasesInput{PageInput: kms.PageInput{Limit: ptr(int32(1))}}).OK()
+	page := servicetest.Call(w.As(root), svc.ListAliases, &kms.ListAliasesInput{PageInput: kms.PageInput{Limit: ptr(int32(1)), Marker: "alias/aws/xray"}}).OK()
 	if len(page.Aliases) != 1 || !page.Truncated || page.NextMarker != "alias/one" {
 		t.Fatalf("first page = %+v", page)
 	}
@@ -77,7 +78,7 @@ func TestAliases(t *testing.T) {
 			Do: servicetest.Op(svc.ListAliases, &kms.ListAliasesInput{PageInput: kms.PageInput{Limit: ptr(int32(101))}}), Want: "ValidationException"},
 		{Name: "a user without kms:ListAliases", As: bob, Do: servicetest.Op(svc.ListAliases, &kms.ListAliasesInput{}), Want: "AccessDeniedException"},
 	})
-	if got := servicetest.Call(w.As(w.Root(strangerAccount)), svc.ListAliases, &kms.ListAliasesInput{}).OK().Aliases; len(got) != 0 {
+	if got := customerAliases(servicetest.Call(w.As(w.Root(strangerAccount)), svc.ListAliases, &kms.ListAliasesInput{}).OK().Aliases); len(got) != 0 {
 		t.Fatalf("another account lists %+v", got)
 	}
 }
@@ -200,5 +201,59 @@ func TestTags(t *testing.T) {
 	servicetest.Call(as, svc.UntagResource, &kms.UntagResourceInput{KeyID: key.KeyID, TagKeys: []string{"a"}}).Want("KMSInvalidStateException")
 	if empty := servicetest.Call(as, svc.ListResourceTags, &kms.ListResourceTagsInput{KeyID: createKey(t, w, svc, keyAccount).KeyID}).OK(); empty.Tags == nil || len(empty.Tags) != 0 {
 		t.Fatalf("tags of an untagged key = %#v; want an empty list", empty.Tags)
+	}
+}
+
+// customerAliases are the aliases of a list that are not AWS's (alias/aws/…).
+func customerAliases(list []kms.AliasListEntry) []kms.AliasListEntry {
+	var out []kms.AliasListEntry
+	for _, a := range list {
+		if !strings.HasPrefix(a.AliasName, "alias/aws/") {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Every account and Region lists the predefined AWS aliases, without a key until one is needed:
+// DescribeKey on one makes its AWS managed key, which ListAliases then names; an alias under
+// alias/aws/ that is not predefined stays unknown.
+func TestPredefinedAliases(t *testing.T) {
+	w, svc := newKMS(t)
+	as := w.As(w.Root(keyAccount))
+	s3Alias := func(list []kms.AliasListEntry) *kms.AliasListEntry {
+		for i := range list {
+			if list[i].AliasName == "alias/aws/s3" {
+				return &list[i]
+			}
+		}
+		return nil
+	}
+	a := s3Alias(servicetest.Call(as, svc.ListAliases, &kms.ListAliasesInput{}).OK().Aliases)
+	if a == nil || a.TargetKeyID != "" || a.CreationDate != nil || a.AliasArn != "arn:aws:kms:us-east-1:111111111111:alias/aws/s3" {
+		t.Fatalf("alias/aws/s3 before use = %+v", a)
+	}
+	md := servicetest.Call(as, svc.DescribeKey, &kms.DescribeKeyInput{KeyID: "alias/aws/s3"}).OK().KeyMetadata
+	if md.KeyManager != "AWS" || md.KeyState != "Enabled" {
+		t.Fatalf("the AWS managed key = %+v", md)
+	}
+	again := servicetest.Call(as, svc.DescribeKey, &kms.DescribeKeyInput{KeyID: "arn:aws:kms:us-east-1:111111111111:alias/aws/s3"}).OK().KeyMetadata
+	if again.KeyID != md.KeyID {
+		t.Fatalf("a second DescribeKey made another key: %s, then %s", md.KeyID, again.KeyID)
+	}
+	a = s3Alias(servicetest.Call(as, svc.ListAliases, &kms.ListAliasesInput{}).OK().Aliases)
+	if a == nil || a.TargetKeyID != md.KeyID || a.CreationDate == nil {
+		t.Fatalf("alias/aws/s3 after use = %+v", a)
+	}
+	if of := servicetest.Call(as, svc.ListAliases, &kms.ListAliasesInput{KeyID: md.Arn}).OK().Aliases; len(of) != 1 || of[0].AliasName != "alias/aws/s3" {
+		t.Fatalf("aliases of the managed key = %+v", of)
+	}
+	w.Run(t, []servicetest.Step{
+		{Name: "not predefined", As: w.Root(keyAccount), Do: servicetest.Op(svc.DescribeKey, &kms.DescribeKeyInput{KeyID: "alias/aws/nothing"}), Want: "NotFoundException"},
+		{Name: "another account's predefined alias", As: w.Root(keyAccount),
+			Do: servicetest.Op(svc.DescribeKey, &kms.DescribeKeyInput{KeyID: "arn:aws:kms:us-east-1:" + strangerAccount + ":alias/aws/ebs"}), Want: "NotFoundException"},
+	})
+	if n := len(servicetest.Call(as, svc.ListKeys, &kms.PageInput{}).OK().Keys); n != 1 {
+		t.Fatalf("%d keys; want the one AWS managed key", n)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -57,32 +56,79 @@ func listGrants(tx store.Tx, account, region, keyID string) ([]grantRecord, erro
 	return out, err
 }
 
-// grantsFor returns the key's grants that allow an operation with an encryption context.
+// grantsFor returns the key's grants that allow an operation with an encryption context. Grant
+// constraints apply to the cryptographic operations only: "Grants with grant constraints can
+// include the DescribeKey and RetireGrant operations, but the constraint doesn't apply to these
+// operations" (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html).
 func (k *loadedKey) grantsFor(operation string, ec map[string]string) []authz.Grant {
+	crypto := slices.Contains(cryptoOperations, operation)
+	return k.grantsWhere(operation, func(gc *GrantConstraints) bool { return !crypto || gc.allow(ec) })
+}
+
+// grantsForCreateGrant returns the key's grants that allow creating a grant with the
+// constraints child: "If a grant with a grant constraint includes the CreateGrant operation, the
+// constraint requires that any grants created with the CreateGrant permission have an equally
+// strict or stricter encryption context constraint" (API_CreateGrant.html).
+func (k *loadedKey) grantsForCreateGrant(child *GrantConstraints) []authz.Grant {
+	return k.grantsWhere("CreateGrant", func(gc *GrantConstraints) bool { return gc.atLeastAsStrict(child) })
+}
+
+func (k *loadedKey) grantsWhere(operation string, ok func(*GrantConstraints) bool) []authz.Grant {
 	var out []authz.Grant
 	for _, g := range k.grants {
-		if !slices.Contains(g.Operations, operation) || !g.Constraints.allow(ec) {
-			continue
+		if slices.Contains(g.Operations, operation) && ok(g.Constraints) {
+			out = append(out, authz.Grant{ID: g.ID, Grantee: g.Grantee})
 		}
-		out = append(out, authz.Grant{ID: g.ID, Grantee: g.Grantee})
 	}
 	return out
 }
 
-// allow reports whether a request's encryption context satisfies the constraints.
+// allow reports whether a request's encryption context satisfies the constraints. "In a grant
+// constraint, the key in each key-value pair is not case sensitive, but the value is case
+// sensitive" (https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html).
 func (gc *GrantConstraints) allow(ec map[string]string) bool {
 	if gc == nil {
 		return true
 	}
-	if gc.EncryptionContextEquals != nil && !maps.Equal(gc.EncryptionContextEquals, ec) {
+	if gc.EncryptionContextEquals != nil && (len(ec) != len(gc.EncryptionContextEquals) || !contextHas(ec, gc.EncryptionContextEquals)) {
 		return false
 	}
-	for k, v := range gc.EncryptionContextSubset {
-		if got, ok := ec[k]; !ok || got != v {
+	return contextHas(ec, gc.EncryptionContextSubset)
+}
+
+// contextHas reports whether ec holds every pair of want, its keys compared without case.
+func contextHas(ec, want map[string]string) bool {
+	for k, v := range want {
+		found := false
+		for ek, ev := range ec {
+			if strings.EqualFold(ek, k) && ev == v {
+				found = true
+				break
+			}
+		}
+		if !found {
 			return false
 		}
 	}
 	return true
+}
+
+// atLeastAsStrict reports whether the constraints child are as strict as gc or stricter: every
+// encryption context child allows, gc allows too.
+func (gc *GrantConstraints) atLeastAsStrict(child *GrantConstraints) bool {
+	switch {
+	case gc == nil:
+		return true
+	case child == nil:
+		return false
+	case gc.EncryptionContextEquals != nil:
+		// Only the very same context passes gc: child must require exactly it.
+		return child.EncryptionContextEquals != nil && len(child.EncryptionContextEquals) == len(gc.EncryptionContextEquals) &&
+			contextHas(child.EncryptionContextEquals, gc.EncryptionContextEquals) && contextHas(child.EncryptionContextEquals, child.EncryptionContextSubset)
+	case child.EncryptionContextEquals != nil:
+		return contextHas(child.EncryptionContextEquals, gc.EncryptionContextSubset)
+	}
+	return contextHas(child.EncryptionContextSubset, gc.EncryptionContextSubset)
 }
 
 func (g *grantRecord) entry() GrantListEntry {
@@ -122,9 +168,6 @@ func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*Creat
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if in.Constraints != nil && !slices.ContainsFunc(in.Operations, func(op string) bool { return slices.Contains(cryptoOperations, op) }) {
-		return nil, awserr.New(awserr.ValidationException, "Grant constraints apply only to cryptographic operations.")
-	}
 	ops := slices.Clone(in.Operations)
 	keys := authz.Map{"kms:GranteePrincipal": {in.GranteePrincipal}, "kms:GrantOperations": ops, "kms:GrantIsForAWSResource": {"false"}}
 	if in.RetiringPrincipal != "" {
@@ -134,7 +177,7 @@ func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*Creat
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(c, "CreateGrant", k, &conditionKeys{extra: keys}, k.grantsFor("CreateGrant", nil)); err != nil {
+	if err := s.authorize(c, "CreateGrant", k, &conditionKeys{extra: keys}, k.grantsForCreateGrant(in.Constraints)); err != nil {
 		return nil, err
 	}
 	if err := permitted(k, in.DryRun); err != nil {
@@ -242,7 +285,10 @@ func (s *Service) RetireGrant(ctx context.Context, in *RetireGrantInput) (*Empty
 		slices.Contains(g.Operations, "RetireGrant") && slices.Contains(who, g.Grantee) ||
 		c.P.Type == identity.Root && c.P.Account == g.Issuing
 	if !allowed {
-		return nil, awserr.New(awserr.AccessDeniedException, "User: %s is not authorized to perform: kms:RetireGrant on resource: %s because it is neither the grant's retiring principal, nor its grantee with RetireGrant, nor the account that created it", callerName(c), k.arn)
+		req := authz.Request{Principal: c.P, Action: "kms:RetireGrant", Resource: k.arn, ResourceAccount: k.rec.Account}
+		return nil, authz.Refuse(c.Ctx, s.az, req, awserr.AccessDeniedException,
+			"a grant is retired by its retiring principal ("+orNone(g.Retiring)+"), its grantee ("+g.Grantee+") when the grant allows RetireGrant, or the root of the account that created it ("+g.Issuing+"), whatever the policies say",
+			"User: "+callerName(c)+" is not authorized to perform: kms:RetireGrant on resource: "+k.arn+" because it is neither the grant's retiring principal, nor its grantee with RetireGrant, nor the account that created it")
 	}
 	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
@@ -302,4 +348,11 @@ func (s *Service) ListRetirableGrants(ctx context.Context, in *ListRetirableGran
 	}
 	slices.SortFunc(grants, func(a, b GrantListEntry) int { return strings.Compare(a.GrantID, b.GrantID) })
 	return pageGrants(grants, in.PageInput)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

@@ -53,8 +53,6 @@ func TestGrants(t *testing.T) {
 			Do: grant(&kms.CreateGrantInput{KeyID: key.KeyID, GranteePrincipal: bob.ARN, Operations: []string{"Sign"}}), Want: "ValidationException"},
 		{Name: "a name over 256 characters", As: root,
 			Do: grant(&kms.CreateGrantInput{KeyID: key.KeyID, GranteePrincipal: bob.ARN, Operations: []string{"Decrypt"}, Name: strings.Repeat("n", 257)}), Want: "ValidationException"},
-		{Name: "constraints without a cryptographic operation", As: root,
-			Do: grant(&kms.CreateGrantInput{KeyID: key.KeyID, GranteePrincipal: bob.ARN, Operations: []string{"DescribeKey"}, Constraints: &kms.GrantConstraints{EncryptionContextSubset: ec}}), Want: "ValidationException"},
 		{Name: "CreateGrant with DryRun", As: root,
 			Do: grant(&kms.CreateGrantInput{KeyID: key.KeyID, GranteePrincipal: bob.ARN, Operations: []string{"Decrypt"}, DryRun: ptr(true)}), Want: "DryRunOperationException"},
 		{Name: "a user without kms:CreateGrant", As: carol,
@@ -139,5 +137,48 @@ func TestCrossAccountGrant(t *testing.T) {
 		{Name: "with the grant", As: alice, Do: decrypt},
 		{Name: "the grant does not let her list the key's grants", As: alice,
 			Do: servicetest.Op(svc.ListGrants, &kms.ListGrantsInput{KeyID: key.Arn}), Want: "AccessDeniedException"},
+	})
+}
+
+// Grant constraints apply to the cryptographic operations only: a grant of DescribeKey and
+// RetireGrant with a constraint (as the Terraform AWS provider's tests create) is accepted and
+// its operations are allowed whatever the context; a constraint's keys match without case, its
+// values with it; a grantee of CreateGrant creates only grants at least as strict as its own
+// (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html,
+// https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html).
+func TestGrantConstraintsScope(t *testing.T) {
+	w, svc := newKMS(t)
+	root := w.Root(keyAccount)
+	as := w.As(root)
+	key := createKey(t, w, svc, keyAccount)
+	bob := w.User(keyAccount, "bob")
+	carol := w.User(keyAccount, "carol")
+	dave := w.User(keyAccount, "dave")
+	ec := map[string]string{"Department": "audit"}
+	blob := encrypt(t, w, svc, root, key.KeyID, ec)
+	describe := servicetest.Op(svc.DescribeKey, &kms.DescribeKeyInput{KeyID: key.Arn})
+	w.Run(t, []servicetest.Step{{Name: "bob has no grant yet", As: bob, Do: describe, Want: "AccessDeniedException"}})
+	mgmt := servicetest.Call(as, svc.CreateGrant, &kms.CreateGrantInput{KeyID: key.KeyID, GranteePrincipal: bob.ARN,
+		Operations: []string{"RetireGrant", "DescribeKey"}, Constraints: &kms.GrantConstraints{EncryptionContextEquals: ec}}).OK()
+	servicetest.Call(as, svc.CreateGrant, &kms.CreateGrantInput{KeyID: key.KeyID, GranteePrincipal: bob.ARN,
+		Operations: []string{"Decrypt"}, Constraints: &kms.GrantConstraints{EncryptionContextSubset: map[string]string{"department": "audit"}}}).OK()
+	servicetest.Call(as, svc.CreateGrant, &kms.CreateGrantInput{KeyID: key.KeyID, GranteePrincipal: carol.ARN,
+		Operations: []string{"CreateGrant", "Decrypt"}, Constraints: &kms.GrantConstraints{EncryptionContextSubset: ec}}).OK()
+	grant := func(c *kms.GrantConstraints) func(context.Context) error {
+		return servicetest.Op(svc.CreateGrant, &kms.CreateGrantInput{KeyID: key.Arn, GranteePrincipal: dave.ARN, Operations: []string{"Decrypt"}, Constraints: c})
+	}
+	decrypt := func(ec map[string]string) func(context.Context) error {
+		return servicetest.Op(svc.Decrypt, &kms.DecryptInput{CiphertextBlob: blob, EncryptionContext: ec})
+	}
+	w.Run(t, []servicetest.Step{
+		{Name: "DescribeKey through the constrained grant", As: bob, Do: describe},
+		{Name: "a constraint key matches without case", As: bob, Do: decrypt(ec)},
+		{Name: "a constraint value does not", As: bob, Do: decrypt(map[string]string{"Department": "Audit"}), Want: "AccessDeniedException"},
+		{Name: "carol: an unconstrained grant is less strict", As: carol, Do: grant(nil), Want: "AccessDeniedException"},
+		{Name: "carol: another context is not as strict", As: carol, Do: grant(&kms.GrantConstraints{EncryptionContextSubset: map[string]string{"Department": "sales"}}), Want: "AccessDeniedException"},
+		{Name: "carol: a larger subset is stricter", As: carol, Do: grant(&kms.GrantConstraints{EncryptionContextSubset: map[string]string{"Department": "audit", "Team": "x"}})},
+		{Name: "carol: an exact context holding it is stricter", As: carol, Do: grant(&kms.GrantConstraints{EncryptionContextEquals: ec})},
+		{Name: "RetireGrant through the constrained grant", As: bob, Do: servicetest.Op(svc.RetireGrant, &kms.RetireGrantInput{KeyID: key.Arn, GrantID: mgmt.GrantID})},
+		{Name: "DescribeKey once retired", As: bob, Do: describe, Want: "AccessDeniedException"},
 	})
 }

@@ -171,9 +171,15 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*KeyMetada
 }
 
 // DescribeKey describes a key, by key ID, key ARN, alias name or alias ARN (other accounts' keys
-// by ARN). Errors: NotFoundException, InvalidArnException, AccessDeniedException.
+// by ARN); a predefined AWS alias with no key yet gets its AWS managed key first.
+// Errors: NotFoundException, InvalidArnException, AccessDeniedException.
 func (s *Service) DescribeKey(ctx context.Context, in *DescribeKeyInput) (_ *KeyMetadataOutput, err error) {
 	_, k, err := s.keyOp(ctx, "DescribeKey", "keyId", in.KeyID, anyForm, nil)
+	if made, merr := s.managedOnFirstUse(ctx, err, in.KeyID); merr != nil {
+		return nil, merr
+	} else if made {
+		_, k, err = s.keyOp(ctx, "DescribeKey", "keyId", in.KeyID, anyForm, nil)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +211,9 @@ func (s *Service) keyOp(ctx context.Context, action, field, id string, forms idF
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.authorize(c, action, k, &conditionKeys{extra: extra}, nil); err != nil {
+	// A grant may allow DescribeKey (the only grant operation keyOp serves); grantsFor finds none
+	// for the other actions.
+	if err := s.authorize(c, action, k, &conditionKeys{extra: extra}, k.grantsFor(action, nil)); err != nil {
 		return nil, nil, err
 	}
 	return c, k, nil

@@ -181,7 +181,7 @@ func TestKeyLifecycle(t *testing.T) {
 	}
 	servicetest.Call(as, svc.DescribeKey, &kms.DescribeKeyInput{KeyID: key.KeyID}).Want("NotFoundException")
 	servicetest.Call(as, svc.DescribeKey, &kms.DescribeKeyInput{KeyID: "alias/doomed"}).Want("NotFoundException")
-	if aliases := servicetest.Call(as, svc.ListAliases, &kms.ListAliasesInput{}).OK().Aliases; len(aliases) != 0 {
+	if aliases := customerAliases(servicetest.Call(as, svc.ListAliases, &kms.ListAliasesInput{}).OK().Aliases); len(aliases) != 0 {
 		t.Fatalf("aliases after deletion: %+v", aliases)
 	}
 	if grants := servicetest.Call(as, svc.ListRetirableGrants, &kms.ListRetirableGrantsInput{RetiringPrincipal: bob.ARN}).OK().Grants; len(grants) != 0 {

@@ -58,6 +58,7 @@ const (
 	accountHasOngoingImport awserr.Code = "AccountHasOngoingImportException"
 	invalidImportSource     awserr.Code = "InvalidImportSourceException"
 	importNotFound          awserr.Code = "ImportNotFoundException"
+	storeHasOngoingImport   awserr.Code = "EventDataStoreHasOngoingImportException"
 )
 
 // S3ImportSource is the bucket an import copies from.
@@ -344,6 +345,20 @@ func checkOngoing(tx store.Tx, im *importRecord) error {
 	return imports.Scan(tx, im.Account+"/", "", func(_ string, o *importRecord) error {
 		if o.ID != im.ID && o.ongoing() {
 			return awserr.New(accountHasOngoingImport, "Import %s is still in progress; one import at a time is allowed.", o.ID)
+		}
+		return nil
+	})
+}
+
+// importing refuses to change or delete a store that an import of its account is copying into:
+// EventDataStoreHasOngoingImportException, "thrown when you try to update or delete an event data
+// store that currently has an import in progress"
+// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_UpdateEventDataStore.html).
+func importing(tx store.Tx, r *storeRecord) error {
+	arn := r.ARN()
+	return imports.Scan(tx, r.Account+"/", "", func(_ string, o *importRecord) error {
+		if o.Destination == arn && o.ongoing() {
+			return awserr.New(storeHasOngoingImport, "Event data store %s has import %s in progress; stop it or wait until it ends.", arn, o.ID)
 		}
 		return nil
 	})

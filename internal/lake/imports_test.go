@@ -372,6 +372,25 @@ func TestStopImport(t *testing.T) {
 	})
 }
 
+// A store that an import is copying into can be neither updated nor deleted
+// (EventDataStoreHasOngoingImportException); once the import is stopped, both work.
+func TestStoreWithOngoingImportIsFixed(t *testing.T) {
+	w := newImportWorld(t)
+	w.deliver(t, "e-1")
+	storeARN := w.create(t, w.Root(acct), lake.CreateEventDataStoreInput{StartIngestion: ptr(false), TerminationProtectionEnabled: ptr(false)})
+	other := w.create(t, w.Root(acct), lake.CreateEventDataStoreInput{Name: "other", StartIngestion: ptr(false), TerminationProtectionEnabled: ptr(false)})
+	w.role(t, importTrust(storeARN), importPermissions(storeARN, w.TrailKey))
+	id := w.start(t, storeARN, lake.StartImportInput{}).ImportID
+	w.Run(t, []servicetest.Step{
+		{Name: "update during the import", As: w.Root(acct), Do: servicetest.Op(w.Lake.UpdateEventDataStore, &lake.UpdateEventDataStoreInput{EventDataStore: storeARN, RetentionPeriod: ptr(30)}), Want: "EventDataStoreHasOngoingImportException"},
+		{Name: "delete during the import", As: w.Root(acct), Do: servicetest.Op(w.Lake.DeleteEventDataStore, &lake.StoreInput{EventDataStore: storeARN}), Want: "EventDataStoreHasOngoingImportException"},
+		{Name: "another store is free", As: w.Root(acct), Do: servicetest.Op(w.Lake.UpdateEventDataStore, &lake.UpdateEventDataStoreInput{EventDataStore: other, RetentionPeriod: ptr(30)})},
+		{Name: "stop the import", As: w.Root(acct), Do: servicetest.Op(w.Lake.StopImport, &lake.ImportInput{ImportID: id})},
+		{Name: "update once stopped", As: w.Root(acct), Do: servicetest.Op(w.Lake.UpdateEventDataStore, &lake.UpdateEventDataStoreInput{EventDataStore: storeARN, RetentionPeriod: ptr(30)})},
+		{Name: "delete once stopped", As: w.Root(acct), Do: servicetest.Op(w.Lake.DeleteEventDataStore, &lake.StoreInput{EventDataStore: storeARN})},
+	})
+}
+
 // An import copies no event the store already holds or that ingestion has yet to take: each
 // event of the account reaches the store once, whichever way comes first.
 func TestImportDeduplicatesAgainstIngestion(t *testing.T) {
@@ -499,7 +518,8 @@ func TestImportIntoKMSStore(t *testing.T) {
 }
 
 // What StartImport checked can change before the import runs: a role that may no longer list
-// the bucket fails the listing, a store deleted meanwhile fails the copy.
+// the bucket fails the listing; a store cannot be deleted while the import runs, and one deleted
+// while it was stopped fails the retried copy.
 func TestImportFailsWhenSourceOrStoreChanges(t *testing.T) {
 	w := newImportWorld(t)
 	w.deliver(t, "e-1")
@@ -517,7 +537,11 @@ func TestImportFailsWhenSourceOrStoreChanges(t *testing.T) {
 	w.permit(t, importPermissions(storeARN, w.TrailKey))
 	servicetest.Call(w.root, w.Lake.StartImport, &lake.StartImportInput{ImportID: id}).OK()
 	w.step(t)
+	servicetest.Call(w.root, w.Lake.DeleteEventDataStore, &lake.StoreInput{EventDataStore: storeARN}).Want("EventDataStoreHasOngoingImportException")
+	servicetest.Call(w.root, w.Lake.StopImport, &lake.ImportInput{ImportID: id}).OK()
 	servicetest.Call(w.root, w.Lake.DeleteEventDataStore, &lake.StoreInput{EventDataStore: storeARN}).OK()
+	servicetest.Call(w.root, w.Lake.StartImport, &lake.StartImportInput{ImportID: id}).OK()
+	w.step(t)
 	w.step(t)
 	w.wantImport(t, id, lake.ImportFailed, lake.ImportStatistics{PrefixesFound: 1, FailedEntries: 1})
 	f = servicetest.Call(w.root, w.Lake.ListImportFailures, &lake.ListImportFailuresInput{ImportID: id}).OK().Failures

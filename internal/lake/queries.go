@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -64,6 +65,7 @@ type query struct {
 	id, account, region, statement string
 	stores                         []string // the ARNs of the stores it reads
 	created                        time.Time
+	delivery                       *delivery // where it saves its results (nil: it does not)
 
 	// Guarded by Service.qmu.
 	status string
@@ -71,6 +73,7 @@ type query struct {
 	result *engine.Result
 	cancel context.CancelFunc
 	done   chan struct{}
+	stored bool // restored from the store: its rows are read at the first GetQueryResults
 }
 
 func (q *query) active() bool { return q.status == QueryQueued || q.status == QueryRunning }
@@ -129,6 +132,8 @@ type DescribeQueryOutput struct {
 	QueryStatus     string                   `json:"QueryStatus"`
 	QueryStatistics *DescribeQueryStatistics `json:"QueryStatistics"`
 	ErrorMessage    string                   `json:"ErrorMessage,omitempty"`
+	DeliveryS3Uri   string                   `json:"DeliveryS3Uri,omitempty"`
+	DeliveryStatus  string                   `json:"DeliveryStatus,omitempty"`
 }
 
 // GetQueryResultsInput is GetQueryResults' request.
@@ -202,7 +207,8 @@ func checkStart(c *call, in *StartQueryInput) error {
 	case in.DeliveryS3Uri != "" && !deliveryURIPattern.MatchString(in.DeliveryS3Uri):
 		return awserr.New(invalidParameter, "DeliveryS3Uri %s is not valid: it must be s3://bucket[/prefix].", in.DeliveryS3Uri)
 	case in.DeliveryS3Uri != "":
-		return awserr.New(invalidParameter, "DeliveryS3Uri is not supported by keytrail yet: read the results with GetQueryResults.")
+		_, _, err := parseDeliveryURI(in.DeliveryS3Uri)
+		return err
 	}
 	return nil
 }
@@ -212,11 +218,13 @@ func checkStart(c *call, in *StartQueryInput) error {
 // on each store by its identity policies and, for a store encrypted with a KMS key,
 // kms:GenerateDataKey and kms:Decrypt on that key (key policy and identity policies, via
 // CloudTrail), with the key enabled. The stores' events are loaded into the engine (decrypted as
-// CloudTrail) before the query starts. Errors: InvalidParameterException,
-// InvalidQueryStatementException, EventDataStoreARNInvalidException,
-// EventDataStoreNotFoundException, InactiveEventDataStoreException,
-// InsufficientEncryptionPolicyException, MaxConcurrentQueriesException,
-// UnsupportedOperationException (a keytrail built without the engine), AccessDeniedException
+// CloudTrail) before the query starts; a DeliveryS3Uri's bucket is checked as CloudTrail
+// (checkDelivery). Errors: InvalidParameterException, InvalidQueryStatementException,
+// EventDataStoreARNInvalidException, EventDataStoreNotFoundException,
+// InactiveEventDataStoreException, InsufficientEncryptionPolicyException (the stores' keys, or
+// the bucket's default key), MaxConcurrentQueriesException, UnsupportedOperationException (a
+// keytrail built without the engine), InvalidS3BucketNameException, InvalidS3PrefixException,
+// S3BucketDoesNotExistException, InsufficientS3BucketPolicyException, AccessDeniedException
 // (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_StartQuery.html).
 func (s *Service) StartQuery(ctx context.Context, in *StartQueryInput) (*StartQueryOutput, error) {
 	c, err := s.begin(ctx)
@@ -244,7 +252,11 @@ func (s *Service) StartQuery(ctx context.Context, in *StartQueryInput) (*StartQu
 	if err != nil {
 		return nil, err
 	}
-	q := &query{account: c.P.Account, region: c.Region, statement: in.QueryStatement, created: s.now().UTC(), done: make(chan struct{})}
+	d, err := s.checkDelivery(c, in.DeliveryS3Uri, read)
+	if err != nil {
+		return nil, err
+	}
+	q := &query{account: c.P.Account, region: c.Region, statement: in.QueryStatement, created: s.now().UTC(), delivery: d, done: make(chan struct{})}
 	for _, r := range read {
 		q.stores = append(q.stores, r.ARN())
 		if err := s.loadStore(c, r); err != nil {
@@ -356,8 +368,10 @@ func (s *Service) launch(c *call, q *query, st *engine.Statement, failed string)
 	}
 	s.q.byID[id] = q
 	s.q.mu.Unlock()
+	s.saveQuery(q)
 	if failed != "" {
 		cancel()
+		s.deliverResults(q)
 		close(q.done)
 		return &StartQueryOutput{QueryID: id}, nil
 	}
@@ -370,6 +384,7 @@ func (s *Service) launch(c *call, q *query, st *engine.Statement, failed string)
 func (s *Service) run(ctx context.Context, q *query, st *engine.Statement) {
 	defer close(q.done)
 	defer q.cancel()
+	defer s.deliverResults(q) // once the query has ended and is stored
 	s.q.mu.Lock()
 	if q.status == QueryQueued {
 		q.status = QueryRunning
@@ -386,6 +401,12 @@ func (s *Service) run(ctx context.Context, q *query, st *engine.Statement) {
 	if err == nil {
 		res, err = st.Run(ctx)
 	}
+	s.ended(q, res, err)
+	s.saveQuery(q)
+}
+
+// ended sets the status a query's run ended in.
+func (s *Service) ended(q *query, res *engine.Result, err error) {
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
 	switch {
@@ -426,7 +447,21 @@ func (s *Service) lookup(c *call, in *QueryInput) (*query, error) {
 	s.q.mu.Lock()
 	q := s.q.byID[in.QueryID]
 	s.q.mu.Unlock()
-	if q == nil || q.account != c.P.Account || q.region != c.Region || (named != nil && !slices.Contains(q.stores, named.ARN())) {
+	if q == nil && validQueryID(in.QueryID) {
+		stored, err := s.storedQuery(c.Ctx, c.P.Account, c.Region, in.QueryID)
+		if err != nil {
+			return nil, err
+		}
+		if stored != nil {
+			s.q.mu.Lock()
+			if q = s.q.byID[in.QueryID]; q == nil {
+				q = stored
+				s.q.byID[in.QueryID] = q
+			}
+			s.q.mu.Unlock()
+		}
+	}
+	if q == nil || s.now().Sub(q.created) > queryKept || q.account != c.P.Account || q.region != c.Region || (named != nil && !slices.Contains(q.stores, named.ARN())) {
 		return nil, awserr.New(queryIDNotFound, "The query ID %s does not exist or does not map to a query.", in.QueryID)
 	}
 	return q, nil
@@ -455,7 +490,8 @@ func (s *Service) queryTarget(ctx context.Context, action string, in *QueryInput
 	return c, q, s.authorizeQuery(c, q, action)
 }
 
-// DescribeQuery returns a query's status, statement and statistics. Authorized by identity
+// DescribeQuery returns a query's status, statement and statistics, and for a query that saves
+// its results, where to and how far it got (DeliveryS3Uri, DeliveryStatus). Authorized by identity
 // policies (cloudtrail:DescribeQuery on each store it reads). Errors: QueryIdNotFoundException,
 // InvalidParameterException (QueryAlias: keytrail has no dashboards),
 // EventDataStoreARNInvalidException, EventDataStoreNotFoundException,
@@ -473,6 +509,9 @@ func (s *Service) DescribeQuery(ctx context.Context, in *DescribeQueryInput) (*D
 	defer s.q.mu.Unlock()
 	out := &DescribeQueryOutput{QueryID: q.id, QueryString: q.statement, QueryStatus: q.status, ErrorMessage: q.errMsg,
 		QueryStatistics: &DescribeQueryStatistics{CreationTime: awsjson.NewTime(q.created)}}
+	if d := q.delivery; d != nil {
+		out.DeliveryS3Uri, out.DeliveryStatus = d.uri, d.status
+	}
 	if res := q.result; res != nil {
 		st := out.QueryStatistics
 		st.EventsMatched, st.EventsScanned, st.BytesScanned = res.Stats.ResultsCount, res.Stats.EventsScanned, res.Stats.BytesScanned
@@ -506,6 +545,9 @@ func (s *Service) GetQueryResults(ctx context.Context, in *GetQueryResultsInput)
 		return nil, err
 	}
 	if err := s.queryKeys(c, q); err != nil {
+		return nil, err
+	}
+	if err := s.loadRows(c.Ctx, q); err != nil {
 		return nil, err
 	}
 	s.q.mu.Lock()
@@ -616,8 +658,11 @@ func checkList(in *ListQueriesInput) error {
 // newest first.
 func (s *Service) listed(c *call, r *storeRecord, in *ListQueriesInput) []QuerySummary {
 	s.q.mu.Lock()
+	inMemory := func(id string) bool { return s.q.byID[id] != nil }
+	all := slices.Collect(maps.Values(s.q.byID))
+	all = append(all, s.storedQueries(c.Ctx, c.P.Account, c.Region, inMemory)...)
 	var qs []*query
-	for _, q := range s.q.byID {
+	for _, q := range all {
 		switch {
 		case q.account != c.P.Account || q.region != c.Region || !slices.Contains(q.stores, r.ARN()):
 		case s.now().Sub(q.created) > queryKept:
@@ -653,13 +698,15 @@ func (s *Service) CancelQuery(ctx context.Context, in *QueryInput) (*CancelQuery
 		return nil, err
 	}
 	s.q.mu.Lock()
-	defer s.q.mu.Unlock()
 	if !q.active() {
+		s.q.mu.Unlock()
 		return nil, awserr.New(inactiveQuery, "Query %s cannot be cancelled because it is %s.", q.id, q.status)
 	}
 	q.status = QueryCancelled
 	q.cancel()
-	return &CancelQueryOutput{QueryID: q.id, QueryStatus: q.status}, nil
+	s.q.mu.Unlock()
+	s.saveQuery(q)
+	return &CancelQueryOutput{QueryID: q.id, QueryStatus: QueryCancelled}, nil
 }
 
 // WaitQuery waits until the caller's query has ended (FINISHED, FAILED, CANCELLED or

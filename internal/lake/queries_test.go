@@ -124,7 +124,7 @@ func TestStartQueryRefusals(t *testing.T) {
 		{Name: "too long", As: alice, Do: q("SELECT eventID FROM " + id + strings.Repeat(" ", 10000)), Want: "InvalidParameterException"},
 		{Name: "a dashboard's alias", As: alice, Do: start(lake.StartQueryInput{QueryAlias: "Top-Services"}), Want: "InvalidParameterException"},
 		{Name: "parameters", As: alice, Do: start(lake.StartQueryInput{QueryStatement: "SELECT eventID FROM " + id, QueryParameters: []string{"x"}}), Want: "InvalidParameterException"},
-		{Name: "delivery to S3 (not yet)", As: alice, Do: start(lake.StartQueryInput{QueryStatement: "SELECT eventID FROM " + id, DeliveryS3Uri: "s3://results-bucket/lake"}), Want: "InvalidParameterException"},
+		{Name: "delivery to S3 with no S3 in this Lake", As: alice, Do: start(lake.StartQueryInput{QueryStatement: "SELECT eventID FROM " + id, DeliveryS3Uri: "s3://results-bucket/lake"}), Want: "UnsupportedOperationException"},
 		{Name: "a bad delivery URI", As: alice, Do: start(lake.StartQueryInput{QueryStatement: "SELECT eventID FROM " + id, DeliveryS3Uri: "https://x"}), Want: "InvalidParameterException"},
 		{Name: "another owner account", As: alice, Do: start(lake.StartQueryInput{QueryStatement: "SELECT eventID FROM " + id, EventDataStoreOwnerAccountID: other}), Want: "InvalidParameterException"},
 		{Name: "no caller", As: servicetest.Service("cloudtrail.amazonaws.com"), Do: q("SELECT eventID FROM " + id), Want: "AccessDeniedException"},

@@ -39,6 +39,10 @@ type Config struct {
 	// Objects and Roles are S3 and STS as imports use them (nil: imports stay INITIALIZING).
 	Objects Objects
 	Roles   Roles
+	// Buckets and Signer save query results to S3 (a DeliveryS3Uri) and sign them (nil:
+	// StartQuery with a DeliveryS3Uri fails with UnsupportedOperationException).
+	Buckets Buckets
+	Signer  Signer
 }
 
 // Keys is what the Lake needs of KMS: a store's key exercised as the caller and as
@@ -70,12 +74,17 @@ type Service struct {
 	queryGate    chan struct{} // tests: a query waits for it before it runs
 	objects      Objects
 	roles        Roles
+
+	buckets        Buckets
+	signer         Signer
+	resultFileSize int // tests: the CSV bytes of a result file
 }
 
 // New returns a Lake service.
 func New(cfg Config) *Service {
 	s := &Service{db: cfg.DB, keys: cfg.Keys, az: cfg.Authorizer, region: cfg.Region, now: cfg.Now, rand: cfg.Rand, log: cfg.Logger,
-		journal: cfg.Journal, barrier: cfg.Barrier, engine: cfg.Engine, queryTimeout: cfg.QueryTimeout, objects: cfg.Objects, roles: cfg.Roles}
+		journal: cfg.Journal, barrier: cfg.Barrier, engine: cfg.Engine, queryTimeout: cfg.QueryTimeout, objects: cfg.Objects, roles: cfg.Roles,
+		buckets: cfg.Buckets, signer: cfg.Signer, resultFileSize: resultFileSize}
 	s.q.byID, s.q.loaded = map[string]*query{}, map[string]string{}
 	if s.queryTimeout <= 0 {
 		s.queryTimeout = queryTimeout

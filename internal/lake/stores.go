@@ -421,7 +421,8 @@ func (s *Service) ListEventDataStores(ctx context.Context, in *ListEventDataStor
 // InactiveEventDataStoreException, InvalidParameterException, InvalidEventSelectorsException,
 // OrganizationsNotInUseException, EventDataStoreAlreadyExistsException,
 // OperationNotPermittedException, InvalidKmsKeyIdException, KmsKeyNotFoundException,
-// KmsException, InsufficientEncryptionPolicyException, AccessDeniedException.
+// KmsException, InsufficientEncryptionPolicyException, EventDataStoreHasOngoingImportException,
+// AccessDeniedException.
 func (s *Service) UpdateEventDataStore(ctx context.Context, in *UpdateEventDataStoreInput) (*UpdateEventDataStoreOutput, error) {
 	if in.Name == nil && in.AdvancedEventSelectors == nil && in.MultiRegionEnabled == nil && in.OrganizationEnabled == nil &&
 		in.RetentionPeriod == nil && in.TerminationProtectionEnabled == nil && in.KmsKeyID == nil && in.BillingMode == nil {
@@ -444,6 +445,9 @@ func (s *Service) UpdateEventDataStore(ctx context.Context, in *UpdateEventDataS
 		}
 		if cur.KMSKey != "" && want.KMSKey != cur.KMSKey {
 			return keyFixed(cur)
+		}
+		if err := importing(tx, cur); err != nil {
+			return err
 		}
 		if want.Name != cur.Name {
 			if err := checkRoom(tx, want); err != nil && !isCode(err, maxLimitExceeded) {
@@ -526,18 +530,22 @@ func isCode(err error, code awserr.Code) bool {
 // purged seven days later unless restored. Authorized by identity policies
 // (cloudtrail:DeleteEventDataStore). Errors: EventDataStoreARNInvalidException,
 // EventDataStoreNotFoundException, EventDataStoreTerminationProtectedException,
-// InactiveEventDataStoreException, OperationNotPermittedException, AccessDeniedException.
+// InactiveEventDataStoreException, EventDataStoreHasOngoingImportException,
+// OperationNotPermittedException, AccessDeniedException.
 func (s *Service) DeleteEventDataStore(ctx context.Context, in *StoreInput) (*Empty, error) {
 	_, r, err := s.target(ctx, "DeleteEventDataStore", in.EventDataStore, true)
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.update(ctx, r, func(_ store.Tx, cur *storeRecord) error {
+	_, err = s.update(ctx, r, func(tx store.Tx, cur *storeRecord) error {
 		switch {
 		case cur.Status == StatusPendingDeletion:
 			return awserr.New(inactive, "The event data store %s is inactive.", cur.ARN())
 		case cur.TerminationProtection:
 			return awserr.New(terminationProtected, "Event data store %s cannot be deleted because termination protection is enabled for it.", cur.ARN())
+		}
+		if err := importing(tx, cur); err != nil {
+			return err
 		}
 		now := s.now().UTC()
 		cur.Resume, cur.Status, cur.Deleted, cur.Updated = cur.Status, StatusPendingDeletion, now, now
@@ -648,6 +656,6 @@ func (s *Service) Sweep(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return purgeQueries(tx, now)
 	})
 }

@@ -47,22 +47,64 @@ func (p *Policy) Evaluate(r *Request) Result {
 	return res
 }
 
-// Trace says whether and how one statement applied to a request, and if not, why.
+// Trace says whether and how one statement applied to a request, and if not, why: the first
+// element that failed, and each element's own verdict.
 type Trace struct {
 	Statement *Statement
 	Match     Match  // NoMatch when the statement did not apply
 	Reason    string // why it did not apply: the first element that failed
+	// Each element on its own, every one evaluated (a statement without the element matches it).
+	Principal  Match // how Principal (or NotPrincipal) matched the caller; MatchDirect without one
+	Action     bool  // Action (or NotAction) covers the request's action
+	Resource   bool  // Resource (or NotResource) covers the request's resource
+	Conditions []ConditionTrace
 }
 
-// Explain evaluates every statement and says why each did or did not apply.
+// ConditionTrace is one condition of a statement evaluated against a request.
+type ConditionTrace struct {
+	Operator string   // as written, e.g. "StringLike"
+	Key      string   // as written
+	Values   []string // the policy's values
+	Request  []string // the request's values of the key; nil when the request has none
+	Present  bool     // the request has the key
+	Met      bool
+}
+
+// Explain evaluates every statement and says why each did or did not apply, element by element.
+// It is for denials: unlike Evaluate it allocates.
 func (p *Policy) Explain(r *Request) []Trace {
 	out := make([]Trace, 0, len(p.Statements))
 	for _, s := range p.Statements {
 		var why string
 		m := s.applies(r, &why)
-		out = append(out, Trace{Statement: s, Match: m, Reason: why})
+		out = append(out, s.trace(r, m, why))
 	}
 	return out
+}
+
+// trace evaluates each element of the statement on its own.
+func (s *Statement) trace(r *Request, m Match, why string) Trace {
+	t := Trace{Statement: s, Match: m, Reason: why, Principal: MatchDirect}
+	if s.Principal != nil {
+		switch {
+		case s.NotPrincipal && s.Principal.excludes(&r.Caller):
+			t.Principal = NoMatch
+		case !s.NotPrincipal:
+			t.Principal = s.Principal.match(&r.Caller)
+		}
+	}
+	t.Action = s.Action != nil && matchAny(s.actions, r.Action, true, nil) != s.NotAction
+	t.Resource = s.Resource == nil && s.kind == Trust ||
+		s.Resource != nil && matchAny(s.resources, r.Resource, false, r.Context) != s.NotResource
+	for _, c := range s.Conditions {
+		vals, ok := r.Context.Lookup(c.Key)
+		ct := ConditionTrace{Operator: c.Operator, Key: c.Key, Values: c.Values, Present: ok && len(vals) > 0, Met: c.eval(r.Context)}
+		if ct.Present {
+			ct.Request = append([]string(nil), vals...)
+		}
+		t.Conditions = append(t.Conditions, ct)
+	}
+	return t
 }
 
 // applies returns how the statement applies to the request: NoMatch, or how its principal matched

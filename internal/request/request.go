@@ -42,6 +42,9 @@ type Facts struct {
 	// In-process calls one service makes to another (S3 to KMS, CloudTrail to KMS).
 	InvokedBy string // the service that made the call, e.g. s3.amazonaws.com
 	Delivery  bool   // made while delivering CloudTrail log files
+	// Outer is the ID of the client's request an in-process call was made for (the one the
+	// client was answered with), "" for that request itself and for calls made outside any.
+	Outer string
 }
 
 type factsKey struct{}
@@ -76,7 +79,10 @@ func InProcess(ctx context.Context, service string, now time.Time, random io.Rea
 	}
 	f := Facts{ID: NewID(random), Service: service, SourceIP: invokedBy, UserAgent: invokedBy, Time: now.UTC(), InvokedBy: invokedBy}
 	if ok {
-		f.Region, f.Delivery = parent.Region, parent.Delivery
+		f.Region, f.Delivery, f.Outer = parent.Region, parent.Delivery, parent.Outer
+		if f.Outer == "" {
+			f.Outer = parent.ID
+		}
 	}
 	if r, ok := ctx.Value(regionKey{}).(string); ok {
 		f.Region = r

@@ -98,7 +98,7 @@ func TestInProcess(t *testing.T) {
 
 	inner, f, res := request.InProcess(ctx, "kms", at, nil)
 	want := request.Facts{ID: f.ID, Service: "kms", Region: "eu-west-1", SourceIP: "cloudtrail.amazonaws.com",
-		UserAgent: "cloudtrail.amazonaws.com", Time: at.UTC(), InvokedBy: "cloudtrail.amazonaws.com", Delivery: true}
+		UserAgent: "cloudtrail.amazonaws.com", Time: at.UTC(), InvokedBy: "cloudtrail.amazonaws.com", Delivery: true, Outer: "parent"}
 	if diff := cmp.Diff(want, f); diff != "" {
 		t.Errorf("InProcess (-want +got):\n%s", diff)
 	}
@@ -111,6 +111,10 @@ func TestInProcess(t *testing.T) {
 	request.Note(inner, request.Resource{Type: "AWS::KMS::Key", ARN: "arn:aws:kms:eu-west-1:111122223333:key/k"})
 	if len(res.List()) != 1 || parentRes.List() != nil {
 		t.Errorf("resources: the call's %v, the parent's %v", res.List(), parentRes.List())
+	}
+	// A call nested in an in-process call belongs to the same client request.
+	if _, nested, _ := request.InProcess(inner, "s3", at, nil); nested.Outer != "parent" || nested.ID == f.ID {
+		t.Errorf("nested call: %+v, want Outer parent and an ID of its own", nested)
 	}
 
 	for _, c := range []struct {

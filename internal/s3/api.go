@@ -38,8 +38,10 @@ func (s *Service) API() *restxml.Service {
 		{Method: "GET", Level: b, Subresource: "versioning"}:                    {Name: "GetBucketVersioning", Handler: s.handleGetBucketVersioning, Meta: read},
 		{Method: "GET", Level: b, Subresource: "tagging"}:                       {Name: "GetBucketTagging", Handler: s.handleGetBucketTagging, Meta: read},
 		{Method: "PUT", Level: b, Subresource: "tagging"}:                       {Name: "PutBucketTagging", Handler: s.handlePutBucketTagging},
+		{Method: "DELETE", Level: b, Subresource: "tagging"}:                    {Name: "DeleteBucketTagging", Handler: s.handleDeleteBucketTagging},
 		{Method: "GET", Level: b}:                                               {Name: "ListObjects", Handler: s.handleListObjects, Meta: dataRead},
 		{Method: "GET", Level: b, Subresource: "list-type"}:                     {Name: "ListObjectsV2", Handler: s.handleListObjects, Meta: dataRead},
+		{Method: "GET", Level: b, Subresource: "versions"}:                      {Name: "ListObjectVersions", Handler: s.handleListObjectVersions, Meta: dataRead},
 		{Method: "PUT", Level: restxml.ObjectLevel}:                             {Name: "PutObject", Handler: s.handlePutObject, Meta: data},
 		{Method: "GET", Level: restxml.ObjectLevel}:                             {Name: "GetObject", Handler: s.handleGetObject, Meta: dataRead},
 		{Method: "HEAD", Level: restxml.ObjectLevel}:                            {Name: "HeadObject", Handler: s.handleGetObject, Meta: dataRead},
@@ -58,7 +60,12 @@ func (s *Service) API() *restxml.Service {
 		op.Handler = guard(op.Name, op.Handler)
 		ops[route] = op
 	}
-	return &restxml.Service{BucketRegion: s.BucketRegion, Operations: ops}
+	control := s.controlAPI()
+	for route, op := range control {
+		op.Handler = guardControl(op.Name, op.Handler)
+		control[route] = op
+	}
+	return &restxml.Service{BucketRegion: s.BucketRegion, Operations: ops, Control: control}
 }
 
 // maxConfigBody bounds the XML and JSON configuration bodies S3 reads whole.

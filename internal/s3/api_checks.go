@@ -354,3 +354,19 @@ func (c *Checksum) fields() checksumFields {
 	}
 	return f
 }
+
+// guardControl applies to an S3 Control operation the checks every S3 operation's request
+// passes before it acts: bounded query parameters, and Content-MD5 or x-amz-checksum-* checked
+// against the body.
+func guardControl(_ string, h restxml.ControlHandler) restxml.ControlHandler {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, t restxml.ControlTarget, body io.Reader) error {
+		if err := checkQuery(r.URL.Query()); err != nil {
+			return err
+		}
+		v, err := integrityOf(r.Header)
+		if err != nil {
+			return err
+		}
+		return h(ctx, w, r, t, v.reader(body))
+	}
+}

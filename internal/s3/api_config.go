@@ -138,3 +138,8 @@ func (s *Service) handleDeleteObjectTagging(ctx context.Context, w http.Response
 	_, err := s.DeleteObjectTagging(ctx, &DeleteObjectTaggingInput{Bucket: t.Bucket, Key: t.Key})
 	return respond(w, http.StatusNoContent, err)
 }
+
+func (s *Service) handleDeleteBucketTagging(ctx context.Context, w http.ResponseWriter, _ *http.Request, t restxml.Target, _ io.Reader) error {
+	_, err := s.DeleteBucketTagging(ctx, &GetBucketTaggingInput{Bucket: t.Bucket})
+	return respond(w, http.StatusNoContent, err)
+}

@@ -115,7 +115,8 @@ func (s *Service) authorize(c *call, action, resource string, b *bucketRecord, k
 	// the owner out (as in S3).
 	rootOfOwner := c.P.Type == identity.Root && c.P.Account == b.Owner
 	if !d.Allowed && !(rootOfOwner && strings.HasSuffix(action, "BucketPolicy")) {
-		return awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(req, d))
+		authz.Record(c.Ctx, s.az, req, d)
+		return awserr.New(awserr.AccessDenied, "%s", authz.S3DeniedMessage(req, d))
 	}
 	return nil
 }

@@ -149,6 +149,23 @@ func (s *Service) GetBucketTagging(ctx context.Context, in *GetBucketTaggingInpu
 	return &GetBucketTaggingOutput{Tags: b.Tags}, nil
 }
 
+// DeleteBucketTagging removes a bucket's tags. It is authorized as s3:PutBucketTagging, as its
+// API page says (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketTagging.html).
+// Errors: NoSuchBucket, AccessDenied.
+func (s *Service) DeleteBucketTagging(ctx context.Context, in *GetBucketTaggingInput) (*PutBucketTaggingOutput, error) {
+	c, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.bucket(c, "PutBucketTagging", in.Bucket, "", nil); err != nil {
+		return nil, err
+	}
+	if err := s.changeBucket(ctx, in.Bucket, func(b *bucketRecord) { b.Tags = nil }); err != nil {
+		return nil, err
+	}
+	return &PutBucketTaggingOutput{}, nil
+}
+
 // PutBucketTaggingInput is the PutBucketTagging request.
 type PutBucketTaggingInput struct {
 	Bucket string

@@ -27,6 +27,20 @@ type ListObjectsOutput struct {
 // ListObjects lists a bucket's keys in byte order (s3:ListBucket, with s3:prefix, s3:delimiter
 // and s3:max-keys). Common prefixes count as one key each. Errors: NoSuchBucket, AccessDenied.
 func (s *Service) ListObjects(ctx context.Context, in *ListObjectsInput) (*ListObjectsOutput, error) {
+	return s.list(ctx, "ListBucket", in)
+}
+
+// ListObjectVersions lists a bucket's object versions (s3:ListBucketVersions, with the same
+// condition keys as ListObjects). keytrail's buckets are never versioned: each object is its one
+// version, "null", the latest, as S3 lists the objects of a bucket that never had versioning
+// enabled (https://docs.aws.amazon.com/AmazonS3/latest/userguide/AddingObjectstoVersionSuspendedBuckets.html).
+// Errors: NoSuchBucket, AccessDenied.
+func (s *Service) ListObjectVersions(ctx context.Context, in *ListObjectsInput) (*ListObjectsOutput, error) {
+	return s.list(ctx, "ListBucketVersions", in)
+}
+
+// list is the body of ListObjects and ListObjectVersions, authorized as action.
+func (s *Service) list(ctx context.Context, action string, in *ListObjectsInput) (*ListObjectsOutput, error) {
 	c, err := s.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -35,7 +49,7 @@ func (s *Service) ListObjects(ctx context.Context, in *ListObjectsInput) (*ListO
 	if in.Delimiter != "" {
 		keys["s3:delimiter"] = []string{in.Delimiter}
 	}
-	if _, err := s.bucket(c, "ListBucket", in.Bucket, "", keys); err != nil {
+	if _, err := s.bucket(c, action, in.Bucket, "", keys); err != nil {
 		return nil, err
 	}
 	out := &ListObjectsOutput{}

@@ -202,12 +202,14 @@ type deleteRequest struct {
 	XMLName xml.Name `xml:"Delete"`
 	Quiet   bool     `xml:"Quiet"`
 	Objects []struct {
-		Key string `xml:"Key"`
+		Key       string `xml:"Key"`
+		VersionID string `xml:"VersionId"`
 	} `xml:"Object"`
 }
 
 type deletedKey struct {
-	Key string `xml:"Key"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
 }
 
 type deleteErrorXML struct {
@@ -232,14 +234,15 @@ func (s *Service) handleDeleteObjects(ctx context.Context, w http.ResponseWriter
 	in := &DeleteObjectsInput{Bucket: t.Bucket, Quiet: req.Quiet}
 	for _, o := range req.Objects {
 		in.Keys = append(in.Keys, o.Key)
+		in.Versions = append(in.Versions, o.VersionID)
 	}
 	out, err := s.DeleteObjects(ctx, in)
 	if err != nil {
 		return err
 	}
 	res := deleteResult{Xmlns: namespace}
-	for _, k := range out.Deleted {
-		res.Deleted = append(res.Deleted, deletedKey{k})
+	for _, d := range out.Deleted {
+		res.Deleted = append(res.Deleted, deletedKey{d.Key, d.VersionID})
 	}
 	for _, e := range out.Errors {
 		res.Errors = append(res.Errors, deleteErrorXML(e))

@@ -670,14 +670,21 @@ func (s *Service) DeleteObject(ctx context.Context, in *DeleteObjectInput) (*Del
 type DeleteObjectsInput struct {
 	Bucket string
 	Keys   []string
-	Quiet  bool
+	// Versions are the keys' VersionId, "" where none was given (Versions may be shorter than Keys).
+	Versions []string
+	Quiet    bool
 }
 
 // DeleteObjectsOutput is the DeleteObjects answer: the keys deleted (none when Quiet) and the
 // keys that could not be, each with its error.
 type DeleteObjectsOutput struct {
-	Deleted []string
+	Deleted []DeletedObject
 	Errors  []DeleteError
+}
+
+// DeletedObject is a key DeleteObjects deleted, with the VersionId the request gave it.
+type DeletedObject struct {
+	Key, VersionID string
 }
 
 // DeleteError is a key DeleteObjects could not delete.
@@ -693,7 +700,16 @@ func (s *Service) DeleteObjects(ctx context.Context, in *DeleteObjectsInput) (*D
 		return nil, malformedXML()
 	}
 	out := &DeleteObjectsOutput{}
-	for _, key := range in.Keys {
+	for i, key := range in.Keys {
+		version := ""
+		if i < len(in.Versions) {
+			version = in.Versions[i]
+		}
+		if version != "" && version != "null" {
+			// keytrail's buckets are never versioned: "null" is every object's one version.
+			out.Errors = append(out.Errors, DeleteError{Key: key, Code: "NoSuchVersion", Message: "The specified version does not exist."})
+			continue
+		}
 		if _, err := s.DeleteObject(ctx, &DeleteObjectInput{Bucket: in.Bucket, Key: key}); err != nil {
 			e, ok := awserr.As(err)
 			if !ok || e.Code == awserr.NoSuchBucket {
@@ -703,7 +719,7 @@ func (s *Service) DeleteObjects(ctx context.Context, in *DeleteObjectsInput) (*D
 			continue
 		}
 		if !in.Quiet {
-			out.Deleted = append(out.Deleted, key)
+			out.Deleted = append(out.Deleted, DeletedObject{Key: key, VersionID: version})
 		}
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package s3_test
 import (
 	"crypto/md5"
 	"encoding/base64"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -241,12 +242,19 @@ func TestDeleteObjects(t *testing.T) {
 	partial := w.User(account, "partial", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:DeleteObject","Resource":"*"},
 {"Effect":"Deny","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::data/keep/*"}]}`)
 	out := servicetest.Call(w.As(partial), w.S3.DeleteObjects, &s3.DeleteObjectsInput{Bucket: "data", Keys: []string{"a", "keep/b", "never-was"}}).OK()
-	if strings.Join(out.Deleted, ",") != "a,never-was" || len(out.Errors) != 1 || out.Errors[0].Key != "keep/b" || out.Errors[0].Code != "AccessDenied" {
+	if !slices.Equal(out.Deleted, []s3.DeletedObject{{Key: "a"}, {Key: "never-was"}}) || len(out.Errors) != 1 || out.Errors[0].Key != "keep/b" || out.Errors[0].Code != "AccessDenied" {
 		t.Errorf("DeleteObjects = %+v", out)
 	}
 	quiet := servicetest.Call(w.As(root), w.S3.DeleteObjects, &s3.DeleteObjectsInput{Bucket: "data", Keys: []string{"c"}, Quiet: true}).OK()
 	if len(quiet.Deleted) != 0 || len(quiet.Errors) != 0 {
 		t.Errorf("quiet DeleteObjects = %+v", quiet)
+	}
+	// keytrail's buckets are not versioned: "null" names an object's one version; another
+	// version does not exist.
+	servicetest.Call(w.As(root), w.S3.PutObject, put("data", "v", "v")).OK()
+	versioned := servicetest.Call(w.As(root), w.S3.DeleteObjects, &s3.DeleteObjectsInput{Bucket: "data", Keys: []string{"v", "a"}, Versions: []string{"null", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY"}}).OK()
+	if !slices.Equal(versioned.Deleted, []s3.DeletedObject{{Key: "v", VersionID: "null"}}) || len(versioned.Errors) != 1 || versioned.Errors[0].Code != "NoSuchVersion" {
+		t.Errorf("DeleteObjects with versions = %+v", versioned)
 	}
 	w.Run(t, []servicetest.Step{
 		{Name: "no keys", As: root, Do: servicetest.Op(w.S3.DeleteObjects, &s3.DeleteObjectsInput{Bucket: "data"}), Want: "MalformedXML"},

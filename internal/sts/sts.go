@@ -177,11 +177,15 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeR
 	if !ok || p.Account == "" {
 		return nil, awserr.New(awserr.AccessDenied, "The request carries no authenticated caller.")
 	}
+	asked := authz.Request{Principal: p, Action: "sts:AssumeRole", Resource: in.RoleArn}
 	denied := func() error {
-		return awserr.New(awserr.AccessDenied, "%s", authz.DeniedMessage(authz.Request{Principal: p, Action: "sts:AssumeRole", Resource: in.RoleArn}, authz.Decision{PolicyType: authz.ResourceBased}))
+		return authz.Refuse(ctx, s.az, asked, awserr.AccessDenied,
+			"no role of this name and path trusts the caller: STS answers a role that does not exist as it answers one whose trust policy does not allow the caller",
+			authz.DeniedMessage(asked, authz.Decision{PolicyType: authz.ResourceBased}))
 	}
 	if p.Type == identity.Root {
-		return nil, awserr.New(awserr.AccessDenied, "Roles may not be assumed by root accounts.")
+		return nil, authz.Refuse(ctx, s.az, asked, awserr.AccessDenied, "an account's root user cannot assume a role; sign as an IAM user or a role session of the account",
+			"Roles may not be assumed by root accounts.")
 	}
 	account, path, name := m[1], m[2], m[3]
 	role, err := s.iam.RoleForSession(ctx, account, name)

@@ -418,13 +418,13 @@ func TestPermissions(t *testing.T) {
 	}{
 		{"all of them", allow(describe, publicKeys, location, list, getAll), ""},
 		{"without DescribeTrails", allow(publicKeys, location, list, getAll), "cloudtrail:DescribeTrails on resource: *"},
-		{"without GetBucketLocation", allow(describe, publicKeys, list, getAll), "s3:GetBucketLocation on resource: arn:aws:s3:::" + bucket},
-		{"without ListBucket", allow(describe, publicKeys, location, getAll), "s3:ListBucket on resource: arn:aws:s3:::" + bucket},
+		{"without GetBucketLocation", allow(describe, publicKeys, list, getAll), "s3:GetBucketLocation on resource: \"arn:aws:s3:::" + bucket + `"`},
+		{"without ListBucket", allow(describe, publicKeys, location, getAll), "s3:ListBucket on resource: \"arn:aws:s3:::" + bucket + `"`},
 		{"without ListPublicKeys", allow(describe, location, list, getAll), "cloudtrail:ListPublicKeys on resource: *"},
 		{"without GetObject", allow(describe, publicKeys, location, list),
-			"s3:GetObject on resource: arn:aws:s3:::" + bucket + "/AWSLogs/" + account + "/CloudTrail-Digest/"},
+			"s3:GetObject on resource: \"arn:aws:s3:::" + bucket + "/AWSLogs/" + account + "/CloudTrail-Digest/"},
 		{"with GetObject of the digests only", allow(describe, publicKeys, location, list, getDigests),
-			"s3:GetObject on resource: arn:aws:s3:::" + bucket + "/AWSLogs/" + account + "/CloudTrail/"},
+			"s3:GetObject on resource: \"arn:aws:s3:::" + bucket + "/AWSLogs/" + account + "/CloudTrail/"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := w.on(t)

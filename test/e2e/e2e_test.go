@@ -295,6 +295,20 @@ func TestCLI(t *testing.T) {
 				t.Fatalf("session caller = %s", got)
 			}
 
+			// A role in an instance profile is deleted only once it is removed from it.
+			c.ok(t, s.url, root, "iam", "create-role", "--role-name", "web", "--assume-role-policy-document", trustPolicy)
+			c.ok(t, s.url, root, "iam", "create-instance-profile", "--instance-profile-name", "web", "--path", "/ec2/")
+			c.ok(t, s.url, root, "iam", "add-role-to-instance-profile", "--instance-profile-name", "web", "--role-name", "web")
+			profiles := c.ok(t, s.url, root, "iam", "list-instance-profiles-for-role", "--role-name", "web")["InstanceProfiles"].([]any)
+			if len(profiles) != 1 || str(profiles[0].(map[string]any), "Arn") != "arn:aws:iam::111122223333:instance-profile/ec2/web" {
+				t.Fatalf("list-instance-profiles-for-role = %v", profiles)
+			}
+			c.fails(t, s.url, root, nil, "DeleteConflict", "iam", "delete-role", "--role-name", "web")
+			c.ok(t, s.url, root, "iam", "remove-role-from-instance-profile", "--instance-profile-name", "web", "--role-name", "web")
+			c.ok(t, s.url, root, "iam", "delete-role", "--role-name", "web")
+			c.ok(t, s.url, root, "iam", "delete-instance-profile", "--instance-profile-name", "web")
+			c.fails(t, s.url, root, nil, "NoSuchEntity", "iam", "get-instance-profile", "--instance-profile-name", "web")
+
 			// Refusals, each with the contract's error.
 			c.fails(t, s.url, keys{alice.id, strings.Repeat("A", 40), ""}, nil, "SignatureDoesNotMatch", "sts", "get-caller-identity")
 			c.fails(t, s.url, keys{"AKIAUNKNOWNUNKNOWN00", "secret", ""}, nil, "InvalidClientTokenId", "sts", "get-caller-identity")

@@ -163,6 +163,12 @@ func TestLakeIngestionSurvivesKill9(t *testing.T) {
 	s.flush(t)
 	took := time.Since(start)
 	check(s, "the first flush", true)
+	// A finished query's results outlive the kills too (AWS keeps them for seven days).
+	kept, err := trails(s).StartQuery(ctx, &cloudtrail.StartQueryInput{QueryStatement: aws.String(statements[1])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keptCounts := queryCounts(t, trails(s), aws.ToString(kept.QueryId))
 
 	// Each round's kill falls at another point: from before the request is read to after the
 	// answer, whatever the point, the assertions hold.
@@ -177,20 +183,31 @@ func TestLakeIngestionSurvivesKill9(t *testing.T) {
 	}
 	s.flush(t)
 	check(s, "the last flush", true)
+	if got := queryCounts(t, trails(s), aws.ToString(kept.QueryId)); got != keptCounts {
+		t.Fatalf("query %s after %d kills: %v, before %v", aws.ToString(kept.QueryId), rounds, got, keptCounts)
+	}
 }
 
 // lakeCounts runs a query of one row of three counts with the SDK, waits until it is FINISHED
 // (at most 30 s) and returns the counts.
 func lakeCounts(t *testing.T, client *cloudtrail.Client, statement string) [3]int {
 	t.Helper()
-	ctx := context.Background()
-	q, err := client.StartQuery(ctx, &cloudtrail.StartQueryInput{QueryStatement: aws.String(statement)})
+	q, err := client.StartQuery(context.Background(), &cloudtrail.StartQueryInput{QueryStatement: aws.String(statement)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return queryCounts(t, client, aws.ToString(q.QueryId))
+}
+
+// queryCounts waits until a query of one row of three counts is FINISHED (at most 30 s) and
+// returns the counts.
+func queryCounts(t *testing.T, client *cloudtrail.Client, id string) [3]int {
+	t.Helper()
+	ctx := context.Background()
 	var res *cloudtrail.GetQueryResultsOutput
+	var err error
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		res, err = client.GetQueryResults(ctx, &cloudtrail.GetQueryResultsInput{QueryId: q.QueryId})
+		res, err = client.GetQueryResults(ctx, &cloudtrail.GetQueryResultsInput{QueryId: aws.String(id)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -92,6 +92,8 @@ type Handler func(ctx context.Context, w http.ResponseWriter, r *http.Request, t
 // Service is S3's operation table.
 type Service struct {
 	Operations map[Route]Operation
+	// Control is S3 Control's operation table (see IsControl).
+	Control map[ControlRoute]ControlOperation
 	// BucketRegion, when set, returns a bucket's region (ok is false when there is no such
 	// bucket), so that a signed request for a bucket of another region gets S3's answer to a
 	// request signed for the wrong region (see wrongRegion).
@@ -138,6 +140,9 @@ func init() {
 // Serve resolves and runs the request's operation, rendering any error, and returns the call's
 // outcome (Operation "" when none matched).
 func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Request, body io.Reader, requestID string, log *slog.Logger) request.Outcome {
+	if IsControl(r) {
+		return s.serveControl(ctx, w, r, body, requestID, log)
+	}
 	t, err := ParseTarget(r)
 	if err != nil {
 		WriteError(w, err, t.resource(r), requestID, log)
