@@ -384,7 +384,7 @@ func TestKeysPages(t *testing.T) {
 	nb := e.browser()
 	nb.signIn("iam", account, "nobody", password)
 	_, _, list = nb.get("/console/kms/keys")
-	contains(t, "nobody's keys list", list, `id="error"`, "AccessDeniedException",
+	contains(t, "nobody's keys list", list, `id="error"`, "AccessDeniedException", `<p class="request-id">Request ID: <code>`,
 		"User: arn:aws:iam::111122223333:user/nobody is not authorized to perform: kms:ListKeys")
 
 	// The calls are CloudTrail events of a console session.
@@ -396,6 +396,7 @@ func TestKeysPages(t *testing.T) {
 	var denied bool
 	for _, ev := range out.Events {
 		var rec struct {
+			RequestID                    string `json:"requestID"`
 			UserAgent                    string `json:"userAgent"`
 			ErrorCode                    string `json:"errorCode"`
 			SessionCredentialFromConsole string `json:"sessionCredentialFromConsole"`
@@ -412,7 +413,10 @@ func TestKeysPages(t *testing.T) {
 		if rec.UserAgent != "keytrail-console/test" || rec.SessionCredentialFromConsole != "true" || rec.UserIdentity.SessionContext.Attributes.CreationDate == "" {
 			t.Errorf("a console ListKeys event: %s", aws.ToString(ev.CloudTrailEvent))
 		}
-		denied = denied || (rec.ErrorCode == "AccessDeniedException" && strings.HasSuffix(rec.UserIdentity.ARN, "user/nobody"))
+		if rec.ErrorCode == "AccessDeniedException" && strings.HasSuffix(rec.UserIdentity.ARN, "user/nobody") {
+			denied = true
+			contains(t, "nobody's keys list", list, "Request ID: <code>"+rec.RequestID+"</code>")
+		}
 	}
 	if len(out.Events) != 2 || !denied {
 		t.Errorf("%d ListKeys events, nobody's denied one among them: %v", len(out.Events), denied)

@@ -9,6 +9,7 @@ import (
 	"path"
 	"strings"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 	"github.com/keytrail/keytrail/internal/identity"
 )
@@ -60,10 +61,12 @@ func (p *page) ResetRequired() bool {
 // IAMUser says whether the signed-in identity is an IAM user (who has a password to change).
 func (p *page) IAMUser() bool { return p.Session != nil && p.Session.who.Type == identity.IAMUser }
 
-// apiError is an error as the console shows it: AWS's code and message.
+// apiError is an error as the console shows it: AWS's code and message, and the request ID of
+// the refused call when there was one (what `keytrail explain` takes to say why it was denied).
 type apiError struct {
-	Code    string
-	Message string
+	Code      string
+	Message   string
+	RequestID string
 }
 
 // errorOf is an SDK call's error as a page shows it: the API's error code and message, as the
@@ -71,7 +74,12 @@ type apiError struct {
 func (c *Console) errorOf(err error) *apiError {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
-		return &apiError{Code: ae.ErrorCode(), Message: ae.ErrorMessage()}
+		out := &apiError{Code: ae.ErrorCode(), Message: ae.ErrorMessage()}
+		var re *awshttp.ResponseError
+		if errors.As(err, &re) {
+			out.RequestID = re.ServiceRequestID()
+		}
+		return out
 	}
 	c.log.Error("console: call failed", "err", err)
 	return &apiError{Code: "InternalError", Message: "keytrail could not complete the request."}
