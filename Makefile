@@ -15,9 +15,10 @@ test: check hermetic coverage e2e
 hermetic:
 	$(GO) test -race -count=1 -timeout 20m ./...
 
-# The packages with tests behind the e2e build tag (test/e2e; the checks against botocore's models
-# in internal/app and internal/model; python3's reading of log files in internal/app), run with
-# the tag: their untagged tests run again beside them.
+# The packages with tests behind the e2e build tag (test/e2e; test/browser, the web console in
+# headless chromium; the checks against botocore's models in internal/app and internal/model;
+# python3's reading of log files in internal/app), run with the tag: their untagged tests run
+# again beside them.
 E2E_PACKAGES ?= $(sort $(patsubst %/,./%,$(dir $(shell grep -rl --include='*_test.go' '^//go:build e2e' cmd internal test))))
 
 e2e: deps

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what keytrail's tests drive, when missing: Debian's AWS CLI 2.9.19 (/usr/bin/aws),
-# faketime (a client with a stale clock) and, if python3 on PATH has no boto3, Debian's
+# faketime (a client with a stale clock), Debian's chromium (the headless browser the web
+# console's tests drive with chromedp) and, if python3 on PATH has no boto3, Debian's
 # python3-boto3 (for /usr/bin/python3). The AWS CLI v1 (`aws` on PATH, with botocore, whose
 # service models the table test reads) comes with this kind of machine. Terraform and its
 # hashicorp/aws provider (test/e2e/terraform_test.go) are checked, not installed: the registry is
@@ -9,6 +10,7 @@ set -euo pipefail
 missing=()
 [ -x /usr/bin/aws ] || missing+=(awscli)
 command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if ! python3 -c 'import boto3' 2>/dev/null && ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
   missing+=(python3-boto3)
 fi

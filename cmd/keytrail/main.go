@@ -156,6 +156,9 @@ type ServeConfig struct {
 	// Explanations and ExplanationAge bound the denial explanations kept (keytrail explain).
 	Explanations   int
 	ExplanationAge time.Duration
+	// Console serves the web console at /console: by default only on a loopback address, since
+	// its root sign-in takes the root secret; --console=true serves it on any address.
+	Console bool
 }
 
 // parseServe reads serve's flags; each flag's default comes from KEYTRAIL_<NAME> when set.
@@ -181,8 +184,22 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 	fs.StringVar(&c.LogLevel, "log-level", env("log-level", "info"), "log level: debug, info, warn or error (KEYTRAIL_LOG_LEVEL)")
 	fs.StringVar(&explanations, "explanations", env("explanations", "1000"), "denied requests whose explanation is kept, the oldest dropped first (KEYTRAIL_EXPLANATIONS)")
 	fs.StringVar(&explanationAge, "explanation-age", env("explanation-age", "1h"), "how long a denied request's explanation is kept (KEYTRAIL_EXPLANATION_AGE)")
+	consoleMode := triState("auto")
+	if err := consoleMode.Set(env("console", "auto")); err != nil {
+		return nil, usagef("KEYTRAIL_CONSOLE must be true, false or auto, not %q", env("console", ""))
+	}
+	fs.Var(&consoleMode, "console", "serve the web console at /console: true, false, or auto: on when --addr is a loopback address (KEYTRAIL_CONSOLE)")
 	if err := m.parseNoArgs(fs, "serve", args); err != nil {
 		return nil, err
+	}
+	switch consoleMode {
+	case "auto":
+		c.Console = loopback(c.Addr)
+	case "true":
+		c.Console = true
+	case "false":
+	default:
+		return nil, usagef("--console must be true, false or auto, not %q", string(consoleMode))
 	}
 	var err error
 	if c.ExplanationAge, err = positiveDuration("explanation-age", explanationAge); err != nil {
@@ -211,6 +228,43 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 	}
 	c.RootKey = m.Getenv("KEYTRAIL_ROOT_KEY")
 	return c, nil
+}
+
+// triState is a flag that is true, false or auto; given alone (--console) it is true.
+type triState string
+
+func (t *triState) String() string { return string(*t) }
+
+// Set implements flag.Value.
+func (t *triState) Set(s string) error {
+	switch strings.ToLower(s) {
+	case "true", "1", "t":
+		*t = "true"
+	case "false", "0", "f":
+		*t = "false"
+	case "auto":
+		*t = "auto"
+	default:
+		return fmt.Errorf("must be true, false or auto")
+	}
+	return nil
+}
+
+// IsBoolFlag lets --console stand alone.
+func (t *triState) IsBoolFlag() bool { return true }
+
+// loopback reports whether a listen address is on a loopback interface only (127.0.0.0/8, ::1,
+// localhost); an empty or unspecified host listens on every interface.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func positiveDuration(name, s string) (time.Duration, error) {
@@ -248,7 +302,7 @@ func (m *Main) serve(ctx context.Context, c *ServeConfig) error {
 		debug.SetGCPercent(400)
 	}
 	a, err := app.Open(app.Config{Data: c.Data, Region: c.Region, RootSecret: c.RootSecret, RootKey: c.RootKey, Version: version, Logger: log,
-		DeliveryInterval: c.DeliveryInterval, DigestInterval: c.DigestInterval,
+		DeliveryInterval: c.DeliveryInterval, DigestInterval: c.DigestInterval, Console: c.Console,
 		Explanations: explain.Config{MaxRequests: c.Explanations, MaxAge: c.ExplanationAge}})
 	if err != nil {
 		return err
@@ -272,6 +326,12 @@ func (m *Main) serve(ctx context.Context, c *ServeConfig) error {
 		scheme = "https"
 	}
 	log.Info("keytrail listening", "endpoint", scheme+"://"+ln.Addr().String(), "data", c.Data, "region", c.Region, "version", version)
+	if c.Console {
+		log.Info("web console", "url", scheme+"://"+ln.Addr().String()+"/console/")
+		if !loopback(c.Addr) {
+			log.Warn("the web console is served on a non-loopback address: anyone who can reach it may try the root secret")
+		}
+	}
 	if m.Ready != nil {
 		m.Ready(ln.Addr())
 	}

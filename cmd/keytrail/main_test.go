@@ -38,6 +38,42 @@ func TestServeFlagsAndEnvironment(t *testing.T) {
 	}
 }
 
+// TestServeConsoleFlag: the console is on by default on a loopback address only; --console (or
+// KEYTRAIL_CONSOLE) says otherwise.
+func TestServeConsoleFlag(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want bool
+	}{
+		{nil, nil, true},
+		{nil, []string{"--addr", "[::1]:4566"}, true},
+		{nil, []string{"--addr", "localhost:4566"}, true},
+		{nil, []string{"--addr", "0.0.0.0:4566"}, false},
+		{nil, []string{"--addr", ":4566"}, false},
+		{nil, []string{"--addr", "192.168.1.7:4566"}, false},
+		{nil, []string{"--addr", ":4566", "--console"}, true},
+		{nil, []string{"--addr", ":4566", "--console=true"}, true},
+		{nil, []string{"--console=false"}, false},
+		{map[string]string{"KEYTRAIL_CONSOLE": "FALSE"}, nil, false},
+		{map[string]string{"KEYTRAIL_CONSOLE": "false"}, []string{"--console=auto"}, true},
+	} {
+		m := &Main{Stderr: &bytes.Buffer{}, Getenv: env(tc.env)}
+		c, err := m.parseServe(tc.args)
+		if err != nil || c.Console != tc.want {
+			t.Errorf("parseServe(%v) with %v: console %v, %v; want %v", tc.args, tc.env, c != nil && c.Console, err, tc.want)
+		}
+	}
+	for _, args := range [][]string{{"--console=maybe"}} {
+		if _, err := (&Main{Stderr: &bytes.Buffer{}, Getenv: env(nil)}).parseServe(args); err == nil {
+			t.Errorf("parseServe(%v) accepted", args)
+		}
+	}
+	if _, err := (&Main{Stderr: &bytes.Buffer{}, Getenv: env(map[string]string{"KEYTRAIL_CONSOLE": "yes"})}).parseServe(nil); err == nil {
+		t.Error("KEYTRAIL_CONSOLE=yes accepted")
+	}
+}
+
 func TestServeRunsAndStopsOnCancel(t *testing.T) {
 	var stderr bytes.Buffer
 	ready := make(chan net.Addr, 1)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/keytrail/keytrail/internal/authz"
 	"github.com/keytrail/keytrail/internal/cloudtrail"
+	"github.com/keytrail/keytrail/internal/console"
 	"github.com/keytrail/keytrail/internal/credentials"
 	"github.com/keytrail/keytrail/internal/events"
 	"github.com/keytrail/keytrail/internal/explain"
@@ -55,6 +56,13 @@ type Config struct {
 	// Explanations bounds the denial explanations kept in memory (explain.Config; its Now is
 	// the App's clock).
 	Explanations explain.Config
+	// PasswordIterations is the PBKDF2 work factor of console passwords (0: IAM's default).
+	PasswordIterations int
+	// Console serves the web console under /console on the same handler.
+	Console bool
+	// ConsoleConfig adjusts the console (session length, sign-in limits); its services, API,
+	// root secret, region, version, logger, clock and randomness come from the App.
+	ConsoleConfig console.Config
 }
 
 // App is a wired keytrail.
@@ -121,7 +129,7 @@ func Open(cfg Config) (_ *App, err error) {
 	}
 	explanations := explain.New(cfg.Explanations)
 	az.SetDenials(explanations)
-	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: cfg.Now, Rand: cfg.Rand})
+	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: cfg.Now, Rand: cfg.Rand, PasswordIterations: cfg.PasswordIterations})
 	az.SetIdentities(iamSvc)
 	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Policies: policies, Now: cfg.Now, Rand: cfg.Rand})
 	kmsSvc := kms.New(kms.Config{DB: db, Barrier: barrier, Authorizer: az, Policies: policies, Principals: iamSvc,
@@ -158,7 +166,17 @@ func Open(cfg Config) (_ *App, err error) {
 		Journal: journal, Logger: cfg.Logger, DigestInterval: cfg.DigestInterval, Barrier: barrier, Stores: lakeSvc})
 	signer.ct = ctSvc
 	resolver := &credentials.Resolver{RootSecret: cfg.RootSecret, IAM: iamSvc, STS: stsSvc}
-	gw := gateway.New(gateway.Config{
+	var gw *gateway.Gateway
+	var con http.Handler
+	if cfg.Console {
+		// The console's SDK clients call the gateway in process: every page is authorized and
+		// recorded as any client's call.
+		cc := cfg.ConsoleConfig
+		cc.Users, cc.Sessions, cc.RootSecret, cc.Region, cc.Version, cc.Logger, cc.Now, cc.Rand = iamSvc, stsSvc, cfg.RootSecret, cfg.Region, cfg.Version, cfg.Logger, cfg.Now, cfg.Rand
+		cc.API = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { gw.ServeHTTP(w, r) })
+		con = console.New(cc)
+	}
+	gw = gateway.New(gateway.Config{
 		Region:   cfg.Region,
 		Version:  cfg.Version,
 		Logger:   cfg.Logger,
@@ -174,6 +192,7 @@ func Open(cfg Config) (_ *App, err error) {
 		Explain: func(_ context.Context, id string, p identity.Principal) (any, bool) {
 			return explanations.Get(id, p.Account)
 		},
+		Console: con,
 	})
 	ctx, stop := context.WithCancel(context.Background())
 	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, CloudTrail: ctSvc, Lake: lakeSvc, Gateway: gw, Journal: journal,

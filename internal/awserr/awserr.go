@@ -67,6 +67,8 @@ const (
 	LimitExceeded           Code = "LimitExceeded"
 	MalformedPolicyDocument Code = "MalformedPolicyDocument"
 	InvalidInput            Code = "InvalidInput"
+	PasswordPolicyViolation Code = "PasswordPolicyViolation"
+	InvalidUserType         Code = "InvalidUserType"
 
 	// STS.
 	RegionDisabledException Code = "RegionDisabledException"

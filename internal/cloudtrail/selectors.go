@@ -2,6 +2,7 @@ package cloudtrail
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/keytrail/keytrail/internal/awserr"
@@ -384,7 +385,7 @@ func fieldValues(field string, e *events.Event) []string {
 	case "errorCode":
 		return []string{e.ErrorCode}
 	case "sessionCredentialFromConsole":
-		return []string{"false"}
+		return []string{strconv.FormatBool(e.Console)}
 	}
 	return nil
 }

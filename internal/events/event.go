@@ -43,6 +43,7 @@ type Event struct {
 	Management bool // a management event (else a data event)
 	Delivery   bool // caused by CloudTrail delivering log files
 	Global     bool // a global service's event (IAM): trails take it only when they include them
+	Console    bool // signed with a console session's credentials (sessionCredentialFromConsole)
 
 	Identity   Identity
 	Recipients []string // the accounts whose trails get it: the caller's and the resource owner's
@@ -78,6 +79,7 @@ const (
 	flagManagement
 	flagDelivery
 	flagGlobal
+	flagConsole
 )
 
 // encodingVersion leads every encoded event, so the journal format can change. Version 2 added
@@ -102,6 +104,9 @@ func (e *Event) AppendBinary(b []byte) []byte {
 	}
 	if e.Global {
 		flags |= flagGlobal
+	}
+	if e.Console {
+		flags |= flagConsole
 	}
 	b = append(b, flags)
 	for _, s := range e.strings() {
@@ -211,6 +216,7 @@ func (e *Event) UnmarshalBinary(b []byte) error {
 	flags := d.byte()
 	e.ReadOnly, e.Management, e.Delivery = flags&flagReadOnly != 0, flags&flagManagement != 0, flags&flagDelivery != 0
 	e.Global = flags&flagGlobal != 0
+	e.Console = flags&flagConsole != 0
 	for _, p := range e.strings() {
 		*p = d.string()
 	}

@@ -62,6 +62,7 @@ func (r *Recorder) Record(f *request.Facts, o *request.Outcome, p identity.Princ
 	if o.Meta.Global {
 		e.Region, e.Global = "us-east-1", true
 	}
+	e.Console = p.Console
 	if f.Secure {
 		e.TLSVersion, e.CipherSuite = f.TLSVersion, f.CipherSuite
 	}
@@ -124,6 +125,9 @@ func identityOf(p identity.Principal, invokedBy string) Identity {
 		id.RoleARN, id.RoleID, id.RoleName, id.SessionIssued = p.RoleARN, p.RoleID, p.RoleName, p.SessionIssued.Unix()
 	case identity.Anonymous:
 		id = Identity{Type: string(p.Type), AccountID: "ANONYMOUS_PRINCIPAL"}
+	}
+	if p.Console && p.Type != identity.AssumedRole {
+		id.SessionIssued = p.SessionIssued.Unix() // a console session: sessionContext.attributes
 	}
 	id.InvokedBy = invokedBy
 	return id

@@ -101,6 +101,11 @@ func (e *Event) AppendRecord(b []byte, account string) []byte {
 		b = appendField(b, "clientProvidedHostHeader", e.Host)
 		b = append(b, '}')
 	}
+	if e.Console {
+		// "Shows whether or not an event originated from an AWS Management Console session. This
+		// field is not shown unless the value is true" (record contents page, above).
+		b = append(b, `,"sessionCredentialFromConsole":"true"`...)
+	}
 	return append(b, '}')
 }
 
@@ -139,6 +144,13 @@ func (id *Identity) appendJSON(b []byte) []byte {
 		b = appendField(b, "accountId", id.AccountID)
 		b = appendField(b, "userName", id.RoleName)
 		b = append(b, `},"attributes":{"creationDate":"`...)
+		b = appendTime(b, time.Unix(id.SessionIssued, 0))
+		b = append(b, `","mfaAuthenticated":"false"}}`...)
+	} else if id.SessionIssued != 0 {
+		// A user's or root's temporary credentials (a console session): the session's attributes
+		// without an issuer, as CloudTrail records them
+		// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
+		b = append(b, `,"sessionContext":{"attributes":{"creationDate":"`...)
 		b = appendTime(b, time.Unix(id.SessionIssued, 0))
 		b = append(b, `","mfaAuthenticated":"false"}}`...)
 	}

@@ -53,6 +53,9 @@ type Config struct {
 	Flush func(ctx context.Context) (any, error)
 	// Explain serves GET /_keytrail/explain/<request-id> to a signed caller (internal/explain).
 	Explain ExplainFunc
+	// Console, when set, serves the web console: unsigned requests under /console, and a
+	// browser's GET / (Accept: text/html) is redirected there.
+	Console http.Handler
 }
 
 // Gateway is the http.Handler of the one endpoint.
@@ -72,13 +75,15 @@ type Gateway struct {
 	flush    func(ctx context.Context) (any, error)
 	// explainFn answers GET /_keytrail/explain/<id>.
 	explainFn ExplainFunc
+	console   http.Handler
 }
 
 // New returns a Gateway.
 func New(cfg Config) *Gateway {
 	g := &Gateway{region: cfg.Region, version: cfg.Version, log: cfg.Logger, verifier: cfg.Verifier,
 		json: map[string]*awsjson.Service{}, query: map[string]*awsquery.Service{}, s3: cfg.S3,
-		maxBody: cfg.MaxBody, now: cfg.Now, rand: cfg.Rand, recorder: cfg.Recorder, flush: cfg.Flush, explainFn: cfg.Explain}
+		maxBody: cfg.MaxBody, now: cfg.Now, rand: cfg.Rand, recorder: cfg.Recorder, flush: cfg.Flush, explainFn: cfg.Explain,
+		console: cfg.Console}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
@@ -156,6 +161,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else {
 			g.admin(rec, r)
 		}
+	} else if g.console != nil && consoleRequest(r) {
+		line.service, line.operation = "console", r.Method+" "+r.URL.Path
+		g.console.ServeHTTP(rec, r)
+	} else if g.console != nil && browserHome(r) {
+		line.service, line.operation = "console", "redirect"
+		http.Redirect(rec, r, consolePrefix+"/", http.StatusFound)
 	} else if r.URL.Path == localStackHealthPath {
 		line.operation = "localstack-health"
 		g.localStackHealth(rec, r)
@@ -172,6 +183,32 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.Int("status", rec.status),
 		slog.Duration("duration", g.now().Sub(start)),
 	)
+}
+
+// consolePrefix is the path of the web console.
+const consolePrefix = "/console"
+
+// consoleRequest reports whether a request is the web console's: unsigned, under /console. A
+// signed request there is S3's (a bucket named "console", path-style).
+func consoleRequest(r *http.Request) bool {
+	return (r.URL.Path == consolePrefix || strings.HasPrefix(r.URL.Path, consolePrefix+"/")) && !signed(r)
+}
+
+// browserHome reports whether a request is a browser opening keytrail's address: an unsigned
+// GET of / without a query that accepts HTML. AWS clients never ask for text/html, so S3's
+// ListBuckets and anonymous requests keep reaching S3.
+func browserHome(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.URL.Path == "/" && r.URL.RawQuery == "" && !signed(r) &&
+		strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// signed reports whether a request carries any AWS authentication (header or presigned query).
+func signed(r *http.Request) bool {
+	if r.Header.Get("Authorization") != "" {
+		return true
+	}
+	q := r.URL.Query()
+	return q.Has("X-Amz-Credential") || q.Has("X-Amz-Signature") || q.Has("AWSAccessKeyId") || q.Has("Signature")
 }
 
 // logLine is what a request's log line says of it beyond its facts.

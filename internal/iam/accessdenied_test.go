@@ -25,6 +25,11 @@ func TestAccessDenied(t *testing.T) {
 		"ListUsers":                     servicetest.Op(s.ListUsers, &iam.ListUsersInput{}),
 		"CreateAccessKey":               servicetest.Op(s.CreateAccessKey, &iam.CreateAccessKeyInput{UserName: "x"}),
 		"DeleteAccessKey":               servicetest.Op(s.DeleteAccessKey, &iam.DeleteAccessKeyInput{UserName: "x", AccessKeyID: "AKIAAAAAAAAAAAAAAAAA"}),
+		"CreateLoginProfile":            servicetest.Op(s.CreateLoginProfile, &iam.CreateLoginProfileInput{UserName: "x", Password: "Corr3ct-horse"}),
+		"GetLoginProfile":               servicetest.Op(s.GetLoginProfile, &iam.GetLoginProfileInput{UserName: "x"}),
+		"UpdateLoginProfile":            servicetest.Op(s.UpdateLoginProfile, &iam.UpdateLoginProfileInput{UserName: "x", Password: "Corr3ct-horse"}),
+		"DeleteLoginProfile":            servicetest.Op(s.DeleteLoginProfile, &iam.DeleteLoginProfileInput{UserName: "x"}),
+		"ChangePassword":                servicetest.Op(s.ChangePassword, &iam.ChangePasswordInput{OldPassword: "Corr3ct-horse", NewPassword: "N3w-password"}),
 		"UpdateAccessKey":               servicetest.Op(s.UpdateAccessKey, &iam.UpdateAccessKeyInput{UserName: "x", AccessKeyID: "AKIAAAAAAAAAAAAAAAAA", Status: "Active"}),
 		"ListAccessKeys":                servicetest.Op(s.ListAccessKeys, &iam.ListAccessKeysInput{UserName: "x"}),
 		"CreateRole":                    servicetest.Op(s.CreateRole, &iam.CreateRoleInput{RoleName: "x", AssumeRolePolicyDocument: trustAcct}),
@@ -94,7 +99,9 @@ func TestAccessDenied(t *testing.T) {
 		// nothing.
 		step := servicetest.Step{Name: name + " as root", As: c.root, Do: do, Want: "NoSuchEntity"}
 		switch {
-		case name == "CreateAccessKey":
+		case name == "CreateAccessKey", name == "CreateLoginProfile":
+		case name == "ChangePassword": // the root has no console password of its own to change
+			step.Want = "InvalidUserType"
 		case strings.HasPrefix(name, "Create"):
 			step.Want = ""
 			creates = append(creates, step)

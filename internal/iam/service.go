@@ -41,6 +41,9 @@ type Config struct {
 	Authorizer authz.Authorizer
 	Now        func() time.Time // defaults to time.Now
 	Rand       io.Reader        // defaults to crypto/rand
+	// PasswordIterations is the PBKDF2 work factor of new console passwords (0: 600 000, the
+	// product's). Tests lower it: the hash is slow on purpose.
+	PasswordIterations int
 }
 
 // Service is IAM.
@@ -50,6 +53,7 @@ type Service struct {
 	az       authz.Authorizer
 	now      func() time.Time
 	rand     io.Reader
+	pwIter   int      // PBKDF2 iterations of new passwords
 	accounts sync.Map // account IDs known to exist
 
 	// gen counts committed IAM writes. The caches of credentials and identity policies remember
@@ -67,7 +71,10 @@ func (s *Service) update(ctx context.Context, fn func(store.Tx) error) error {
 
 // New returns an IAM service.
 func New(cfg Config) *Service {
-	s := &Service{db: cfg.DB, barrier: cfg.Barrier, az: cfg.Authorizer, now: cfg.Now, rand: cfg.Rand}
+	s := &Service{db: cfg.DB, barrier: cfg.Barrier, az: cfg.Authorizer, now: cfg.Now, rand: cfg.Rand, pwIter: cfg.PasswordIterations}
+	if s.pwIter <= 0 {
+		s.pwIter = passwordIterations
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

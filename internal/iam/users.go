@@ -107,6 +107,12 @@ func (s *Service) DeleteUser(ctx context.Context, in *DeleteUserInput) (*DeleteU
 		if len(groups) > 0 {
 			return awserr.New(awserr.DeleteConflict, "Cannot delete entity, must remove user from all groups first.")
 		}
+		if has, err := hasLoginProfile(tx, e); err != nil || has {
+			if err == nil {
+				err = awserr.New(awserr.DeleteConflict, "Cannot delete entity, must delete login profile first.")
+			}
+			return err
+		}
 		return nil
 	})
 	if err != nil {

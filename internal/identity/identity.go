@@ -36,10 +36,14 @@ type Principal struct {
 	RoleARN       string    // sessions: the role's ARN (what aws:PrincipalArn evaluates to)
 	RoleID        string    // sessions: the role's AROA… ID
 	SessionName   string    // sessions: the RoleSessionName
-	SessionIssued time.Time // sessions: when AssumeRole issued the credentials
+	SessionIssued time.Time // sessions: when AssumeRole (or a console sign-in) issued the credentials
 	SessionPolicy string    // sessions: the session policy passed to AssumeRole, if any
 
 	Service string // AWS service principals: e.g. cloudtrail.amazonaws.com
+
+	// Console is set when the temporary credentials that signed the request were issued for a
+	// console sign-in (CloudTrail's sessionCredentialFromConsole); SessionIssued is then when.
+	Console bool
 }
 
 // RootARN returns the ARN of an account's root principal.

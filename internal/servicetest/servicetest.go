@@ -82,7 +82,7 @@ func New(t testing.TB) *World {
 	random := NewRand(1)
 	policies := policy.NewCache(256)
 	az := authz.New(authz.Config{Policies: policies, Now: clock.Now})
-	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: clock.Now, Rand: random})
+	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: clock.Now, Rand: random, PasswordIterations: 1000})
 	az.SetIdentities(iamSvc)
 	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Policies: policies, Now: clock.Now, Rand: random})
 	return &World{t: t, Dir: dir, DB: db, Barrier: barrier, Policies: policies, Authz: az, IAM: iamSvc, STS: stsSvc,

@@ -262,6 +262,13 @@ type session struct {
 	Issued      time.Time `json:"issued"`
 	Expiration  time.Time `json:"expiration"`
 	Policy      string    `json:"policy,omitempty"`
+
+	// Console sessions: the signed-in IAM user or root the credentials act as (Type IAMUser or
+	// Root; empty for a role session).
+	Type        identity.Type `json:"type,omitempty"`
+	ARN         string        `json:"arn,omitempty"`
+	PrincipalID string        `json:"principalId,omitempty"`
+	UserName    string        `json:"userName,omitempty"`
 }
 
 func sealPurpose(id string) string { return "sts/session/" + id }
@@ -272,6 +279,25 @@ func tokenHash(token string) string {
 }
 
 func (s *Service) issue(ctx context.Context, role *iam.RoleInfo, sessionName, policy string, d time.Duration) (*AssumeRoleOutput, error) {
+	rec := &session{Account: role.Account, RoleName: role.Name, RoleARN: role.ARN, RoleID: role.ID, SessionName: sessionName, Policy: policy}
+	creds, err := s.mint(ctx, rec, d)
+	if err != nil {
+		return nil, err
+	}
+	out := &AssumeRoleOutput{
+		Credentials:     creds,
+		AssumedRoleUser: &AssumedRoleUser{AssumedRoleID: role.ID + ":" + sessionName, Arn: sessionARN(role.Account, role.Name, sessionName)},
+	}
+	if policy != "" {
+		size := int32(len(policy) * 100 / maxSessionPolicy)
+		out.PackedPolicySize = &size
+	}
+	return out, nil
+}
+
+// mint gives rec a new ASIA… access key, secret and session token valid for d from now, stores
+// it (the secret sealed, the token hashed) and returns the credentials.
+func (s *Service) mint(ctx context.Context, rec *session, d time.Duration) (*Credentials, error) {
 	id, err := iam.NewID(s.rand, "ASIA", 16)
 	if err != nil {
 		return nil, err
@@ -290,20 +316,31 @@ func (s *Service) issue(ctx context.Context, role *iam.RoleInfo, sessionName, po
 		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Second)
-	rec := &session{ID: id, Account: role.Account, RoleName: role.Name, RoleARN: role.ARN, RoleID: role.ID,
-		SessionName: sessionName, Secret: sealed, TokenHash: tokenHash(token), Issued: now, Expiration: now.Add(d), Policy: policy}
+	rec.ID, rec.Secret, rec.TokenHash, rec.Issued, rec.Expiration = id, sealed, tokenHash(token), now, now.Add(d)
 	if err := s.db.Update(ctx, func(tx store.Tx) error { return sessions.Put(tx, rec.ID, rec) }); err != nil {
 		return nil, err
 	}
-	out := &AssumeRoleOutput{
-		Credentials:     &Credentials{AccessKeyID: rec.ID, SecretAccessKey: secret, SessionToken: token, Expiration: rec.Expiration},
-		AssumedRoleUser: &AssumedRoleUser{AssumedRoleID: role.ID + ":" + sessionName, Arn: sessionARN(role.Account, role.Name, sessionName)},
+	return &Credentials{AccessKeyID: rec.ID, SecretAccessKey: secret, SessionToken: token, Expiration: rec.Expiration}, nil
+}
+
+// ConsoleSession issues temporary credentials for a console sign-in of p, an IAM user or an
+// account's root, valid for d: requests they sign act as p itself (its own policies, its own
+// ARN), as credentials from GetSessionToken do
+// (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html), and CloudTrail
+// records them with sessionCredentialFromConsole. It is not an API operation: the console calls
+// it once the password is checked.
+func (s *Service) ConsoleSession(ctx context.Context, p identity.Principal, d time.Duration) (*Credentials, error) {
+	if p.Type != identity.IAMUser && p.Type != identity.Root {
+		return nil, fmt.Errorf("sts: a console session is for an IAM user or a root, not %s", p.Type)
 	}
-	if policy != "" {
-		size := int32(len(policy) * 100 / maxSessionPolicy)
-		out.PackedPolicySize = &size
-	}
-	return out, nil
+	rec := &session{Account: p.Account, Type: p.Type, ARN: p.ARN, PrincipalID: p.PrincipalID, UserName: p.UserName}
+	return s.mint(ctx, rec, d)
+}
+
+// EndSession revokes temporary credentials at once (a console sign-out): requests they sign are
+// refused from then on.
+func (s *Service) EndSession(ctx context.Context, id string) error {
+	return s.db.Update(ctx, func(tx store.Tx) error { return sessions.Delete(tx, id) })
 }
 
 func sessionARN(account, role, session string) string {
@@ -340,6 +377,12 @@ func (s *Service) SessionCredential(ctx context.Context, id, token string) (stri
 	secret, err := s.barrier.Open(rec.Secret, sealPurpose(rec.ID))
 	if err != nil {
 		return "", identity.Principal{}, fmt.Errorf("sts: open session secret: %w", err)
+	}
+	if rec.Type != "" {
+		return string(secret), identity.Principal{
+			Type: rec.Type, Account: rec.Account, ARN: rec.ARN, PrincipalID: rec.PrincipalID, AccessKeyID: rec.ID,
+			UserName: rec.UserName, SessionIssued: rec.Issued, Console: true,
+		}, nil
 	}
 	return string(secret), identity.Principal{
 		Type: identity.AssumedRole, Account: rec.Account, ARN: sessionARN(rec.Account, rec.RoleName, rec.SessionName),
