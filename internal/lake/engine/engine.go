@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +32,17 @@ type Engine struct {
 
 	mu     sync.Mutex
 	stores map[string]*storeStats
+
+	// ckMu guards pending: the rows appended or deleted since the last checkpoint.
+	ckMu    sync.Mutex
+	pending int64
+	ckRows  int64 // checkpoint once pending reaches it
 }
+
+// checkpointRows is how many appended rows wait for a checkpoint: two of DuckDB's row groups
+// (122,880 rows each, https://duckdb.org/docs/stable/internals/storage). Rows are compressed
+// only when a checkpoint writes them; until then a store's events take about twice the memory.
+const checkpointRows = 2 * 122_880
 
 type storeStats struct {
 	events, bytes int64
@@ -41,7 +52,7 @@ type storeStats struct {
 // whose stores are never queried holds none of its memory or threads; a failure to start is
 // returned by that call (and every later one).
 func Open(cfg Config) (*Engine, error) {
-	return &Engine{cfg: cfg, now: cfg.Now, stores: map[string]*storeStats{}}, nil
+	return &Engine{cfg: cfg, now: cfg.Now, stores: map[string]*storeStats{}, ckRows: checkpointRows}, nil
 }
 
 // start opens DuckDB once.
@@ -76,6 +87,14 @@ func (e *Engine) init(tempDir string) error {
 	stmts := append([]string{
 		`SET temp_directory = '` + strings.ReplaceAll(tempDir, "'", "''") + `'`,
 		`SET TimeZone = 'UTC'`,
+		// Checkpoints (which compress the stores' tables) when Load and Purge ask for them, not at
+		// every commit past 16 MB: loading a million events in chunks of ten thousand otherwise
+		// compresses the same row groups again and again
+		// (https://duckdb.org/docs/stable/configuration/overview).
+		`SET GLOBAL checkpoint_threshold = '1 TB'`,
+		// The allocator's background threads give freed memory back to the system (without them
+		// DuckDB's process keeps the peak of a load or a query).
+		`SET GLOBAL allocator_background_threads = true`,
 		// No files, no network: a query reads stores only (set last: it also freezes temp_directory).
 		`SET enable_external_access = false`,
 		`CREATE SCHEMA ` + storeSchema,
@@ -136,7 +155,23 @@ func (e *Engine) Load(ctx context.Context, storeID string, records [][]byte) err
 	st.events += int64(len(records))
 	st.bytes += size
 	e.mu.Unlock()
+	e.changed(ctx, int64(len(records)))
 	return nil
+}
+
+// changed counts rows appended or deleted and checkpoints once enough wait, so that they are
+// compressed (appended rows) or their memory freed (deleted ones). A checkpoint DuckDB refuses (a
+// concurrent transaction writes) is tried again at the next change.
+func (e *Engine) changed(ctx context.Context, rows int64) {
+	e.ckMu.Lock()
+	defer e.ckMu.Unlock()
+	e.pending += rows
+	if e.pending < e.ckRows {
+		return
+	}
+	if _, err := e.db.ExecContext(ctx, `CHECKPOINT`); err == nil {
+		e.pending = 0
+	}
 }
 
 // appendRecords appends records in one transaction and returns their total size.
@@ -155,6 +190,10 @@ func appendRecords(ctx context.Context, dc driver.Conn, storeID string, records 
 }
 
 func appendAll(dc driver.Conn, storeID string, records [][]byte) (size int64, err error) {
+	rows, err := decodeAll(records)
+	if err != nil {
+		return 0, err
+	}
 	app, err := duckdb.NewAppender(dc, "", storeSchema, tableIdent(storeID))
 	if err != nil {
 		return 0, err
@@ -164,17 +203,43 @@ func appendAll(dc driver.Conn, storeID string, records [][]byte) (size int64, er
 			err = cerr
 		}
 	}()
-	for i, rec := range records {
-		vals, err := row(rec)
-		if err != nil {
+	for i, vals := range rows {
+		if err := app.AppendRow(vals...); err != nil {
 			return 0, fmt.Errorf("record %d: %w", i, err)
 		}
-		if err := app.AppendRow(toDriver(vals)...); err != nil {
-			return 0, fmt.Errorf("record %d: %w", i, err)
-		}
-		size += int64(len(rec))
+		rows[i] = nil // its memory may go before the rest is appended
+		size += int64(len(records[i]))
 	}
 	return size, nil
+}
+
+// decodeAll decodes records into rows on every core (decoding is most of a load's time);
+// the error is the first record's that fails.
+func decodeAll(records [][]byte) ([][]driver.Value, error) {
+	rows := make([][]driver.Value, len(records))
+	const least = 1000 // records per worker, at least
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(records)/least))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w * len(records) / workers; i < (w+1)*len(records)/workers; i++ {
+				vals, err := row(records[i])
+				if err != nil {
+					errs[w] = fmt.Errorf("record %d: %w", i, err)
+					return
+				}
+				rows[i] = toDriver(vals)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
 }
 
 func toDriver(vals []any) []driver.Value {
@@ -219,6 +284,9 @@ func (e *Engine) Purge(ctx context.Context, storeID string, before time.Time) (i
 	}
 	st.events -= n.Int64
 	st.bytes -= size.Int64
+	if n.Int64 > 0 {
+		e.changed(ctx, n.Int64)
+	}
 	return n.Int64, nil
 }
 
