@@ -312,6 +312,9 @@ func (e *Engine) purge(ctx context.Context, storeID string, before time.Time) (i
 	if err := e.db.QueryRowContext(ctx, `SELECT count(*), sum(strlen(eventjson))`+where, before.UTC()).Scan(&n, &size); err != nil {
 		return 0, fmt.Errorf("lake engine: store %s: %w", storeID, err)
 	}
+	if n.Int64 == 0 { // the common case: every query purges
+		return 0, nil
+	}
 	if _, err := e.db.ExecContext(ctx, `DELETE`+where, before.UTC()); err != nil {
 		return 0, fmt.Errorf("lake engine: store %s: %w", storeID, err)
 	}
