@@ -504,8 +504,12 @@ func (s *Statement) read(ctx context.Context, rows *sql.Rows) (*Result, error) {
 			return nil, err
 		}
 		r := make([]*string, len(cols))
+		texts := make([]string, len(cols)) // the row's values, one allocation for all
 		for i, v := range vals {
-			r[i] = cell(v, types[i])
+			if v != nil {
+				texts[i] = text(v, types[i])
+				r[i] = &texts[i]
+			}
 		}
 		res.Rows = append(res.Rows, r)
 	}
