@@ -57,7 +57,7 @@ func benchEvent(k, n int, now time.Time) events.Event {
 // BenchmarkLake runs the figures through the Lake, over a store encrypted with a KMS key
 // holding lakeBenchEvents() events (ingested from the journal by Ingest, each chunk sealed under a
 // data key from KMS; each query decrypts them as CloudTrail). Its steps, each a sub-benchmark run
-// in order (the slow ones once at the default -benchtime; see docs/performance.md):
+// in order (the slow ones once at a -benchtime of seconds; see docs/performance.md):
 //   - ingest: Ingest of every event into the store, as events/s;
 //   - first-query: the GROUP BY eventName, userIdentity.arn of a store not yet in the engine
 //     (StartQuery loads it: chunks read, their data keys decrypted through KMS, records loaded),
@@ -144,7 +144,7 @@ func BenchmarkLake(b *testing.B) {
 	// the timer, so that both meet the same load of a shared machine.
 	byLake := func(all bool) func(b *testing.B) {
 		return func(b *testing.B) {
-			var lake, duck time.Duration
+			var inLake, duck time.Duration
 			want := groups
 			if !all {
 				want = min(groups, 1000)
@@ -154,7 +154,7 @@ func BenchmarkLake(b *testing.B) {
 				if got := lakeQuery(alice, b, lw.Lake, groupBy, all); got != want {
 					b.Fatalf("%d rows, want %d", got, want)
 				}
-				lake += time.Since(start)
+				inLake += time.Since(start)
 				b.StopTimer()
 				start = time.Now()
 				if got, err := eng.Direct(ctx, id, direct); err != nil || got != groups {
@@ -163,7 +163,7 @@ func BenchmarkLake(b *testing.B) {
 				duck += time.Since(start)
 				b.StartTimer()
 			}
-			b.ReportMetric(float64(lake)/float64(duck), "x-duckdb")
+			b.ReportMetric(float64(inLake)/float64(duck), "x-duckdb")
 		}
 	}
 	b.Run("group-by", byLake(true))
