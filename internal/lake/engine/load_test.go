@@ -84,3 +84,46 @@ func TestLoadBatches(t *testing.T) {
 		t.Errorf("Direct read %d rows, %v; want %d", rows, err, len(records))
 	}
 }
+
+// TestCheckpointWhileQuerying: a Load that calls for a checkpoint while a query's transaction is
+// open neither waits for it nor changes what it reads.
+func TestCheckpointWhileQuerying(t *testing.T) {
+	e := open(t)
+	engine.SetCheckpointRows(e, 1)
+	ctx := context.Background()
+	conn, err := e.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	count := func() int {
+		t.Helper()
+		var n int
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM lake.eds_`+hexID(storeID)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// A query under way: its transaction open, as while DuckDB runs it.
+	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 6 {
+		t.Fatalf("%d events, want 6", n)
+	}
+	if err := e.Load(ctx, storeID, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	if n := engine.Checkpoints(e); n != 1 {
+		t.Errorf("%d checkpoints, want 1", n)
+	}
+	if n := count(); n != 6 {
+		t.Errorf("the open transaction reads %d events after the checkpoint, want 6", n)
+	}
+	if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 12 {
+		t.Errorf("%d events after the transaction, want 12", n)
+	}
+}
