@@ -152,7 +152,8 @@ func (s *Service) putChunk(tx store.Tx, r *storeRecord, ch *chunk, dk *dataKey, 
 	return chunkData.Put(tx, key, c.body)
 }
 
-// openChunk returns a chunk's entries.
+// openChunk returns a chunk's entries, decrypted in place: b's sealed bytes become them (b is
+// the caller's own copy, read from the store for this).
 func openChunk(r *storeRecord, m *chunkMeta, b *chunkBody, key []byte) ([]byte, error) {
 	aead, err := newGCM(key)
 	if err != nil {
@@ -161,7 +162,7 @@ func openChunk(r *storeRecord, m *chunkMeta, b *chunkBody, key []byte) ([]byte, 
 	if len(b.Nonce) != aead.NonceSize() {
 		return nil, errCorruptChunk
 	}
-	plain, err := aead.Open(nil, b.Nonce, b.Sealed, chunkAAD(r, m.From, m.Key))
+	plain, err := aead.Open(b.Sealed[:0], b.Nonce, b.Sealed, chunkAAD(r, m.From, m.Key))
 	if err != nil {
 		return nil, fmt.Errorf("lake: chunk %d of %s: %w", m.From, r.ARN(), err)
 	}

@@ -47,26 +47,57 @@ func (s *Service) loadStore(c *call, r *storeRecord) error {
 	}
 	asCloudTrail := &call{Ctx: identity.WithPrincipal(c.Ctx, cloudTrail), P: cloudTrail, Region: r.Region}
 	plain := map[string][]byte{}
-	for _, key := range keys {
-		var recs [][]byte
-		err := s.readChunk(asCloudTrail, r, key, wrapped, plain, cutoff, func(rec []byte) bool {
-			recs = append(recs, rec)
-			return true
-		})
+	// One goroutine reads and decrypts the chunks while this one loads them into the engine:
+	// at most one chunk waits in between.
+	chunks := make(chan chunkRead, 1)
+	stop := make(chan struct{})
+	go func() {
+		defer close(chunks)
+		for _, key := range keys {
+			rc := chunkRead{key: key}
+			rc.err = s.readChunk(asCloudTrail, r, key, wrapped, plain, cutoff, func(rec []byte) bool {
+				rc.recs = append(rc.recs, rec)
+				return true
+			})
+			select {
+			case chunks <- rc:
+			case <-stop:
+				return
+			}
+			if rc.err != nil {
+				return
+			}
+		}
+	}()
+	var err error
+	for rc := range chunks {
+		if err = rc.err; err == nil {
+			err = s.engine.Load(c.Ctx, r.ID, rc.recs)
+		}
 		if err != nil {
-			return err
+			break
 		}
-		if err := s.engine.Load(c.Ctx, r.ID, recs); err != nil {
-			return err
-		}
-		s.q.loaded[r.ID] = key // a later failure must not load this chunk twice
+		s.q.loaded[r.ID] = rc.key // a later failure must not load this chunk twice
+	}
+	close(stop)
+	for range chunks { // the reader has ended once chunks is closed
 	}
 	for _, dk := range plain {
 		clear(dk)
 	}
+	if err != nil {
+		return err
+	}
 	s.q.loaded[r.ID] = max(s.q.loaded[r.ID], after)
-	_, err := s.engine.Purge(c.Ctx, r.ID, cutoff)
+	_, err = s.engine.Purge(c.Ctx, r.ID, cutoff)
 	return err
+}
+
+// chunkRead is a chunk's records read for loadStore, or why they could not be.
+type chunkRead struct {
+	key  string
+	recs [][]byte
+	err  error
 }
 
 // chunkStored is ingestion's hook: a chunk just stored (its entries in clear) joins the engine's

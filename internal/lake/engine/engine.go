@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +32,19 @@ type Engine struct {
 
 	mu     sync.Mutex
 	stores map[string]*storeStats
+
+	// ckMu guards the checkpoints' state; pending is the rows appended or deleted since the last.
+	ckMu        sync.Mutex
+	pending     int64
+	ckRows      int64 // checkpoint once pending reaches it
+	checkpoints int   // how many were done
 }
+
+// checkpointRows is how many appended rows wait for a checkpoint: one of DuckDB's row groups
+// (122,880 rows each, https://duckdb.org/docs/stable/internals/storage). Rows are compressed
+// only when a checkpoint writes them; until then an event takes about five times the memory
+// (2.4 KB against 0.5 KB for BenchmarkLake's events, see docs/performance.md).
+const checkpointRows = 122_880
 
 type storeStats struct {
 	events, bytes int64
@@ -41,7 +54,7 @@ type storeStats struct {
 // whose stores are never queried holds none of its memory or threads; a failure to start is
 // returned by that call (and every later one).
 func Open(cfg Config) (*Engine, error) {
-	return &Engine{cfg: cfg, now: cfg.Now, stores: map[string]*storeStats{}}, nil
+	return &Engine{cfg: cfg, now: cfg.Now, stores: map[string]*storeStats{}, ckRows: checkpointRows}, nil
 }
 
 // start opens DuckDB once.
@@ -76,6 +89,14 @@ func (e *Engine) init(tempDir string) error {
 	stmts := append([]string{
 		`SET temp_directory = '` + strings.ReplaceAll(tempDir, "'", "''") + `'`,
 		`SET TimeZone = 'UTC'`,
+		// Checkpoints (which compress the stores' tables) when Load and Purge ask for them, not at
+		// every commit past 16 MB: loading a million events in chunks of ten thousand otherwise
+		// compresses the same row groups again and again
+		// (https://duckdb.org/docs/stable/configuration/overview).
+		`SET GLOBAL checkpoint_threshold = '1 TB'`,
+		// The allocator's background threads give freed memory back to the system (without them
+		// DuckDB's process keeps the peak of a load or a query).
+		`SET GLOBAL allocator_background_threads = true`,
 		// No files, no network: a query reads stores only (set last: it also freezes temp_directory).
 		`SET enable_external_access = false`,
 		`CREATE SCHEMA ` + storeSchema,
@@ -136,7 +157,24 @@ func (e *Engine) Load(ctx context.Context, storeID string, records [][]byte) err
 	st.events += int64(len(records))
 	st.bytes += size
 	e.mu.Unlock()
+	e.changed(ctx, int64(len(records)))
 	return nil
+}
+
+// changed counts rows appended or deleted and checkpoints once enough wait, so that they are
+// compressed (appended rows) or their memory freed (deleted ones). A checkpoint DuckDB refuses (a
+// concurrent transaction writes) is tried again at the next change.
+func (e *Engine) changed(ctx context.Context, rows int64) {
+	e.ckMu.Lock()
+	defer e.ckMu.Unlock()
+	e.pending += rows
+	if e.pending < e.ckRows {
+		return
+	}
+	if _, err := e.db.ExecContext(ctx, `CHECKPOINT`); err == nil {
+		e.pending = 0
+		e.checkpoints++
+	}
 }
 
 // appendRecords appends records in one transaction and returns their total size.
@@ -164,17 +202,69 @@ func appendAll(dc driver.Conn, storeID string, records [][]byte) (size int64, er
 			err = cerr
 		}
 	}()
-	for i, rec := range records {
-		vals, err := row(rec)
+	// A batch at a time: its rows decoded on every core, then appended.
+	const batch = 2048
+	for from := 0; from < len(records); from += batch {
+		part := records[from:min(from+batch, len(records))]
+		rows, err := decodeAll(part)
 		if err != nil {
-			return 0, fmt.Errorf("record %d: %w", i, err)
+			return 0, withIndex(err, from)
 		}
-		if err := app.AppendRow(toDriver(vals)...); err != nil {
-			return 0, fmt.Errorf("record %d: %w", i, err)
+		for i, vals := range rows {
+			if err := app.AppendRow(vals...); err != nil {
+				return 0, fmt.Errorf("record %d: %w", from+i, err)
+			}
+			size += int64(len(part[i]))
 		}
-		size += int64(len(rec))
 	}
 	return size, nil
+}
+
+// recordError is a record's decoding error, at its index in its batch.
+type recordError struct {
+	i   int
+	err error
+}
+
+func (e *recordError) Error() string { return fmt.Sprintf("record %d: %v", e.i, e.err) }
+func (e *recordError) Unwrap() error { return e.err }
+
+// withIndex moves a recordError's index by from.
+func withIndex(err error, from int) error {
+	var re *recordError
+	if errors.As(err, &re) {
+		return &recordError{i: re.i + from, err: re.err}
+	}
+	return err
+}
+
+// decodeAll decodes records into rows on every core (decoding is most of a load's time);
+// the error is the first record's that fails.
+func decodeAll(records [][]byte) ([][]driver.Value, error) {
+	rows := make([][]driver.Value, len(records))
+	const least = 256 // records per worker, at least
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(records)/least))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w * len(records) / workers; i < (w+1)*len(records)/workers; i++ {
+				vals, err := row(records[i])
+				if err != nil {
+					errs[w] = &recordError{i: i, err: err}
+					return
+				}
+				rows[i] = toDriver(vals)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
 }
 
 func toDriver(vals []any) []driver.Value {
@@ -203,6 +293,14 @@ func (e *Engine) ensure(ctx context.Context, storeID string) error {
 // (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_UpdateEventDataStore.html),
 // and returns how many it deleted.
 func (e *Engine) Purge(ctx context.Context, storeID string, before time.Time) (int64, error) {
+	n, err := e.purge(ctx, storeID, before)
+	if n > 0 {
+		e.changed(ctx, n)
+	}
+	return n, err
+}
+
+func (e *Engine) purge(ctx context.Context, storeID string, before time.Time) (int64, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st := e.stores[storeID]
@@ -213,6 +311,9 @@ func (e *Engine) Purge(ctx context.Context, storeID string, before time.Time) (i
 	where := ` FROM ` + tableName(storeID) + ` WHERE eventtime < ?`
 	if err := e.db.QueryRowContext(ctx, `SELECT count(*), sum(strlen(eventjson))`+where, before.UTC()).Scan(&n, &size); err != nil {
 		return 0, fmt.Errorf("lake engine: store %s: %w", storeID, err)
+	}
+	if n.Int64 == 0 { // the common case: every query purges
+		return 0, nil
 	}
 	if _, err := e.db.ExecContext(ctx, `DELETE`+where, before.UTC()); err != nil {
 		return 0, fmt.Errorf("lake engine: store %s: %w", storeID, err)
@@ -403,8 +504,12 @@ func (s *Statement) read(ctx context.Context, rows *sql.Rows) (*Result, error) {
 			return nil, err
 		}
 		r := make([]*string, len(cols))
+		texts := make([]string, len(cols)) // the row's values, one allocation for all
 		for i, v := range vals {
-			r[i] = cell(v, types[i])
+			if v != nil {
+				texts[i] = text(v, types[i])
+				r[i] = &texts[i]
+			}
 		}
 		res.Rows = append(res.Rows, r)
 	}

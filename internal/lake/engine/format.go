@@ -95,15 +95,6 @@ func parseFieldName(s string, i int) (string, int) {
 	return s[start:i], i + 1
 }
 
-// cell formats a result value as GetQueryResults returns it; nil for NULL.
-func cell(v any, t colType) *string {
-	if v == nil {
-		return nil
-	}
-	s := text(v, t)
-	return &s
-}
-
 // text formats a value in Trino's text form: timestamps as YYYY-MM-DD HH:MM:SS.mmm, arrays as
 // [a, b], maps as {k=v}, rows as {field=value}, doubles as Java prints them.
 func text(v any, t colType) string {
