@@ -156,6 +156,8 @@ type ServeConfig struct {
 	// Explanations and ExplanationAge bound the denial explanations kept (keytrail explain).
 	Explanations   int
 	ExplanationAge time.Duration
+	// Pprof serves Go's net/http/pprof under /debug/pprof/ on the same listener.
+	Pprof bool
 }
 
 // parseServe reads serve's flags; each flag's default comes from KEYTRAIL_<NAME> when set.
@@ -181,10 +183,15 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 	fs.StringVar(&c.LogLevel, "log-level", env("log-level", "info"), "log level: debug, info, warn or error (KEYTRAIL_LOG_LEVEL)")
 	fs.StringVar(&explanations, "explanations", env("explanations", "1000"), "denied requests whose explanation is kept, the oldest dropped first (KEYTRAIL_EXPLANATIONS)")
 	fs.StringVar(&explanationAge, "explanation-age", env("explanation-age", "1h"), "how long a denied request's explanation is kept (KEYTRAIL_EXPLANATION_AGE)")
+	pprof := env("pprof", "false")
+	pprofOn, err := strconv.ParseBool(pprof)
+	if err != nil {
+		return nil, usagef("KEYTRAIL_PPROF must be true or false, not %q", pprof)
+	}
+	fs.BoolVar(&c.Pprof, "pprof", pprofOn, "serve Go's net/http/pprof profiles under /debug/pprof/ on the same listener (KEYTRAIL_PPROF)")
 	if err := m.parseNoArgs(fs, "serve", args); err != nil {
 		return nil, err
 	}
-	var err error
 	if c.ExplanationAge, err = positiveDuration("explanation-age", explanationAge); err != nil {
 		return nil, err
 	}
@@ -249,7 +256,7 @@ func (m *Main) serve(ctx context.Context, c *ServeConfig) error {
 	}
 	a, err := app.Open(app.Config{Data: c.Data, Region: c.Region, RootSecret: c.RootSecret, RootKey: c.RootKey, Version: version, Logger: log,
 		DeliveryInterval: c.DeliveryInterval, DigestInterval: c.DigestInterval,
-		Explanations: explain.Config{MaxRequests: c.Explanations, MaxAge: c.ExplanationAge}})
+		Explanations: explain.Config{MaxRequests: c.Explanations, MaxAge: c.ExplanationAge}, Pprof: c.Pprof})
 	if err != nil {
 		return err
 	}
