@@ -213,9 +213,9 @@ func TestMetricsAndPprofRouting(t *testing.T) {
 	if len(list.Contents) != 1 {
 		t.Fatalf("the bucket metrics lists %d objects", len(list.Contents))
 	}
-	get := func(url string) (int, string) {
+	get := func(base, path string) (int, string) {
 		t.Helper()
-		resp, err := http.Get(url)
+		resp, err := http.Get(base + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -224,17 +224,17 @@ func TestMetricsAndPprofRouting(t *testing.T) {
 		_, _ = io.Copy(&b, resp.Body)
 		return resp.StatusCode, b.String()
 	}
-	if code, body := get(e.url + "/_keytrail/metrics"); code != 200 || !strings.Contains(body, "keytrail_requests_total") {
+	if code, body := get(e.url, "/_keytrail/metrics"); code != 200 || !strings.Contains(body, "keytrail_requests_total") {
 		t.Errorf("/_keytrail/metrics: %d", code)
 	}
-	if code, _ := get(e.url + "/debug/pprof/"); code == 200 {
+	if code, _ := get(e.url, "/debug/pprof/"); code == 200 {
 		t.Errorf("/debug/pprof/ served without Config.Pprof")
 	}
 	p := startWith(t, t.TempDir(), func(c *app.Config) { c.Pprof = true })
-	if code, body := get(p.url + "/debug/pprof/"); code != 200 || !strings.Contains(body, "goroutine") {
+	if code, body := get(p.url, "/debug/pprof/"); code != 200 || !strings.Contains(body, "goroutine") {
 		t.Errorf("/debug/pprof/ with Config.Pprof: %d", code)
 	}
-	if code, body := get(p.url + "/debug/pprof/goroutine?debug=1"); code != 200 || !strings.Contains(body, "goroutine profile") {
+	if code, body := get(p.url, "/debug/pprof/goroutine?debug=1"); code != 200 || !strings.Contains(body, "goroutine profile") {
 		t.Errorf("/debug/pprof/goroutine: %d", code)
 	}
 }
