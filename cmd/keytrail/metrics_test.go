@@ -69,7 +69,11 @@ func TestServeJSONLogsMetricsAndPprof(t *testing.T) {
 	if code, body := get("/metrics"); code != 200 || !strings.Contains(body, `keytrail_authentication_failures_total{reason="missing_authentication"} 1`) {
 		t.Errorf("/metrics: %d\n%s", code, body)
 	}
-	if code, body := get("/debug/pprof/cmdline"); code != 200 || body == "" {
+	if code, body := get("/debug/pprof/goroutine?debug=1"); code != 200 || !strings.Contains(body, "goroutine profile") {
+		t.Errorf("/debug/pprof/goroutine: %d %q", code, body)
+	}
+	// The command line may carry --root-secret: not served.
+	if code, body := get("/debug/pprof/cmdline"); code != 404 || strings.Contains(body, "--addr") {
 		t.Errorf("/debug/pprof/cmdline: %d %q", code, body)
 	}
 	cancel()
@@ -87,8 +91,8 @@ func TestServeJSONLogsMetricsAndPprof(t *testing.T) {
 			requests = append(requests, l)
 		}
 	}
-	if len(requests) != 3 {
-		t.Fatalf("%d request lines, want 3", len(requests))
+	if len(requests) != 4 {
+		t.Fatalf("%d request lines, want 4", len(requests))
 	}
 	if l := requests[0]; l["code"] != "MissingAuthenticationTokenException" || l["auth_failure"] != "missing_authentication" || l["status"] != float64(400) {
 		t.Errorf("unsigned call: %v", l)

@@ -122,7 +122,7 @@ func (g *Gateway) operational(r *http.Request) string {
 }
 
 // serveOperational serves GET /metrics (and /_keytrail/metrics) and, with Config.Pprof, Go's
-// net/http/pprof handlers under /debug/pprof/.
+// net/http/pprof handlers under /debug/pprof/, but for cmdline.
 func (g *Gateway) serveOperational(w http.ResponseWriter, r *http.Request, what string) {
 	if what == "metrics" {
 		if g.metrics == nil {
@@ -138,7 +138,8 @@ func (g *Gateway) serveOperational(w http.ResponseWriter, r *http.Request, what 
 	}
 	switch strings.TrimPrefix(r.URL.Path, PprofPath) {
 	case "cmdline":
-		pprof.Cmdline(w, r)
+		// The command line may hold --root-secret: never served.
+		http.Error(w, "keytrail does not serve its command line", http.StatusNotFound)
 	case "profile":
 		pprof.Profile(w, r)
 	case "symbol":
