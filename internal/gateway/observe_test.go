@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -189,6 +190,52 @@ func TestAuthFailureReasonsCoverEveryKind(t *testing.T) {
 		reason := gateway.ReasonOf(kind)
 		if reason == "" || !slices.Contains(gateway.AuthFailureReasons, reason) {
 			t.Errorf("kind %d: reason %q is not one of AuthFailureReasons", kind, reason)
+		}
+	}
+}
+
+// /metrics and /debug/pprof/ answer unsigned requests only; signed ones stay S3's. Without a
+// Metrics handler, /_keytrail/metrics is 404 and /metrics is S3's.
+func TestOperationalEndpoints(t *testing.T) {
+	metricsHandler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "the metrics") })
+	cfg := func(m http.Handler, pprof bool) gateway.Config {
+		return gateway.Config{Region: "us-east-1", Verifier: sigv4.NewVerifier(logCredentials{}, nil), S3: &restxml.Service{}, Metrics: m, Pprof: pprof}
+	}
+	on := gateway.New(cfg(metricsHandler, true))
+	off := gateway.New(cfg(nil, false))
+	get := func(path string) *http.Request { r, _ := http.NewRequest("GET", base+path, nil); return r }
+	signedGet := func(path string) *http.Request {
+		r := get(path)
+		r.Header.Set("X-Amz-Content-Sha256", sigv4.BodyHash(nil))
+		if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: account, SecretAccessKey: logSecret}, r,
+			sigv4.BodyHash(nil), "s3", "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	for _, c := range []struct {
+		name   string
+		g      *gateway.Gateway
+		req    *http.Request
+		status int
+		body   string
+	}{
+		{"unsigned GET /metrics", on, get("/metrics"), 200, "the metrics"},
+		{"GET /_keytrail/metrics", on, get("/_keytrail/metrics"), 200, "the metrics"},
+		{"unsigned POST /metrics", on, func() *http.Request { r, _ := http.NewRequest("POST", base+"/metrics", nil); return r }(), 405, "GET"},
+		{"signed GET /metrics is S3's", on, signedGet("/metrics"), 405, "<ResourceType>"},
+		{"presigned GET /metrics is S3's", on, get("/metrics?X-Amz-Credential=x"), 400, "<Error>"},
+		{"pprof index", on, get("/debug/pprof/"), 200, "goroutine"},
+		{"pprof heap", on, get("/debug/pprof/heap?debug=1"), 200, "heap profile"},
+		{"pprof symbol", on, get("/debug/pprof/symbol"), 200, "num_symbols"},
+		{"pprof cmdline", on, get("/debug/pprof/cmdline"), 404, "command line"},
+		{"no metrics: /_keytrail/metrics", off, get("/_keytrail/metrics"), 404, "no metrics"},
+		{"no metrics: /metrics is S3's", off, get("/metrics"), 405, "<ResourceType>"},
+		{"no pprof: S3's", off, get("/debug/pprof/"), 405, "<ResourceType>"},
+	} {
+		status, body := serve(t, c.g, c.req)
+		if status != c.status || !strings.Contains(body, c.body) {
+			t.Errorf("%s: %d %q, want %d with %q", c.name, status, body, c.status, c.body)
 		}
 	}
 }
