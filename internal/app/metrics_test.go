@@ -238,3 +238,37 @@ func TestMetricsAndPprofRouting(t *testing.T) {
 		t.Errorf("/debug/pprof/goroutine: %d", code)
 	}
 }
+
+// An event data store's ingestion backlog grows with the calls it will take and is 0 once the
+// flush has ingested them; its lag is the age of the oldest waiting event.
+func TestMetricsLakeIngestion(t *testing.T) {
+	e := start(t, t.TempDir())
+	ctx := context.Background()
+	ct := e.cloudtrail(account, rootSecret, "us-east-1")
+	store := aws.ToString(must(ct.CreateEventDataStore(ctx, &cloudtrail.CreateEventDataStoreInput{Name: aws.String("audit")}))(t).EventDataStoreArn)
+	e.lakeFlush() // the store's cursor, then nothing waits
+	m := e.scrape(t)
+	if got := m.value("keytrail_lake_ingestion_backlog_events", "event_data_store", store); got != 0 {
+		t.Fatalf("backlog after the first flush = %v, want 0", got)
+	}
+	for range 3 {
+		must(e.sts(account, rootSecret, "").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))(t)
+	}
+	m = e.scrape(t)
+	if got := m.value("keytrail_lake_ingestion_backlog_events", "event_data_store", store); got != 3 {
+		t.Errorf("backlog after 3 calls = %v, want 3", got)
+	}
+	if got := m.value("keytrail_lake_ingestion_lag_seconds", "event_data_store", store); got < 0 {
+		t.Errorf("lag = %v", got)
+	}
+	if sum := e.lakeFlush(); sum.Lake.Events != 3 {
+		t.Fatalf("the flush ingested %d events, want 3", sum.Lake.Events)
+	}
+	m = e.scrape(t)
+	if got := m.value("keytrail_lake_ingestion_backlog_events", "event_data_store", store); got != 0 {
+		t.Errorf("backlog after the flush = %v, want 0", got)
+	}
+	if got := m.value("keytrail_lake_ingestion_lag_seconds", "event_data_store", store); got != 0 {
+		t.Errorf("lag after the flush = %v, want 0", got)
+	}
+}
