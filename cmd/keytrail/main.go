@@ -159,6 +159,8 @@ type ServeConfig struct {
 	// Console serves the web console at /console: by default only on a loopback address, since
 	// its root sign-in takes the root secret; --console=true serves it on any address.
 	Console bool
+	// Pprof serves Go's net/http/pprof under /debug/pprof/ on the same listener.
+	Pprof bool
 }
 
 // parseServe reads serve's flags; each flag's default comes from KEYTRAIL_<NAME> when set.
@@ -184,6 +186,12 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 	fs.StringVar(&c.LogLevel, "log-level", env("log-level", "info"), "log level: debug, info, warn or error (KEYTRAIL_LOG_LEVEL)")
 	fs.StringVar(&explanations, "explanations", env("explanations", "1000"), "denied requests whose explanation is kept, the oldest dropped first (KEYTRAIL_EXPLANATIONS)")
 	fs.StringVar(&explanationAge, "explanation-age", env("explanation-age", "1h"), "how long a denied request's explanation is kept (KEYTRAIL_EXPLANATION_AGE)")
+	pprof := env("pprof", "false")
+	pprofOn, err := strconv.ParseBool(pprof)
+	if err != nil {
+		return nil, usagef("KEYTRAIL_PPROF must be true or false, not %q", pprof)
+	}
+	fs.BoolVar(&c.Pprof, "pprof", pprofOn, "serve Go's net/http/pprof profiles under /debug/pprof/ on the same listener (KEYTRAIL_PPROF)")
 	consoleMode := triState("auto")
 	if err := consoleMode.Set(env("console", "auto")); err != nil {
 		return nil, usagef("KEYTRAIL_CONSOLE must be true, false or auto, not %q", env("console", ""))
@@ -201,7 +209,6 @@ func (m *Main) parseServe(args []string) (*ServeConfig, error) {
 	default:
 		return nil, usagef("--console must be true, false or auto, not %q", string(consoleMode))
 	}
-	var err error
 	if c.ExplanationAge, err = positiveDuration("explanation-age", explanationAge); err != nil {
 		return nil, err
 	}
@@ -303,7 +310,7 @@ func (m *Main) serve(ctx context.Context, c *ServeConfig) error {
 	}
 	a, err := app.Open(app.Config{Data: c.Data, Region: c.Region, RootSecret: c.RootSecret, RootKey: c.RootKey, Version: version, Logger: log,
 		DeliveryInterval: c.DeliveryInterval, DigestInterval: c.DigestInterval, Console: c.Console,
-		Explanations: explain.Config{MaxRequests: c.Explanations, MaxAge: c.ExplanationAge}})
+		Explanations: explain.Config{MaxRequests: c.Explanations, MaxAge: c.ExplanationAge}, Pprof: c.Pprof})
 	if err != nil {
 		return err
 	}

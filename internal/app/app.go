@@ -27,6 +27,7 @@ import (
 	"github.com/keytrail/keytrail/internal/kms"
 	"github.com/keytrail/keytrail/internal/lake"
 	"github.com/keytrail/keytrail/internal/lake/engine"
+	"github.com/keytrail/keytrail/internal/metrics"
 	"github.com/keytrail/keytrail/internal/policy"
 	"github.com/keytrail/keytrail/internal/protocol/awsjson"
 	"github.com/keytrail/keytrail/internal/protocol/awsquery"
@@ -63,6 +64,8 @@ type Config struct {
 	// ConsoleConfig adjusts the console (session length, sign-in limits); its services, API,
 	// root secret, region, version, logger, clock and randomness come from the App.
 	ConsoleConfig console.Config
+	// Pprof serves Go's net/http/pprof under /debug/pprof/ (keytrail serve --pprof).
+	Pprof bool
 }
 
 // App is a wired keytrail.
@@ -78,6 +81,8 @@ type App struct {
 	Journal    *events.Journal
 	// Explanations keeps every denial's explanation for GET /_keytrail/explain/<request-id>.
 	Explanations *explain.Store
+	// Metrics are the App's Prometheus metrics, served at GET /metrics.
+	Metrics *metrics.Metrics
 
 	stop   func()         // ends the background work (the KMS sweep)
 	done   chan struct{}  // closed when the background work has ended
@@ -128,7 +133,9 @@ func Open(cfg Config) (_ *App, err error) {
 		cfg.Explanations.Now = cfg.Now
 	}
 	explanations := explain.New(cfg.Explanations)
-	az.SetDenials(explanations)
+	journalDir := filepath.Join(cfg.Data, "cloudtrail", "journal")
+	mx := metrics.New(metrics.Sources{Now: cfg.Now, JournalDir: journalDir, JournalNext: journal.Next, Logger: cfg.Logger})
+	az.SetDenials(denials{explanations, mx})
 	iamSvc := iam.New(iam.Config{DB: db, Barrier: barrier, Authorizer: az, Now: cfg.Now, Rand: cfg.Rand, PasswordIterations: cfg.PasswordIterations})
 	az.SetIdentities(iamSvc)
 	stsSvc := sts.New(sts.Config{DB: db, Barrier: barrier, Authorizer: az, IAM: iamSvc, Policies: policies, Now: cfg.Now, Rand: cfg.Rand})
@@ -165,6 +172,8 @@ func Open(cfg Config) (_ *App, err error) {
 	ctSvc := cloudtrail.New(cloudtrail.Config{DB: db, S3: buckets{s3Svc}, KMS: kmsKeys, Authorizer: az, Region: cfg.Region, Now: cfg.Now, Rand: cfg.Rand,
 		Journal: journal, Logger: cfg.Logger, DigestInterval: cfg.DigestInterval, Barrier: barrier, Stores: lakeSvc})
 	signer.ct = ctSvc
+	ctSvc.SetDeliveryObserver(mx)
+	mx.SetBacklogs(trailBacklogs(ctSvc), storeBacklogs(lakeSvc))
 	resolver := &credentials.Resolver{RootSecret: cfg.RootSecret, IAM: iamSvc, STS: stsSvc}
 	var gw *gateway.Gateway
 	var con http.Handler
@@ -192,11 +201,14 @@ func Open(cfg Config) (_ *App, err error) {
 		Explain: func(_ context.Context, id string, p identity.Principal) (any, bool) {
 			return explanations.Get(id, p.Account)
 		},
-		Console: con,
+		Console:  con,
+		Observer: mx,
+		Metrics:  mx.Handler(),
+		Pprof:    cfg.Pprof,
 	})
 	ctx, stop := context.WithCancel(context.Background())
 	a := &App{DB: db, IAM: iamSvc, STS: stsSvc, KMS: kmsSvc, S3: s3Svc, CloudTrail: ctSvc, Lake: lakeSvc, Gateway: gw, Journal: journal,
-		Explanations: explanations, stop: stop, done: make(chan struct{}), engine: eng}
+		Explanations: explanations, Metrics: mx, stop: stop, done: make(chan struct{}), engine: eng}
 	var wg sync.WaitGroup
 	wg.Add(3)
 	go func() {

@@ -177,8 +177,11 @@ func (s *Service) deliver(ctx context.Context, all bool) (DeliverySummary, error
 		sum.Records += records
 		if ae, ok := awserr.As(err); ok {
 			sum.Errors = append(sum.Errors, t.ARN()+": "+string(ae.Code))
+			s.observe("log_file", files, records, string(ae.Code))
 		} else if err != nil {
 			return sum, err
+		} else if files > 0 {
+			s.observe("log_file", files, records, "")
 		}
 	}
 	// Digests, with the trails as they are now.
@@ -195,8 +198,11 @@ func (s *Service) deliver(ctx context.Context, all bool) (DeliverySummary, error
 		sum.DigestFiles += n
 		if ae, ok := awserr.As(err); ok {
 			sum.Errors = append(sum.Errors, cur.ARN()+": digest: "+string(ae.Code))
+			s.observe("digest", n, 0, string(ae.Code))
 		} else if err != nil {
 			return sum, err
+		} else if n > 0 {
+			s.observe("digest", n, 0, "")
 		}
 	}
 	if err := s.journal.Sync(); err != nil {

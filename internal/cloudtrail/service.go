@@ -86,7 +86,8 @@ type Service struct {
 	digestInterval time.Duration
 	deliverMu      sync.Mutex // one delivery at a time
 
-	afterWrite func() error // tests: runs between writing a batch's files and recording it
+	afterWrite func() error     // tests: runs between writing a batch's files and recording it
+	observer   DeliveryObserver // told of each delivery (metrics); nil: none
 
 	barrier *seal.Barrier
 	keysMu  sync.Mutex

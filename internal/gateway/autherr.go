@@ -1,13 +1,10 @@
 package gateway
 
 import (
-	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 
 	"github.com/keytrail/keytrail/internal/awserr"
-	"github.com/keytrail/keytrail/internal/request"
 	"github.com/keytrail/keytrail/internal/sigv4"
 )
 
@@ -168,19 +165,23 @@ func authError(err error, f family) error {
 	return e
 }
 
-// authFailure logs why a request failed authentication (the rule it broke, which the client's
-// error may not say) and returns the family's AWS error for it.
-func (g *Gateway) authFailure(ctx context.Context, err error, f family) error {
+// authFailure returns the family's AWS error for a failed authentication, carrying for the
+// request's log line why it failed: the kind of failure (authReasons) and the rule it broke,
+// which the client's error may not say.
+func authFailure(err error, f family) error {
 	var se *sigv4.Error
-	if errors.As(err, &se) {
-		reason := se.Reason
-		if reason == "" {
-			reason = se.Message
-		}
-		f, _ := request.FactsOf(ctx)
-		g.log.LogAttrs(ctx, slog.LevelInfo, "authentication failed", slog.String("request_id", f.ID), slog.String("reason", reason))
+	if !errors.As(err, &se) {
+		return authError(err, f)
 	}
-	return authError(err, f)
+	detail := se.Reason
+	if detail == "" {
+		detail = se.Message
+	}
+	reason, ok := authReasons[se.Kind]
+	if !ok {
+		reason = ReasonMalformed
+	}
+	return &authFailed{err: authError(err, f), reason: reason, detail: detail}
 }
 
 // missingAuth is the error for an unauthenticated request to a service that requires SigV4.

@@ -56,6 +56,12 @@ type Config struct {
 	// Console, when set, serves the web console: unsigned requests under /console, and a
 	// browser's GET / (Accept: text/html) is redirected there.
 	Console http.Handler
+	// Observer is told of every answered request (internal/metrics); nil: none is.
+	Observer Observer
+	// Metrics serves GET /metrics and /_keytrail/metrics to unsigned requests; nil: not served.
+	Metrics http.Handler
+	// Pprof serves Go's net/http/pprof under /debug/pprof/ to unsigned requests.
+	Pprof bool
 }
 
 // Gateway is the http.Handler of the one endpoint.
@@ -76,6 +82,9 @@ type Gateway struct {
 	// explainFn answers GET /_keytrail/explain/<id>.
 	explainFn ExplainFunc
 	console   http.Handler
+	observer  Observer
+	metrics   http.Handler
+	pprof     bool
 }
 
 // New returns a Gateway.
@@ -83,7 +92,7 @@ func New(cfg Config) *Gateway {
 	g := &Gateway{region: cfg.Region, version: cfg.Version, log: cfg.Logger, verifier: cfg.Verifier,
 		json: map[string]*awsjson.Service{}, query: map[string]*awsquery.Service{}, s3: cfg.S3,
 		maxBody: cfg.MaxBody, now: cfg.Now, rand: cfg.Rand, recorder: cfg.Recorder, flush: cfg.Flush, explainFn: cfg.Explain,
-		console: cfg.Console}
+		console: cfg.Console, observer: cfg.Observer, metrics: cfg.Metrics, pprof: cfg.Pprof}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
@@ -155,10 +164,14 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	if strings.HasPrefix(r.URL.Path, "/_keytrail/") {
 		line.operation = strings.TrimPrefix(r.URL.Path, "/_keytrail/")
-		if strings.HasPrefix(r.URL.Path, ExplainPath) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, ExplainPath):
 			line.operation = "explain"
 			g.explain(rec, r, f)
-		} else {
+		case r.URL.Path == AdminMetricsPath:
+			line.operation = "metrics"
+			g.serveOperational(rec, r, "metrics")
+		default:
 			g.admin(rec, r)
 		}
 	} else if g.console != nil && consoleRequest(r) {
@@ -170,19 +183,42 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if r.URL.Path == localStackHealthPath {
 		line.operation = "localstack-health"
 		g.localStackHealth(rec, r)
+	} else if what := g.operational(r); what != "" {
+		line.operation = what
+		g.serveOperational(rec, r, what)
 	} else {
 		held := &holdLast{ResponseWriter: rec}
 		line = g.serve(held, r, f)
 		held.release()
 	}
-	g.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("request_id", f.ID),
-		slog.String("service", line.service),
-		slog.String("operation", line.operation),
-		slog.String("caller", line.caller),
-		slog.Int("status", rec.status),
-		slog.Duration("duration", g.now().Sub(start)),
-	)
+	d := g.now().Sub(start)
+	if line.authFailure != "" {
+		g.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("request_id", f.ID),
+			slog.String("service", line.service),
+			slog.String("operation", line.operation),
+			slog.String("caller", line.caller),
+			slog.Int("status", rec.status),
+			slog.String("code", line.code),
+			slog.Duration("duration", d),
+			slog.String("auth_failure", line.authFailure),
+			slog.String("auth_detail", line.authDetail),
+		)
+	} else {
+		g.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("request_id", f.ID),
+			slog.String("service", line.service),
+			slog.String("operation", line.operation),
+			slog.String("caller", line.caller),
+			slog.Int("status", rec.status),
+			slog.String("code", line.code),
+			slog.Duration("duration", d),
+		)
+	}
+	if g.observer != nil {
+		g.observer.Observe(Observed{Service: line.service, Operation: line.operation, Code: line.code,
+			AuthFailure: line.authFailure, Status: rec.status, Duration: d})
+	}
 }
 
 // consolePrefix is the path of the web console.
@@ -211,8 +247,13 @@ func signed(r *http.Request) bool {
 	return q.Has("X-Amz-Credential") || q.Has("X-Amz-Signature") || q.Has("AWSAccessKeyId") || q.Has("Signature")
 }
 
-// logLine is what a request's log line says of it beyond its facts.
-type logLine struct{ service, operation, caller string }
+// logLine is what a request's log line says of it beyond its facts: code is the AWS error code
+// answered ("" on success); authFailure and authDetail say why authentication failed.
+type logLine struct {
+	service, operation, caller string
+	code                       string
+	authFailure, authDetail    string
+}
 
 // serve authenticates and dispatches an AWS request, records an authenticated call that reached
 // an operation, and returns what the log line says of it.
@@ -244,12 +285,14 @@ func (g *Gateway) serveJSON(ctx context.Context, w http.ResponseWriter, r *http.
 		if p, err = g.authenticate(ctx, r, auth, perr, sigv4.BodyHash(body), familyJSON); err == nil {
 			out := js.Serve(identity.WithPrincipal(ctx, p), w, target, body, f.ID, g.log)
 			g.record(f, &out, p)
-			return logLine{f.Service, out.Operation, p.ARN}
+			return logLine{service: f.Service, operation: out.Operation, caller: p.ARN, code: out.ErrorCode}
 		}
 	}
 	op, _ := js.Operation(target)
-	awsjson.WriteError(w, err, f.ID, g.log)
-	return logLine{f.Service, op, "-"}
+	line := logLine{service: f.Service, operation: op, caller: "-"}
+	line.code, _ = awsjson.WriteError(w, err, f.ID, g.log)
+	line.noteAuth(err)
+	return line
 }
 
 // serveQuery authenticates and serves a query-protocol request.
@@ -262,7 +305,7 @@ func (g *Gateway) serveQuery(ctx context.Context, w http.ResponseWriter, r *http
 	line := logLine{service: f.Service, caller: "-"}
 	body, err := g.readBody(r)
 	if err != nil {
-		awsquery.WriteError(w, namespace, err, f.ID, g.log)
+		line.code, _ = awsquery.WriteError(w, namespace, err, f.ID, g.log)
 		return line
 	}
 	form := r.URL.RawQuery
@@ -271,13 +314,14 @@ func (g *Gateway) serveQuery(ctx context.Context, w http.ResponseWriter, r *http
 	}
 	params, err := awsquery.Decode(form)
 	if err != nil {
-		awsquery.WriteError(w, namespace, err, f.ID, g.log)
+		line.code, _ = awsquery.WriteError(w, namespace, err, f.ID, g.log)
 		return line
 	}
 	line.operation = params["Action"]
 	p, err := g.authenticate(ctx, r, auth, perr, sigv4.BodyHash(body), familyQuery)
 	if err != nil {
-		awsquery.WriteError(w, namespace, err, f.ID, g.log)
+		line.code, _ = awsquery.WriteError(w, namespace, err, f.ID, g.log)
+		line.noteAuth(err)
 		return line
 	}
 	line.caller = p.ARN
@@ -286,11 +330,12 @@ func (g *Gateway) serveQuery(ctx context.Context, w http.ResponseWriter, r *http
 		out := request.Outcome{Operation: params["Action"], Form: []byte(form)}
 		out.Fail(awsquery.WriteError(w, namespace, awserr.New(awserr.InvalidAction, "The service %q is not served by keytrail", f.Service), f.ID, g.log))
 		g.record(f, &out, p)
+		line.code = out.ErrorCode
 		return line
 	}
 	out := qs.Serve(identity.WithPrincipal(ctx, p), w, params, []byte(form), f.ID, g.log)
 	g.record(f, &out, p)
-	line.operation = out.Operation
+	line.operation, line.code = out.Operation, out.ErrorCode
 	return line
 }
 
@@ -298,34 +343,36 @@ func (g *Gateway) serveQuery(ctx context.Context, w http.ResponseWriter, r *http
 func (g *Gateway) serveS3(ctx context.Context, w http.ResponseWriter, r *http.Request, auth *sigv4.Auth, perr error, f *request.Facts) logLine {
 	line := logLine{service: f.Service, caller: "-"}
 	resource := r.URL.Path
-	if perr != nil {
-		restxml.WriteError(w, g.authFailure(ctx, perr, familyS3), resource, f.ID, g.log)
+	fail := func(err error) logLine {
+		err = authFailure(err, familyS3)
+		line.code, _ = restxml.WriteError(w, err, resource, f.ID, g.log)
+		line.noteAuth(err)
 		return line
+	}
+	if perr != nil {
+		return fail(perr)
 	}
 	p := identity.Principal{Type: identity.Anonymous, ARN: "*", PrincipalID: "ANONYMOUS_PRINCIPAL"}
 	var body io.Reader = r.Body
 	if auth != nil {
 		payload, err := sigv4.PayloadHash(r, auth)
 		if err != nil {
-			restxml.WriteError(w, g.authFailure(ctx, err, familyS3), resource, f.ID, g.log)
-			return line
+			return fail(err)
 		}
 		vf, err := g.verifier.Verify(ctx, r, auth, payload)
 		if err != nil {
-			restxml.WriteError(w, g.authFailure(ctx, err, familyS3), resource, f.ID, g.log)
-			return line
+			return fail(err)
 		}
 		decoded, err := vf.Body(r, payload)
 		if err != nil {
-			restxml.WriteError(w, g.authFailure(ctx, err, familyS3), resource, f.ID, g.log)
-			return line
+			return fail(err)
 		}
 		p = vf.Principal
 		body = bodyErrors{decoded}
 	}
 	out := g.s3.Serve(identity.WithPrincipal(ctx, p), w, r, body, f.ID, g.log)
 	g.record(f, &out, p)
-	line.operation, line.caller = out.Operation, p.ARN
+	line.operation, line.caller, line.code = out.Operation, p.ARN, out.ErrorCode
 	return line
 }
 
@@ -398,17 +445,17 @@ func (b bodyErrors) Read(p []byte) (int, error) {
 // authenticate verifies a JSON or query request whose body hashes to payload.
 func (g *Gateway) authenticate(ctx context.Context, r *http.Request, auth *sigv4.Auth, perr error, payload string, f family) (identity.Principal, error) {
 	if perr != nil {
-		return identity.Principal{}, g.authFailure(ctx, perr, f)
+		return identity.Principal{}, authFailure(perr, f)
 	}
 	if auth == nil {
-		return identity.Principal{}, missingAuth()
+		return identity.Principal{}, &authFailed{err: missingAuth(), reason: ReasonMissing, detail: "the request is not signed"}
 	}
 	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" && h != sigv4.UnsignedPayload && !strings.EqualFold(h, payload) {
-		return identity.Principal{}, g.authFailure(ctx, sigv4.ErrContentSHA256Mismatch, f)
+		return identity.Principal{}, authFailure(sigv4.ErrContentSHA256Mismatch, f)
 	}
 	vf, err := g.verifier.Verify(ctx, r, auth, payload)
 	if err != nil {
-		return identity.Principal{}, g.authFailure(ctx, err, f)
+		return identity.Principal{}, authFailure(err, f)
 	}
 	return vf.Principal, nil
 }

@@ -151,6 +151,10 @@ type Outcome struct {
 // Fail notes the error the call was answered with.
 func (o *Outcome) Fail(code, message string) { o.ErrorCode, o.ErrorMessage = code, message }
 
+// Failed is the outcome of a request answered with an error before it reached an operation:
+// not recorded (it names no operation), but logged and counted with its code.
+func Failed(code, message string) Outcome { return Outcome{ErrorCode: code, ErrorMessage: message} }
+
 // S3Call is what an S3 request's record shows of it.
 type S3Call struct {
 	Bucket, Key string

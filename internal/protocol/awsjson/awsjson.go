@@ -129,13 +129,11 @@ func (s *Service) Operation(target string) (string, bool) {
 func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, target string, body []byte, requestID string, log *slog.Logger) request.Outcome {
 	op, ok := s.Operation(target)
 	if !ok {
-		WriteError(w, awserr.New(awserr.UnknownOperationException, "The X-Amz-Target %q does not name an operation of %s", short(target), s.Name), requestID, log)
-		return request.Outcome{}
+		return request.Failed(WriteError(w, awserr.New(awserr.UnknownOperationException, "The X-Amz-Target %q does not name an operation of %s", short(target), s.Name), requestID, log))
 	}
 	h, ok := s.Operations[op]
 	if !ok {
-		WriteError(w, awserr.New(awserr.UnknownOperationException, "Unknown operation %s", short(op)), requestID, log)
-		return request.Outcome{}
+		return request.Failed(WriteError(w, awserr.New(awserr.UnknownOperationException, "Unknown operation %s", short(op)), requestID, log))
 	}
 	out := request.Outcome{Operation: op, Meta: h.Meta, Params: body}
 	ctx, res := request.Collect(ctx)

@@ -124,13 +124,11 @@ type Service struct {
 func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, params Values, form []byte, requestID string, log *slog.Logger) request.Outcome {
 	action := params["Action"]
 	if action == "" {
-		s.WriteError(w, awserr.New(awserr.MissingAction, "Missing Action"), requestID, log)
-		return request.Outcome{}
+		return request.Failed(s.WriteError(w, awserr.New(awserr.MissingAction, "Missing Action"), requestID, log))
 	}
 	h, ok := s.Operations[action]
 	if !ok {
-		s.WriteError(w, awserr.New(awserr.InvalidAction, "Could not find operation %s for version %s", short(action), s.Version), requestID, log)
-		return request.Outcome{}
+		return request.Failed(s.WriteError(w, awserr.New(awserr.InvalidAction, "Could not find operation %s for version %s", short(action), s.Version), requestID, log))
 	}
 	meta := h.Meta
 	meta.Global = s.Global

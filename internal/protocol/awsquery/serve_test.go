@@ -52,8 +52,8 @@ func TestServeReturnsTheOutcome(t *testing.T) {
 		{"Action=DeleteUser&Version=2010-05-08&UserName=bob", "DeleteUser", "NoSuchEntity", "<Code>NoSuchEntity</Code>", 404, request.Meta{Global: true}, 1},
 		{"Action=CreateUser&Version=2010-05-08&UserName=carol", "CreateUser", "InternalFailure", "<Type>Receiver</Type>", 500, request.Meta{Global: true}, 0},
 		{"Action=GetUser&Version=2010-05-08&UserName=a%20b", "GetUser", "ValidationError", "userName", 400, request.Meta{ReadOnly: true, Global: true}, 0},
-		{"Action=ListUsers&Version=2010-05-08", "", "", "<Code>InvalidAction</Code>", 400, request.Meta{}, 0},
-		{"Version=2010-05-08", "", "", "<Code>MissingAction</Code>", 400, request.Meta{}, 0},
+		{"Action=ListUsers&Version=2010-05-08", "", "InvalidAction", "<Code>InvalidAction</Code>", 400, request.Meta{}, 0},
+		{"Version=2010-05-08", "", "MissingAction", "<Code>MissingAction</Code>", 400, request.Meta{}, 0},
 	} {
 		params, err := awsquery.Decode(c.form)
 		if err != nil {

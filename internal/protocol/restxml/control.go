@@ -64,8 +64,7 @@ func (s *Service) serveControl(ctx context.Context, w http.ResponseWriter, r *ht
 	t.Resource, t.Path, _ = strings.Cut(rest, "/")
 	op, ok := s.Control[ControlRoute{r.Method, t.Resource}]
 	if !ok {
-		WriteControlError(w, awserr.New(awserr.MethodNotAllowed, "The specified method is not allowed against this resource."), requestID, log)
-		return request.Outcome{}
+		return request.Failed(WriteControlError(w, awserr.New(awserr.MethodNotAllowed, "The specified method is not allowed against this resource."), requestID, log))
 	}
 	out := request.Outcome{Operation: op.Name, Meta: op.Meta, S3: &request.S3Call{Query: r.URL.Query()}}
 	w.Header().Set("X-Amz-Request-Id", requestID)

@@ -145,13 +145,11 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	}
 	t, err := ParseTarget(r)
 	if err != nil {
-		WriteError(w, err, t.resource(r), requestID, log)
-		return request.Outcome{}
+		return request.Failed(WriteError(w, err, t.resource(r), requestID, log))
 	}
 	op, ok := s.Resolve(r, t)
 	if !ok {
-		WriteError(w, s.unrouted(r.Method, t.Level()), "", requestID, log) // S3's 405 names no Resource
-		return request.Outcome{}
+		return request.Failed(WriteError(w, s.unrouted(r.Method, t.Level()), "", requestID, log)) // S3's 405 names no Resource
 	}
 	name := op.Name
 	if r.Header.Get("X-Amz-Copy-Source") != "" {
