@@ -1,0 +1,162 @@
+package console_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// trailForm is the create wizard's fields with the console's defaults.
+func trailForm(token, name string, change func(url.Values)) url.Values {
+	v := url.Values{"csrf": {token}, "name": {name}, "bucketMode": {"new"}, "bucket": {"trail-logs-" + name}, "prefix": {""},
+		"ssekms": {"on"}, "keyMode": {"new"}, "alias": {"alias/" + name}, "validation": {"on"},
+		"management": {"on"}, "mgmtRW": {"all"}, "dataRW": {"all"}, "goto": {"create"}}
+	if change != nil {
+		change(v)
+	}
+	return v
+}
+
+// keyPolicy is a key policy decoded for comparison.
+type keyPolicy struct {
+	ID        string `json:"Id"`
+	Statement []struct {
+		Sid       string
+		Principal map[string]any
+		Action    any
+		Resource  string
+		Condition map[string]map[string]any
+	}
+}
+
+// TestCreateTrailNewKey: the wizard's three steps refuse bad input with nothing created; its
+// New key gets the CloudTrail console's five-statement key policy bound to the trail and the
+// alias, the new bucket CloudTrail's bucket policy, and the trail logs with validation on.
+func TestCreateTrailNewKey(t *testing.T) {
+	e := start(t, nil)
+	b := e.browser()
+	b.signIn("root", account, "", rootSecret)
+	status, _, page := b.get("/console/cloudtrail/create")
+	token := csrf(page)
+	contains(t, "step 1", page, "Step 1 · Choose trail attributes", `id="sse-kms" checked`, `id="key-new" checked`, `id="validation" checked`,
+		`value="aws-cloudtrail-logs-111122223333-`)
+	if status != http.StatusOK {
+		t.Fatalf("create page: %d", status)
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(url.Values)
+		says   string
+	}{
+		{"a bad name", func(v url.Values) { v.Set("name", "a") }, "Trail name: 3 to 128"},
+		{"adjacent separators", func(v url.Values) { v.Set("name", "my..trail") }, "no adjacent"},
+		{"no bucket", func(v url.Values) { v.Set("bucket", "") }, "enter a bucket name"},
+		{"no alias", func(v url.Values) { v.Set("alias", "") }, "AWS KMS alias: enter an alias"},
+		{"a reserved alias", func(v url.Values) { v.Set("alias", "alias/aws/x") }, "reserved for AWS managed keys"},
+		{"no events", func(v url.Values) { v.Del("management") }, "Event type: choose"},
+	} {
+		status, _, body := b.post("/console/cloudtrail/create", trailForm(token, "logs", tc.change))
+		if status != http.StatusBadRequest {
+			t.Errorf("%s: %d; want 400", tc.name, status)
+		}
+		contains(t, tc.name, body, `id="form-error"`, tc.says)
+	}
+	ctx := context.Background()
+	keys, _ := kms.NewFromConfig(e.awsConfig()).ListKeys(ctx, &kms.ListKeysInput{})
+	if len(keys.Keys) != 0 {
+		t.Fatalf("refused forms created %d keys", len(keys.Keys))
+	}
+
+	// Step 2, then 3: the review and the CLI equivalent with both policies.
+	_, _, step2 := b.post("/console/cloudtrail/create", trailForm(token, "logs", func(v url.Values) { v.Set("goto", "2") }))
+	contains(t, "step 2", step2, `id="management" checked`, `name="alias" value="alias/logs"`, `type="hidden" name="ssekms" value="on"`)
+	_, _, step3 := b.post("/console/cloudtrail/create", trailForm(token, "logs", func(v url.Values) { v.Set("goto", "3") }))
+	contains(t, "step 3", step3, `id="review"`, "aws cloudtrail create-trail --name logs --s3-bucket-name trail-logs-logs --is-multi-region-trail",
+		"key-policy.json", "Allow CloudTrail to encrypt logs", "bucket-policy.json", "AWSCloudTrailWrite20150319", "--enable-log-file-validation")
+
+	status, loc, _ := b.post("/console/cloudtrail/create", trailForm(token, "logs", nil))
+	if status != http.StatusSeeOther || loc != "/console/cloudtrail/trails/logs" {
+		t.Fatalf("create: %d → %q", status, loc)
+	}
+	_, _, details := b.get(loc)
+	contains(t, "trail details", details, "Trail logs created and logging.", `id="logging" class="state-Enabled">Logging`,
+		"aws kms create-alias --alias-name alias/logs", `<dd id="trail-validation">Enabled</dd>`)
+
+	ct := cloudtrail.NewFromConfig(e.awsConfig())
+	tr, err := ct.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String("logs")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !aws.ToBool(tr.Trail.IsMultiRegionTrail) || !aws.ToBool(tr.Trail.LogFileValidationEnabled) || !strings.Contains(aws.ToString(tr.Trail.KmsKeyId), ":key/") {
+		t.Errorf("the trail: %+v", tr.Trail)
+	}
+	kc := kms.NewFromConfig(e.awsConfig())
+	d, err := kc.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/logs")})
+	if err != nil || aws.ToString(d.KeyMetadata.Arn) != aws.ToString(tr.Trail.KmsKeyId) {
+		t.Fatalf("alias/logs: %v %v", d, err)
+	}
+	pol, err := kc.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: d.KeyMetadata.KeyId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kp keyPolicy
+	if err := json.Unmarshal([]byte(aws.ToString(pol.Policy)), &kp); err != nil {
+		t.Fatal(err)
+	}
+	sids := []string{"Enable IAM user permissions", "Allow CloudTrail to encrypt logs", "Allow CloudTrail to describe key",
+		"Allow principals in the account to decrypt log files", "Enable cross account log decryption"}
+	if kp.ID != "Key policy created by CloudTrail" || len(kp.Statement) != len(sids) {
+		t.Fatalf("key policy: %s", aws.ToString(pol.Policy))
+	}
+	for i, s := range kp.Statement {
+		if s.Sid != sids[i] || s.Resource != "*" {
+			t.Errorf("statement %d: %+v", i, s)
+		}
+	}
+	if got := kp.Statement[1].Condition["StringEquals"]["aws:SourceArn"]; got != "arn:aws:cloudtrail:us-east-1:111122223333:trail/logs" {
+		t.Errorf("the encrypt statement's SourceArn: %v", got)
+	}
+	pp, err := s3.NewFromConfig(e.awsConfig(), func(o *s3.Options) { o.UsePathStyle = true }).GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("trail-logs-logs")})
+	if err != nil || !strings.Contains(aws.ToString(pp.Policy), "arn:aws:s3:::trail-logs-logs/AWSLogs/111122223333/*") {
+		t.Errorf("the bucket policy: %v %v", pp, err)
+	}
+
+	// The same key reused for another trail: its policy names the first trail only.
+	status, _, body := b.post("/console/cloudtrail/create", trailForm(token, "other", func(v url.Values) {
+		v.Set("keyMode", "existing")
+		v.Set("alias", "alias/logs")
+	}))
+	if status != http.StatusOK {
+		t.Errorf("a refused create: %d", status)
+	}
+	contains(t, "another trail with the key", body, "InsufficientEncryptionPolicyException", "Why keytrail denied it", "cloudtrail.amazonaws.com", "aws:SourceArn")
+
+	// Stop, start, delete.
+	for _, step := range []struct{ action, says, cli string }{
+		{"stop-logging", "Logging stopped for trail logs.", "stop-logging"},
+		{"start-logging", "Logging started for trail logs.", "start-logging"},
+		{"delete", "Trail logs deleted.", "delete-trail"},
+	} {
+		status, loc, _ := b.post("/console/cloudtrail/trails/logs/"+step.action, url.Values{"csrf": {token}})
+		if status != http.StatusSeeOther {
+			t.Fatalf("%s: %d", step.action, status)
+		}
+		_, _, page := b.get(loc)
+		contains(t, step.action, page, step.says, "aws cloudtrail "+step.cli+" --name logs")
+	}
+	_, _, list := b.get("/console/cloudtrail/trails")
+	contains(t, "trails list", list, "No trails in this account.")
+	_, _, page = b.post("/console/cloudtrail/trails/logs/delete", url.Values{"csrf": {token}})
+	contains(t, "deleting a deleted trail", page, "TrailNotFoundException")
+	if status, _, _ := b.post("/console/cloudtrail/trails/logs/explode", url.Values{"csrf": {token}}); status != http.StatusNotFound {
+		t.Errorf("an unknown trail action: %d", status)
+	}
+}
