@@ -160,3 +160,143 @@ func TestCreateTrailNewKey(t *testing.T) {
 		t.Errorf("an unknown trail action: %d", status)
 	}
 }
+
+// existingTrail creates, as the root, a bucket with CloudTrail's policy and an unencrypted trail,
+// and a key with the CloudTrail key policy for that trail under alias.
+func existingTrail(t *testing.T, e *env, name, alias string) string {
+	t.Helper()
+	ctx := context.Background()
+	cfg := e.awsConfig()
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	bucket := "logs-" + name
+	trailARN := "arn:aws:cloudtrail:us-east-1:111122223333:trail/" + name
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	bp := `{"Version":"2012-10-17","Statement":[
+ {"Sid":"AWSCloudTrailAclCheck20150319","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::` + bucket + `"},
+ {"Sid":"AWSCloudTrailWrite20150319","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::` + bucket + `/AWSLogs/111122223333/*",
+  "Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}}]}`
+	if _, err := s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(bp)}); err != nil {
+		t.Fatal(err)
+	}
+	kp := `{"Version":"2012-10-17","Statement":[
+ {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+ {"Sid":"Allow CloudTrail to encrypt logs","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:GenerateDataKey*","Resource":"*",
+  "Condition":{"StringEquals":{"aws:SourceArn":"` + trailARN + `"},"StringLike":{"kms:EncryptionContext:aws:cloudtrail:arn":"arn:aws:cloudtrail:*:111122223333:trail/*"}}},
+ {"Sid":"Allow CloudTrail to describe key","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:DescribeKey","Resource":"*"}]}`
+	kc := kms.NewFromConfig(cfg)
+	k, err := kc.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(kp)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kc.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: k.KeyMetadata.KeyId}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cloudtrail.NewFromConfig(cfg).CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(name), S3BucketName: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(k.KeyMetadata.Arn)
+}
+
+// TestEditTrail: General details → Edit → Log file SSE-KMS encryption → Existing → AWS KMS
+// alias, in each of the four forms; a disabled key is refused with the trail unchanged; SSE-KMS
+// turned off removes the key.
+func TestEditTrail(t *testing.T) {
+	e := start(t, nil)
+	keyARN := existingTrail(t, e, "management", "alias/trail-key")
+	keyID := keyARN[strings.LastIndex(keyARN, "/")+1:]
+	b := e.browser()
+	b.signIn("root", account, "", rootSecret)
+	_, _, details := b.get("/console/cloudtrail/trails/management")
+	contains(t, "details", details, `id="edit-general"`, `<dd id="trail-sse">Disabled</dd>`)
+	_, _, form := b.get("/console/cloudtrail/trails/management/edit")
+	token := csrf(form)
+	contains(t, "edit form", form, `id="update-trail"`, `name="bucket" id="bucket" value="logs-management"`)
+	edit := func(sse, mode, alias string) (int, string, string) {
+		return b.post("/console/cloudtrail/trails/management/edit", url.Values{"csrf": {token}, "bucketMode": {"existing"}, "bucket": {"logs-management"},
+			"ssekms": {sse}, "keyMode": {mode}, "alias": {alias}, "validation": {"on"}})
+	}
+	ctx := context.Background()
+	ct := cloudtrail.NewFromConfig(e.awsConfig())
+	trailKey := func() string {
+		out, err := ct.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String("management")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.Trail.KmsKeyId)
+	}
+	for _, form := range []string{"alias/trail-key", "arn:aws:kms:us-east-1:111122223333:alias/trail-key", keyARN, keyID} {
+		status, loc, _ := edit("on", "existing", form)
+		if status != http.StatusSeeOther {
+			t.Fatalf("edit with %s: %d", form, status)
+		}
+		_, _, page := b.get(loc)
+		contains(t, "after the edit with "+form, page, "Trail management updated.", `<dd id="trail-key">`+keyARN+`</dd>`,
+			"aws cloudtrail update-trail --name management --s3-bucket-name logs-management --s3-key-prefix &#39;&#39; --kms-key-id "+form)
+		if got := trailKey(); got != keyARN {
+			t.Errorf("with %s the trail's key is %q", form, got)
+		}
+		if _, err := ct.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String("management"), KmsKeyId: aws.String("")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if _, err := kms.NewFromConfig(e.awsConfig()).DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(keyID)}); err != nil {
+		t.Fatal(err)
+	}
+	status, _, page := edit("on", "existing", "alias/trail-key")
+	if status != http.StatusOK {
+		t.Errorf("a disabled key: %d", status)
+	}
+	contains(t, "a disabled key", page, "KmsException", "is disabled", `id="update-trail"`)
+	if got := trailKey(); got != "" {
+		t.Errorf("a refused edit changed the trail's key to %q", got)
+	}
+	if status, _, page := edit("on", "existing", ""); status != http.StatusBadRequest {
+		t.Errorf("no alias: %d", status)
+	} else {
+		contains(t, "no alias", page, "alias ARN, key ARN or key ID")
+	}
+	_, _, page = b.get("/console/cloudtrail/trails/nope/edit")
+	contains(t, "edit of no trail", page, "TrailNotFoundException")
+	_, _, page = b.post("/console/cloudtrail/trails/nope/edit", url.Values{"csrf": {token}, "bucket": {"x"}})
+	contains(t, "update of no trail", page, "TrailNotFoundException")
+
+	// New key from the Edit form: the policy names this trail.
+	if status, _, _ := edit("on", "new", "edited"); status != http.StatusSeeOther {
+		t.Fatalf("edit with a new key: %d", status)
+	}
+	d, err := kms.NewFromConfig(e.awsConfig()).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/edited")})
+	if err != nil || aws.ToString(d.KeyMetadata.Arn) != trailKey() {
+		t.Errorf("alias/edited: %v; trail key %s", err, trailKey())
+	}
+	if status, _, _ := edit("", "existing", ""); status != http.StatusSeeOther || trailKey() != "" {
+		t.Errorf("SSE-KMS off: %d, key %q", status, trailKey())
+	}
+}
+
+// TestDenialExplained: a user refused by her policies sees AWS's error and keytrail's
+// explanation: the policies consulted and the rule that decided.
+func TestDenialExplained(t *testing.T) {
+	e := start(t, nil)
+	existingTrail(t, e, "management", "alias/trail-key")
+	e.user("reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["cloudtrail:DescribeTrails","cloudtrail:GetTrail"],"Resource":"*"},
+ {"Effect":"Deny","Action":"cloudtrail:GetTrailStatus","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}`)
+	b := e.browser()
+	b.signIn("iam", account, "reader", password)
+	_, _, list := b.get("/console/cloudtrail/trails")
+	contains(t, "trails list", list, "management", "AccessDeniedException")
+	_, _, page := b.get("/console/cloudtrail/trails/management")
+	contains(t, "trail details", page, "Why keytrail denied it", "cloudtrail:GetTrailStatus", "Explicit deny",
+		"aws:RequestedRegion", "<code>us-east-1</code>", "user/reader", "cloudtrail:GetEventSelectors")
+	_, _, form := b.get("/console/cloudtrail/trails/management/edit")
+	_, _, page = b.post("/console/cloudtrail/trails/management/edit", url.Values{"csrf": {csrf(form)}, "bucketMode": {"existing"}, "bucket": {"logs-management"}})
+	contains(t, "a refused update", page, "AccessDeniedException", "Why keytrail denied it", "cloudtrail:UpdateTrail", "Implicit deny")
+
+	nb := e.browser()
+	e.user("nobody", "")
+	nb.signIn("iam", account, "nobody", password)
+	_, _, list = nb.get("/console/cloudtrail/trails")
+	contains(t, "nobody's trails", list, "AccessDeniedException", "Why keytrail denied it", "No policy applies to the caller")
+}
