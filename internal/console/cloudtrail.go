@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -159,7 +160,7 @@ func (f *trailForm) aliasName() string {
 
 // createTrailPage is step 1 with the console's defaults: a new bucket named as the console
 // names it, SSE-KMS with a New key, log file validation, all management events.
-func (c *Console) createTrailPage(w http.ResponseWriter, r *http.Request, ss *session) {
+func (c *Console) createTrailPage(w http.ResponseWriter, _ *http.Request, ss *session) {
 	suffix := make([]byte, 4)
 	_, _ = io.ReadFull(c.rand, suffix) // a name suggestion: the user may change it
 	f := &trailForm{Step: 1, BucketMode: "new", Bucket: "aws-cloudtrail-logs-" + ss.who.Account + "-" + hex.EncodeToString(suffix),
@@ -253,7 +254,7 @@ func (c *Console) createTrail(w http.ResponseWriter, r *http.Request, ss *sessio
 		fail(err)
 		return
 	}
-	redirectCLI(w, r, ss, Prefix+"/cloudtrail/trails/"+f.Name, "Trail "+f.Name+" created and logging.", p.CLI)
+	redirectCLI(w, r, ss, trailPath(f.Name), "Trail "+f.Name+" created and logging.", p.CLI)
 }
 
 // newTrailKey creates the New key of a trail form: a symmetric key with the key policy the
@@ -584,7 +585,7 @@ func (c *Console) updateTrail(w http.ResponseWriter, r *http.Request, ss *sessio
 		fail(err)
 		return
 	}
-	redirectCLI(w, r, ss, Prefix+"/cloudtrail/trails/"+name, "Trail "+name+" updated.", cmds)
+	redirectCLI(w, r, ss, trailPath(name), "Trail "+name+" updated.", cmds)
 }
 
 // trailAction is a trail page's button: start-logging, stop-logging, delete.
@@ -595,7 +596,7 @@ func (c *Console) trailAction(w http.ResponseWriter, r *http.Request, ss *sessio
 		err    error
 		cmd    cliCommand
 		msg    string
-		target = Prefix + "/cloudtrail/trails/" + name
+		target = trailPath(name)
 	)
 	switch r.PathValue("action") {
 	case "start-logging":
@@ -624,3 +625,6 @@ func (c *Console) trailAction(w http.ResponseWriter, r *http.Request, ss *sessio
 // pathStyle sends the console's S3 calls path-style: their host is the in-process endpoint's,
 // which names no bucket.
 func pathStyle(o *s3.Options) { o.UsePathStyle = true }
+
+// trailPath is the console path of trail name's page.
+func trailPath(name string) string { return Prefix + "/cloudtrail/trails/" + url.PathEscape(name) }

@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -31,7 +32,7 @@ type createKeyData struct {
 	FormError          string
 }
 
-func (c *Console) createKeyPage(w http.ResponseWriter, r *http.Request, ss *session) {
+func (c *Console) createKeyPage(w http.ResponseWriter, _ *http.Request, ss *session) {
 	c.render(w, http.StatusOK, "key_create", &page{Title: "Create key", Session: ss, Data: &createKeyData{}})
 }
 
@@ -74,7 +75,7 @@ func (c *Console) createKey(w http.ResponseWriter, r *http.Request, ss *session)
 		}
 		msg = "Key " + id + " created with alias " + alias + "."
 	}
-	redirectCLI(w, r, ss, Prefix+"/kms/keys/"+id, msg, cmds)
+	redirectCLI(w, r, ss, keyPath(id), msg, cmds)
 }
 
 // keyAction is a key page's button: enable, disable, schedule-deletion, cancel-deletion,
@@ -98,12 +99,12 @@ func (c *Console) keyAction(w http.ResponseWriter, r *http.Request, ss *session)
 		_, err = client.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(id)})
 		msg = "Key " + id + " disabled."
 	case "schedule-deletion":
-		days, perr := strconv.Atoi(r.PostFormValue("days"))
+		days, perr := strconv.ParseInt(r.PostFormValue("days"), 10, 32)
 		if perr != nil || days < 7 || days > 30 {
 			c.showKey(w, r, ss, id, &apiError{Code: "ValidationException", Message: "Waiting period: enter a whole number of days from 7 to 30."}, nil)
 			return
 		}
-		cmd = c.regional(r, "Schedule the deletion", "kms", "schedule-key-deletion", "--key-id", id, "--pending-window-in-days", strconv.Itoa(days))
+		cmd = c.regional(r, "Schedule the deletion", "kms", "schedule-key-deletion", "--key-id", id, "--pending-window-in-days", strconv.FormatInt(days, 10))
 		var out *kms.ScheduleKeyDeletionOutput
 		out, err = client.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(id), PendingWindowInDays: aws.Int32(int32(days))})
 		if err == nil {
@@ -131,7 +132,7 @@ func (c *Console) keyAction(w http.ResponseWriter, r *http.Request, ss *session)
 		c.showKey(w, r, ss, id, c.errorOf(err), []cliCommand{cmd})
 		return
 	}
-	redirectCLI(w, r, ss, Prefix+"/kms/keys/"+id, msg, []cliCommand{cmd})
+	redirectCLI(w, r, ss, keyPath(id), msg, []cliCommand{cmd})
 }
 
 // keyPolicyData is the key policy editor.
@@ -186,16 +187,19 @@ func (c *Console) putKeyPolicy(w http.ResponseWriter, r *http.Request, ss *sessi
 		c.render(w, http.StatusOK, "key_policy", p)
 		return
 	}
-	redirectCLI(w, r, ss, Prefix+"/kms/keys/"+id, "Key policy of "+id+" saved.", cmds)
+	redirectCLI(w, r, ss, keyPath(id), "Key policy of "+id+" saved.", cmds)
 }
 
-// redirectCLI is redirect, with the CLI equivalents of what the POST did shown once on the
+// redirectCLI is redirect (render.go), with the CLI equivalents of what the POST did shown once on the
 // page at target.
 func redirectCLI(w http.ResponseWriter, r *http.Request, ss *session, target, msg string, cmds []cliCommand) {
 	ss.mu.Lock()
 	ss.flashCLI = cmds
 	ss.mu.Unlock()
-	redirect(w, r, ss, target, msg)
+	ss.setFlash(msg)
+	// target is a console path: Prefix and path-escaped names (keyPath, trailPath), never a
+	// value that could lead off the console.
+	http.Redirect(w, r, target, http.StatusSeeOther) //nolint:gosec // see above
 }
 
 // takeFlashCLI returns the CLI equivalents left by the session's last POST, and clears them.
@@ -206,3 +210,6 @@ func (ss *session) takeFlashCLI() []cliCommand {
 	ss.flashCLI = nil
 	return cmds
 }
+
+// keyPath is the console path of key id's page.
+func keyPath(id string) string { return Prefix + "/kms/keys/" + url.PathEscape(id) }
