@@ -224,6 +224,7 @@ func TestDenialExplanation(t *testing.T) {
 	if strings.Contains(got, "Explicit deny") {
 		t.Errorf("the Deny's condition does not match: %s", got)
 	}
+	do(ctx, t, chromedp.ScrollIntoView(chromedp.CSS("#trail-status .explanation")))
 	screenshot(ctx, t, "denial-explained", true)
 }
 
