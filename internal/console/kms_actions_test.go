@@ -159,3 +159,31 @@ func TestKeyPolicyEditor(t *testing.T) {
 	_, _, page = b.get("/console/kms/keys/00000000-0000-0000-0000-000000000000/policy")
 	contains(t, "no key", page, "NotFoundException")
 }
+
+// TestActionsNeedTheFormToken: the new forms without the session's CSRF token change nothing.
+func TestActionsNeedTheFormToken(t *testing.T) {
+	e := start(t, nil)
+	k, err := kms.NewFromConfig(e.awsConfig()).CreateKey(context.Background(), &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(k.KeyMetadata.KeyId)
+	b := e.browser()
+	b.signIn("root", account, "", rootSecret)
+	for _, path := range []string{"/console/kms/create", "/console/kms/keys/" + id + "/disable", "/console/kms/keys/" + id + "/policy",
+		"/console/cloudtrail/create", "/console/cloudtrail/trails/x/edit", "/console/cloudtrail/trails/x/delete"} {
+		status, _, body := b.post(path, trailForm("forged", "forged", nil))
+		if status != http.StatusForbidden {
+			t.Errorf("%s without the token: %d", path, status)
+		}
+		contains(t, path, body, "InvalidCSRFToken")
+	}
+	d, err := kms.NewFromConfig(e.awsConfig()).DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: aws.String(id)})
+	if err != nil || d.KeyMetadata.KeyState != "Enabled" {
+		t.Errorf("the key after forged forms: %v %v", d, err)
+	}
+	keys, _ := kms.NewFromConfig(e.awsConfig()).ListKeys(context.Background(), &kms.ListKeysInput{})
+	if len(keys.Keys) != 1 {
+		t.Errorf("forged forms made keys: %d", len(keys.Keys))
+	}
+}

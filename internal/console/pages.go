@@ -155,7 +155,7 @@ func (c *Console) showKey(w http.ResponseWriter, r *http.Request, ss *session, i
 	}
 	pol, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: d.KeyMetadata.KeyId, PolicyName: aws.String("default")})
 	if err != nil {
-		data.PolicyError = c.errorOf(err)
+		data.PolicyError = c.explained(ss, err)
 	} else {
 		data.Policy = indent(aws.ToString(pol.Policy))
 	}
