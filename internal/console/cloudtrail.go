@@ -132,8 +132,10 @@ func (f *trailForm) checkAttributes(edit bool) string {
 		return "Trail name: no adjacent periods, underscores or dashes such as .. or _. or -."
 	case f.Bucket == "":
 		return "Trail log bucket and folder: enter a bucket name."
+	case f.SSEKMS && f.Alias == "" && f.KeyMode == "existing":
+		return "AWS KMS alias: enter an alias (alias/MyAliasName), alias ARN, key ARN or key ID."
 	case f.SSEKMS && f.Alias == "":
-		return "AWS KMS alias: enter an alias (alias/MyAliasName)" + map[bool]string{true: ", alias ARN, key ARN or key ID.", false: "."}[f.KeyMode == "existing"]
+		return "AWS KMS alias: enter an alias (alias/MyAliasName) for the new key."
 	case f.SSEKMS && f.KeyMode == "new" && !strings.HasPrefix(f.aliasName(), "alias/"):
 		return "AWS KMS alias: enter an alias name."
 	case f.SSEKMS && f.KeyMode == "new" && strings.HasPrefix(f.aliasName(), "alias/aws/"):
@@ -202,7 +204,7 @@ func (c *Console) createTrail(w http.ResponseWriter, r *http.Request, ss *sessio
 		return
 	case "create":
 	default:
-		f.Step = 1
+		f.Step, f.FormError = 1, "Choose Next to go on."
 		c.render(w, http.StatusBadRequest, "trail_form", p)
 		return
 	}
@@ -443,6 +445,10 @@ func trailBucketPolicy(bucket, prefix, account, trailARN string) string {
 // trailData is the trail details page.
 type trailData struct {
 	Trail          cttypes.Trail
+	MultiRegion    bool // the Trail's *bool flags, for the template (a pointer to false is not empty)
+	Validation     bool
+	Logging        bool
+	DeliveryError  string
 	Status         *cloudtrail.GetTrailStatusOutput
 	StatusError    *apiError
 	Selectors      string // the event selectors as JSON
@@ -467,11 +473,11 @@ func (c *Console) showTrail(w http.ResponseWriter, r *http.Request, ss *session,
 		c.render(w, http.StatusOK, "trail", p)
 		return
 	}
-	d := &trailData{Trail: *t}
+	d := &trailData{Trail: *t, MultiRegion: aws.ToBool(t.IsMultiRegionTrail), Validation: aws.ToBool(t.LogFileValidationEnabled)}
 	if st, err := client.GetTrailStatus(r.Context(), &cloudtrail.GetTrailStatusInput{Name: t.TrailARN}); err != nil {
 		d.StatusError = c.explained(ss, err)
 	} else {
-		d.Status = st
+		d.Status, d.Logging, d.DeliveryError = st, aws.ToBool(st.IsLogging), aws.ToString(st.LatestDeliveryError)
 	}
 	if sel, err := client.GetEventSelectors(r.Context(), &cloudtrail.GetEventSelectorsInput{TrailName: t.TrailARN}); err != nil {
 		d.SelectorsError = c.explained(ss, err)

@@ -62,6 +62,7 @@ func TestCreateTrailNewKey(t *testing.T) {
 		{"no alias", func(v url.Values) { v.Set("alias", "") }, "AWS KMS alias: enter an alias"},
 		{"a reserved alias", func(v url.Values) { v.Set("alias", "alias/aws/x") }, "reserved for AWS managed keys"},
 		{"no events", func(v url.Values) { v.Del("management") }, "Event type: choose"},
+		{"no step", func(v url.Values) { v.Del("goto") }, "Choose Next"},
 	} {
 		status, _, body := b.post("/console/cloudtrail/create", trailForm(token, "logs", tc.change))
 		if status != http.StatusBadRequest {
@@ -151,6 +152,9 @@ func TestCreateTrailNewKey(t *testing.T) {
 		}
 		_, _, page := b.get(loc)
 		contains(t, step.action, page, step.says, "aws cloudtrail "+step.cli+" --name logs")
+		if step.action == "stop-logging" {
+			contains(t, "a stopped trail", page, `<dd id="logging" class="state-Disabled">Off</dd>`, `id="start-logging"`)
+		}
 	}
 	_, _, list := b.get("/console/cloudtrail/trails")
 	contains(t, "trails list", list, "No trails in this account.")
@@ -299,4 +303,53 @@ func TestDenialExplained(t *testing.T) {
 	nb.signIn("iam", account, "nobody", password)
 	_, _, list = nb.get("/console/cloudtrail/trails")
 	contains(t, "nobody's trails", list, "AccessDeniedException", "Why keytrail denied it", "No policy applies to the caller")
+}
+
+// TestCreateTrailEvents: an existing bucket, no SSE-KMS, write-only management events without
+// KMS's, and read-only S3 data events become the trail's advanced event selectors.
+func TestCreateTrailEvents(t *testing.T) {
+	e := start(t, nil)
+	existingTrail(t, e, "first", "alias/first")
+	b := e.browser()
+	b.signIn("root", account, "", rootSecret)
+	_, _, page := b.get("/console/cloudtrail/create")
+	status, loc, body := b.post("/console/cloudtrail/create", trailForm(csrf(page), "second", func(v url.Values) {
+		v.Set("bucketMode", "existing")
+		v.Set("bucket", "logs-first")
+		v.Del("ssekms")
+		v.Del("validation")
+		v.Set("mgmtRW", "write")
+		v.Set("excludeKMS", "on")
+		v.Set("data", "on")
+		v.Set("dataRW", "read")
+	}))
+	if status != http.StatusSeeOther {
+		t.Fatalf("create: %d\n%s", status, body)
+	}
+	_, _, page = b.get(loc)
+	contains(t, "details", page, `<dd id="trail-sse">Disabled</dd>`, `<dd id="trail-validation">Disabled</dd>`, "--no-enable-log-file-validation")
+	if strings.Contains(page, "aws s3api create-bucket") || strings.Contains(page, "aws kms create-key") {
+		t.Error("an existing bucket and no SSE-KMS: the CLI equivalent creates a bucket or key")
+	}
+	out, err := cloudtrail.NewFromConfig(e.awsConfig()).GetEventSelectors(context.Background(), &cloudtrail.GetEventSelectorsInput{TrailName: aws.String("second")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, sel := range out.AdvancedEventSelectors {
+		for _, f := range sel.FieldSelectors {
+			got = append(got, aws.ToString(sel.Name)+": "+aws.ToString(f.Field)+" = "+strings.Join(f.Equals, ",")+" != "+strings.Join(f.NotEquals, ","))
+		}
+	}
+	want := []string{
+		"Management events selector: eventCategory = Management != ",
+		"Management events selector: readOnly = false != ",
+		"Management events selector: eventSource =  != kms.amazonaws.com",
+		"S3 data events selector: eventCategory = Data != ",
+		"S3 data events selector: resources.type = AWS::S3::Object != ",
+		"S3 data events selector: readOnly = true != ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("selectors:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
