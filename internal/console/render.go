@@ -64,9 +64,10 @@ func (p *page) IAMUser() bool { return p.Session != nil && p.Session.who.Type ==
 // apiError is an error as the console shows it: AWS's code and message, and the request ID of
 // the refused call when there was one (what `keytrail explain` takes to say why it was denied).
 type apiError struct {
-	Code        string
-	Message     string
-	RequestID   string
+	Code      string
+	Message   string
+	RequestID string
+
 	Explanation *explanationView // keytrail's explanation when the call was denied (denials.go)
 }
 

@@ -30,8 +30,9 @@ type session struct {
 	expires time.Time
 	reset   bool // the password must be reset (PasswordResetRequired)
 
-	mu       sync.Mutex
-	flash    string       // a notice for the next page this session renders
+	mu    sync.Mutex
+	flash string // a notice for the next page this session renders
+
 	flashCLI []cliCommand // the CLI equivalents of the POST that left the flash (redirectCLI)
 }
 
