@@ -353,3 +353,33 @@ func TestCreateTrailEvents(t *testing.T) {
 		t.Errorf("selectors:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestCreateTrailRefusedKey: a user who may not create keys is stopped at the New key's
+// CreateKey, with its explanation, before any bucket or trail is made; with a prefix, the new
+// bucket's policy names the prefixed AWSLogs path.
+func TestCreateTrailRefusedKey(t *testing.T) {
+	e := start(t, nil)
+	e.user("trails", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["cloudtrail:*","s3:*"],"Resource":"*"}]}`)
+	b := e.browser()
+	b.signIn("iam", account, "trails", password)
+	_, _, page := b.get("/console/cloudtrail/create")
+	token := csrf(page)
+	_, _, body := b.post("/console/cloudtrail/create", trailForm(token, "audit", nil))
+	contains(t, "a refused CreateKey", body, "AccessDeniedException", "kms:CreateKey", "Why keytrail denied it", `id="review"`)
+	ctx := context.Background()
+	s3c := s3.NewFromConfig(e.awsConfig(), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("trail-logs-audit")}); err == nil {
+		t.Error("the bucket was made before the refused key")
+	}
+	status, _, body := b.post("/console/cloudtrail/create", trailForm(token, "audit", func(v url.Values) {
+		v.Del("ssekms")
+		v.Set("prefix", "org/audit")
+	}))
+	if status != http.StatusSeeOther {
+		t.Fatalf("create without SSE-KMS: %d\n%s", status, body)
+	}
+	pp, err := s3c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("trail-logs-audit")})
+	if err != nil || !strings.Contains(aws.ToString(pp.Policy), "arn:aws:s3:::trail-logs-audit/org/audit/AWSLogs/111122223333/*") {
+		t.Errorf("the prefixed bucket policy: %v %v", pp, err)
+	}
+}
