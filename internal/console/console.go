@@ -54,6 +54,7 @@ type Config struct {
 	Logger     *slog.Logger
 	Now        func() time.Time
 	Rand       io.Reader
+	Explain    Explainer // the explanations of denials (explain.Store); none shown when nil
 
 	SessionDuration time.Duration // DefaultSessionDuration when zero
 	UserFailures    int           // DefaultUserFailures when zero
@@ -74,6 +75,7 @@ type Console struct {
 	now        func() time.Time
 	rand       io.Reader
 	duration   time.Duration
+	explain    Explainer
 
 	sessions sessions
 	byUser   limiter
@@ -92,7 +94,7 @@ var staticFiles embed.FS
 // New returns a Console.
 func New(cfg Config) *Console {
 	c := &Console{users: cfg.Users, sts: cfg.Sessions, api: cfg.API, rootSecret: cfg.RootSecret, region: cfg.Region,
-		version: cfg.Version, log: cfg.Logger, now: cfg.Now, rand: cfg.Rand, duration: cfg.SessionDuration}
+		version: cfg.Version, log: cfg.Logger, now: cfg.Now, rand: cfg.Rand, duration: cfg.SessionDuration, explain: cfg.Explain}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -138,6 +140,8 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+Prefix+"/password", c.signedIn(c.changePassword))
 	m.HandleFunc("GET "+Prefix+"/kms/keys", c.signedIn(c.keys))
 	m.HandleFunc("GET "+Prefix+"/kms/keys/{id}", c.signedIn(c.key))
+	c.trailRoutes(m)
+	c.keyActionRoutes(m)
 	m.Handle("GET "+Prefix+"/static/", c.static)
 	m.HandleFunc(Prefix+"/", func(w http.ResponseWriter, _ *http.Request) {
 		c.render(w, http.StatusNotFound, "notfound", &page{Title: "Not found"})

@@ -379,7 +379,7 @@ func TestKeysPages(t *testing.T) {
 	reader := e.browser()
 	reader.signIn("iam", account, "reader", password)
 	_, _, details = reader.get("/console/kms/keys/" + id)
-	contains(t, "the reader's key details", details, "Enabled", "AccessDeniedException", "kms:GetKeyPolicy")
+	contains(t, "the reader's key details", details, "Enabled", "AccessDeniedException", "kms:GetKeyPolicy", "Why keytrail denied it")
 
 	nb := e.browser()
 	nb.signIn("iam", account, "nobody", password)

@@ -18,13 +18,15 @@
 //   - its SDK client from c.clientsFor(r, ss) (add the service's constructor to clients.go), so
 //     the call is the signed-in identity's, authorized and recorded as any client's;
 //   - an API error shown with p.Error = c.errorOf(err) (AWS's code and message), or per section
-//     with {{template "error" .X}};
+//     with {{template "error" .X}} and X = c.explained(ss, err); a denial of the signed-in account
+//     is shown with keytrail's explanation (Config.Explain, the same store as
+//     GET /_keytrail/explain/<id>): render attaches it to p.Error, explained to a section's;
 //   - p.CLI, the equivalent commands (c.regional for kms, cloudtrail and s3; global for iam and
 //     sts), which the layout shows ready to copy;
 //   - a template templates/<name>.html defining "content" (found by parsePages; forms carry
 //     <input type="hidden" name="csrf" value="{{$.CSRF}}">), rendered with c.render;
-//   - a POST that changed something ends with redirect(w, r, ss, target, notice): the page at
-//     target shows the notice once; bad input is rendered back as a form error, nothing changed;
+//   - a POST that changed something ends with redirect(w, r, ss, target, notice), or
+//     redirectCLI with its CLI equivalents: the page at target shows them once; bad input is rendered back as a form error, nothing changed;
 //   - a handler-level test beside console_test.go and a browser test in test/browser.
 //
 // AWS references:

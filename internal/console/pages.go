@@ -111,17 +111,23 @@ func (c *Console) keys(w http.ResponseWriter, r *http.Request, ss *session) {
 
 // keyData is the key details page.
 type keyData struct {
-	ID          string
-	Meta        *kmstypes.KeyMetadata
-	Aliases     []string
-	MultiRegion bool
-	Policy      string    // the key policy, indented
-	PolicyError *apiError // GetKeyPolicy refused
+	ID            string
+	Meta          *kmstypes.KeyMetadata
+	Aliases       []string
+	MultiRegion   bool
+	Policy        string    // the key policy, indented
+	PolicyError   *apiError // GetKeyPolicy refused
+	Rotation      bool      // automatic rotation is on
+	RotationError *apiError // GetKeyRotationStatus refused (or the key does not rotate)
 }
 
 // key shows a key's details as the session: DescribeKey, its aliases and its key policy.
 func (c *Console) key(w http.ResponseWriter, r *http.Request, ss *session) {
-	id := r.PathValue("id")
+	c.showKey(w, r, ss, r.PathValue("id"), nil, nil)
+}
+
+// showKey renders key id's page; after a refused action, with its error and CLI equivalent.
+func (c *Console) showKey(w http.ResponseWriter, r *http.Request, ss *session, id string, actionErr *apiError, cmds []cliCommand) {
 	p := &page{Title: "Key details", Session: ss}
 	p.CLI = []cliCommand{
 		c.regional(r, "Describe the key", "kms", "describe-key", "--key-id", id),
@@ -129,12 +135,17 @@ func (c *Console) key(w http.ResponseWriter, r *http.Request, ss *session) {
 	}
 	ctx := r.Context()
 	client := c.clientsFor(r, ss).kms()
+	p.CLI = append(cmds, p.CLI...)
 	d, err := client.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
 	if err != nil {
 		p.Error = c.errorOf(err)
+		if actionErr != nil {
+			p.Error = actionErr
+		}
 		c.render(w, http.StatusOK, "key", p)
 		return
 	}
+	p.Error = actionErr
 	data := &keyData{ID: aws.ToString(d.KeyMetadata.KeyId), Meta: d.KeyMetadata, MultiRegion: aws.ToBool(d.KeyMetadata.MultiRegion)}
 	p.Title = "Key " + data.ID
 	if aliases, err := client.ListAliases(ctx, &kms.ListAliasesInput{KeyId: d.KeyMetadata.KeyId}); err == nil {
@@ -144,9 +155,14 @@ func (c *Console) key(w http.ResponseWriter, r *http.Request, ss *session) {
 	}
 	pol, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: d.KeyMetadata.KeyId, PolicyName: aws.String("default")})
 	if err != nil {
-		data.PolicyError = c.errorOf(err)
+		data.PolicyError = c.explained(ss, err)
 	} else {
 		data.Policy = indent(aws.ToString(pol.Policy))
+	}
+	if rot, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: d.KeyMetadata.KeyId}); err != nil {
+		data.RotationError = c.errorOf(err)
+	} else {
+		data.Rotation = rot.KeyRotationEnabled
 	}
 	p.Data = data
 	c.render(w, http.StatusOK, "key", p)

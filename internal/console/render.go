@@ -67,6 +67,8 @@ type apiError struct {
 	Code      string
 	Message   string
 	RequestID string
+
+	Explanation *explanationView // keytrail's explanation when the call was denied (denials.go)
 }
 
 // errorOf is an SDK call's error as a page shows it: the API's error code and message, as the
@@ -158,7 +160,9 @@ func parsePages() map[string]*template.Template {
 func (c *Console) render(w http.ResponseWriter, status int, name string, p *page) {
 	if p.Session != nil && p.Flash == "" {
 		p.Flash = p.Session.takeFlash()
+		p.CLI = append(p.Session.takeFlashCLI(), p.CLI...)
 	}
+	c.explainError(p)
 	var buf bytes.Buffer
 	if err := c.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		c.log.Error("console: render", "page", name, "err", err)

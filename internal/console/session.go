@@ -32,6 +32,8 @@ type session struct {
 
 	mu    sync.Mutex
 	flash string // a notice for the next page this session renders
+
+	flashCLI []cliCommand // the CLI equivalents of the POST that left the flash (redirectCLI)
 }
 
 // setFlash leaves a notice for the session's next page.
