@@ -9,8 +9,10 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -47,6 +49,8 @@ func (c *Console) clientsFor(r *http.Request, ss *session) *clients {
 }
 
 func (cl *clients) kms() *kms.Client { return kms.NewFromConfig(cl.cfg) }
+func (cl *clients) cloudtrail() *cloudtrail.Client { return cloudtrail.NewFromConfig(cl.cfg) }
+func (cl *clients) s3() *s3.Client { return s3.NewFromConfig(cl.cfg, func(o *s3.Options) { o.UsePathStyle = true }) }
 func (cl *clients) iam() *iam.Client { return iam.NewFromConfig(cl.cfg) }
 func (cl *clients) sts() *sts.Client { return sts.NewFromConfig(cl.cfg) }
 
