@@ -49,10 +49,11 @@ func (c *Console) clientsFor(r *http.Request, ss *session) *clients {
 }
 
 func (cl *clients) kms() *kms.Client { return kms.NewFromConfig(cl.cfg) }
-func (cl *clients) cloudtrail() *cloudtrail.Client { return cloudtrail.NewFromConfig(cl.cfg) }
-func (cl *clients) s3() *s3.Client { return s3.NewFromConfig(cl.cfg, func(o *s3.Options) { o.UsePathStyle = true }) }
 func (cl *clients) iam() *iam.Client { return iam.NewFromConfig(cl.cfg) }
 func (cl *clients) sts() *sts.Client { return sts.NewFromConfig(cl.cfg) }
+
+func (cl *clients) cloudtrail() *cloudtrail.Client { return cloudtrail.NewFromConfig(cl.cfg) }
+func (cl *clients) s3() *s3.Client                 { return s3.NewFromConfig(cl.cfg, pathStyle) }
 
 // userAgent sets the console's User-Agent on every request, replacing the SDK's: CloudTrail
 // records it as the event's userAgent.

@@ -23,6 +23,7 @@ type storeRow struct {
 	MultiRegion           bool
 	KmsKeyID              string
 	Created               time.Time
+	Error                 *apiError // GetEventDataStore refused
 }
 
 // lakeData is the Lake's event data stores page.
@@ -45,8 +46,7 @@ func listStores(ctx context.Context, ct *cloudtrail.Client) ([]storeRow, error) 
 		}
 		for _, s := range out.EventDataStores {
 			arn := aws.ToString(s.EventDataStoreArn)
-			rows = append(rows, storeRow{ID: storeID(arn), Name: aws.ToString(s.Name), Arn: arn, Status: string(s.Status),
-				Retention: aws.ToInt32(s.RetentionPeriod), MultiRegion: aws.ToBool(s.MultiRegionEnabled), Created: aws.ToTime(s.CreatedTimestamp)})
+			rows = append(rows, storeRow{ID: storeID(arn), Name: aws.ToString(s.Name), Arn: arn})
 		}
 		if out.NextToken == nil {
 			return rows, nil
@@ -55,8 +55,8 @@ func listStores(ctx context.Context, ct *cloudtrail.Client) ([]storeRow, error) 
 	}
 }
 
-// lakeStores lists the Lake's event data stores as the signed-in identity, with their keys
-// (GetEventDataStore), as the CloudTrail console's Lake → Event data stores page
+// lakeStores lists the Lake's event data stores as the signed-in identity, with their details
+// (GetEventDataStore: ListEventDataStores no longer returns them), as the CloudTrail console's Lake → Event data stores page
 // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-event-data-store-cloudtrail.html).
 func (c *Console) lakeStores(w http.ResponseWriter, r *http.Request, ss *session) {
 	data := &lakeData{NoEngine: noEngine}
@@ -70,9 +70,13 @@ func (c *Console) lakeStores(w http.ResponseWriter, r *http.Request, ss *session
 		return
 	}
 	for i := range rows {
-		if d, err := ct.GetEventDataStore(r.Context(), &cloudtrail.GetEventDataStoreInput{EventDataStore: aws.String(rows[i].Arn)}); err == nil {
-			rows[i].KmsKeyID = aws.ToString(d.KmsKeyId)
+		d, err := ct.GetEventDataStore(r.Context(), &cloudtrail.GetEventDataStoreInput{EventDataStore: aws.String(rows[i].Arn)})
+		if err != nil {
+			rows[i].Error = c.errorOf(err)
+			continue
 		}
+		rows[i].Status, rows[i].Retention, rows[i].MultiRegion = string(d.Status), aws.ToInt32(d.RetentionPeriod), aws.ToBool(d.MultiRegionEnabled)
+		rows[i].KmsKeyID, rows[i].Created = aws.ToString(d.KmsKeyId), aws.ToTime(d.CreatedTimestamp)
 	}
 	data.Stores = rows
 	c.render(w, http.StatusOK, "lake", p)
@@ -88,7 +92,7 @@ type storeForm struct {
 // lakeCreatePage is the Create event data store form with the console's defaults: retention
 // 366 days (extendable retention pricing), termination protection on, CloudTrail's own
 // encryption unless "Use my own AWS KMS key" is ticked.
-func (c *Console) lakeCreatePage(w http.ResponseWriter, r *http.Request, ss *session) {
+func (c *Console) lakeCreatePage(w http.ResponseWriter, _ *http.Request, ss *session) {
 	p := &page{Title: "Create event data store", Session: ss,
 		Data: &storeForm{Retention: "366", Encryption: "new", TerminationProtection: true}}
 	c.render(w, http.StatusOK, "lakecreate", p)
@@ -105,7 +109,7 @@ func (c *Console) lakeCreate(w http.ResponseWriter, r *http.Request, ss *session
 		Encryption: r.PostFormValue("encryption"), Alias: strings.TrimSpace(r.PostFormValue("alias")),
 		UseKMS: r.PostFormValue("usekms") == "on", TerminationProtection: r.PostFormValue("termination") == "on"}
 	p := &page{Title: "Create event data store", Session: ss, Data: f}
-	days, err := strconv.Atoi(f.Retention)
+	days, err := strconv.ParseInt(f.Retention, 10, 32)
 	switch {
 	case f.Name == "":
 		f.FormError = "Enter a name for the event data store."

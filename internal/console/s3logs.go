@@ -19,6 +19,10 @@ import (
 // log files are small, and a page holding more is unreadable anyway.
 const maxObject = 8 << 20
 
+// pathStyle makes the console's S3 client address buckets in the path, which keytrail routes
+// whatever the host (https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html).
+func pathStyle(o *s3.Options) { o.UsePathStyle = true }
+
 // bucketRow is a row of the buckets list.
 type bucketRow struct {
 	Name    string
