@@ -138,8 +138,8 @@ type objectData struct {
 // file is unzipped and JSON indented; a digest file is also validated as validate-logs does.
 func (c *Console) object(w http.ResponseWriter, r *http.Request, ss *session) {
 	bucket, key := r.PathValue("bucket"), r.URL.Query().Get("key")
-	p := &page{Title: "Object " + key, Session: ss}
 	folder := key[:strings.LastIndexByte(key, '/')+1]
+	p := &page{Title: strings.TrimPrefix(key, folder), Session: ss}
 	data := &objectData{Bucket: bucket, Key: key, Folder: folder, Crumbs: crumbs(folder),
 		Digest: strings.Contains(key, "/CloudTrail-Digest/") && strings.HasSuffix(key, ".json.gz")}
 	p.Data = data
