@@ -147,7 +147,9 @@ func exists(ctx context.Context, t *testing.T, sel string) bool {
 	return ok
 }
 
-func jsString(s string) string { return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"` }
+func jsString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
 
 // TestLogsFileShown: a user allowed to decrypt opens S3 from the top bar, walks the bucket's
 // AWSLogs/ tree a folder at a time and opens a log file, decrypted and shown as JSON.
