@@ -176,7 +176,7 @@ func TestLogsFileShown(t *testing.T) {
 		do(ctx, t, chromedp.Click(chromedp.CSS(folder)),
 			chromedp.WaitVisible(chromedp.CSS(`#crumbs a[href="`+href.Value+`"]`)))
 		if depth == 0 {
-			screenshot(ctx, t, "logs-tree", true)
+			screenshot(ctx, t, "logs-tree", false)
 		}
 	}
 	wants(t, "a day's log files", text(ctx, t, "#objects"), logKey[strings.LastIndexByte(logKey, '/')+1:])
