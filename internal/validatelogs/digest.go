@@ -87,12 +87,10 @@ func ValidateDigest(ctx context.Context, ct *cloudtrail.Client, s3c *s3.Client, 
 
 // statusLine parses a status line, "<kind>\ts3://<bucket>/<key>\t<status>".
 func statusLine(line string) FileStatus {
-	parts := strings.SplitN(line, "\t", 3)
-	if len(parts) != 3 {
-		return FileStatus{Status: line}
-	}
-	bucket, key, _ := strings.Cut(strings.TrimPrefix(parts[1], "s3://"), "/")
-	return FileStatus{Kind: parts[0], Bucket: bucket, Key: key, Status: parts[2]}
+	kind, rest, _ := strings.Cut(line, "\t")
+	where, status, _ := strings.Cut(rest, "\t")
+	bucket, key, _ := strings.Cut(strings.TrimPrefix(where, "s3://"), "/")
+	return FileStatus{Kind: kind, Bucket: bucket, Key: key, Status: status}
 }
 
 // digestRegion is the region in a digest's key, AWSLogs/<account>/CloudTrail-Digest/<region>/….

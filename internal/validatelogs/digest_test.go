@@ -39,6 +39,9 @@ func TestValidateDigest(t *testing.T) {
 	if v := check(digests[0]); v.Digest.Status != "INVALID: invalid format" {
 		t.Errorf("a digest not gzipped: %+v", v)
 	}
+	if v := check("elsewhere/digest.json.gz"); v.Digest.Status != "INVALID: not found" {
+		t.Errorf("a key outside CloudTrail-Digest/: %+v", v)
+	}
 	if v := check(digests[0] + ".missing"); v.Digest.Status != "INVALID: not found" || v.Digest.Key != digests[0]+".missing" {
 		t.Errorf("a missing digest: %+v", v)
 	}
