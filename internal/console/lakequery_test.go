@@ -90,6 +90,17 @@ func TestLakeQueries(t *testing.T) {
 	page := run("SELECT eventName, count(*) AS calls FROM " + id + " WHERE eventSource = 'kms.amazonaws.com' GROUP BY eventName ORDER BY eventName")
 	contains(t, "a query's results", page, `id="results"`, "<th>eventName</th><th>calls</th>", "<td>CreateKey</td><td>1</td>", "<td>Encrypt</td><td>1</td>")
 
+	// Results a page of 100 rows at a time.
+	page = run("SELECT a.eventName, b.eventName, c.eventName FROM " + id + " a CROSS JOIN " + id + " b CROSS JOIN " + id + " c")
+	next := regexp.MustCompile(`<a id="next-page" href="([^"]+)">`).FindStringSubmatch(page)
+	if n := strings.Count(page, "<tr><td>"); n != 100 || next == nil {
+		t.Fatalf("the first page of results: %d rows, next page %v\n%s", n, next, page)
+	}
+	_, _, second := b.get(strings.ReplaceAll(next[1], "&amp;", "&"))
+	if n := strings.Count(second, "<tr><td>"); n == 0 || n > 100 || strings.Contains(second, "Events matched</dt><dd>0<") {
+		t.Errorf("the second page of results: %d rows", n)
+	}
+
 	status, _, filled := b.post("/console/cloudtrail/lake/query", url.Values{"csrf": {token}, "store": {id}, "sql": {"SELECT eventName FROM other LIMIT 1"}, "action": {"fill"}})
 	if status != http.StatusOK {
 		t.Errorf("fill: %d", status)
