@@ -182,7 +182,7 @@ func Open(cfg Config) (_ *App, err error) {
 		// recorded as any client's call.
 		cc := cfg.ConsoleConfig
 		cc.Users, cc.Sessions, cc.RootSecret, cc.Region, cc.Version, cc.Logger, cc.Now, cc.Rand = iamSvc, stsSvc, cfg.RootSecret, cfg.Region, cfg.Version, cfg.Logger, cfg.Now, cfg.Rand
-		cc.Explain = explanations
+		cc.Explain, cc.SignIns = explanations, recorder
 		cc.API = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { gw.ServeHTTP(w, r) })
 		con = console.New(cc)
 	}

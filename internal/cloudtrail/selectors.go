@@ -356,7 +356,7 @@ func fieldValues(field string, e *events.Event) []string {
 	case "eventName":
 		return []string{e.Name}
 	case "eventType":
-		return []string{"AwsApiCall"}
+		return []string{e.Type()}
 	case "readOnly":
 		if e.ReadOnly {
 			return []string{"true"}

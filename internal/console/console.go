@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keytrail/keytrail/internal/events"
 	"github.com/keytrail/keytrail/internal/identity"
 	"github.com/keytrail/keytrail/internal/sts"
 )
@@ -43,6 +44,11 @@ type Sessions interface {
 	EndSession(ctx context.Context, accessKeyID string) error
 }
 
+// SignIns records each sign-in attempt as CloudTrail's ConsoleLogin event (events.Recorder).
+type SignIns interface {
+	RecordSignIn(s events.SignIn) error
+}
+
 // Config configures a Console.
 type Config struct {
 	Users      Users
@@ -55,6 +61,7 @@ type Config struct {
 	Now        func() time.Time
 	Rand       io.Reader
 	Explain    Explainer // the explanations of denials (explain.Store); none shown when nil
+	SignIns    SignIns   // where sign-ins are recorded as ConsoleLogin events (events.Recorder); none when nil
 
 	SessionDuration time.Duration // DefaultSessionDuration when zero
 	UserFailures    int           // DefaultUserFailures when zero
@@ -76,6 +83,7 @@ type Console struct {
 	rand       io.Reader
 	duration   time.Duration
 	explain    Explainer
+	signIns    SignIns
 
 	sessions sessions
 	byUser   limiter
@@ -94,7 +102,8 @@ var staticFiles embed.FS
 // New returns a Console.
 func New(cfg Config) *Console {
 	c := &Console{users: cfg.Users, sts: cfg.Sessions, api: cfg.API, rootSecret: cfg.RootSecret, region: cfg.Region,
-		version: cfg.Version, log: cfg.Logger, now: cfg.Now, rand: cfg.Rand, duration: cfg.SessionDuration, explain: cfg.Explain}
+		version: cfg.Version, log: cfg.Logger, now: cfg.Now, rand: cfg.Rand, duration: cfg.SessionDuration, explain: cfg.Explain,
+		signIns: cfg.SignIns}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}

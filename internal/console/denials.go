@@ -63,7 +63,7 @@ func (c *Console) explained(ss *session, err error) *apiError {
 }
 
 func (c *Console) attachExplanation(e *apiError, ss *session) {
-	if e == nil || e.RequestID == "" || e.Explanation != nil || c.explain == nil {
+	if e == nil || ss == nil || e.RequestID == "" || e.Explanation != nil || c.explain == nil {
 		return
 	}
 	x, ok := c.explain.Get(e.RequestID, ss.who.Account)

@@ -341,7 +341,7 @@ func (c *Console) queryRun(r *http.Request, p *page, ct *cloudtrail.Client, toke
 	}
 	res, err := ct.GetQueryResults(ctx, in)
 	if err != nil {
-		data.ResultsError = c.errorOf(err)
+		data.ResultsError = c.explained(p.Session, err)
 		return
 	}
 	// Each row is a list of one-entry maps, column name to value, in the select list's order

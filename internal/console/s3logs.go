@@ -166,7 +166,7 @@ func (c *Console) object(w http.ResponseWriter, r *http.Request, ss *session) {
 		p.CLI = append(p.CLI, c.regional(r, "Validate the trail's log files", "cloudtrail", "validate-logs", "--trail-arn", "<trail ARN>", "--start-time", "<time>", "--verbose"))
 		v, err := validatelogs.ValidateDigest(r.Context(), cl.cloudtrail(), cl.s3(), bucket, key)
 		if err != nil {
-			data.ValidationError = c.errorOf(err)
+			data.ValidationError = c.explained(ss, err)
 		} else {
 			data.Validation = &v
 		}

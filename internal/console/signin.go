@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/keytrail/keytrail/internal/events"
 	"github.com/keytrail/keytrail/internal/iam"
 	"github.com/keytrail/keytrail/internal/identity"
 )
@@ -85,6 +86,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	who, reset, err := c.check(r.Context(), form, r.PostFormValue("password"))
 	if errors.Is(err, errBadCredentials) {
+		c.recordSignIn(r, form, who, false)
 		c.byIP.fail(ip, now)
 		c.byUser.fail(userKey, now)
 		c.showSignIn(w, r, http.StatusUnauthorized, form, msgBadCredentials)
@@ -102,6 +104,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.showSignIn(w, r, http.StatusInternalServerError, form, "keytrail could not sign you in.")
 		return
 	}
+	c.recordSignIn(r, form, who, true)
 	http.SetCookie(w, cookie(r, signInCookie, "", time.Time{}))
 	http.SetCookie(w, cookie(r, sessionCookie, ss.id, ss.expires))
 	if reset {
@@ -113,6 +116,39 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 }
 
 var errBadCredentials = errors.New("console: bad credentials")
+
+// maxLoginTo bounds the LoginTo recorded, which holds the request's Host.
+const maxLoginTo = 1024
+
+// recordSignIn records a sign-in attempt with a well-formed account ID as CloudTrail's
+// ConsoleLogin event: who signed in (for a failure, the IAM user when it exists, the account's
+// root, or the account alone), the browser's address and user agent, and the console page it
+// leads to. A failure to record is logged; the sign-in is answered as it would be.
+func (c *Console) recordSignIn(r *http.Request, form *signInForm, who identity.Principal, ok bool) {
+	if c.signIns == nil || !identityAccount(form.Account) {
+		return
+	}
+	switch {
+	case form.Kind == "root":
+		who = identity.AccountRoot(form.Account)
+		who.AccessKeyID = ""
+	case who.Account == "":
+		who = identity.Principal{Type: identity.IAMUser, Account: form.Account}
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	loginTo := scheme + "://" + r.Host + Prefix + "/"
+	if len(loginTo) > maxLoginTo {
+		loginTo = loginTo[:maxLoginTo]
+	}
+	err := c.signIns.RecordSignIn(events.SignIn{Time: c.now(), Who: who, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
+		LoginTo: loginTo, Success: ok})
+	if err != nil {
+		c.log.Error("console: record sign-in", "err", err)
+	}
+}
 
 // check checks a sign-in form's credentials and returns who signs in.
 func (c *Console) check(ctx context.Context, form *signInForm, password string) (identity.Principal, bool, error) {

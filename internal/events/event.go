@@ -44,6 +44,11 @@ type Event struct {
 	Delivery   bool // caused by CloudTrail delivering log files
 	Global     bool // a global service's event (IAM): trails take it only when they include them
 	Console    bool // signed with a console session's credentials (sessionCredentialFromConsole)
+	// SignIn marks a console sign-in (eventType AwsConsoleSignIn, not AwsApiCall), whose record
+	// carries Additional as its additionalEventData
+	// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html).
+	SignIn     bool
+	Additional []byte
 
 	Identity   Identity
 	Recipients []string // the accounts whose trails get it: the caller's and the resource owner's
@@ -80,12 +85,14 @@ const (
 	flagDelivery
 	flagGlobal
 	flagConsole
+	flagSignIn
 )
 
 // encodingVersion leads every encoded event, so the journal format can change. Version 2 added
 // flagGlobal; a version 1 event is global when it is IAM's, the one global service keytrail
-// served when version 1 was written.
-const encodingVersion = 2
+// served when version 1 was written. Version 3 added flagSignIn, after whose event the
+// additionalEventData follows.
+const encodingVersion = 3
 
 // AppendBinary appends the event's journal encoding to b.
 func (e *Event) AppendBinary(b []byte) []byte {
@@ -108,6 +115,9 @@ func (e *Event) AppendBinary(b []byte) []byte {
 	if e.Console {
 		flags |= flagConsole
 	}
+	if e.SignIn {
+		flags |= flagSignIn
+	}
 	b = append(b, flags)
 	for _, s := range e.strings() {
 		b = appendString(b, *s)
@@ -122,7 +132,11 @@ func (e *Event) AppendBinary(b []byte) []byte {
 		b = appendString(appendString(appendString(b, r.Type), r.ARN), r.Account)
 	}
 	b = appendBytes(b, e.Params)
-	return appendBytes(b, e.Response)
+	b = appendBytes(b, e.Response)
+	if e.SignIn {
+		b = appendBytes(b, e.Additional)
+	}
+	return b
 }
 
 // strings are the event's string fields in their encoding order.
@@ -204,7 +218,7 @@ func (d *decoder) fail() {
 func (e *Event) UnmarshalBinary(b []byte) error {
 	d := &decoder{b: b}
 	version := d.byte()
-	if version != 1 && version != encodingVersion {
+	if version < 1 || version > encodingVersion {
 		return errCorrupt
 	}
 	if len(d.b) < 8 {
@@ -217,6 +231,7 @@ func (e *Event) UnmarshalBinary(b []byte) error {
 	e.ReadOnly, e.Management, e.Delivery = flags&flagReadOnly != 0, flags&flagManagement != 0, flags&flagDelivery != 0
 	e.Global = flags&flagGlobal != 0
 	e.Console = flags&flagConsole != 0
+	e.SignIn = version >= 3 && flags&flagSignIn != 0
 	for _, p := range e.strings() {
 		*p = d.string()
 	}
@@ -241,6 +256,9 @@ func (e *Event) UnmarshalBinary(b []byte) error {
 	}
 	e.Params = append([]byte(nil), d.bytes()...)
 	e.Response = append([]byte(nil), d.bytes()...)
+	if e.SignIn {
+		e.Additional = append([]byte(nil), d.bytes()...)
+	}
 	if d.err != nil {
 		return d.err
 	}

@@ -374,7 +374,7 @@ func (er *entryReader) next(seq uint64, off int64, open bool) ([]byte, int64, er
 
 // peek reads an encoded event's sequence number and time.
 func peek(p []byte) (uint64, int64, bool) {
-	if len(p) < 10 || p[0] != encodingVersion {
+	if len(p) < 10 || p[0] < 1 || p[0] > encodingVersion {
 		return 0, 0, false
 	}
 	t, n := binary.Varint(p[9:])

@@ -428,3 +428,68 @@ func (e *Event) sizeBound() int {
 func (e *Event) recordSize() int {
 	return len(e.AppendRecord(nil, e.Recipients[0]))
 }
+
+// SignIn is one attempt to sign in to the console: who (an IAM user, or an account's root),
+// from where, and whether it succeeded. For an IAM user name that does not exist Who has only
+// the account, and the record hides the name typed.
+type SignIn struct {
+	Time      time.Time
+	Who       identity.Principal
+	SourceIP  string
+	UserAgent string
+	LoginTo   string // the console page the sign-in leads to
+	Success   bool
+}
+
+// hiddenUserName is the userName CloudTrail records for a sign-in with a user name that does not
+// exist (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html).
+const hiddenUserName = "HIDDEN_DUE_TO_SECURITY_REASONS"
+
+// RecordSignIn appends the ConsoleLogin event of a console sign-in, successful or not, as
+// CloudTrail records the AWS Management Console's
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html):
+// eventSource signin.amazonaws.com, eventType AwsConsoleSignIn, responseElements
+// {"ConsoleLogin": "Success"} or "Failure" with errorMessage "Failed authentication", and
+// additionalEventData LoginTo, MobileVersion and MFAUsed (keytrail has no MFA). It is a global
+// management event of the account signed in to.
+func (r *Recorder) RecordSignIn(s SignIn) error {
+	if !identity.IsAccountID(s.Who.Account) {
+		return nil
+	}
+	id := Identity{Type: string(s.Who.Type), PrincipalID: s.Who.PrincipalID, ARN: s.Who.ARN, AccountID: s.Who.Account, UserName: s.Who.UserName}
+	if s.Who.Type == identity.IAMUser && s.Who.UserName == "" {
+		id.PrincipalID, id.UserName = s.Who.Account, hiddenUserName
+	}
+	e := Event{
+		Time:       s.Time.UTC(),
+		ID:         request.NewID(r.rand),
+		Source:     "signin.amazonaws.com",
+		Name:       "ConsoleLogin",
+		Region:     "us-east-1",
+		SourceIP:   s.SourceIP,
+		UserAgent:  s.UserAgent,
+		Management: true,
+		Global:     true,
+		SignIn:     true,
+		Identity:   id,
+		Recipients: []string{s.Who.Account},
+		Response:   []byte(`{"ConsoleLogin":"Success"}`),
+	}
+	if e.Time.IsZero() {
+		e.Time = time.Now().UTC()
+	}
+	if !s.Success {
+		e.ErrorMessage, e.Response = "Failed authentication", []byte(`{"ConsoleLogin":"Failure"}`)
+	}
+	add, err := json.Marshal(struct {
+		LoginTo       string `json:"LoginTo"`
+		MobileVersion string `json:"MobileVersion"`
+		MFAUsed       string `json:"MFAUsed"`
+	}{s.LoginTo, "No", "No"})
+	if err != nil {
+		return err
+	}
+	e.Additional = add
+	fit(&e)
+	return r.j.Append(&e)
+}

@@ -61,12 +61,19 @@ func (e *Event) AppendRecord(b []byte, account string) []byte {
 	if e.ErrorCode != "" {
 		b = appendField(b, "errorCode", e.ErrorCode)
 		b = appendField(b, "errorMessage", e.ErrorMessage)
+	} else if e.SignIn && e.ErrorMessage != "" {
+		b = appendField(b, "errorMessage", e.ErrorMessage) // a failed sign-in has no errorCode
 	}
 	b = append(b, `,"requestParameters":`...)
 	b = appendRaw(b, e.Params)
 	b = append(b, `,"responseElements":`...)
 	b = appendRaw(b, e.Response)
-	b = appendField(b, "requestID", e.RequestID)
+	if e.SignIn {
+		b = append(b, `,"additionalEventData":`...)
+		b = appendRaw(b, e.Additional)
+	} else {
+		b = appendField(b, "requestID", e.RequestID) // a sign-in has none
+	}
 	b = appendField(b, "eventID", e.EventID(account))
 	b = append(b, `,"readOnly":`...)
 	b = strconv.AppendBool(b, e.ReadOnly)
@@ -87,7 +94,8 @@ func (e *Event) AppendRecord(b []byte, account string) []byte {
 		}
 		b = append(b, ']')
 	}
-	b = append(b, `,"eventType":"AwsApiCall","managementEvent":`...)
+	b = appendField(b, "eventType", e.Type())
+	b = append(b, `,"managementEvent":`...)
 	b = strconv.AppendBool(b, e.Management)
 	b = appendField(b, "recipientAccountId", account)
 	if id := e.SharedEventID(); id != "" {
@@ -158,4 +166,12 @@ func (id *Identity) appendJSON(b []byte) []byte {
 		b = appendField(b, "invokedBy", id.InvokedBy)
 	}
 	return append(b, '}')
+}
+
+// Type is the record's eventType: AwsConsoleSignIn for a console sign-in, else AwsApiCall.
+func (e *Event) Type() string {
+	if e.SignIn {
+		return "AwsConsoleSignIn"
+	}
+	return "AwsApiCall"
 }

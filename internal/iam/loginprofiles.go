@@ -360,7 +360,8 @@ var ErrSignIn = errors.New("iam: your authentication information is incorrect")
 var decoySalt = make([]byte, passwordSaltLen)
 
 // SignIn checks an IAM user's console password: it returns the user's principal and whether the
-// password must be reset, or ErrSignIn. It is the console's sign-in, not an API operation, so it
+// password must be reset, or ErrSignIn (with the user's principal when the user exists, for the
+// record of the failed sign-in, else none). It is the console's sign-in, not an API operation, so it
 // is neither authorized nor recorded by IAM (the console records the sign-in itself).
 func (s *Service) SignIn(ctx context.Context, account, user, password string) (identity.Principal, bool, error) {
 	var e *entity
@@ -383,8 +384,12 @@ func (s *Service) SignIn(ctx context.Context, account, user, password string) (i
 	if err != nil {
 		return identity.Principal{}, false, err
 	}
-	if lp == nil || subtle.ConstantTimeCompare(got, want) != 1 {
+	if e == nil {
 		return identity.Principal{}, false, ErrSignIn
 	}
-	return identity.Principal{Type: identity.IAMUser, Account: e.Account, ARN: e.ARN(), PrincipalID: e.ID, UserName: e.Name}, lp.ResetRequired, nil
+	p := identity.Principal{Type: identity.IAMUser, Account: e.Account, ARN: e.ARN(), PrincipalID: e.ID, UserName: e.Name}
+	if lp == nil || subtle.ConstantTimeCompare(got, want) != 1 {
+		return p, false, ErrSignIn // the user, for the record of the failed sign-in
+	}
+	return p, lp.ResetRequired, nil
 }
