@@ -56,7 +56,7 @@ func (c *Console) trails(w http.ResponseWriter, r *http.Request, ss *session) {
 			Prefix: aws.ToString(t.S3KeyPrefix), KmsKeyID: aws.ToString(t.KmsKeyId), MultiRegion: aws.ToBool(t.IsMultiRegionTrail)}
 		st, err := client.GetTrailStatus(r.Context(), &cloudtrail.GetTrailStatusInput{Name: t.TrailARN})
 		if err != nil {
-			row.StatusError = c.errorOf(err)
+			row.StatusError = c.explained(ss, err)
 		} else {
 			row.Logging = aws.ToBool(st.IsLogging)
 		}

@@ -155,6 +155,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET "+Prefix+"/s3/buckets/{bucket}", c.signedIn(c.folder))
 	m.HandleFunc("GET "+Prefix+"/s3/buckets/{bucket}/object", c.signedIn(c.object))
 	m.HandleFunc("GET "+Prefix+"/cloudtrail/events", c.signedIn(c.history))
+	m.HandleFunc("GET "+Prefix+"/explain/{id}", c.signedIn(c.explainPage))
 	m.HandleFunc("GET "+Prefix+"/cloudtrail/lake", c.signedIn(c.lakeStores))
 	m.HandleFunc("GET "+Prefix+"/cloudtrail/lake/create", c.signedIn(c.lakeCreatePage))
 	m.HandleFunc("POST "+Prefix+"/cloudtrail/lake/create", c.signedIn(c.lakeCreate))

@@ -2,6 +2,8 @@ package console
 
 import (
 	"encoding/json"
+	"net/http"
+	"strings"
 
 	"github.com/keytrail/keytrail/internal/explain"
 )
@@ -121,4 +123,24 @@ func indentJSON(v any) string {
 		return ""
 	}
 	return string(b)
+}
+
+// explainPage shows keytrail's explanation of one denied request of the signed-in account, by
+// request ID: where a list shows a denial in a line (a key's row, a trail's status), its "Why was
+// this denied?" leads here. Another account's request, or one keytrail kept no explanation of,
+// is not found.
+func (c *Console) explainPage(w http.ResponseWriter, r *http.Request, ss *session) {
+	id := r.PathValue("id")
+	var x *explain.Explanation
+	ok := false
+	if c.explain != nil && len(id) <= 128 {
+		x, ok = c.explain.Get(id, ss.who.Account)
+	}
+	if !ok {
+		c.render(w, http.StatusNotFound, "error", &page{Title: "Denial explanation", Session: ss,
+			Error: &apiError{Code: "NotFound", Message: "keytrail has no explanation of a denied request " + id + " of this account."}})
+		return
+	}
+	c.render(w, http.StatusOK, "explain", &page{Title: "Why keytrail denied it", Session: ss, Data: viewOf(x),
+		CLI: []cliCommand{{What: "The same explanation from the command line", Command: "keytrail explain " + strings.Join(endpointFlag(r), " ") + " " + shellQuote(id)}}})
 }

@@ -72,7 +72,7 @@ func (c *Console) lakeStores(w http.ResponseWriter, r *http.Request, ss *session
 	for i := range rows {
 		d, err := ct.GetEventDataStore(r.Context(), &cloudtrail.GetEventDataStoreInput{EventDataStore: aws.String(rows[i].Arn)})
 		if err != nil {
-			rows[i].Error = c.errorOf(err)
+			rows[i].Error = c.explained(ss, err)
 			continue
 		}
 		rows[i].Status, rows[i].Retention, rows[i].MultiRegion = string(d.Status), aws.ToInt32(d.RetentionPeriod), aws.ToBool(d.MultiRegionEnabled)

@@ -76,7 +76,7 @@ func (c *Console) keys(w http.ResponseWriter, r *http.Request, ss *session) {
 	for pager.HasMorePages() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
-			data.AliasError = c.errorOf(err)
+			data.AliasError = c.explained(ss, err)
 			break
 		}
 		for _, a := range page.Aliases {
@@ -97,7 +97,7 @@ func (c *Console) keys(w http.ResponseWriter, r *http.Request, ss *session) {
 		}
 		d, err := client.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyId})
 		if err != nil {
-			row.Error = c.errorOf(err)
+			row.Error = c.explained(ss, err)
 		} else {
 			m := d.KeyMetadata
 			row.State, row.Usage, row.Spec, row.Manager = string(m.KeyState), string(m.KeyUsage), string(m.KeySpec), string(m.KeyManager)
@@ -160,7 +160,7 @@ func (c *Console) showKey(w http.ResponseWriter, r *http.Request, ss *session, i
 		data.Policy = indent(aws.ToString(pol.Policy))
 	}
 	if rot, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: d.KeyMetadata.KeyId}); err != nil {
-		data.RotationError = c.errorOf(err)
+		data.RotationError = c.explained(ss, err)
 	} else {
 		data.Rotation = rot.KeyRotationEnabled
 	}
