@@ -116,4 +116,18 @@ func TestLakeQueries(t *testing.T) {
 	contains(t, "an empty query", empty, "Enter a query to run.")
 	_, _, unknown := b.get("/console/cloudtrail/lake/query?id=00000000-0000-0000-0000-000000000000")
 	contains(t, "an unknown query", unknown, `id="error"`, "QueryIdNotFoundException")
+
+	// A user who may run queries but not read their results sees the query finished and the
+	// refused results with keytrail's explanation.
+	e.user("runner", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["cloudtrail:ListEventDataStores","cloudtrail:GetEventDataStore","cloudtrail:StartQuery","cloudtrail:DescribeQuery"],"Resource":"*"}]}`)
+	rb := e.browser()
+	rb.signIn("iam", account, "runner", password)
+	_, _, editor = rb.get("/console/cloudtrail/lake/query?store=" + id)
+	status, loc, body := rb.post("/console/cloudtrail/lake/query", url.Values{"csrf": {csrf(editor)}, "store": {id}, "sql": {"SELECT eventName FROM " + id + " LIMIT 1"}, "action": {"run"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("the runner's query: %d\n%s", status, body)
+	}
+	_, _, refused := rb.get(loc)
+	contains(t, "the runner's results", refused, `<dd id="query-status" class="valid">FINISHED</dd>`, "AccessDeniedException",
+		"cloudtrail:GetQueryResults", "Why keytrail denied it", "arn:aws:iam::111122223333:user/runner")
 }

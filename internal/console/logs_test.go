@@ -162,13 +162,15 @@ func TestLogBrowser(t *testing.T) {
 	r := e.browser()
 	r.signIn("iam", account, "reader", password)
 	_, _, refused := r.get(objectPath("trail-logs", logKey))
-	contains(t, "a log file without kms:Decrypt", refused, `id="error"`, "AccessDenied", `<p class="request-id">Request ID: <code>`)
+	contains(t, "a log file without kms:Decrypt", refused, `id="error"`, "AccessDenied", `<p class="request-id">Request ID: <code>`,
+		"Why keytrail denied it", "kms:Decrypt", "arn:aws:iam::111122223333:user/reader")
 	if strings.Contains(refused, `id="object-body"`) {
 		t.Error("a reader without kms:Decrypt sees the log file")
 	}
 	// The digest is SSE-S3: she reads it, but its log file she cannot decrypt.
 	_, _, digest := r.get(objectPath("trail-logs", digestKey))
-	contains(t, "a digest for a reader without kms:Decrypt", digest, `id="validation"`, "could not be validated", "AccessDenied", "&#34;digestS3Object&#34;")
+	contains(t, "a digest for a reader without kms:Decrypt", digest, `id="validation"`, "could not be validated", "AccessDenied", "&#34;digestS3Object&#34;",
+		"Why keytrail denied it")
 
 	_, _, digest = b.get(objectPath("trail-logs", digestKey))
 	contains(t, "a digest", digest, `<p id="digest-status" class="valid">Digest file: valid</p>`, `id="digest-logs"`,
@@ -190,7 +192,7 @@ func TestLogBrowser(t *testing.T) {
 	n := e.browser()
 	n.signIn("iam", account, "nobody", password)
 	_, _, denied := n.get("/console/s3/buckets")
-	contains(t, "nobody's buckets", denied, "AccessDenied", "s3:ListAllMyBuckets")
+	contains(t, "nobody's buckets", denied, "AccessDenied", "s3:ListAllMyBuckets", "Why keytrail denied it", "No policy applies to the caller.")
 }
 
 // TestEventHistory: LookupEvents with an attribute and a time range, each event's record; bad
@@ -228,7 +230,7 @@ func TestEventHistory(t *testing.T) {
 	n := e.browser()
 	n.signIn("iam", account, "nobody", password)
 	_, _, denied := n.get("/console/cloudtrail/events")
-	contains(t, "nobody's history", denied, "AccessDeniedException", "cloudtrail:LookupEvents")
+	contains(t, "nobody's history", denied, "AccessDeniedException", "cloudtrail:LookupEvents", "Why keytrail denied it", "No policy applies to the caller.")
 }
 
 // TestLakeStores: the stores list; the create form's errors change nothing; a store created
@@ -306,7 +308,7 @@ func TestLakeStores(t *testing.T) {
 	n := e.browser()
 	n.signIn("iam", account, "nobody", password)
 	_, _, denied := n.get("/console/cloudtrail/lake")
-	contains(t, "nobody's stores", denied, "AccessDeniedException", "cloudtrail:ListEventDataStores")
+	contains(t, "nobody's stores", denied, "AccessDeniedException", "cloudtrail:ListEventDataStores", "Why keytrail denied it", "No policy applies to the caller.")
 	_, _, editor := n.get("/console/cloudtrail/lake/query")
 	contains(t, "nobody's editor", editor, "AccessDeniedException", `id="sql"`, "&lt;event data store ID&gt;")
 }
