@@ -91,3 +91,19 @@ func TestTrailLifecycle(t *testing.T) {
 		t.Errorf("the trails list after the deletion links the trail %d times (%v)", n, err)
 	}
 }
+
+// TestInlineDenialExplained: a key's row the user may not describe shows AWS's error in the
+// keys list, and its "Why was this denied?" opens keytrail's explanation.
+func TestInlineDenialExplained(t *testing.T) {
+	s := startServer(t)
+	id := s.key(t, "CloudTrail log files", "alias/trail-logs")
+	s.user(t, "lister", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:ListKeys","kms:ListAliases"],"Resource":"*"}]}`)
+	ctx := browser(t)
+	signIn(ctx, t, s, "lister", password)
+	do(ctx, t, chromedp.Navigate(s.url+"/console/kms/keys"), chromedp.WaitVisible(chromedp.CSS("#keys a.why")))
+	wants(t, "the key's row", text(ctx, t, "#keys"), id, "AccessDeniedException", "kms:DescribeKey", "Why was this denied?")
+	do(ctx, t, chromedp.Click(chromedp.CSS("#keys a.why")), chromedp.WaitVisible(chromedp.CSS("#explanation")))
+	wants(t, "the explanation", text(ctx, t, "#explanation"), "arn:aws:iam::111122223333:user/lister", "kms:DescribeKey", "Implicit deny", "Fix: add to")
+	wants(t, "CLI equivalent", text(ctx, t, ".cli"), "keytrail explain --endpoint-url "+s.url)
+	screenshot(ctx, t, "denial-inline-explained", false)
+}
