@@ -254,3 +254,68 @@ func TestKeyPolicyEditor(t *testing.T) {
 	wants(t, "CLI equivalent", text(ctx, t, ".cli"), "aws kms disable-key --key-id "+id)
 	screenshot(ctx, t, "key-actions", true)
 }
+
+// TestTrailExistingBucketDataEvents: Create trail's three steps with an existing bucket (its
+// policy written for this trail), SSE-KMS
+// and validation turned off, write-only management events without KMS's and read-only S3 data
+// events: the trail has those advanced event selectors and nothing new was made for it.
+func TestTrailExistingBucketDataEvents(t *testing.T) {
+	s := startServer(t)
+	s3c := s3.NewFromConfig(s.root(), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("shared-logs")}); err != nil {
+		t.Fatal(err)
+	}
+	bp := `{"Version":"2012-10-17","Statement":[
+ {"Sid":"AWSCloudTrailAclCheck20150319","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::shared-logs"},
+ {"Sid":"AWSCloudTrailWrite20150319","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::shared-logs/AWSLogs/` + account + `/*",
+  "Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control","aws:SourceArn":"arn:aws:cloudtrail:us-east-1:` + account + `:trail/second"}}}]}`
+	if _, err := s3c.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{Bucket: aws.String("shared-logs"), Policy: aws.String(bp)}); err != nil {
+		t.Fatal(err)
+	}
+	s.user(t, "admin", admin)
+	ctx := browser(t)
+	signIn(ctx, t, s, "admin", password)
+	do(ctx, t,
+		chromedp.Navigate(s.url+"/console/cloudtrail/create"),
+		chromedp.WaitVisible(chromedp.CSS("#trail-form")),
+		chromedp.SendKeys(chromedp.CSS("#trail-name"), "second"),
+		chromedp.Click(chromedp.CSS("#bucket-existing")),
+		chromedp.SetValue(chromedp.CSS("#bucket"), "shared-logs"),
+		chromedp.Click(chromedp.CSS("#sse-kms")),
+		chromedp.Click(chromedp.CSS("#validation")),
+		chromedp.Click(chromedp.CSS("#next")),
+		chromedp.WaitVisible(chromedp.CSS("#management")),
+		chromedp.Click(chromedp.CSS(`input[name=mgmtRW][value=write]`)),
+		chromedp.Click(chromedp.CSS("#exclude-kms")),
+		chromedp.Click(chromedp.CSS("#data")),
+		chromedp.Click(chromedp.CSS(`input[name=dataRW][value=read]`)),
+	)
+	screenshot(ctx, t, "trail-create-2-data", false)
+	do(ctx, t, chromedp.Click(chromedp.CSS("#next")), chromedp.WaitVisible(chromedp.CSS("#review")))
+	wants(t, "review", text(ctx, t, "#review"), "second", "shared-logs")
+	cli := text(ctx, t, ".cli")
+	wants(t, "CLI equivalent", cli, "aws cloudtrail create-trail --name second --s3-bucket-name shared-logs", "aws cloudtrail put-event-selectors --trail-name second")
+	if strings.Contains(cli, "create-bucket") || strings.Contains(cli, "create-key") {
+		t.Errorf("an existing bucket and no SSE-KMS: the CLI equivalent makes a bucket or key:\n%s", cli)
+	}
+	submit(ctx, t, "#create-trail")
+	wants(t, "notice", text(ctx, t, "#flash, #error"), "Trail second created and logging.")
+	wants(t, "SSE-KMS", text(ctx, t, "#trail-sse"), "Disabled")
+	wants(t, "validation", text(ctx, t, "#trail-validation"), "Disabled")
+	wants(t, "selectors", text(ctx, t, "#selectors"), "AWS::S3::Object", "kms.amazonaws.com")
+
+	out, err := cloudtrail.NewFromConfig(s.root()).GetEventSelectors(context.Background(), &cloudtrail.GetEventSelectorsInput{TrailName: aws.String("second")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, sel := range out.AdvancedEventSelectors {
+		for _, f := range sel.FieldSelectors {
+			got = append(got, aws.ToString(f.Field)+"="+strings.Join(f.Equals, ",")+"!="+strings.Join(f.NotEquals, ","))
+		}
+	}
+	want := "eventCategory=Management!= readOnly=false!= eventSource=!=kms.amazonaws.com eventCategory=Data!= resources.type=AWS::S3::Object!= readOnly=true!="
+	if strings.Join(got, " ") != want {
+		t.Errorf("selectors: %s\nwant %s", strings.Join(got, " "), want)
+	}
+}
