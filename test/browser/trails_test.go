@@ -256,9 +256,9 @@ func TestKeyPolicyEditor(t *testing.T) {
 }
 
 // TestTrailExistingBucketDataEvents: Create trail's three steps with an existing bucket (its
-// policy written for this trail), SSE-KMS
-// and validation turned off, write-only management events without KMS's and read-only S3 data
-// events: the trail has those advanced event selectors and nothing new was made for it.
+// policy written for this trail), SSE-KMS and validation turned off, write-only management
+// events without KMS's and read-only S3 data events: the trail has those advanced event
+// selectors and nothing new was made for it.
 func TestTrailExistingBucketDataEvents(t *testing.T) {
 	s := startServer(t)
 	s3c := s3.NewFromConfig(s.root(), func(o *s3.Options) { o.UsePathStyle = true })
