@@ -90,6 +90,10 @@ func TestLakeQueries(t *testing.T) {
 	page := run("SELECT eventName, count(*) AS calls FROM " + id + " WHERE eventSource = 'kms.amazonaws.com' GROUP BY eventName ORDER BY eventName")
 	contains(t, "a query's results", page, `id="results"`, "<th>eventName</th><th>calls</th>", "<td>CreateKey</td><td>1</td>", "<td>Encrypt</td><td>1</td>")
 
+	// The root's sign-in is in the store, as a sign-in event.
+	page = run("SELECT eventType, eventSource, userIdentity.type FROM " + id + " WHERE eventName = 'ConsoleLogin'")
+	contains(t, "the sign-in", page, `id="results"`, "<td>AwsConsoleSignIn</td><td>signin.amazonaws.com</td><td>Root</td>")
+
 	// Results a page of 100 rows at a time.
 	page = run("SELECT a.eventName, b.eventName, c.eventName FROM " + id + " a CROSS JOIN " + id + " b CROSS JOIN " + id + " c")
 	next := regexp.MustCompile(`<a id="next-page" href="([^"]+)">`).FindStringSubmatch(page)
