@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	_ "embed"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,14 +14,14 @@ import (
 // seedModule is the module with the seed's whole setup, testdata/terraform/seed/main.tf: a file
 // a user can read and copy. The tests apply it as the root module, next to the provider block
 // that points Terraform at keytrail, with its variables in terraform.tfvars.
-const seedModule = "testdata/terraform/seed/main.tf"
+//
+//go:embed testdata/terraform/seed/main.tf
+var seedModule string
 
 // newSeedWorkspace is a workspace holding the seed module with vars (terraform.tfvars).
 func newSeedWorkspace(t *testing.T, url string, vars map[string]string) *workspace {
 	t.Helper()
-	module, err := os.ReadFile(seedModule)
-	check(t, err)
-	w := newWorkspace(t, url, root, string(module))
+	w := newWorkspace(t, url, root, seedModule)
 	var tfvars strings.Builder
 	for name, value := range vars {
 		fmt.Fprintf(&tfvars, "%s = %s\n", name, value)
