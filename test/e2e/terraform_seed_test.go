@@ -141,3 +141,17 @@ func TestTerraformSeed(t *testing.T) {
 		c.fails(t, s.url, root, nil, "NoSuchEntity", "iam", "get-role", "--role-name", "BrokenReadRole")
 	})
 }
+
+// TestTerraformReadme requires the README's provider block to be the one the Terraform tests
+// use, at keytrail's default address, and the README to name the seed module's file.
+func TestTerraformReadme(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	check(t, err)
+	want := strings.NewReplacer("VERSION", tfProviderVersion, "URL", "http://127.0.0.1:4566").Replace(tfProvider)
+	if !strings.Contains(string(readme), "```hcl\n"+want+"```\n") {
+		t.Fatalf("the README has no hcl block that is the tests' provider block:\n%s", want)
+	}
+	if !strings.Contains(string(readme), "(test/e2e/testdata/terraform/seed/main.tf)") {
+		t.Fatal("the README does not link the seed module")
+	}
+}
