@@ -11,7 +11,7 @@ import (
 // stream is `go test -json` output of a package with a passing test whose subtest logs, a
 // failing test, a package-level line from TestMain, and the package's failure.
 const stream = `{"Action":"start","Package":"github.com/keytrail/keytrail/test/e2e"}
-{"Action":"output","Package":"github.com/keytrail/keytrail/test/e2e","Output":"e2e: built keytrail in 12s\n"}
+{"Action":"output","Package":"github.com/keytrail/keytrail/test/e2e","Output":"built keytrail in 12s\n"}
 {"Action":"run","Package":"github.com/keytrail/keytrail/test/e2e","Test":"TestTerraformSeed"}
 {"Action":"output","Package":"github.com/keytrail/keytrail/test/e2e","Test":"TestTerraformSeed","Output":"=== RUN   TestTerraformSeed\n"}
 {"Action":"run","Package":"github.com/keytrail/keytrail/test/e2e","Test":"TestTerraformSeed/seed"}
@@ -32,7 +32,7 @@ func TestRun(t *testing.T) {
 	now := time.Date(2026, 12, 2, 18, 0, 0, 0, time.UTC)
 	ok := run(strings.NewReader(stream), &out, nil, func() time.Time { return now })
 	want := `test/e2e: start
-test/e2e: e2e: built keytrail in 12s
+test/e2e: built keytrail in 12s
 test/e2e: RUN  TestTerraformSeed
 test/e2e:     terraform_test.go:129: terraform apply: 12.6s
 test/e2e:   PASS TestTerraformSeed/seed (43.5s)
