@@ -65,6 +65,12 @@ func TestTerraformSeed(t *testing.T) {
 		if js := mustJSON(enc); !strings.Contains(js, `"SSEAlgorithm":"aws:kms"`) || !strings.Contains(js, `"KMSMasterKeyID":"`+key+`"`) {
 			t.Fatalf("get-bucket-encryption = %v", enc)
 		}
+		bp := c.ok(t, s.url, root, "s3api", "get-bucket-policy", "--bucket", bucket)
+		for _, sid := range []string{"AWSCloudTrailAclCheck20150319", "AWSCloudTrailWrite20150319"} {
+			if !strings.Contains(str(bp, "Policy"), sid) {
+				t.Fatalf("the bucket policy has no statement %q: %s", sid, str(bp, "Policy"))
+			}
+		}
 		policy := c.ok(t, s.url, root, "kms", "get-key-policy", "--key-id", key, "--policy-name", "default")
 		for _, sid := range []string{"Allow CloudTrail to encrypt logs", "Allow CloudTrail access", "Enable CloudTrail log decrypt permissions"} {
 			if !strings.Contains(str(policy, "Policy"), sid) {
