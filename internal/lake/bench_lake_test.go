@@ -198,7 +198,7 @@ func lakeQuery(ctx context.Context, b *testing.B, s *lake.Service, query string,
 		if res.QueryStatus != lake.QueryFinished {
 			b.Fatalf("query %s: %s", res.QueryStatus, res.ErrorMessage)
 		}
-		rows += len(res.QueryResultRows)
+		rows += res.QueryResultRows.Len()
 		if !all || res.NextToken == "" {
 			return rows
 		}

@@ -153,11 +153,11 @@ type QueryStatistics struct {
 // GetQueryResultsOutput is GetQueryResults' response: each row a list of one-entry maps
 // {column: value}, every value a string (null for SQL NULL).
 type GetQueryResultsOutput struct {
-	QueryStatus     string                 `json:"QueryStatus"`
-	QueryStatistics *QueryStatistics       `json:"QueryStatistics,omitempty"`
-	QueryResultRows [][]map[string]*string `json:"QueryResultRows"`
-	NextToken       string                 `json:"NextToken,omitempty"`
-	ErrorMessage    string                 `json:"ErrorMessage,omitempty"`
+	QueryStatus     string           `json:"QueryStatus"`
+	QueryStatistics *QueryStatistics `json:"QueryStatistics,omitempty"`
+	QueryResultRows ResultRows       `json:"QueryResultRows"`
+	NextToken       string           `json:"NextToken,omitempty"`
+	ErrorMessage    string           `json:"ErrorMessage,omitempty"`
 }
 
 // ListQueriesInput is ListQueries' request.
@@ -552,7 +552,7 @@ func (s *Service) GetQueryResults(ctx context.Context, in *GetQueryResultsInput)
 	}
 	s.q.mu.Lock()
 	defer s.q.mu.Unlock()
-	out := &GetQueryResultsOutput{QueryStatus: q.status, ErrorMessage: q.errMsg, QueryResultRows: [][]map[string]*string{}}
+	out := &GetQueryResultsOutput{QueryStatus: q.status, ErrorMessage: q.errMsg}
 	res := q.result
 	if res == nil {
 		return out, nil
@@ -561,13 +561,7 @@ func (s *Service) GetQueryResults(ctx context.Context, in *GetQueryResultsInput)
 		return nil, awserr.New(invalidNextToken, "Invalid NextToken.")
 	}
 	to := min(from+page, len(res.Rows))
-	for _, row := range res.Rows[from:to] {
-		cols := make([]map[string]*string, len(row))
-		for i, v := range row {
-			cols[i] = map[string]*string{res.Columns[i]: v}
-		}
-		out.QueryResultRows = append(out.QueryResultRows, cols)
-	}
+	out.QueryResultRows = ResultRows{Columns: res.Columns, Rows: res.Rows[from:to]}
 	if to < len(res.Rows) {
 		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(q.id + "/" + strconv.Itoa(to)))
 	}

@@ -148,7 +148,7 @@ func TestQueryFailed(t *testing.T) {
 			in := &lake.GetQueryResultsInput{}
 			in.QueryID = id
 			out := servicetest.Call(lw.root, lw.Lake.GetQueryResults, in).OK()
-			if out.QueryStatus != lake.QueryFailed || out.ErrorMessage != d.ErrorMessage || len(out.QueryResultRows) != 0 {
+			if out.QueryStatus != lake.QueryFailed || out.ErrorMessage != d.ErrorMessage || out.QueryResultRows.Len() != 0 {
 				t.Fatalf("GetQueryResults = %+v", out)
 			}
 		})
@@ -261,10 +261,10 @@ func TestQueryResultPages(t *testing.T) {
 		in := &lake.GetQueryResultsInput{NextToken: token, MaxQueryResults: ptr(2)}
 		in.QueryID = id
 		out := servicetest.Call(lw.root, lw.Lake.GetQueryResults, in).OK()
-		if out.QueryStatistics.TotalResultsCount != 5 || out.QueryStatistics.ResultsCount != int64(len(out.QueryResultRows)) {
+		if out.QueryStatistics.TotalResultsCount != 5 || out.QueryStatistics.ResultsCount != int64(out.QueryResultRows.Len()) {
 			t.Fatalf("page %d statistics = %+v", pages, out.QueryStatistics)
 		}
-		got = append(got, flatten(out.QueryResultRows)...)
+		got = append(got, flatten(out.QueryResultRows.Maps())...)
 		if token = out.NextToken; token == "" {
 			if pages != 3 {
 				t.Fatalf("%d pages, want 3", pages)
@@ -455,7 +455,7 @@ func (lw *lakeWorld) rows(t testing.TB, c *servicetest.Caller, id string) []stri
 	if out.QueryStatus != lake.QueryFinished {
 		t.Fatalf("query %s is %s: %s", id, out.QueryStatus, out.ErrorMessage)
 	}
-	return flatten(out.QueryResultRows)
+	return flatten(out.QueryResultRows.Maps())
 }
 
 func flatten(rows [][]map[string]*string) []string {
