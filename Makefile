@@ -21,8 +21,13 @@ hermetic:
 # again beside them.
 E2E_PACKAGES ?= $(sort $(patsubst %/,./%,$(dir $(shell grep -rl --include='*_test.go' '^//go:build e2e' cmd internal test))))
 
+# The tier reports as it runs: go test -json, which go test streams even while it tests several
+# packages at once (-v output waits for each package's end), through test/progress, which prints
+# each test as it starts, each result with its duration, what the tests log (the Terraform
+# tests' phases with theirs), and which tests are still running after 30 s of silence.
+# pipefail keeps go test's exit status.
 e2e: deps
-	$(GO) test -race -count=1 -timeout 30m -tags e2e $(E2E_PACKAGES)
+	bash -o pipefail -c '$(GO) test -json -race -count=1 -timeout 30m -tags e2e $(E2E_PACKAGES) | $(GO) run ./test/progress'
 
 deps:
 	bash scripts/install-test-deps.sh

@@ -42,12 +42,16 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "keytrail")
+	// Progress on standard error: the build takes minutes from a cold cache (DuckDB's cgo).
+	start := time.Now()
+	fmt.Fprintln(os.Stderr, "building keytrail")
 	build := exec.Command("go", "build", "-o", binary, "../../cmd/keytrail")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build keytrail:", err)
 		os.Exit(1)
 	}
+	fmt.Fprintf(os.Stderr, "built keytrail in %s\n", time.Since(start).Round(100*time.Millisecond))
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
