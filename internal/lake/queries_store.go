@@ -130,7 +130,7 @@ func (s *Service) saveQuery(q *query) {
 
 func encodeRows(rows [][]*string) ([]byte, error) {
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // a valid level
 	if err := json.NewEncoder(zw).Encode(rows); err != nil {
 		return nil, err
 	}
