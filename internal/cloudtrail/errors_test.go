@@ -2,18 +2,14 @@ package cloudtrail_test
 
 import (
 	"encoding/json"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
-	"strings"
 	"testing"
 
 	ct "github.com/keytrail/keytrail/internal/cloudtrail"
+	"github.com/keytrail/keytrail/internal/servicetest"
 )
 
 // commonErrors are the errors every CloudTrail operation may return
@@ -37,8 +33,6 @@ var departures = map[string][]string{
 	"ListTags":   {"InvalidNextTokenException", "InvalidParameterException"},
 }
 
-var errorsLine = regexp.MustCompile(`(?s)Errors:\s+(.*)\.\s*$`)
-
 // Every CloudTrail operation's doc comment lists its errors, and each is one botocore's model
 // lists for the operation (testdata/botocore-errors.json, from
 // botocore/data/cloudtrail/2013-11-01/service-2.json), a common error, or a named departure.
@@ -51,15 +45,15 @@ func TestDocumentedErrors(t *testing.T) {
 	if err := json.Unmarshal(raw, &model); err != nil {
 		t.Fatal(err)
 	}
-	docs := methodDocs(t)
+	docs := servicetest.DocumentedErrors(t)
 	var ops []string
 	for op := range ct.New(ct.Config{}).API().Operations {
 		ops = append(ops, op)
 	}
 	sort.Strings(ops)
 	for _, op := range ops {
-		m := errorsLine.FindStringSubmatch(docs[op])
-		if m == nil {
+		listed, ok := docs[op]
+		if !ok {
 			t.Errorf("%s: the doc comment lists no errors", op)
 			continue
 		}
@@ -67,43 +61,15 @@ func TestDocumentedErrors(t *testing.T) {
 		if _, ok := model.Operations[op]; !ok {
 			t.Errorf("%s: not in testdata/botocore-errors.json", op)
 		}
-		listed := regexp.MustCompile(`\s*\([^)]*\)`).ReplaceAllString(m[1], "")
-		for _, code := range strings.Split(listed, ",") {
-			code = strings.Join(strings.Fields(code), " ")
+		for _, code := range listed {
 			if !slices.Contains(allowed, code) {
 				t.Errorf("%s lists %q, which botocore's model does not list for it", op, code)
 			}
 		}
 		for _, d := range departures[op] {
-			if !strings.Contains(listed, d) {
+			if !slices.Contains(listed, d) {
 				t.Errorf("%s: departure %s is not in its doc comment", op, d)
 			}
 		}
 	}
-}
-
-// methodDocs are the doc comments of the Service's methods, by name.
-func methodDocs(t *testing.T) map[string]string {
-	t.Helper()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs := map[string]string{}
-	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		file, err := parser.ParseFile(fset, f, nil, parser.ParseComments)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range file.Decls {
-			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv != nil && fn.Doc != nil {
-				docs[fn.Name.Name] = fn.Doc.Text()
-			}
-		}
-	}
-	return docs
 }
